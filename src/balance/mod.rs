@@ -1,0 +1,1 @@
+//! Load-balancing algorithms, pure and synchronous: used by `ring` (to inspect) and `proxy` (to pick).

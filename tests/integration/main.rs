@@ -1,0 +1,6 @@
+//! The one integration-test binary (links once): one module per subcommand, plus `support`.
+
+mod support;
+
+mod cli;
+mod serve;
