@@ -3,4 +3,8 @@
 mod support;
 
 mod cli;
+mod load;
+mod probe;
+mod proxy;
+mod ring;
 mod serve;

@@ -1,0 +1,1 @@
+//! `lbctl load` integration tests (real sockets, the built binary).

@@ -1,0 +1,1 @@
+//! `lbctl probe` integration tests (real sockets, the built binary).

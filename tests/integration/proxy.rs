@@ -1,0 +1,1 @@
+//! `lbctl proxy` integration tests (real sockets, the built binary).

@@ -1,0 +1,1 @@
+//! `lbctl ring` integration tests (real sockets, the built binary).
