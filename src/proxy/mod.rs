@@ -9,3 +9,6 @@ pub fn run(_args: ProxyArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         "'lbctl proxy' is not yet available in this build (see the README for what is)",
     ))
 }
+
+pub mod proxy_protocol;
+pub mod sni;
