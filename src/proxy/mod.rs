@@ -12,3 +12,4 @@ pub fn run(_args: ProxyArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
 
 pub mod proxy_protocol;
 pub mod sni;
+pub mod tcp_pipe;
