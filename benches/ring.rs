@@ -21,7 +21,9 @@ fn servers(n: usize) -> Vec<HashServer> {
 }
 
 fn keys() -> Vec<Vec<u8>> {
-    (0..KEYS).map(|i| format!("user:{i}").into_bytes()).collect()
+    (0..KEYS)
+        .map(|i| format!("user:{i}").into_bytes())
+        .collect()
 }
 
 fn lookup(bencher: Bencher, alg: HashAlgorithm, n: usize) {
@@ -61,7 +63,8 @@ lookups! {
 #[divan::bench(args = SIZES)]
 fn bounded_placement(bencher: Bencher, n: usize) {
     let list = servers(n);
-    let b = lbctl::balance::hash::build_bounded(&list, &HashOptions::default()).expect("valid servers");
+    let b =
+        lbctl::balance::hash::build_bounded(&list, &HashOptions::default()).expect("valid servers");
     let keys = keys();
     bencher.counter(ItemsCount::new(KEYS)).bench_local(|| {
         let mut p = b.placer();
