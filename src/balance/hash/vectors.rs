@@ -467,7 +467,7 @@ fn other_go_libs_buraksezer() {
         let mut idx = ring.partition_point(|p| p.0 < h) % ring.len();
         loop {
             let s = ring[idx].1;
-            if loads[s] + 1 <= avg {
+            if loads[s] < avg {
                 loads[s] += 1;
                 owner[part as usize] = s;
                 break;
