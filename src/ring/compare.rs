@@ -130,6 +130,7 @@ pub fn run(args: CompareArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         )));
     }
     let source = KeySource::from_args(&args.keys)?;
+    source.hint_if_interactive(global);
     let keys = KeySet::load(&source)?;
     let pb = output::progress(
         global,

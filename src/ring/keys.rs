@@ -135,6 +135,17 @@ impl KeySource {
         Ok(KeySource::Stdin)
     }
 
+    /// Tell a person at a terminal that keys are awaited on stdin (not when piped).
+    pub fn hint_if_interactive(&self, global: &crate::cli::GlobalOpts) {
+        use std::io::IsTerminal;
+        if matches!(self, KeySource::Stdin) && std::io::stdin().is_terminal() {
+            crate::output::info(
+                global,
+                "reading keys from stdin, one per line (Ctrl-D ends; or pass KEY..., --keys-file, --generate)",
+            );
+        }
+    }
+
     /// The number of keys, when known before reading.
     pub fn len_hint(&self) -> Option<u64> {
         match self {
@@ -152,6 +163,12 @@ impl KeySource {
                 let file = std::fs::File::open(path).map_err(|e| {
                     Failure::usage(format!("cannot open --keys-file '{}': {e}", path.display()))
                 })?;
+                if file.metadata().is_ok_and(|m| m.is_dir()) {
+                    return Err(Failure::usage(format!(
+                        "--keys-file '{}' is a directory; expected a file with one key per line",
+                        path.display()
+                    )));
+                }
                 read_lines(file, f)
             }
             KeySource::Stdin => read_lines(std::io::stdin().lock(), f),
