@@ -75,6 +75,27 @@ fn lookup_reads_stdin_and_files_as_raw_bytes() {
     assert_eq!(v.as_array().unwrap().len(), 2);
 }
 
+#[cfg(unix)]
+#[test]
+fn lookup_non_utf8_argument_is_hashed_raw() {
+    use std::os::unix::ffi::OsStrExt;
+    let raw = std::ffi::OsStr::from_bytes(b"k\xff");
+    let out = lbctl()
+        .args(["ring", "lookup", "-a", "ring", "--servers", "3"])
+        .arg(raw)
+        .assert()
+        .success();
+    let text = out.get_output().stdout.clone();
+    assert!(text.starts_with(b"k\xff\t10.0.0."), "{text:?}");
+    // The same bytes on stdin land on the same server.
+    let piped = lbctl()
+        .args(["ring", "lookup", "-a", "ring", "--servers", "3"])
+        .write_stdin(&b"k\xff\n"[..])
+        .assert()
+        .success();
+    assert_eq!(piped.get_output().stdout, text);
+}
+
 #[test]
 fn lookup_jsonl_and_non_utf8_json() {
     let mut a = vec!["ring", "lookup", "-a", "maglev", "--output", "jsonl"];
