@@ -1,1 +1,2 @@
 //! Load-balancing algorithms, pure and synchronous: used by `ring` (to inspect) and `proxy` (to pick).
+pub mod hash;
