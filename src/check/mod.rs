@@ -87,9 +87,10 @@ impl Default for CheckSpec {
     }
 }
 
-/// Time spent in each phase of one check. A phase that did not happen (or did not finish
-/// before the timeout) is None; `total` is always set. After redirects, the phases are the
-/// last hop's and `total` covers all hops.
+/// Time spent in each phase of one check. A phase that did not happen is None; the phase a
+/// failure or the timeout cut short holds the time spent in it (so the phases always add up
+/// to where the time went); `total` is always set. After redirects, the phases are the last
+/// hop's and `total` covers all hops.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Timings {
     pub dns: Option<Duration>,
@@ -200,7 +201,32 @@ impl Fail {
 struct Progress {
     out: CheckOutcome,
     phase: Phase,
+    /// When the current phase began (so a failure or timeout can charge its time to it).
+    phase_start: Instant,
     start: Instant,
+}
+
+impl Progress {
+    fn enter(&mut self, phase: Phase) {
+        self.phase = phase;
+        self.phase_start = Instant::now();
+    }
+
+    /// After a failure or timeout: the phase that was cut short gets the time spent in it.
+    fn charge_unfinished(&mut self) {
+        let spent = Some(self.phase_start.elapsed());
+        let t = &mut self.out.timings;
+        let slot = match self.phase {
+            Phase::Dns => &mut t.dns,
+            Phase::Connect => &mut t.connect,
+            Phase::Tls => &mut t.tls,
+            Phase::FirstByte => &mut t.ttfb,
+            Phase::Body => return,
+        };
+        if slot.is_none() {
+            *slot = spent;
+        }
+    }
 }
 
 /// An HTTP answer to judge.
@@ -211,12 +237,17 @@ struct Answer {
 
 /// Run one check of `target`; never takes (much) longer than `timeout`.
 pub async fn run(spec: &CheckSpec, target: &Target, timeout: Duration) -> CheckOutcome {
+    let now = Instant::now();
     let mut p = Progress {
         out: CheckOutcome::default(),
         phase: Phase::Dns,
-        start: Instant::now(),
+        phase_start: now,
+        start: now,
     };
     let result = tokio::time::timeout(timeout, exec(spec, target, &mut p)).await;
+    if !matches!(result, Ok(Ok(_))) {
+        p.charge_unfinished();
+    }
     let mut out = p.out;
     out.timings.total = p.start.elapsed();
     let verdict = match result {
@@ -331,7 +362,7 @@ fn judge(
 
 /// Resolve and connect, timing both phases.
 async fn connect(host: &str, port: u16, p: &mut Progress) -> Result<tokio::net::TcpStream, Fail> {
-    p.phase = Phase::Dns;
+    p.enter(Phase::Dns);
     let t0 = Instant::now();
     let addrs: Vec<SocketAddr> = match host.parse::<std::net::IpAddr>() {
         Ok(ip) => vec![SocketAddr::new(ip, port)],
@@ -349,7 +380,7 @@ async fn connect(host: &str, port: u16, p: &mut Progress) -> Result<tokio::net::
     if addrs.is_empty() {
         return Err(Fail::new(FailKind::Dns, format!("{host} has no address")));
     }
-    p.phase = Phase::Connect;
+    p.enter(Phase::Connect);
     let t1 = Instant::now();
     let mut last = String::new();
     for addr in addrs {
@@ -551,7 +582,12 @@ mod tests {
             out.reason,
             "timeout after 300ms (waiting for the first byte)"
         );
-        assert!(out.timings.connect.is_some() && out.timings.ttfb.is_none());
+        // The time went to waiting for the first byte.
+        let ttfb = out.timings.ttfb.unwrap();
+        assert!(
+            out.timings.connect.is_some() && ttfb >= Duration::from_millis(250),
+            "{ttfb:?}"
+        );
         drop(l);
     }
 
