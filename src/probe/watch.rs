@@ -259,7 +259,8 @@ pub async fn watch(
     let summary = summarize(&targets, &shared, &s, started);
     match s.output {
         ProbeOutput::Json => crate::output::print_json(&summary)?,
-        ProbeOutput::Jsonl => {}
+        // The summary is the last line (it is the one with a "targets" key).
+        ProbeOutput::Jsonl => crate::output::print_json_line(&summary)?,
         _ => {
             write!(out, "{}", summary_table(&summary))?;
             out.flush()?;
