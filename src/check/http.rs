@@ -121,6 +121,12 @@ async fn hop(
     if spec.cert_only {
         return Ok(None);
     }
+    if spec.version == HttpVersion::Http2 && !h2 {
+        return Err(Fail::new(
+            FailKind::Protocol,
+            "the server did not agree to HTTP/2 (ALPN h2)",
+        ));
+    }
     request(spec, t, &host_header, stream, h2, p)
         .await
         .map(Some)

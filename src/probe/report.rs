@@ -207,6 +207,16 @@ pub fn report_json(
     }
 }
 
+/// A table in lbctl's style; a terminal too narrow (or of unknown width, as under `script`)
+/// gets natural column widths instead of columns squeezed to nothing.
+pub fn new_table(header: &[&str]) -> comfy_table::Table {
+    let mut t = crate::output::new_table(header);
+    if t.width().is_none_or(|w| w < 60) {
+        t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    }
+    t
+}
+
 fn opt_ms(d: Option<Duration>) -> String {
     d.map_or_else(|| "-".to_string(), format_duration)
 }
@@ -226,7 +236,7 @@ fn table(
     if certs {
         header.push("CERT DAYS");
     }
-    let mut t = crate::output::new_table(&header);
+    let mut t = new_table(&header);
     for (pt, r) in targets.iter().zip(results) {
         let o = &r.outcome;
         let mut result = Cell::new(match (r.verdict, r.attempts) {
@@ -322,33 +332,47 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
             );
         }
     }
-    metric(
-        &mut s,
-        "probe_http_status_code",
-        "Response HTTP status code (0 without a response).",
-    );
-    for (t, r) in targets.iter().zip(results) {
-        if t.target.scheme != crate::check::Scheme::Tcp {
-            let _ = writeln!(
-                s,
+    let status: Vec<String> = targets
+        .iter()
+        .zip(results)
+        .filter(|(t, _)| t.target.scheme != crate::check::Scheme::Tcp)
+        .map(|(t, r)| {
+            format!(
                 "probe_http_status_code{{target=\"{}\"}} {}",
                 label(&t.label),
                 r.outcome.status.unwrap_or(0)
-            );
-        }
-    }
-    metric(
-        &mut s,
-        "probe_ssl_earliest_cert_expiry",
-        "Earliest expiring certificate of the peer chain, Unix seconds.",
-    );
-    for (t, r) in targets.iter().zip(results) {
-        if let Some(na) = r.outcome.cert_not_after {
-            let _ = writeln!(
-                s,
+            )
+        })
+        .collect();
+    let expiry: Vec<String> = targets
+        .iter()
+        .zip(results)
+        .filter_map(|(t, r)| {
+            let na = r.outcome.cert_not_after?;
+            Some(format!(
                 "probe_ssl_earliest_cert_expiry{{target=\"{}\"}} {na}",
                 label(&t.label)
-            );
+            ))
+        })
+        .collect();
+    // A family is written only when it has samples (TCP-only runs have no status code).
+    for (name, help, samples) in [
+        (
+            "probe_http_status_code",
+            "Response HTTP status code (0 without a response).",
+            status,
+        ),
+        (
+            "probe_ssl_earliest_cert_expiry",
+            "Earliest expiring certificate of the peer chain, Unix seconds.",
+            expiry,
+        ),
+    ] {
+        if !samples.is_empty() {
+            metric(&mut s, name, help);
+            for line in samples {
+                let _ = writeln!(s, "{line}");
+            }
         }
     }
     s
@@ -441,4 +465,129 @@ pub fn nagios(
         _ => ExitCode::Usage,
     };
     (line, code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{CheckSpec, FailKind};
+    use std::sync::Arc;
+
+    fn target(s: &str) -> ProbeTarget {
+        super::super::parse_line(s, &Arc::new(CheckSpec::default())).unwrap()
+    }
+
+    fn result(verdict: Verdict, total_ms: u64, cert_days: Option<i64>) -> ShotResult {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        ShotResult {
+            outcome: CheckOutcome {
+                pass: verdict.passed(),
+                fail: (!verdict.passed()).then_some(FailKind::Condition),
+                reason: if verdict.passed() {
+                    "ok"
+                } else {
+                    "status 503 not in 200-399"
+                }
+                .into(),
+                status: Some(if verdict.passed() { 200 } else { 503 }),
+                timings: Timings {
+                    dns: Some(Duration::from_millis(1)),
+                    connect: Some(Duration::from_millis(2)),
+                    tls: None,
+                    ttfb: Some(Duration::from_millis(3)),
+                    total: Duration::from_millis(total_ms),
+                },
+                cert_not_after: cert_days.map(|d| now + d * 86_400 + 60),
+                ..Default::default()
+            },
+            attempts: if verdict == Verdict::Flaky { 2 } else { 1 },
+            verdict,
+        }
+    }
+
+    #[test]
+    fn prometheus_phases_sum_to_total_and_labels_are_escaped() {
+        let mut t = vec![target("http://a:1/x")];
+        t[0].label = "a\"b\\c\nd".into();
+        let r = vec![result(Verdict::Pass, 10, None)];
+        let text = prometheus(&t, &r, SystemTime::now());
+        assert!(
+            text.contains(r#"probe_success{target="a\"b\\c\nd"} 1"#),
+            "{text}"
+        );
+        let sum: f64 = text
+            .lines()
+            .filter(|l| l.starts_with("probe_duration_seconds{"))
+            .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+            .sum();
+        assert!((sum - 0.010).abs() < 1e-9, "{sum}");
+        assert!(text.contains("phase=\"transfer\"} 0.004000"), "{text}");
+        assert!(!text.contains("probe_ssl_earliest_cert_expiry{"));
+    }
+
+    #[test]
+    fn nagios_levels() {
+        let lim = NagiosLimits {
+            warn_latency: Some(Duration::from_millis(100)),
+            crit_latency: Some(Duration::from_millis(500)),
+            warn_days: Some(14.0),
+            crit_days: Some(3.0),
+        };
+        let t = vec![target("https://a/"), target("https://b/")];
+        let now = SystemTime::now();
+        let run = |r: Vec<ShotResult>, req: Require| nagios(&t, &r, req, &lim, now);
+        let ok = || result(Verdict::Pass, 10, Some(30));
+        let (line, code) = run(vec![ok(), ok()], Require::All);
+        assert_eq!(code, ExitCode::Success, "{line}");
+        assert!(line.starts_with("LBCTL OK - 2/2 targets passed, 0 failed (require all) | "));
+        assert!(
+            line.contains("'https://a/'=0.010000s;0.100000;0.500000;0"),
+            "{line}"
+        );
+        assert!(line.contains("'https://a/ cert_days'=30.00;14;3"), "{line}");
+        let (line, code) = run(
+            vec![ok(), result(Verdict::Pass, 200, Some(30))],
+            Require::All,
+        );
+        assert_eq!(code, ExitCode::CheckFailed, "{line}");
+        assert!(line.contains("https://b/ latency 200.0ms"), "{line}");
+        let (_, code) = run(vec![ok(), result(Verdict::Pass, 10, Some(2))], Require::All);
+        assert_eq!(code.code(), 2);
+        let (_, code) = run(
+            vec![ok(), result(Verdict::Pass, 10, Some(10))],
+            Require::All,
+        );
+        assert_eq!(code.code(), 1);
+        let (line, code) = run(
+            vec![ok(), result(Verdict::Flaky, 10, Some(30))],
+            Require::All,
+        );
+        assert_eq!(code.code(), 1);
+        assert!(line.contains("flaky, passed after 2 tries"), "{line}");
+        let (_, code) = run(vec![ok(), result(Verdict::Fail, 10, None)], Require::Any);
+        assert_eq!(code.code(), 1);
+        let (line, code) = run(vec![ok(), result(Verdict::Fail, 10, None)], Require::All);
+        assert_eq!(code.code(), 2);
+        assert!(
+            line.contains("https://b/ status 503 not in 200-399"),
+            "{line}"
+        );
+        assert_eq!(line.matches(" | ").count(), 1);
+    }
+
+    #[test]
+    fn json_roundtrips() {
+        let t = vec![target("db:5432")];
+        let r = vec![result(Verdict::Flaky, 10, None)];
+        let doc = report_json(&t, &r, Require::All, SystemTime::now());
+        let text = serde_json::to_string(&doc).unwrap();
+        let back: ReportJson = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, doc);
+        assert_eq!((back.passed, back.flaky, back.ok), (1, 1, true));
+        assert_eq!(back.targets[0].timings_ms.connect, Some(2.0));
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    }
 }

@@ -286,7 +286,7 @@ fn redraw(out: &mut impl Write, text: &str, lines: usize) -> std::io::Result<usi
 
 fn live_table(targets: &[ProbeTarget], shared: &Shared, started: Instant) -> String {
     let g = shared.lock().unwrap_or_else(|p| p.into_inner());
-    let mut t = crate::output::new_table(&[
+    let mut t = super::report::new_table(&[
         "TARGET", "STATE", "LAST", "STREAK", "CHECKS", "AVAIL", "LATENCY", "P99",
     ]);
     for (pt, st) in targets.iter().zip(g.iter()) {
@@ -304,7 +304,11 @@ fn live_table(targets: &[ProbeTarget], shared: &Shared, started: Instant) -> Str
             st.checks.to_string(),
             avail(st.passes, st.checks),
             last.map_or("-".into(), |o| format_duration(o.timings.total)),
-            format_duration(st.hist.percentile(99.0)),
+            if st.hist.is_empty() {
+                "-".into()
+            } else {
+                format_duration(st.hist.percentile(99.0))
+            },
         ]);
     }
     format!(
@@ -359,7 +363,7 @@ fn summarize(
 }
 
 fn summary_table(sum: &WatchSummary) -> String {
-    let mut t = crate::output::new_table(&[
+    let mut t = super::report::new_table(&[
         "TARGET",
         "STATE",
         "CHECKS",
