@@ -84,6 +84,13 @@ fn prepare(
             t.label
         )));
     }
+    if (args.request.send.is_some() || args.request.expect.is_some())
+        && !targets.iter().any(|t| t.target.scheme == Scheme::Tcp)
+    {
+        return Err(Failure::usage(
+            "--send and --expect apply to tcp:// targets, and none was given",
+        ));
+    }
     let targets = if any_https {
         let alpn = match args.request.http_version {
             HttpVersionArg::Auto => tls::Alpn::Both,
@@ -320,6 +327,7 @@ mod tests {
             &["db:1", "-X", "G T"],
             &["db:1", "-H", "nocolon"],
             &["db:1", "--send", "\\q"],
+            &["http://a/", "--expect", "x"],
             &["db:1", "--cert-min-days", "soon"],
             &["db:1", "--warn-days", "x"],
             &["db:1", "--cacert", "/nonexistent.pem"],

@@ -223,6 +223,18 @@ fn http_ok_down_and_reasons() {
     let (code, v) = probe_json(&[&h0, "--http-version", "2"]);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["targets"][0]["http_version"], "HTTP/2");
+    // --host overrides the Host header (the echo shows what the server got).
+    let echo = format!("{}/echo", b.url(0));
+    assert_eq!(
+        probe(&[&echo, "--host", "vhost.test", "--expect-body", "vhost.test"]).code,
+        0
+    );
+    // A plain TCP exchange with --send/--expect.
+    let tcp = b.addr(0);
+    let send = "GET /health HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n";
+    assert_eq!(probe(&[&tcp, "--send", send, "--expect", "200 OK"]).code, 0);
+    let r = probe(&[&tcp, "--send", send, "--expect", "+PONG", "--timeout", "1s"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
     // Header conditions on the backend's X-Backend header.
     let name = b.name(0).to_string();
     assert_eq!(
