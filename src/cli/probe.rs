@@ -9,7 +9,8 @@ use std::time::Duration;
 /// Health-check TCP/HTTP/TLS targets once, in a watch loop, or until healthy (the long
 /// description is in `after_help`: the subcommand's own doc line in cli/mod.rs is its about).
 #[derive(Debug, Args)]
-#[command(after_help = "Targets: tcp://HOST:PORT, HOST:PORT (TCP), http://HOST[:PORT]/PATH, https://...;
+#[command(
+    after_help = "Targets: tcp://HOST:PORT, HOST:PORT (TCP), http://HOST[:PORT]/PATH, https://...;
 from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
 carry its own assertions after the target; status, max-latency and cert-min-days replace the
 command-line value, body, body-regex, json and header add to the command-line conditions:
@@ -25,7 +26,7 @@ Modes: one shot (default) probes every target concurrently and exits 0 when --re
 --retries N re-checks failures and reports a late pass as flaky. --watch applies HAProxy
 rise/fall (a target starts down unless --start-up) and prints transitions (a live table on a
 terminal) and a summary at Ctrl-C or after --count rounds; it exits 0 when --require holds over
-the final states. --until healthy waits until --require holds over the targets that are up by
+the final states (-v: a line for every check, not only state changes). --until healthy waits until --require holds over the targets that are up by
 the same rule, or exits 1 at --deadline.
 
 Examples:
@@ -44,7 +45,8 @@ Exit codes:
   1  it does not (or --until reached --deadline)
   2  bad input: a malformed target, condition or flag
   3  runtime failure
-  --output nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad input after parsing)")]
+  --output nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad input after parsing)"
+)]
 pub struct ProbeArgs {
     /// Targets to probe; '-' reads more (one per line) from stdin.
     #[arg(value_name = "TARGET")]

@@ -66,6 +66,17 @@ pub fn run(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Point at the flags that fix a certificate the system roots do not trust (the core's
+/// reason is about TLS; which flags exist is probe's business).
+pub fn with_hint(mut o: crate::check::CheckOutcome) -> crate::check::CheckOutcome {
+    if o.fail == Some(crate::check::FailKind::Tls) && o.reason.contains("UnknownIssuer") {
+        o.reason.push_str(
+            " (not signed by a trusted CA: pass its CA with --cacert FILE, or --insecure)",
+        );
+    }
+    o
+}
+
 /// Validate the flags and load the targets (no network yet).
 fn prepare(
     args: &ProbeArgs,

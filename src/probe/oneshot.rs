@@ -91,7 +91,7 @@ async fn probe_one(t: &ProbeTarget, s: &Settings, sem: &Semaphore) -> ShotResult
         attempts += 1;
         let outcome = {
             let _permit = sem.acquire().await;
-            check::run(&t.spec, &t.target, s.timeout).await
+            super::with_hint(check::run(&t.spec, &t.target, s.timeout).await)
         };
         if outcome.pass || attempts > s.retries {
             let verdict = match (outcome.pass, attempts) {

@@ -126,7 +126,7 @@ fn spawn_loops(
                 let started = Instant::now();
                 let outcome = {
                     let _permit = sem.acquire().await;
-                    check::run(&t.spec, &t.target, s.timeout).await
+                    super::with_hint(check::run(&t.spec, &t.target, s.timeout).await)
                 };
                 n += 1;
                 let (ev, fast) = {
@@ -240,6 +240,22 @@ pub async fn watch(
                     }
                     ProbeOutput::Table if !live && ev.transition.is_some() => {
                         writeln!(out, "{}", transition_line(label, &ev))?;
+                        out.flush()?;
+                    }
+                    // -v: every check, not only the state changes.
+                    ProbeOutput::Table if !live && global.verbose > 0 => {
+                        let o = &ev.outcome;
+                        writeln!(
+                            out,
+                            "{} {label} {} in {}: {} (state {}, {} passes, {} failures)",
+                            now_rfc3339(),
+                            if o.pass { "pass" } else { "fail" },
+                            format_duration(o.timings.total),
+                            o.reason,
+                            if ev.up { "UP" } else { "DOWN" },
+                            ev.passes,
+                            ev.failures
+                        )?;
                         out.flush()?;
                     }
                     _ => {}

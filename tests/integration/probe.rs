@@ -450,7 +450,9 @@ fn tls_cacert_expiry_and_cert_only() {
     assert_eq!(t["fail_kind"], "tls");
     let reason = t["reason"].as_str().unwrap();
     assert!(
-        reason.contains("tls handshake failed") && reason.contains("UnknownIssuer"),
+        reason.contains("tls handshake failed")
+            && reason.contains("UnknownIssuer")
+            && reason.contains("--cacert FILE"),
         "{reason}"
     );
     // Trusted with --cacert; the expiry is reported (about 5 days).
