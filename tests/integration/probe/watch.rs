@@ -152,3 +152,37 @@ fn until_healthy_and_deadline() {
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(v["result"], "ok");
 }
+
+#[test]
+fn fast_interval_while_changing_and_start_up() {
+    let b = support::serve(1, &[]);
+    let url = format!("{}/health", b.url(0));
+    // Down at the start and passing: every check is "in transition" until rise 3 is reached,
+    // so all three use the fast interval (the 30s interval would take a minute).
+    let started = Instant::now();
+    let (code, v) = probe_json(&[
+        &url,
+        "--watch",
+        "--interval",
+        "30s",
+        "--fast-interval",
+        "50ms",
+        "--rise",
+        "3",
+        "--count",
+        "3",
+    ]);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["targets"][0]["state"], "up");
+    // --start-up: one failure is not enough to go down with fall 2.
+    post(&format!("{}/admin/down", b.url(0)));
+    let (code, v) = probe_json(&[&url, "--watch", "--start-up", "--fall", "2", "--count", "1"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["targets"][0]["state"], "up");
+    assert_eq!(v["targets"][0]["failed"], 1);
+}
