@@ -177,6 +177,11 @@ fn prepare(
             "--watch prints table, json or jsonl; prometheus and nagios are one-shot formats",
         ));
     }
+    if args.mode.retries > 0 && (args.mode.watch || args.mode.until.is_some()) {
+        return Err(Failure::usage(
+            "--retries applies to one-shot mode; --watch and --until use --rise/--fall",
+        ));
+    }
     if args.mode.count.is_some() && !args.mode.watch {
         return Err(Failure::usage("--count applies to --watch"));
     }
@@ -335,6 +340,7 @@ mod tests {
             &["db:1", "--concurrency", "0"],
             &["db:1", "--watch", "--output", "nagios"],
             &["db:1", "--count", "3"],
+            &["db:1", "--watch", "--retries", "2"],
             &["db:1", "-X", "G T"],
             &["db:1", "-H", "nocolon"],
             &["db:1", "--send", "\\q"],
