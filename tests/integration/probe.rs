@@ -340,6 +340,19 @@ fn tls_cacert_expiry_and_cert_only() {
     assert!(t["timings_ms"]["tls"].as_f64().is_some());
     assert_eq!(t["http_version"], "HTTP/2", "ALPN picks h2");
     assert!(t["cert_expiry"].as_str().unwrap().ends_with('Z'));
+    // --host sets the SNI too: the certificate names localhost, and a name it lacks fails.
+    assert_eq!(
+        probe(&[&url, "--cacert", ca, "--host", "localhost"]).code,
+        0
+    );
+    let r = probe(&[&url, "--cacert", ca, "--host", "other.test"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("certificate not valid for name \"other.test\""),
+        "{}",
+        r.stdout
+    );
     // --cert-min-days 7 fails, 3 passes.
     let (code, v) = probe_json(&[&url, "--cacert", ca, "--cert-min-days", "7"]);
     assert_eq!(code, 1);
