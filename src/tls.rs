@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub enum TlsError {
     #[error("could not read {path}: {reason}")]
     Read { path: String, reason: String },
-    #[error("{path} holds no {what} in PEM form; expected a file with '-----BEGIN {what}-----'")]
+    #[error("no {} found in {path} (expected a PEM '-----BEGIN {what}-----' block)", what.to_lowercase())]
     Empty { path: String, what: &'static str },
     #[error("TLS configuration rejected: {0}")]
     Config(String),
@@ -96,14 +96,26 @@ pub fn client_config(opts: &ClientTls) -> Result<Arc<ClientConfig>, TlsError> {
         }
         builder.with_root_certificates(roots).with_no_client_auth()
     } else {
-        use rustls_platform_verifier::BuilderVerifierExt;
         builder
-            .with_platform_verifier()
-            .map_err(|e| TlsError::Config(e.to_string()))?
+            .with_root_certificates(system_roots())
             .with_no_client_auth()
     };
     config.alpn_protocols = opts.alpn.clone();
     Ok(Arc::new(config))
+}
+
+/// The operating system's trust roots, read once per process; unreadable entries are skipped
+/// (an empty store makes every verification fail with a clear "unknown issuer", never a crash).
+fn system_roots() -> Arc<RootCertStore> {
+    static ROOTS: std::sync::OnceLock<Arc<RootCertStore>> = std::sync::OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let mut roots = RootCertStore::empty();
+            let found = rustls_native_certs::load_native_certs();
+            let _ = roots.add_parsable_certificates(found.certs);
+            Arc::new(roots)
+        })
+        .clone()
 }
 
 /// A server config from a certificate chain and key, offering `alpn` (e.g. h2, http/1.1).

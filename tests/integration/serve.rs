@@ -197,6 +197,11 @@ fn speaks_h2c_with_prior_knowledge() {
     let r = c.get(b.url(0)).send().unwrap();
     assert_eq!(r.version(), reqwest::Version::HTTP_2);
     assert_eq!(r.headers()["x-backend"], "b1");
+    // HEAD over h2: headers and length, no body (a body would be an h2 protocol error).
+    let r = c.head(b.url(0)).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-length"], "14");
+    assert!(r.bytes().unwrap().is_empty());
 }
 
 #[test]
