@@ -44,6 +44,14 @@ pub struct LoadArgs {
     #[command(subcommand)]
     pub command: Option<LoadCommand>,
 
+    /// The run's options (boxed: they are many, and `Command` holds every subcommand inline).
+    #[command(flatten)]
+    pub run: Box<RunArgs>,
+}
+
+/// The options of a load run (`lbctl load URL ...`).
+#[derive(Debug, Args)]
+pub struct RunArgs {
     /// Target URL (http://, https://; h2c:// means cleartext HTTP/2 with prior knowledge).
     #[arg(value_name = "URL", required_unless_present = "urls_file")]
     pub url: Option<String>,

@@ -356,7 +356,7 @@ impl Slot {
                 None => unreachable!("connection set above"),
             }
         };
-        let outcome = match tokio::time::timeout_at(deadline, fut).await {
+        match tokio::time::timeout_at(deadline, fut).await {
             Ok(Ok(a)) => {
                 self.connect_failures = 0;
                 if a.close || job.template.close {
@@ -382,8 +382,7 @@ impl Slot {
                     Outcome::Failed(conn::timeout_error(job.plan.timeout))
                 }
             }
-        };
-        outcome
+        }
     }
 
     /// Closed model: after failed connects, back off (1 ms doubling to 100 ms) so that a
@@ -461,17 +460,21 @@ async fn closed_slot(w: Rc<Worker>, j: usize) {
             break;
         }
         let recording = start >= w.clock.measure_start;
+        // Round robin over the targets: by the global request number with -n (exact
+        // shares), else by this slot's own count (slots start on different targets).
+        let mut t = (j + n) % ntargets;
         if recording && let Some(limit) = plan.requests {
-            if w.shared.claimed.fetch_add(1, Ordering::Relaxed) >= limit {
+            let claimed = w.shared.claimed.fetch_add(1, Ordering::Relaxed);
+            if claimed >= limit {
                 break;
             }
+            t = (claimed % ntargets as u64) as usize;
         }
         let timeout_at = start + plan.timeout;
         let (deadline, cut) = match w.clock.end {
             Some(e) if e < timeout_at => (e, true),
             _ => (timeout_at, false),
         };
-        let t = (j + n * plan.connections) % ntargets;
         n += 1;
         let outcome = slot.attempt(t, recording, deadline, cut).await;
         if recording {

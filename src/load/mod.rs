@@ -12,11 +12,10 @@ pub mod slo;
 pub mod tally;
 pub mod target;
 
-use crate::cli::{GlobalOpts, LoadArgs, LoadCommand, LoadOutput, MergeArgs};
+use crate::cli::{GlobalOpts, LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs};
 use crate::exit::{ExitCode, Failure};
 use engine::{Job, Plan, Shared, Snapshot};
 use report::{Cpu, Meta, Report};
-use slo::Percentiles;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -27,6 +26,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     if let Some(LoadCommand::Merge(m)) = args.command {
         return merge(m, global);
     }
+    let args = *args.run;
     let job = Arc::new(job_of(&args)?);
     let plan = job.plan.clone();
     let percentiles = args.percentiles.clone().unwrap_or_default();
@@ -229,7 +229,7 @@ fn emit(
 }
 
 /// Turn the arguments into a job. Every input problem is a usage error (exit 2).
-fn job_of(args: &LoadArgs) -> anyhow::Result<Job> {
+fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
     if args.connections == 0 {
         return Err(Failure::usage(
             "--connections 0: expected at least one connection",
@@ -369,10 +369,7 @@ fn merge(args: MergeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         reports.push((r, t));
     }
     let merged = merge_reports(&reports)?;
-    let percentiles = args
-        .percentiles
-        .clone()
-        .unwrap_or_else(Percentiles::default);
+    let percentiles = args.percentiles.clone().unwrap_or_default();
     let report = report::build(&merged.1, merged.0, &percentiles, &args.slo);
     emit(&report, args.output, global, &merged.1)
 }

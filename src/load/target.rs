@@ -55,7 +55,16 @@ pub fn parse_target(url: &str) -> anyhow::Result<Target> {
         ));
     }
     let host = authority.host();
-    let port = authority.port_u16().unwrap_or(default_port);
+    // The text after the host, not `authority.port()`, which hides an out-of-range port.
+    let port_text = authority.as_str()[host.len()..].strip_prefix(':');
+    let port = match port_text {
+        Some(p) => p
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| bad("the port is not in 1..65535"))?,
+        None => default_port,
+    };
     let bare_host = host.trim_start_matches('[').trim_end_matches(']');
     let addr = (bare_host, port)
         .to_socket_addrs()
