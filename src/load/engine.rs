@@ -368,7 +368,10 @@ impl Slot {
                 self.conns[origin] = None;
                 if matches!(
                     e.kind,
-                    ErrorKind::ConnectRefused | ErrorKind::ConnectTimeout | ErrorKind::Connect
+                    ErrorKind::ConnectRefused
+                        | ErrorKind::ConnectTimeout
+                        | ErrorKind::Connect
+                        | ErrorKind::Tls
                 ) {
                     self.connect_failures += 1;
                 }

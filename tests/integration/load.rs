@@ -369,3 +369,95 @@ fn bad_input_is_a_usage_error() {
         );
     }
 }
+
+/// A TLS server on 127.0.0.1:0 (HTTP/1.1 and h2 by ALPN) with a certificate from a fresh CA;
+/// returns its URL and the CA's PEM file. It lives until the test binary exits.
+fn tls_backend(dir: &std::path::Path) -> (String, std::path::PathBuf) {
+    use http_body_util::Full;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use std::sync::Arc;
+
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&leaf_key, &issuer)
+        .unwrap();
+    let ca_pem = dir.join("ca.pem");
+    std::fs::write(&ca_pem, ca_cert.pem()).unwrap();
+
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+    let mut cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.der().clone()], key)
+    .unwrap();
+    cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("https://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    continue;
+                };
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let svc = hyper::service::service_fn(|_req| async {
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(
+                            bytes::Bytes::from_static(b"secure\n"),
+                        )))
+                    });
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(tls), svc)
+                        .await;
+                });
+            }
+        });
+    });
+    (url, ca_pem)
+}
+
+#[test]
+fn https_with_cacert_alpn_h2_and_insecure() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, ca) = tls_backend(dir.path());
+    let ca = ca.to_str().unwrap();
+    let (code, d) = load_json(&[&url, "-n", "40", "-c", "2", "--cacert", ca]);
+    assert_eq!(code, 0, "{d}");
+    assert_eq!(u(&d["status"]["200"]), 40, "{d}");
+    assert_eq!(d["http"], "1.1");
+    let (code, d) = load_json(&[&url, "-n", "40", "-c", "2", "--cacert", ca, "--http2"]);
+    assert_eq!(code, 0, "{d}");
+    assert_eq!(u(&d["status"]["200"]), 40, "{d}");
+    assert_eq!(d["http"], "2");
+    // Not signed by a trusted root: TLS errors, with the reason.
+    let (_, d) = load_json(&[&url, "-n", "4", "-c", "1"]);
+    let tls = &d["error_categories"]["tls"];
+    assert_eq!(u(&tls["count"]), 4, "{d}");
+    assert!(
+        tls["first"].as_str().unwrap().contains("certificate"),
+        "{tls}"
+    );
+    let (code, d) = load_json(&[&url, "-n", "10", "-c", "1", "--insecure"]);
+    assert_eq!(code, 0);
+    assert_eq!(u(&d["status"]["200"]), 10, "{d}");
+}
