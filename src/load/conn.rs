@@ -206,12 +206,13 @@ pub async fn ready(conn: &mut Conn) -> bool {
 /// Send one request and read the whole response body.
 pub async fn exchange(
     conn: &mut Conn,
+    t: usize,
     target: &Target,
     template: &Template,
     group_by: Option<&HeaderName>,
 ) -> Result<Answer, ExchangeError> {
     let h2 = conn.is_h2();
-    let req = template.request(target, h2);
+    let req = template.request(t, target, h2);
     let resp = match conn {
         Conn::H1(s) => s.send_request(req).await,
         Conn::H2(s) => s.send_request(req).await,

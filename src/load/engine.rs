@@ -70,7 +70,8 @@ pub struct Job {
 }
 
 impl Job {
-    pub fn new(targets: Vec<Target>, template: Template, conn: ConnConfig, plan: Plan) -> Job {
+    pub fn new(targets: Vec<Target>, mut template: Template, conn: ConnConfig, plan: Plan) -> Job {
+        template.prepare(&targets);
         let mut keys: Vec<(std::net::SocketAddr, bool, bool)> = Vec::new();
         let origin_of = targets
             .iter()
@@ -205,8 +206,10 @@ fn worker_thread(
     clock: Clock,
     tx: mpsc::Sender<Snapshot>,
 ) -> anyhow::Result<Tally> {
+    // Only the I/O and time drivers: the signal and process drivers cost on every park.
     let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
+        .enable_io()
+        .enable_time()
         .build()
         .map_err(|e| crate::exit::Failure::runtime(format!("cannot start a runtime: {e}")))?;
     let local = tokio::task::LocalSet::new();
@@ -307,31 +310,43 @@ struct Slot {
     w: Rc<Worker>,
     conns: Vec<Option<Conn>>,
     connect_failures: u32,
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
+    armed: Instant,
 }
 
 impl Slot {
     fn new(w: Rc<Worker>) -> Slot {
         let conns = (0..w.job.origins).map(|_| None).collect();
+        let armed = Instant::now();
         Slot {
             w,
             conns,
             connect_failures: 0,
+            timer: Box::pin(tokio::time::sleep_until(armed)),
+            armed,
         }
     }
 
-    /// One request to target `t`, bounded by `deadline` (`cut` tells whether reaching it
-    /// means the run ended rather than the request timed out).
+    /// One request to target `t`. It may run until at least `earliest` and is abandoned by
+    /// `latest` at the latest; reaching `cut_at` means the run ended (not a timeout).
     async fn attempt(
         &mut self,
         t: usize,
         recording: bool,
-        deadline: Instant,
-        cut: bool,
+        earliest: Instant,
+        latest: Instant,
+        cut_at: Option<Instant>,
     ) -> Outcome {
         let w = self.w.clone();
         let job = &w.job;
         let origin = job.origin_of[t];
         let target = &job.targets[t];
+        // One timer per slot, re-armed only when its deadline leaves [earliest, latest]:
+        // registering a fresh timer for every request costs more than the rest of our code.
+        if self.armed < earliest || self.armed > latest {
+            self.timer.as_mut().reset(latest);
+            self.armed = latest;
+        }
         let slot = &mut self.conns[origin];
         let fut = async {
             if let Some(c) = slot.as_mut()
@@ -341,7 +356,8 @@ impl Slot {
             }
             if slot.is_none() {
                 let started = Instant::now();
-                let c = conn::connect(target, &job.conn).await?;
+                // Boxed: connecting is rare, and keeps the per-request future small.
+                let c = Box::pin(conn::connect(target, &job.conn)).await?;
                 if recording {
                     let mut tally = w.tally.borrow_mut();
                     tally.connect.record(started.elapsed());
@@ -349,22 +365,28 @@ impl Slot {
                 }
                 *slot = Some(c);
             }
-            match slot.as_mut() {
-                Some(c) => {
-                    conn::exchange(c, target, &job.template, job.plan.group_by.as_ref()).await
-                }
-                None => unreachable!("connection set above"),
-            }
+            let Some(c) = slot.as_mut() else {
+                return Err(conn::ExchangeError {
+                    kind: ErrorKind::Connect,
+                    message: "no connection".into(),
+                });
+            };
+            conn::exchange(c, t, target, &job.template, job.plan.group_by.as_ref()).await
         };
-        match tokio::time::timeout_at(deadline, fut).await {
-            Ok(Ok(a)) => {
+        let result = tokio::select! {
+            biased;
+            r = fut => Some(r),
+            _ = self.timer.as_mut() => None,
+        };
+        match result {
+            Some(Ok(a)) => {
                 self.connect_failures = 0;
                 if a.close || job.template.close {
                     self.conns[origin] = None;
                 }
                 Outcome::Answer(a)
             }
-            Ok(Err(e)) => {
+            Some(Err(e)) => {
                 self.conns[origin] = None;
                 if matches!(
                     e.kind,
@@ -377,9 +399,9 @@ impl Slot {
                 }
                 Outcome::Failed(e)
             }
-            Err(_) => {
+            None => {
                 self.conns[origin] = None;
-                if cut {
+                if cut_at.is_some_and(|c| Instant::now() >= c) {
                     Outcome::Cut
                 } else {
                     Outcome::Failed(conn::timeout_error(job.plan.timeout))
@@ -473,13 +495,17 @@ async fn closed_slot(w: Rc<Worker>, j: usize) {
             }
             t = (claimed % ntargets as u64) as usize;
         }
-        let timeout_at = start + plan.timeout;
-        let (deadline, cut) = match w.clock.end {
-            Some(e) if e < timeout_at => (e, true),
-            _ => (timeout_at, false),
+        // Timeouts fire between 100% and 110% of --timeout; the end of the run cuts exactly.
+        let earliest = start + plan.timeout;
+        let latest = earliest + plan.timeout / 10;
+        let (earliest, latest) = match w.clock.end {
+            Some(e) => (earliest.min(e), latest.min(e)),
+            None => (earliest, latest),
         };
         n += 1;
-        let outcome = slot.attempt(t, recording, deadline, cut).await;
+        let outcome = slot
+            .attempt(t, recording, earliest, latest, w.clock.end)
+            .await;
         if recording {
             w.record(outcome, start.elapsed(), None);
         }
@@ -525,9 +551,11 @@ async fn open_slot(w: Rc<Worker>, j: usize) {
         let recording = due >= w.clock.measure_start;
         let t = (i as usize) % ntargets;
         n += 1;
-        let deadline = (sent + plan.timeout).min(hard_end);
-        let cut = deadline == hard_end;
-        let outcome = slot.attempt(t, recording, deadline, cut).await;
+        let earliest = (sent + plan.timeout).min(hard_end);
+        let latest = (sent + plan.timeout + plan.timeout / 10).min(hard_end);
+        let outcome = slot
+            .attempt(t, recording, earliest, latest, Some(hard_end))
+            .await;
         if recording {
             let done = Instant::now();
             // The generator's own lateness: from when it could have sent (the later of the

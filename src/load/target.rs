@@ -119,9 +119,12 @@ pub fn parse_urls_file(path: &Path) -> anyhow::Result<Vec<Target>> {
 #[derive(Debug, Clone)]
 pub struct Template {
     pub method: Method,
+    /// User headers (HTTP/2 form: no Connection header).
     pub headers: HeaderMap,
     pub body: Bytes,
     pub close: bool,
+    /// HTTP/1.1 headers per target, from [`Template::prepare`].
+    pub per_target: Vec<HeaderMap>,
 }
 
 /// Parse `-H 'Name: value'`.
@@ -164,26 +167,47 @@ impl Template {
             headers: map,
             body,
             close,
+            per_target: Vec::new(),
         })
     }
 
-    /// Build one request for `target` (HTTP/1.1 origin form with Host, or HTTP/2 absolute).
+    /// Prebuild the headers for each target (`Host` included for HTTP/1.1), so that a
+    /// request costs one header-map clone and nothing else.
+    pub fn prepare(&mut self, targets: &[Target]) {
+        self.per_target = targets
+            .iter()
+            .map(|t| {
+                let mut h1 = self.headers.clone();
+                if !h1.contains_key(http::header::HOST) {
+                    h1.insert(http::header::HOST, t.host.clone());
+                }
+                h1
+            })
+            .collect();
+        self.headers.remove(http::header::CONNECTION);
+    }
+
+    /// Build one request for target number `t` (HTTP/1.1 origin form with Host, or HTTP/2
+    /// absolute form). [`Template::prepare`] must have seen the targets.
     #[inline]
-    pub fn request(&self, target: &Target, h2: bool) -> Request<Full<Bytes>> {
+    pub fn request(&self, t: usize, target: &Target, h2: bool) -> Request<Full<Bytes>> {
         let mut req = Request::new(Full::new(self.body.clone()));
         *req.method_mut() = self.method.clone();
-        let mut headers = self.headers.clone();
         if h2 {
             *req.uri_mut() = target.absolute.clone();
-            headers.remove(http::header::CONNECTION);
             *req.version_mut() = http::Version::HTTP_2;
+            *req.headers_mut() = self.headers.clone();
         } else {
             *req.uri_mut() = target.path.clone();
-            if !headers.contains_key(http::header::HOST) {
-                headers.insert(http::header::HOST, target.host.clone());
+            match self.per_target.get(t) {
+                Some(h) => *req.headers_mut() = h.clone(),
+                None => {
+                    let mut h = self.headers.clone();
+                    h.insert(http::header::HOST, target.host.clone());
+                    *req.headers_mut() = h;
+                }
             }
         }
-        *req.headers_mut() = headers;
         req
     }
 }
@@ -344,14 +368,16 @@ mod tests {
             );
         }
         assert!(Template::new("GE T", &[], Bytes::new(), false).is_err());
-        let t = Template::new("POST", &["A: 1".into()], Bytes::from_static(b"x"), true).unwrap();
+        let mut t =
+            Template::new("POST", &["A: 1".into()], Bytes::from_static(b"x"), true).unwrap();
         let target = parse_target("http://127.0.0.1:1/p").unwrap();
-        let r = t.request(&target, false);
+        t.prepare(std::slice::from_ref(&target));
+        let r = t.request(0, &target, false);
         assert_eq!(r.method(), Method::POST);
         assert_eq!(r.uri(), "/p");
         assert_eq!(r.headers()["host"], "127.0.0.1:1");
         assert_eq!(r.headers()["connection"], "close");
-        let r = t.request(&target, true);
+        let r = t.request(0, &target, true);
         assert_eq!(r.uri(), "http://127.0.0.1:1/p");
         assert!(r.headers().get("connection").is_none());
     }
