@@ -461,3 +461,21 @@ fn https_with_cacert_alpn_h2_and_insecure() {
     assert_eq!(code, 0);
     assert_eq!(u(&d["status"]["200"]), 10, "{d}");
 }
+
+#[test]
+fn warmup_is_not_recorded_and_no_keepalive_reconnects() {
+    let b = serve(1, &[]);
+    let (code, d) = load_json(&[b.url(0), "-c", "2", "-d", "1s", "--warmup", "500ms"]);
+    assert_eq!(code, 0, "{d}");
+    assert_eq!(f(&d["warmup_s"]), 0.5);
+    let window = f(&d["duration_s"]);
+    assert!((0.9..=1.1).contains(&window), "window {window}");
+    // Both connections were opened during the warmup and reused: none recorded.
+    assert_eq!(u(&d["connections_opened"]), 0, "{d}");
+
+    let (code, d) = load_json(&[b.url(0), "-c", "2", "-n", "30", "--no-keepalive"]);
+    assert_eq!(code, 0, "{d}");
+    assert_eq!(u(&d["responses"]), 30);
+    assert_eq!(u(&d["connections_opened"]), 30, "{d}");
+    assert_eq!(u(&d["connect_ms"]["count"]), 30);
+}
