@@ -24,6 +24,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// Distinct `--group-by` values kept per worker; later ones count as `(other)`.
+pub const MAX_GROUPS: usize = 100;
+
 /// How a run is shaped.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -447,7 +450,19 @@ impl Worker {
                 if self.job.plan.group_by.is_some() {
                     let mut groups = self.groups.borrow_mut();
                     let value = a.group.unwrap_or(HeaderValue::from_static("(none)"));
-                    let g = match groups.iter().position(|(v, _)| *v == value) {
+                    let found = groups.iter().position(|(v, _)| *v == value);
+                    // Bounded memory even when the header is unique per response (an id).
+                    let found = match found {
+                        None if groups.len() >= MAX_GROUPS => {
+                            let other = HeaderValue::from_static("(other)");
+                            groups.iter().position(|(v, _)| *v == other).or_else(|| {
+                                groups.push((other, GroupTally::default()));
+                                Some(groups.len() - 1)
+                            })
+                        }
+                        f => f,
+                    };
+                    let g = match found {
                         Some(i) => &mut groups[i].1,
                         None => {
                             groups.push((value, GroupTally::default()));

@@ -49,8 +49,14 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         (None, None, Some(n)) => format!("{n} requests"),
         _ => String::new(),
     };
+    // With --output json, stdout and stderr are often captured together (CI logs, the bench
+    // harness): keep stderr silent so that the capture is one JSON document.
+    let quiet_info = GlobalOpts {
+        quiet: global.quiet || args.output == LoadOutput::Json,
+        ..global.clone()
+    };
     crate::output::info(
-        global,
+        &quiet_info,
         format!(
             "lbctl load: {} ({model} model, {} connections, {} threads, {what}{})",
             job.targets[0].url,

@@ -51,6 +51,16 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
             "rate: target {target:.1}/s, achieved {achieved:.1}/s; {} requests waited for a busy connection",
             r.queued
         )?;
+        if r.queued * 100 > r.requests.max(1) {
+            writeln!(
+                out,
+                "note: {:.1}% of requests were due while their connection was busy: the server \
+                 answers slower than {} connections allow at this rate (raise -c to measure the \
+                 server rather than the connection pool)",
+                r.queued as f64 * 100.0 / r.requests.max(1) as f64,
+                r.connections
+            )?;
+        }
     }
     if let Some(c) = &r.cpu {
         writeln!(

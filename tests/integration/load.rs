@@ -479,3 +479,25 @@ fn warmup_is_not_recorded_and_no_keepalive_reconnects() {
     assert_eq!(u(&d["connections_opened"]), 30, "{d}");
     assert_eq!(u(&d["connect_ms"]["count"]), 30);
 }
+
+#[test]
+fn sigint_stops_the_run_and_reports_what_was_measured() {
+    let b = serve(1, &[]);
+    // -d 60s bounds the test even if the signal were ignored.
+    let child = std::process::Command::new(support::bin())
+        .args(["load", b.url(0), "-c", "2", "-d", "60s", "-o", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let d: Value = serde_json::from_slice(&out.stdout).expect("JSON after SIGINT");
+    assert!(u(&d["responses"]) > 0, "{d}");
+    let window = f(&d["duration_s"]);
+    assert!(window < 10.0, "stopped early: {window}");
+}
