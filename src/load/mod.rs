@@ -9,6 +9,7 @@ pub mod hdrlog;
 pub mod render;
 pub mod report;
 pub mod slo;
+mod slot;
 pub mod tally;
 pub mod target;
 
