@@ -237,6 +237,47 @@ fn emit(
 
 /// Turn the arguments into a job. Every input problem is a usage error (exit 2).
 fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
+    // Bounds that keep every Instant computation far from overflow and every run sane.
+    const MAX_SPAN: Duration = Duration::from_secs(30 * 24 * 3600);
+    for (flag, d) in [
+        ("--duration", args.duration),
+        ("--warmup", Some(args.warmup)),
+        ("--timeout", Some(args.timeout)),
+        ("--connect-timeout", Some(args.connect_timeout)),
+    ] {
+        if d.is_some_and(|d| d > MAX_SPAN) {
+            return Err(Failure::usage(format!(
+                "{flag} is longer than 30 days; expected a shorter duration"
+            )));
+        }
+    }
+    if let Some(r) = args.rate
+        && !(0.001..=10_000_000.0).contains(&r.per_second())
+    {
+        return Err(Failure::usage(format!(
+            "--rate {:.6}/s is out of range; expected between 0.001/s and 10000000/s",
+            r.per_second()
+        )));
+    }
+    if let Some(r) = args.rate
+        && args
+            .requests
+            .is_some_and(|n| n as f64 / r.per_second() > MAX_SPAN.as_secs_f64())
+    {
+        return Err(Failure::usage(
+            "-n / --rate would take longer than 30 days; expected fewer requests or a higher rate",
+        ));
+    }
+    if args.connections > 100_000 {
+        return Err(Failure::usage(
+            "--connections above 100000; expected at most 100000",
+        ));
+    }
+    if args.threads.is_some_and(|t| t > 1024) {
+        return Err(Failure::usage(
+            "--threads above 1024; expected at most 1024",
+        ));
+    }
     if args.connections == 0 {
         return Err(Failure::usage(
             "--connections 0: expected at least one connection",

@@ -359,6 +359,14 @@ fn bad_input_is_a_usage_error() {
         vec!["http://127.0.0.1:1/", "--body-file", "/no/such/file"],
         vec!["http://127.0.0.1:1/", "--group-by", "bad header"],
         vec!["--urls-file", "/no/such/file"],
+        vec!["http://127.0.0.1:1/", "-d", "100000h"],
+        vec!["http://127.0.0.1:1/", "--rate", "1e-300/s"],
+        vec!["http://127.0.0.1:1/", "--rate", "1/s", "-n", "1000000000"],
+        vec!["http://127.0.0.1:1/", "--threads", "0"],
+        vec!["http://127.0.0.1:1/", "--timeout", "0"],
+        vec!["http://127.0.0.1:1/", "-n", "0"],
+        vec!["http://127.0.0.1:1/", "--insecure", "--cacert", "x.pem"],
+        vec!["merge"],
         vec![],
     ] {
         let out = lbctl().arg("load").args(&args).assert().code(2);
@@ -490,7 +498,8 @@ fn sigint_stops_the_run_and_reports_what_was_measured() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
+    // Long enough for the binary to start and install its handler, even on a busy CI box.
+    std::thread::sleep(Duration::from_millis(2000));
     let _ = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status();
