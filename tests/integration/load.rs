@@ -158,8 +158,17 @@ fn slo_pass_and_fail_exit_codes() {
         "errors<1%",
         "--slo",
         "requests>=200",
+        "--percentiles",
+        "95,50,99.5",
     ]);
     assert_eq!(code, 0, "{}", d["slo"]);
+    let chosen: Vec<f64> = d["percentiles_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| f(&p["percentile"]))
+        .collect();
+    assert_eq!(chosen, vec![50.0, 95.0, 99.5]);
     assert!(
         d["slo"]
             .as_array()
