@@ -322,7 +322,7 @@ impl Worker {
                     *n += 1;
                 }
                 if a.status.is_server_error() {
-                    tally.error(ErrorKind::Http5xx, a.status.as_str());
+                    tally.error(ErrorKind::Http5xx, &format!("HTTP {}", a.status));
                     iv.2 += 1;
                 }
                 if self.job.plan.group_by.is_some() {

@@ -16,8 +16,9 @@ pub struct HdrLog {
 }
 
 impl HdrLog {
-    /// Create the file and write the header (start time = now).
-    pub fn create(path: &Path) -> anyhow::Result<HdrLog> {
+    /// Create the file and write the header; the measured window (time 0 of the log) starts
+    /// `window_in` from now.
+    pub fn create(path: &Path, window_in: std::time::Duration) -> anyhow::Result<HdrLog> {
         let file = std::fs::File::create(path).map_err(|e| {
             Failure::usage(format!("cannot create --hdr-log {}: {e}", path.display()))
         })?;
@@ -27,7 +28,7 @@ impl HdrLog {
         };
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
+            .map(|d| (d + window_in).as_secs_f64())
             .unwrap_or(0.0);
         let header = format!(
             "#[Logged with lbctl load {}]\n#[Histogram log format version 1.3]\n\
@@ -77,7 +78,7 @@ mod tests {
     fn writes_a_readable_log() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("run.hlog");
-        let mut log = HdrLog::create(&p).unwrap();
+        let mut log = HdrLog::create(&p, std::time::Duration::ZERO).unwrap();
         let mut h = LatencyHistogram::new();
         h.record_us(1500);
         h.record_us(2500);
@@ -97,6 +98,8 @@ mod tests {
         assert!((hists[1].start_timestamp().as_secs_f64() - 1.0).abs() < 1e-9);
         let back = LatencyHistogram::from_base64(hists[0].encoded_histogram()).unwrap();
         assert_eq!(back.len(), 2);
-        assert!(HdrLog::create(&dir.path().join("no/such/dir/x")).is_err());
+        assert!(
+            HdrLog::create(&dir.path().join("no/such/dir/x"), std::time::Duration::ZERO).is_err()
+        );
     }
 }

@@ -33,7 +33,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let percentiles = args.percentiles.clone().unwrap_or_default();
 
     let mut hdr = match &args.hdr_log {
-        Some(p) => Some(hdrlog::HdrLog::create(p)?),
+        Some(p) => Some(hdrlog::HdrLog::create(p, plan.warmup)?),
         None => None,
     };
     let shared = Arc::new(Shared::default());

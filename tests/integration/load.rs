@@ -519,3 +519,20 @@ fn sigint_stops_the_run_and_reports_what_was_measured() {
     let window = f(&d["duration_s"]);
     assert!(window < 10.0, "stopped early: {window}");
 }
+
+#[test]
+fn server_errors_are_counted_as_5xx_and_in_status() {
+    let b = serve(1, &["--fail-rate", "0.3"]);
+    let (code, d) = load_json(&[b.url(0), "-n", "200", "-c", "2", "--slo", "errors<1%"]);
+    assert_eq!(code, 1, "the error SLO fails: {}", d["slo"]);
+    let failed = u(&d["status"]["503"]);
+    assert!((20..=100).contains(&failed), "503s {failed}");
+    assert_eq!(u(&d["error_categories"]["http_5xx"]["count"]), failed);
+    assert_eq!(
+        d["error_categories"]["http_5xx"]["first"],
+        "HTTP 503 Service Unavailable"
+    );
+    assert_eq!(u(&d["errors"]), failed);
+    assert_eq!(u(&d["responses"]), 200);
+    assert_eq!(u(&d["requests"]), 200);
+}
