@@ -7,8 +7,17 @@ use crate::support::{self, lbctl, serve};
 use serde_json::Value;
 use std::time::Duration;
 
+/// Load runs of this module share the machine; the latency-bounds test takes this lock
+/// exclusively so that the other runs here do not add their CPU noise to its percentiles.
+static TIMING: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 /// Run `lbctl load ARGS --output json`; returns (exit code, document).
 fn load_json(args: &[&str]) -> (i32, Value) {
+    let _shared = TIMING.read().unwrap_or_else(|e| e.into_inner());
+    load_json_unlocked(args)
+}
+
+fn load_json_unlocked(args: &[&str]) -> (i32, Value) {
     let out = lbctl()
         .arg("load")
         .args(args)
@@ -37,12 +46,29 @@ fn u(v: &Value) -> u64 {
 
 #[test]
 fn latency_percentiles_match_a_20ms_backend() {
+    let _alone = TIMING.write().unwrap_or_else(|e| e.into_inner());
     let b = serve(1, &["--latency", "20ms"]);
-    let (code, d) = load_json(&[b.url(0), "-c", "4", "-d", "2s", "--threads", "1"]);
-    assert_eq!(code, 0, "{d}");
-    let (p50, p99) = (f(&d["latency_ms"]["p50"]), f(&d["latency_ms"]["p99"]));
-    assert!((20.0..=24.0).contains(&p50), "p50 {p50}");
-    assert!((20.0..=30.0).contains(&p99), "p99 {p99}");
+    // One retry: a CPU stall of the shared CI machine (not of lbctl) can push the few
+    // samples above p99; two noisy runs in a row are a real failure.
+    let mut attempts = Vec::new();
+    let d = loop {
+        let (code, d) = load_json_unlocked(&[b.url(0), "-c", "4", "-d", "2s", "--threads", "1"]);
+        assert_eq!(code, 0, "{d}");
+        let (p50, p99) = (f(&d["latency_ms"]["p50"]), f(&d["latency_ms"]["p99"]));
+        attempts.push((p50, p99));
+        if ((20.0..=24.0).contains(&p50) && (20.0..=30.0).contains(&p99)) || attempts.len() == 2 {
+            break d;
+        }
+    };
+    let (p50, p99) = attempts[attempts.len() - 1];
+    assert!(
+        (20.0..=24.0).contains(&p50),
+        "p50 {p50} (attempts {attempts:?})"
+    );
+    assert!(
+        (20.0..=30.0).contains(&p99),
+        "p99 {p99} (attempts {attempts:?})"
+    );
     // 4 connections x 2 s / ~21 ms: a closed loop sends about 380; allow a slow machine.
     let requests = u(&d["requests"]);
     assert!((150..=400).contains(&requests), "requests {requests}");
