@@ -193,9 +193,11 @@ pub fn run(
         return Err(e);
     }
     let finished = Instant::now();
+    let stopped = shared.stop.load(Ordering::Relaxed);
     let window = match (plan.rate, end) {
-        // Open model: the plan's window (achieved rate = sent / planned window).
-        (Some(_), Some(e)) => e.saturating_duration_since(measure_start),
+        // Open model: the plan's window (achieved rate = sent / planned window), unless a
+        // signal cut the plan short.
+        (Some(_), Some(e)) if !stopped => e.saturating_duration_since(measure_start),
         // Closed model: up to the deadline, or the last response with -n (or a Ctrl-C).
         (_, Some(e)) => finished.min(e).saturating_duration_since(measure_start),
         (_, None) => finished.saturating_duration_since(measure_start),
@@ -422,7 +424,11 @@ async fn open_slot(w: Rc<Worker>, j: usize) {
             break;
         }
         let ready = Instant::now();
-        if w.stopped() || ready >= hard_end {
+        if w.stopped() {
+            // Interrupted: the rest of the plan was called off, not left unfinished.
+            break;
+        }
+        if ready >= hard_end {
             // Planned but never sent: this slot's remaining requests in the window.
             let window = end.saturating_duration_since(w.clock.t0).as_secs_f64() * rate;
             let planned = if (j as f64) < window {
