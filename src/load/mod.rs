@@ -482,3 +482,59 @@ fn merge_reports(runs: &[(Report, tally::Tally)]) -> anyhow::Result<(Meta, tally
     };
     Ok((meta, total))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_report(rps: f64, duration: f64, invalid: bool, model: &str) -> (Report, tally::Tally) {
+        let mut t = tally::Tally::default();
+        for us in [1000u64, 2000, 3000] {
+            t.latency.record_us(us);
+        }
+        t.responses = 3;
+        t.status.insert(200, 3);
+        let meta = Meta {
+            targets: vec!["http://127.0.0.1:1/".into()],
+            model: model.into(),
+            http: "1.1".into(),
+            connections: 4,
+            threads: 1,
+            rate_target: (model == "open").then_some(100.0),
+            warmup_s: 0.0,
+            duration_s: duration,
+            rps: Some(rps),
+            group_by: None,
+            cpu: None,
+            invalid_reasons: if invalid { vec!["late".into()] } else { vec![] },
+            merged_runs: 1,
+        };
+        let r = report::build(&t, meta, &slo::Percentiles::default(), &[]);
+        (r, t)
+    }
+
+    #[test]
+    fn merge_sums_rates_keeps_longest_window_and_invalidity() {
+        let runs = vec![
+            run_report(100.0, 10.0, false, "open"),
+            run_report(120.0, 12.0, true, "open"),
+        ];
+        let (meta, t) = merge_reports(&runs).unwrap();
+        assert_eq!(meta.rps, Some(220.0));
+        assert_eq!(meta.rate_target, Some(200.0));
+        assert_eq!(meta.duration_s, 12.0);
+        assert_eq!(meta.connections, 8);
+        assert_eq!(meta.merged_runs, 2);
+        assert_eq!(meta.invalid_reasons, vec!["late".to_string()]);
+        assert_eq!(meta.model, "open");
+        assert_eq!(t.latency.len(), 6);
+        assert_eq!(meta.targets.len(), 1);
+        let mixed = vec![
+            run_report(1.0, 1.0, false, "open"),
+            run_report(1.0, 1.0, false, "closed"),
+        ];
+        let (meta, _) = merge_reports(&mixed).unwrap();
+        assert_eq!(meta.model, "mixed");
+        assert_eq!(meta.rate_target, None);
+    }
+}
