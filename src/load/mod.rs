@@ -59,7 +59,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     crate::output::info(
         &quiet_info,
         format!(
-            "lbctl load: {} ({model} model, {} connections, {} threads, {what}{})",
+            "lbctl load: {} ({model} model, {} connections, {} thread(s), {what}{})",
             job.targets[0].url,
             plan.connections,
             plan.threads,
@@ -85,51 +85,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
 
     // Progress and the interval log, fed by the workers' snapshots until they all end.
     let pb = crate::output::progress(global, None, "{spinner} {elapsed_precise} {msg}");
-    let mut intervals: BTreeMap<u64, Interval> = BTreeMap::new();
-    let (mut done_requests, mut done_errors) = (0u64, 0u64);
-    let interval_s = plan.interval.as_secs_f64();
-    // Per worker: the highest interval it reported, and whether it has ended.
-    let mut reported: Vec<Option<u64>> = vec![None; plan.threads];
-    let mut ended = vec![false; plan.threads];
-    while let Ok(snap) = rx.recv() {
-        let w = snap.worker.min(plan.threads - 1);
-        reported[w] = reported[w].max(Some(snap.index));
-        ended[w] |= snap.last;
-        let entry = intervals.entry(snap.index).or_default();
-        entry.requests += snap.requests;
-        entry.errors += snap.errors;
-        let _ = entry.latency.merge(&snap.latency);
-        // An interval is complete when every worker has reported it or has ended.
-        while let Some(idx) = intervals.keys().next().copied() {
-            let complete = (0..plan.threads).all(|i| ended[i] || reported[i] >= Some(idx));
-            if !complete {
-                break;
-            }
-            let Some(iv) = intervals.remove(&idx) else {
-                break;
-            };
-            done_requests += iv.requests;
-            done_errors += iv.errors;
-            if let Some(h) = hdr.as_mut()
-                && !iv.latency.is_empty()
-            {
-                h.write(idx as f64 * interval_s, interval_s, &iv.latency)?;
-            }
-            pb.set_message(format!(
-                "{done_requests} requests, {:.0} req/s, {done_errors} errors, p99 {}",
-                iv.requests as f64 / interval_s,
-                crate::spec::format_duration(iv.latency.percentile(99.0)),
-            ));
-        }
-    }
-    // Whatever is left (the workers' last partial intervals).
-    for (idx, iv) in std::mem::take(&mut intervals) {
-        if let Some(h) = hdr.as_mut()
-            && !iv.latency.is_empty()
-        {
-            h.write(idx as f64 * interval_s, interval_s, &iv.latency)?;
-        }
-    }
+    follow(&rx, &plan, hdr.as_mut(), &pb)?;
     pb.finish_and_clear();
     let (tally, window) = runner
         .join()
@@ -196,6 +152,60 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     };
     let report = report::build(&tally, meta, &percentiles, &args.slo);
     emit(&report, args.output, global, &tally)
+}
+
+/// Assemble the workers' per-interval snapshots into whole intervals (an interval is complete
+/// when every worker has reported it or has ended), for the progress line and `--hdr-log`.
+fn follow(
+    rx: &std::sync::mpsc::Receiver<Snapshot>,
+    plan: &Plan,
+    mut hdr: Option<&mut hdrlog::HdrLog>,
+    pb: &indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    let mut intervals: BTreeMap<u64, Interval> = BTreeMap::new();
+    let (mut done_requests, mut done_errors) = (0u64, 0u64);
+    let interval_s = plan.interval.as_secs_f64();
+    let mut reported: Vec<Option<u64>> = vec![None; plan.threads];
+    let mut ended = vec![false; plan.threads];
+    while let Ok(snap) = rx.recv() {
+        let w = snap.worker.min(plan.threads - 1);
+        reported[w] = reported[w].max(Some(snap.index));
+        ended[w] |= snap.last;
+        let entry = intervals.entry(snap.index).or_default();
+        entry.requests += snap.requests;
+        entry.errors += snap.errors;
+        let _ = entry.latency.merge(&snap.latency);
+        while let Some(idx) = intervals.keys().next().copied() {
+            let complete = (0..plan.threads).all(|i| ended[i] || reported[i] >= Some(idx));
+            if !complete {
+                break;
+            }
+            let Some(iv) = intervals.remove(&idx) else {
+                break;
+            };
+            done_requests += iv.requests;
+            done_errors += iv.errors;
+            if let Some(h) = hdr.as_deref_mut()
+                && !iv.latency.is_empty()
+            {
+                h.write(idx as f64 * interval_s, interval_s, &iv.latency)?;
+            }
+            pb.set_message(format!(
+                "{done_requests} requests, {:.0} req/s, {done_errors} errors, p99 {}",
+                iv.requests as f64 / interval_s,
+                crate::spec::format_duration(iv.latency.percentile(99.0)),
+            ));
+        }
+    }
+    // Whatever is left (the workers' last partial intervals).
+    for (idx, iv) in intervals {
+        if let Some(h) = hdr.as_deref_mut()
+            && !iv.latency.is_empty()
+        {
+            h.write(idx as f64 * interval_s, interval_s, &iv.latency)?;
+        }
+    }
+    Ok(())
 }
 
 /// One interval being assembled from the workers' snapshots.
