@@ -72,6 +72,14 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
             r.threads,
             c.us_per_request
         )?;
+        if c.utilization >= 0.9 && r.model != "open" {
+            writeln!(
+                out,
+                "note: the generator used {:.0}% of its CPU: it may be the bottleneck, not the \
+                 server (add cores or --threads, or use a second machine and `load merge`)",
+                c.utilization * 100.0
+            )?;
+        }
     }
     writeln!(out)?;
 

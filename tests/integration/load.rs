@@ -357,6 +357,12 @@ fn http2_prior_knowledge_and_hdr_log() {
         .collect();
     assert!(lines.len() >= 2, "{text}");
     assert!(lines[0].starts_with("0.000,1.000,"), "{text}");
+    // h2c:// implies HTTP/2 with prior knowledge.
+    let h2c = b.url(0).replace("http://", "h2c://");
+    let (code, d) = load_json(&[&h2c, "-n", "20", "-c", "2"]);
+    assert_eq!(code, 0, "{d}");
+    assert_eq!(d["http"], "2");
+    assert_eq!(u(&d["status"]["200"]), 20, "{d}");
 }
 
 #[test]
