@@ -102,7 +102,9 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
             Some(Cpu {
                 user_s: user,
                 system_s: sys,
-                utilization: (user + sys) / (elapsed * plan.threads as f64).max(1e-9),
+                // Of the CPUs the workers could really use (more threads than cores share them).
+                utilization: (user + sys)
+                    / (elapsed * plan.threads.min(available_cpus()) as f64).max(1e-9),
                 us_per_request: (user + sys) * 1e6 / requests,
             })
         }
@@ -338,11 +340,7 @@ fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
     };
     let threads = args
         .threads
-        .unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        })
+        .unwrap_or_else(available_cpus)
         .clamp(1, args.connections);
     if args.threads == Some(0) {
         return Err(Failure::usage("--threads 0: expected at least one thread"));
@@ -386,6 +384,13 @@ fn watch_signals(shared: Arc<Shared>) {
             rt.block_on(crate::shutdown::signal());
             shared.stop.store(true, Ordering::Relaxed);
         });
+}
+
+/// CPUs this process may run on (its affinity mask, e.g. under `taskset`).
+fn available_cpus() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 /// User and system CPU seconds of this process so far.
