@@ -568,3 +568,61 @@ fn server_errors_are_counted_as_5xx_and_in_status() {
     assert_eq!(u(&d["responses"]), 200);
     assert_eq!(u(&d["requests"]), 200);
 }
+
+#[test]
+fn a_full_accept_queue_is_a_connect_timeout() {
+    // A listener that never accepts, with its backlog filled: Linux drops further SYNs, so
+    // connects hang until --connect-timeout (loopback only, no blackhole address needed).
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    sock.bind(
+        &"127.0.0.1:0"
+            .parse::<std::net::SocketAddr>()
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
+    sock.listen(0).unwrap();
+    let addr = sock.local_addr().unwrap().as_socket().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(s) => fillers.push(s),
+            Err(_) => break,
+        }
+    }
+    let url = format!("http://{addr}/");
+    let (code, d) = load_json(&[&url, "-c", "1", "-n", "2", "--connect-timeout", "200ms"]);
+    assert_eq!(code, 0, "{d}");
+    assert_eq!(
+        u(&d["error_categories"]["connect_timeout"]["count"]),
+        2,
+        "{d}"
+    );
+    drop(fillers);
+}
+
+#[test]
+fn a_non_http_answer_is_a_protocol_error() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Answers each of the next 3 connections with something that is not HTTP.
+    let server = std::thread::spawn(move || {
+        for _ in 0..3 {
+            let Ok((mut s, _)) = listener.accept() else {
+                return;
+            };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.6\r\n\r\n");
+        }
+    });
+    let url = format!("http://{addr}/");
+    let (code, d) = load_json(&[&url, "-c", "1", "-n", "3"]);
+    server.join().unwrap();
+    assert_eq!(code, 0, "{d}");
+    let protocol = &d["error_categories"]["protocol"];
+    assert_eq!(u(&protocol["count"]), 3, "{d}");
+    assert!(!protocol["first"].as_str().unwrap().is_empty());
+}
