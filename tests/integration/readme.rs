@@ -135,17 +135,14 @@ fn every_readme_command_parses() {
     );
     let mut bad = Vec::new();
     for argv in &cmds {
-        if let Err(e) = Cli::try_parse_from(argv) {
-            if !matches!(
+        if let Err(e) = Cli::try_parse_from(argv)
+            && !matches!(
                 e.kind(),
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
-            ) {
-                bad.push(format!(
-                    "{}\n    {}",
-                    argv.join(" "),
-                    e.to_string().lines().next().unwrap_or("")
-                ));
-            }
+            )
+        {
+            let first = e.to_string().lines().next().unwrap_or("").to_string();
+            bad.push(format!("{}\n    {first}", argv.join(" ")));
         }
     }
     assert!(
