@@ -101,9 +101,14 @@ impl Conn {
     }
 }
 
-/// Open a connection to `target`. The connection's driver runs as a task on the current
-/// (worker-local) runtime.
-pub async fn connect(target: &Target, cfg: &ConnConfig) -> Result<Conn, ExchangeError> {
+/// Open a connection to `target`. Cleartext HTTP/1.1 uses [`H1Conn`] when `prepared` (the
+/// template serialised the requests); otherwise the hyper connection's driver runs as a task
+/// on the current (worker-local) runtime.
+pub async fn connect(
+    target: &Target,
+    cfg: &ConnConfig,
+    prepared: bool,
+) -> Result<Conn, ExchangeError> {
     let tcp = match tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(target.addr)).await
     {
         Err(_) => {
@@ -161,10 +166,10 @@ pub async fn connect(target: &Target, cfg: &ConnConfig) -> Result<Conn, Exchange
             None => h2,
         };
         handshake(TokioIo::new(stream), use_h2).await
-    } else if h2 {
-        handshake(TokioIo::new(tcp), h2).await
-    } else {
+    } else if prepared && !h2 {
         Ok(Conn::Plain(H1Conn::new(tcp)))
+    } else {
+        handshake(TokioIo::new(tcp), h2).await
     }
 }
 

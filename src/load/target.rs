@@ -188,16 +188,23 @@ impl Template {
                 h1
             })
             .collect();
-        self.wire = targets
-            .iter()
-            .zip(&self.per_target)
-            .map(|(t, h)| self.serialise(t, h))
-            .collect();
+        // User-given framing headers are left to hyper, which reconciles them with the body.
+        let own_framing = self.headers.contains_key(http::header::TRANSFER_ENCODING)
+            || self.headers.contains_key(http::header::CONTENT_LENGTH);
+        self.wire = if own_framing {
+            Vec::new()
+        } else {
+            targets
+                .iter()
+                .zip(&self.per_target)
+                .map(|(t, h)| self.serialise(t, h))
+                .collect()
+        };
         self.headers.remove(http::header::CONNECTION);
     }
 
     /// One HTTP/1.1 request as bytes, as hyper would write it: request line, the headers in
-    /// map order with lowercase names, `content-length` for a non-empty body unless given.
+    /// map order with lowercase names, `content-length` for a non-empty body.
     fn serialise(&self, target: &Target, headers: &HeaderMap) -> Bytes {
         let mut out = Vec::with_capacity(128 + self.body.len());
         out.extend_from_slice(self.method.as_str().as_bytes());
@@ -210,7 +217,7 @@ impl Template {
             out.extend_from_slice(value.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
-        if !self.body.is_empty() && !headers.contains_key(http::header::CONTENT_LENGTH) {
+        if !self.body.is_empty() {
             out.extend_from_slice(format!("content-length: {}\r\n", self.body.len()).as_bytes());
         }
         out.extend_from_slice(b"\r\n");
@@ -328,6 +335,15 @@ mod tests {
             b"POST /p HTTP/1.1\r\na: 1\r\nconnection: close\r\nhost: 127.0.0.1:1\r\ncontent-length: 1\r\n\r\nx"
         );
         let r = t.request(0, &target, true);
+        let mut chunked = Template::new(
+            "POST",
+            &["Transfer-Encoding: chunked".into()],
+            Bytes::from_static(b"x"),
+            false,
+        )
+        .unwrap();
+        chunked.prepare(std::slice::from_ref(&target));
+        assert!(chunked.wire.is_empty(), "hyper frames user-given encodings");
         assert_eq!(r.uri(), "http://127.0.0.1:1/p");
         assert!(r.headers().get("connection").is_none());
     }
