@@ -2,6 +2,7 @@
 //! hyper's connection-level client (HTTP/1.1, or HTTP/2 incl. h2c prior knowledge), send one
 //! request and read the whole response. Failures are sorted into the report's error categories.
 
+use super::h1::H1Conn;
 use super::target::{Target, Template};
 use bytes::Bytes;
 use http::StatusCode;
@@ -70,7 +71,7 @@ pub struct ExchangeError {
 }
 
 impl ExchangeError {
-    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub(super) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         ExchangeError {
             kind,
             message: message.into(),
@@ -88,6 +89,8 @@ pub struct ConnConfig {
 
 /// A ready-to-use HTTP connection.
 pub enum Conn {
+    /// Cleartext HTTP/1.1: the hot path, without hyper.
+    Plain(H1Conn),
     H1(http1::SendRequest<Full<Bytes>>),
     H2(http2::SendRequest<Full<Bytes>>),
 }
@@ -98,9 +101,14 @@ impl Conn {
     }
 }
 
-/// Open a connection to `target`. The connection's driver runs as a task on the current
-/// (worker-local) runtime.
-pub async fn connect(target: &Target, cfg: &ConnConfig) -> Result<Conn, ExchangeError> {
+/// Open a connection to `target`. Cleartext HTTP/1.1 uses [`H1Conn`] when `prepared` (the
+/// template serialised the requests); otherwise the hyper connection's driver runs as a task
+/// on the current (worker-local) runtime.
+pub async fn connect(
+    target: &Target,
+    cfg: &ConnConfig,
+    prepared: bool,
+) -> Result<Conn, ExchangeError> {
     let tcp = match tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(target.addr)).await
     {
         Err(_) => {
@@ -158,6 +166,8 @@ pub async fn connect(target: &Target, cfg: &ConnConfig) -> Result<Conn, Exchange
             None => h2,
         };
         handshake(TokioIo::new(stream), use_h2).await
+    } else if prepared && !h2 {
+        Ok(Conn::Plain(H1Conn::new(tcp)))
     } else {
         handshake(TokioIo::new(tcp), h2).await
     }
@@ -198,6 +208,7 @@ pub struct Answer {
 /// reconnects: an idle connection closed by the server is not a request failure).
 pub async fn ready(conn: &mut Conn) -> bool {
     match conn {
+        Conn::Plain(c) => c.ready(),
         Conn::H1(s) => s.ready().await.is_ok(),
         Conn::H2(s) => s.ready().await.is_ok(),
     }
@@ -212,10 +223,19 @@ pub async fn exchange(
     group_by: Option<&HeaderName>,
 ) -> Result<Answer, ExchangeError> {
     let h2 = conn.is_h2();
-    let req = template.request(t, target, h2);
     let resp = match conn {
-        Conn::H1(s) => s.send_request(req).await,
-        Conn::H2(s) => s.send_request(req).await,
+        Conn::Plain(c) => {
+            let head = template.method == http::Method::HEAD;
+            return match template.wire.get(t) {
+                Some(wire) => c.exchange(wire, head, group_by).await,
+                None => Err(ExchangeError::new(
+                    ErrorKind::Protocol,
+                    "no request prepared for this target",
+                )),
+            };
+        }
+        Conn::H1(s) => s.send_request(template.request(t, target, h2)).await,
+        Conn::H2(s) => s.send_request(template.request(t, target, h2)).await,
     }
     .map_err(|e| classify(&e))?;
     let status = resp.status();

@@ -5,6 +5,7 @@
 
 pub mod conn;
 pub mod engine;
+pub mod h1;
 pub mod hdrlog;
 pub mod render;
 pub mod report;

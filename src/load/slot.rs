@@ -68,7 +68,12 @@ impl Slot {
             if slot.is_none() {
                 let started = Instant::now();
                 // Boxed: connecting is rare, and keeps the per-request future small.
-                let c = Box::pin(conn::connect(target, &job.conn)).await?;
+                let c = Box::pin(conn::connect(
+                    target,
+                    &job.conn,
+                    !job.template.wire.is_empty(),
+                ))
+                .await?;
                 if recording {
                     let mut tally = w.tally.borrow_mut();
                     tally.connect.record(started.elapsed());

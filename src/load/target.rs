@@ -125,6 +125,9 @@ pub struct Template {
     pub close: bool,
     /// HTTP/1.1 headers per target, from [`Template::prepare`].
     pub per_target: Vec<HeaderMap>,
+    /// The whole HTTP/1.1 request per target, serialised once by [`Template::prepare`] for
+    /// the cleartext hot path ([`super::h1`]).
+    pub wire: Vec<Bytes>,
 }
 
 /// Parse `-H 'Name: value'`.
@@ -168,6 +171,7 @@ impl Template {
             body,
             close,
             per_target: Vec::new(),
+            wire: Vec::new(),
         })
     }
 
@@ -184,7 +188,41 @@ impl Template {
                 h1
             })
             .collect();
+        // User-given framing headers are left to hyper, which reconciles them with the body.
+        let own_framing = self.headers.contains_key(http::header::TRANSFER_ENCODING)
+            || self.headers.contains_key(http::header::CONTENT_LENGTH);
+        self.wire = if own_framing {
+            Vec::new()
+        } else {
+            targets
+                .iter()
+                .zip(&self.per_target)
+                .map(|(t, h)| self.serialise(t, h))
+                .collect()
+        };
         self.headers.remove(http::header::CONNECTION);
+    }
+
+    /// One HTTP/1.1 request as bytes, as hyper would write it: request line, the headers in
+    /// map order with lowercase names, `content-length` for a non-empty body.
+    fn serialise(&self, target: &Target, headers: &HeaderMap) -> Bytes {
+        let mut out = Vec::with_capacity(128 + self.body.len());
+        out.extend_from_slice(self.method.as_str().as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(target.path.to_string().as_bytes());
+        out.extend_from_slice(b" HTTP/1.1\r\n");
+        for (name, value) in headers {
+            out.extend_from_slice(name.as_str().as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+        if !self.body.is_empty() {
+            out.extend_from_slice(format!("content-length: {}\r\n", self.body.len()).as_bytes());
+        }
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(&self.body);
+        Bytes::from(out)
     }
 
     /// Build one request for target number `t` (HTTP/1.1 origin form with Host, or HTTP/2
@@ -292,7 +330,20 @@ mod tests {
         assert_eq!(r.uri(), "/p");
         assert_eq!(r.headers()["host"], "127.0.0.1:1");
         assert_eq!(r.headers()["connection"], "close");
+        assert_eq!(
+            &t.wire[0][..],
+            b"POST /p HTTP/1.1\r\na: 1\r\nconnection: close\r\nhost: 127.0.0.1:1\r\ncontent-length: 1\r\n\r\nx"
+        );
         let r = t.request(0, &target, true);
+        let mut chunked = Template::new(
+            "POST",
+            &["Transfer-Encoding: chunked".into()],
+            Bytes::from_static(b"x"),
+            false,
+        )
+        .unwrap();
+        chunked.prepare(std::slice::from_ref(&target));
+        assert!(chunked.wire.is_empty(), "hyper frames user-given encodings");
         assert_eq!(r.uri(), "http://127.0.0.1:1/p");
         assert!(r.headers().get("connection").is_none());
     }
