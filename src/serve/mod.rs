@@ -110,6 +110,7 @@ async fn serve_all(
         let addr = listener.local_addr()?;
         bound.push((p, listener, addr));
     }
+    let mut signals = crate::shutdown::Signals::install()?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     for (p, listener, addr) in bound {
@@ -134,7 +135,7 @@ async fn serve_all(
     }
     use std::io::Write;
     std::io::stdout().flush()?;
-    crate::shutdown::signal().await;
+    signals.recv().await;
     crate::output::info(global, "lbctl serve: stopping");
     let _ = stop_tx.send(true);
     for t in tasks {
