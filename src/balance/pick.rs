@@ -109,5 +109,5 @@ pub fn fast_rand() -> u64 {
 
 /// Uniform in `0..n` (n > 0), by Lemire's multiply-shift (bias negligible for small n).
 pub fn rand_below(n: usize) -> usize {
-    ((fast_rand() >> 32) * n as u64 >> 32) as usize
+    (((fast_rand() >> 32) * n as u64) >> 32) as usize
 }

@@ -50,15 +50,12 @@ mod tests {
             .collect();
         assert_eq!(got, [0, 1, 2, 0, 1, 2]);
         let loads = [Load::up(1), Load::up(0), Load::up(1)];
-        let mut counts = [0; 3];
+        let mut counts = [0i32; 3];
         for _ in 0..100 {
             counts[rr.pick(&Loads(&loads), &PickContext::default()).unwrap()] += 1;
         }
         assert_eq!(counts[1], 0);
-        assert!(
-            (counts[0] as i32 - counts[2] as i32).abs() <= 1,
-            "{counts:?}"
-        );
+        assert!((counts[0] - counts[2]).abs() <= 1, "{counts:?}");
         let none = [Load::up(0)];
         assert_eq!(rr.pick(&Loads(&none), &PickContext::default()), None);
         let empty: [Load; 0] = [];

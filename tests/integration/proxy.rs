@@ -1,1 +1,455 @@
-//! `lbctl proxy` integration tests (real sockets, the built binary).
+//! `lbctl proxy` integration tests (real sockets, the built binary): distribution of every
+//! deterministic algorithm, load-aware picks, stickiness, retries, passive health, headers,
+//! ACL, 503 without backends, drain on SIGTERM, slowloris, /metrics and bad input.
+
+use crate::support::{self, Backends, Proc};
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+/// A running proxy and its addresses.
+struct Proxy {
+    proc: Proc,
+    addr: String,
+    admin: Option<String>,
+}
+
+impl Proxy {
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+fn proxy(args: &[&str]) -> Proxy {
+    let mut all = vec!["proxy", "--listen", "127.0.0.1:0", "--threads", "1"];
+    all.extend_from_slice(args);
+    let with_admin = args.contains(&"--admin");
+    let mut proc = Proc::spawn(&all);
+    let line = proc.line(Duration::from_secs(20));
+    let addr = line
+        .strip_prefix("proxy http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    let admin = with_admin.then(|| {
+        let l = proc.line(Duration::from_secs(5));
+        l.strip_prefix("admin http://")
+            .unwrap_or_else(|| panic!("unexpected admin line {l:?}"))
+            .to_string()
+    });
+    Proxy { proc, addr, admin }
+}
+
+fn backend_args(b: &Backends, extra: &[&str]) -> Vec<String> {
+    (0..b.list.len())
+        .map(|i| {
+            let e = extra.get(i).copied().unwrap_or("");
+            format!("{}={}{}", b.name(i), b.addr(i), e)
+        })
+        .collect()
+}
+
+fn args_with<'a>(backends: &'a [String], rest: &[&'a str]) -> Vec<&'a str> {
+    let mut v = Vec::new();
+    for b in backends {
+        v.push("--backend");
+        v.push(b.as_str());
+    }
+    v.extend_from_slice(rest);
+    v
+}
+
+/// GET `n` times; the X-Backend header of each answer, in order.
+fn hits(client: &reqwest::blocking::Client, url: &str, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| {
+            let r = client.get(url).send().expect("request through proxy");
+            assert_eq!(r.status(), 200);
+            r.headers()
+                .get("x-backend")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("?")
+                .to_string()
+        })
+        .collect()
+}
+
+fn tally(v: &[String]) -> HashMap<String, usize> {
+    let mut m = HashMap::new();
+    for s in v {
+        *m.entry(s.clone()).or_insert(0) += 1;
+    }
+    m
+}
+
+#[test]
+fn round_robin_is_exact() {
+    let b = support::serve(3, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--algorithm", "round-robin"]));
+    let got = hits(&support::http(), &p.url("/"), 300);
+    let t = tally(&got);
+    for i in 0..3 {
+        assert_eq!(t.get(b.name(i)), Some(&100), "{t:?}");
+    }
+}
+
+#[test]
+fn smooth_weighted_is_exact_and_interleaved() {
+    let b = support::serve(3, &[]);
+    let specs = backend_args(&b, &[",weight=5", ",weight=3", ",weight=1"]);
+    let p = proxy(&args_with(&specs, &["--algorithm", "weighted"]));
+    let got = hits(&support::http(), &p.url("/"), 900);
+    let t = tally(&got);
+    assert_eq!(
+        (t[b.name(0)], t[b.name(1)], t[b.name(2)]),
+        (500, 300, 100),
+        "{t:?}"
+    );
+    let max_run = got.chunk_by(|x, y| x == y).map(|r| r.len()).max();
+    assert!(
+        max_run <= Some(2),
+        "heavy backend served in bursts: {max_run:?}"
+    );
+}
+
+/// Concurrent requests against one slow and two fast backends; the share the slow one got.
+fn slow_share(algorithm: &str) -> f64 {
+    let b = support::serve(3, &["--backend-opts", "b1:latency=150ms"]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--algorithm", algorithm]));
+    let url = p.url("/");
+    let threads: Vec<_> = (0..6)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || hits(&support::http(), &url, 15))
+        })
+        .collect();
+    let all: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("client thread"))
+        .collect();
+    let t = tally(&all);
+    *t.get("b1").unwrap_or(&0) as f64 / all.len() as f64
+}
+
+#[test]
+fn least_conn_and_p2c_favour_the_slow_backend_less() {
+    for alg in ["least-conn", "p2c"] {
+        let share = slow_share(alg);
+        // A blind algorithm gives it 1/3; a load-aware one far less.
+        assert!(
+            share < 0.2,
+            "{alg}: slow backend got {share:.2} of requests"
+        );
+    }
+}
+
+#[test]
+fn sticky_cookie_keeps_a_client_on_one_backend() {
+    let b = support::serve(3, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &["--sticky", "cookie:lb", "--algorithm", "round-robin"],
+    ));
+    let client = support::http();
+    let first = client.get(p.url("/")).send().unwrap();
+    let cookie = first
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("Set-Cookie")
+        .to_string();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(
+        !cookie.contains("127.0.0.1"),
+        "cookie leaks the address: {cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_string();
+    let owner = first.headers()["x-backend"].to_str().unwrap().to_string();
+    for _ in 0..20 {
+        let r = client
+            .get(p.url("/"))
+            .header("cookie", &pair)
+            .send()
+            .unwrap();
+        assert_eq!(r.headers()["x-backend"].to_str().unwrap(), owner);
+    }
+    // A stale or forged id is re-balanced and re-stamped.
+    let r = client
+        .get(p.url("/"))
+        .header("cookie", "lb=nonsense")
+        .send()
+        .unwrap();
+    assert!(r.headers().get("set-cookie").is_some());
+}
+
+#[test]
+fn ip_hash_keeps_a_client_on_one_backend() {
+    let b = support::serve(3, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--algorithm", "ip-hash"]));
+    let got = hits(&support::http(), &p.url("/"), 30);
+    assert_eq!(tally(&got).len(), 1, "{got:?}");
+}
+
+#[test]
+fn retries_hide_a_killed_backend_and_it_is_marked_failed() {
+    let live = support::serve(2, &[]);
+    let mut dead = support::serve(1, &["--name-prefix", "d"]);
+    let mut specs = backend_args(&live, &[]);
+    specs.push(format!("d1={}", dead.addr(0)));
+    let p = proxy(&args_with(
+        &specs,
+        &["--algorithm", "round-robin", "--admin", "127.0.0.1:0"],
+    ));
+    let client = support::http();
+    let before = hits(&client, &p.url("/"), 9);
+    assert_eq!(tally(&before).get("d1"), Some(&3));
+    let _ = dead.proc.child.kill();
+    let _ = dead.proc.child.wait();
+    // Every request succeeds: the dead one is retried elsewhere, then ejected.
+    let after = hits(&client, &p.url("/"), 60);
+    assert!(!after.iter().any(|x| x == "d1"));
+    let stats: serde_json::Value = client
+        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let d1 = stats["backends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "d1")
+        .unwrap();
+    assert_eq!(d1["state"], "failed", "{d1}");
+    assert!(stats["retries"].as_u64().unwrap() >= 1);
+}
+
+#[test]
+fn no_healthy_backend_is_a_fast_503() {
+    // A port nobody listens on: bind, read the port, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let spec = format!("gone=127.0.0.1:{port}");
+    let p = proxy(&["--backend", &spec, "--retries", "0"]);
+    let client = support::http();
+    let first = client.get(p.url("/")).send().unwrap();
+    assert_eq!(first.status(), 502);
+    let start = Instant::now();
+    let r = client.get(p.url("/")).send().unwrap();
+    assert_eq!(r.status(), 503);
+    assert!(r.text().unwrap().contains("no healthy backend"));
+    assert!(start.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn backup_serves_only_when_primaries_are_out() {
+    let b = support::serve(2, &[]);
+    let specs = backend_args(&b, &["", ",backup"]);
+    let p = proxy(&args_with(&specs, &[]));
+    let got = hits(&support::http(), &p.url("/"), 10);
+    assert_eq!(tally(&got).get(b.name(0)), Some(&10));
+    let drained = backend_args(&b, &[",weight=0", ",backup"]);
+    let p2 = proxy(&args_with(&drained, &[]));
+    let got = hits(&support::http(), &p2.url("/"), 5);
+    assert_eq!(tally(&got).get(b.name(1)), Some(&5));
+}
+
+#[test]
+fn forwarding_headers_and_rewrites() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &[
+            "--header-up",
+            "X-Env: test",
+            "--header-down",
+            "X-Served-By: lbctl",
+            "--change-host",
+        ],
+    ));
+    let r = support::http()
+        .get(p.url("/echo"))
+        .header("x-forwarded-for", "10.9.8.7")
+        .header("connection", "keep-alive, x-hop")
+        .header("x-hop", "secret")
+        .send()
+        .unwrap();
+    assert_eq!(r.headers()["x-served-by"], "lbctl");
+    let doc: serde_json::Value = r.json().unwrap();
+    let headers: HashMap<String, String> = doc["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|kv| {
+            (
+                kv[0].as_str().unwrap().into(),
+                kv[1].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(headers["x-forwarded-for"], "10.9.8.7, 127.0.0.1");
+    assert_eq!(headers["x-forwarded-proto"], "http");
+    assert_eq!(headers["x-forwarded-host"], p.addr);
+    assert_eq!(headers["host"], b.addr(0));
+    assert_eq!(headers["x-env"], "test");
+    assert!(headers["via"].contains("lbctl"));
+    assert!(!headers.contains_key("x-hop"), "hop-by-hop header leaked");
+}
+
+#[test]
+fn acl_denies_with_403() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--deny", "127.0.0.0/8"]));
+    let r = support::http().get(p.url("/")).send().unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+#[test]
+fn drain_finishes_in_flight_and_refuses_new_connections() {
+    let b = support::serve(1, &["--latency", "800ms"]);
+    let specs = backend_args(&b, &[]);
+    let mut p = proxy(&args_with(&specs, &["--drain-timeout", "5s"]));
+    let url = p.url("/");
+    let inflight: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || support::http().get(&url).send().map(|r| r.status()))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    p.proc.signal("TERM");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        TcpStream::connect(&p.addr).is_err(),
+        "new connections must be refused while draining"
+    );
+    for t in inflight {
+        assert_eq!(t.join().unwrap().expect("in-flight request").as_u16(), 200);
+    }
+    assert_eq!(p.proc.wait_exit(Duration::from_secs(5)), Some(0));
+}
+
+#[test]
+fn slowloris_is_cut_at_the_header_timeout() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--header-timeout", "500ms"]));
+    let mut s = TcpStream::connect(&p.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow-Header-Number: 1\r\n")
+        .unwrap();
+    let start = Instant::now();
+    let mut closed = false;
+    for _ in 0..40 {
+        std::thread::sleep(Duration::from_millis(100));
+        if s.write_all(b"X-More: y\r\n").is_err() {
+            closed = true;
+            break;
+        }
+        let mut buf = [0u8; 256];
+        s.set_nonblocking(true).unwrap();
+        match s.read(&mut buf) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(_) => {
+                closed = true;
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => {
+                closed = true;
+                break;
+            }
+        }
+        s.set_nonblocking(false).unwrap();
+    }
+    let took = start.elapsed();
+    assert!(closed, "the slow client was never cut");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+}
+
+#[test]
+fn metrics_parse_and_match_the_requests_sent() {
+    let b = support::serve(2, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--admin", "127.0.0.1:0"]));
+    let client = support::http();
+    hits(&client, &p.url("/"), 25);
+    let text = client
+        .get(format!("http://{}/metrics", p.admin.as_ref().unwrap()))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let mut ok = 0.0;
+    let mut hist_count = 0.0;
+    for line in text.lines() {
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        // name{labels} value
+        let (series, value) = line.rsplit_once(' ').expect("sample line");
+        let v: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("bad value in {line}"));
+        if series.starts_with("lbctl_proxy_requests_total{") && series.contains("code=\"2xx\"") {
+            ok += v;
+        }
+        if series.starts_with("lbctl_proxy_backend_latency_seconds_count") {
+            hist_count += v;
+        }
+    }
+    assert_eq!(ok, 25.0, "{text}");
+    assert_eq!(hist_count, 25.0);
+    assert!(text.trim_end().ends_with("# EOF"));
+}
+
+#[test]
+fn bad_input_is_exit_2_with_a_message() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["proxy"], "no backends"),
+        (&["proxy", "--backend", "127.0.0.1"], "port is missing"),
+        (
+            &["proxy", "--backend", "h:1", "--header-up", "NoColon"],
+            "header rule",
+        ),
+        (
+            &["proxy", "--backend", "h:1", "--allow", "10.0.0.0/33"],
+            "CIDR",
+        ),
+        (&["proxy", "--backend", "h:1", "--sticky", "ip"], "sticky"),
+        (
+            &["proxy", "--backend", "h:1", "--fail-on", "700"],
+            "fail-on",
+        ),
+        (
+            &["proxy", "--backend", "a=h:1", "--backend", "a=h:2"],
+            "twice",
+        ),
+        (&["proxy", "--backend", "h:1", "--listen", "nope"], "listen"),
+        (
+            &["proxy", "--backends-file", "/nonexistent/x"],
+            "backends-file",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = support::lbctl().args(*args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
