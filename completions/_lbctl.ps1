@@ -62,6 +62,186 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys per server against the share each weight deserves; exact hash-space shares')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What moves when the server list changes: moved keys vs the ideal, and the flows')
+            [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The structure itself: ring points, maglev table counts, jump/modulo buckets')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;ring;lookup' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--servers-file', '--servers-file', [CompletionResultType]::ParameterName, 'File with one server spec per line (`#` comments, blank lines ignored)')
+            [CompletionResult]::new('--servers', '--servers', [CompletionResultType]::ParameterName, 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--hash', '--hash', [CompletionResultType]::ParameterName, 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)')
+            [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
+            [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
+            [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--keys-file', '--keys-file', [CompletionResultType]::ParameterName, 'Read keys from a file, one per line ("-" = stdin)')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate N keys from --key-pattern instead of reading any')
+            [CompletionResult]::new('--key-pattern', '--key-pattern', [CompletionResultType]::ParameterName, 'Pattern of generated keys; `{i}` is replaced by the key number')
+            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for --distribution zipf (same seed, same keys)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;ring;stats' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--servers-file', '--servers-file', [CompletionResultType]::ParameterName, 'File with one server spec per line (`#` comments, blank lines ignored)')
+            [CompletionResult]::new('--servers', '--servers', [CompletionResultType]::ParameterName, 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--hash', '--hash', [CompletionResultType]::ParameterName, 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)')
+            [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
+            [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
+            [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--keys-file', '--keys-file', [CompletionResultType]::ParameterName, 'Read keys from a file, one per line ("-" = stdin)')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate N keys from --key-pattern instead of reading any')
+            [CompletionResult]::new('--key-pattern', '--key-pattern', [CompletionResultType]::ParameterName, 'Pattern of generated keys; `{i}` is replaced by the key number')
+            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for --distribution zipf (same seed, same keys)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;ring;diff' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--servers-file', '--servers-file', [CompletionResultType]::ParameterName, 'File with one server spec per line (`#` comments, blank lines ignored)')
+            [CompletionResult]::new('--servers', '--servers', [CompletionResultType]::ParameterName, 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--hash', '--hash', [CompletionResultType]::ParameterName, 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)')
+            [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
+            [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
+            [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--keys-file', '--keys-file', [CompletionResultType]::ParameterName, 'Read keys from a file, one per line ("-" = stdin)')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate N keys from --key-pattern instead of reading any')
+            [CompletionResult]::new('--key-pattern', '--key-pattern', [CompletionResultType]::ParameterName, 'Pattern of generated keys; `{i}` is replaced by the key number')
+            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for --distribution zipf (same seed, same keys)')
+            [CompletionResult]::new('--add', '--add', [CompletionResultType]::ParameterName, 'Add a server (repeatable), appended at the end of the list')
+            [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Remove the server with this name (repeatable)')
+            [CompletionResult]::new('--reweight', '--reweight', [CompletionResultType]::ParameterName, 'Change a server''s weight, NAME=W (repeatable; 0 drains it)')
+            [CompletionResult]::new('--to-servers-file', '--to-servers-file', [CompletionResultType]::ParameterName, 'Compare against this server list instead (one spec per line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--list-moved', '--list-moved', [CompletionResultType]::ParameterName, 'Also print every moved key with its old and new server')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;ring;compare' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--servers-file', '--servers-file', [CompletionResultType]::ParameterName, 'File with one server spec per line (`#` comments, blank lines ignored)')
+            [CompletionResult]::new('--servers', '--servers', [CompletionResultType]::ParameterName, 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments')
+            [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
+            [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
+            [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--keys-file', '--keys-file', [CompletionResultType]::ParameterName, 'Read keys from a file, one per line ("-" = stdin)')
+            [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate N keys from --key-pattern instead of reading any')
+            [CompletionResult]::new('--key-pattern', '--key-pattern', [CompletionResultType]::ParameterName, 'Pattern of generated keys; `{i}` is replaced by the key number')
+            [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for --distribution zipf (same seed, same keys)')
+            [CompletionResult]::new('--add', '--add', [CompletionResultType]::ParameterName, 'Add a server (repeatable), appended at the end of the list')
+            [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Remove the server with this name (repeatable)')
+            [CompletionResult]::new('--reweight', '--reweight', [CompletionResultType]::ParameterName, 'Change a server''s weight, NAME=W (repeatable; 0 drains it)')
+            [CompletionResult]::new('--to-servers-file', '--to-servers-file', [CompletionResultType]::ParameterName, 'Compare against this server list instead (one spec per line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;ring;show' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--servers-file', '--servers-file', [CompletionResultType]::ParameterName, 'File with one server spec per line (`#` comments, blank lines ignored)')
+            [CompletionResult]::new('--servers', '--servers', [CompletionResultType]::ParameterName, 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--hash', '--hash', [CompletionResultType]::ParameterName, 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)')
+            [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
+            [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
+            [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Entries (points, slots, buckets) listed in the table; 0 lists them all. JSON lists all')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;ring;help' {
+            [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys per server against the share each weight deserves; exact hash-space shares')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What moves when the server list changes: moved keys vs the ideal, and the flows')
+            [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The structure itself: ring points, maglev table counts, jump/modulo buckets')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;ring;help;lookup' {
+            break
+        }
+        'lbctl;ring;help;stats' {
+            break
+        }
+        'lbctl;ring;help;diff' {
+            break
+        }
+        'lbctl;ring;help;compare' {
+            break
+        }
+        'lbctl;ring;help;show' {
+            break
+        }
+        'lbctl;ring;help;help' {
             break
         }
         'lbctl;proxy' {
@@ -195,6 +375,26 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;help;ring' {
+            [CompletionResult]::new('lookup', 'lookup', [CompletionResultType]::ParameterValue, 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys per server against the share each weight deserves; exact hash-space shares')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What moves when the server list changes: moved keys vs the ideal, and the flows')
+            [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The structure itself: ring points, maglev table counts, jump/modulo buckets')
+            break
+        }
+        'lbctl;help;ring;lookup' {
+            break
+        }
+        'lbctl;help;ring;stats' {
+            break
+        }
+        'lbctl;help;ring;diff' {
+            break
+        }
+        'lbctl;help;ring;compare' {
+            break
+        }
+        'lbctl;help;ring;show' {
             break
         }
         'lbctl;help;proxy' {

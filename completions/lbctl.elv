@@ -57,6 +57,174 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand lookup 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line'
+            cand stats 'Keys per server against the share each weight deserves; exact hash-space shares'
+            cand diff 'What moves when the server list changes: moved keys vs the ideal, and the flows'
+            cand compare 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+            cand show 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;ring;lookup'= {
+            cand -s 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --server 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --servers-file 'File with one server spec per line (`#` comments, blank lines ignored)'
+            cand --servers 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments'
+            cand -a 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --algorithm 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --hash 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)'
+            cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
+            cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
+            cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --keys-file 'Read keys from a file, one per line ("-" = stdin)'
+            cand --generate 'Generate N keys from --key-pattern instead of reading any'
+            cand --key-pattern 'Pattern of generated keys; `{i}` is replaced by the key number'
+            cand --distribution 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)'
+            cand --seed 'Seed for --distribution zipf (same seed, same keys)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;ring;stats'= {
+            cand -s 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --server 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --servers-file 'File with one server spec per line (`#` comments, blank lines ignored)'
+            cand --servers 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments'
+            cand -a 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --algorithm 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --hash 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)'
+            cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
+            cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
+            cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --keys-file 'Read keys from a file, one per line ("-" = stdin)'
+            cand --generate 'Generate N keys from --key-pattern instead of reading any'
+            cand --key-pattern 'Pattern of generated keys; `{i}` is replaced by the key number'
+            cand --distribution 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)'
+            cand --seed 'Seed for --distribution zipf (same seed, same keys)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;ring;diff'= {
+            cand -s 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --server 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --servers-file 'File with one server spec per line (`#` comments, blank lines ignored)'
+            cand --servers 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments'
+            cand -a 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --algorithm 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --hash 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)'
+            cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
+            cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
+            cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --keys-file 'Read keys from a file, one per line ("-" = stdin)'
+            cand --generate 'Generate N keys from --key-pattern instead of reading any'
+            cand --key-pattern 'Pattern of generated keys; `{i}` is replaced by the key number'
+            cand --distribution 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)'
+            cand --seed 'Seed for --distribution zipf (same seed, same keys)'
+            cand --add 'Add a server (repeatable), appended at the end of the list'
+            cand --remove 'Remove the server with this name (repeatable)'
+            cand --reweight 'Change a server''s weight, NAME=W (repeatable; 0 drains it)'
+            cand --to-servers-file 'Compare against this server list instead (one spec per line)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --list-moved 'Also print every moved key with its old and new server'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;ring;compare'= {
+            cand -s 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --server 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --servers-file 'File with one server spec per line (`#` comments, blank lines ignored)'
+            cand --servers 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments'
+            cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
+            cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
+            cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --keys-file 'Read keys from a file, one per line ("-" = stdin)'
+            cand --generate 'Generate N keys from --key-pattern instead of reading any'
+            cand --key-pattern 'Pattern of generated keys; `{i}` is replaced by the key number'
+            cand --distribution 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)'
+            cand --seed 'Seed for --distribution zipf (same seed, same keys)'
+            cand --add 'Add a server (repeatable), appended at the end of the list'
+            cand --remove 'Remove the server with this name (repeatable)'
+            cand --reweight 'Change a server''s weight, NAME=W (repeatable; 0 drains it)'
+            cand --to-servers-file 'Compare against this server list instead (one spec per line)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;ring;show'= {
+            cand -s 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --server 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --servers-file 'File with one server spec per line (`#` comments, blank lines ignored)'
+            cand --servers 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments'
+            cand -a 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --algorithm 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --hash 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)'
+            cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
+            cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
+            cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --limit 'Entries (points, slots, buckets) listed in the table; 0 lists them all. JSON lists all'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;ring;help'= {
+            cand lookup 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line'
+            cand stats 'Keys per server against the share each weight deserves; exact hash-space shares'
+            cand diff 'What moves when the server list changes: moved keys vs the ideal, and the flows'
+            cand compare 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+            cand show 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;ring;help;lookup'= {
+        }
+        &'lbctl;ring;help;stats'= {
+        }
+        &'lbctl;ring;help;diff'= {
+        }
+        &'lbctl;ring;help;compare'= {
+        }
+        &'lbctl;ring;help;show'= {
+        }
+        &'lbctl;ring;help;help'= {
         }
         &'lbctl;proxy'= {
             cand --listen 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)'
@@ -182,6 +350,21 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;help;probe'= {
         }
         &'lbctl;help;ring'= {
+            cand lookup 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line'
+            cand stats 'Keys per server against the share each weight deserves; exact hash-space shares'
+            cand diff 'What moves when the server list changes: moved keys vs the ideal, and the flows'
+            cand compare 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+            cand show 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
+        }
+        &'lbctl;help;ring;lookup'= {
+        }
+        &'lbctl;help;ring;stats'= {
+        }
+        &'lbctl;help;ring;diff'= {
+        }
+        &'lbctl;help;ring;compare'= {
+        }
+        &'lbctl;help;ring;show'= {
         }
         &'lbctl;help;proxy'= {
         }

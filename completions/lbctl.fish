@@ -46,13 +46,191 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s q -l quiet -d 'Pri
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s h -l help -d 'Print help'
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s V -l version -d 'Print version'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring" -s h -l help -d 'Print help'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -s h -l help -d 'Print help'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "lookup" -d 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "stats" -d 'Keys per server against the share each weight deserves; exact hash-space shares'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -s s -l server -d 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l servers-file -d 'File with one server spec per line (`#` comments, blank lines ignored)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l servers -d 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -s a -l algorithm -d 'Algorithm (see `lbctl ring --help` for each one\'s compatibility and default hash)' -r -f -a "modulo\t'hash(key) % n: the "IP hash" baseline; almost every key moves when n changes'
+ketama\t'libketama / uhashring compatible (md5, 160 points per server at equal weights)'
+nginx\t'nginx `hash $key consistent` / pingora-ketama compatible (crc32, 160 points per weight)'
+ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
+jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
+rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
+maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l hash -d 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)' -r -f -a "md5\t'MD5, first 8 digest bytes as a little-endian u64 (ketama uses the first 4)'
+crc32\t'CRC-32 (IEEE), a 32-bit space (nginx, twemproxy crc32, Go hash/crc32)'
+fnv1a64\t'FNV-1a 64-bit'
+xxh3\t'XXH3 64-bit, seed 0: the fastest here'
+siphash\t'SipHash-2-4 with keys (0, 0), as go-maglev hashes keys'
+murmur3\t'MurmurHash3 x86_32, seed 0: a 32-bit space'
+none\t'No hashing: the key is a decimal u64 (jump only)'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l keys-file -d 'Read keys from a file, one per line ("-" = stdin)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l generate -d 'Generate N keys from --key-pattern instead of reading any' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l key-pattern -d 'Pattern of generated keys; `{i}` is replaced by the key number' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l distribution -d 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l seed -d 'Seed for --distribution zipf (same seed, same keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -s o -l output -d 'Output format' -r -f -a "text\t'`KEY<TAB>SERVER` per line'
+json\t'One JSON array of {"key", "server"} objects'
+jsonl\t'One {"key", "server"} object per line'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s s -l server -d 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l servers-file -d 'File with one server spec per line (`#` comments, blank lines ignored)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l servers -d 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s a -l algorithm -d 'Algorithm (see `lbctl ring --help` for each one\'s compatibility and default hash)' -r -f -a "modulo\t'hash(key) % n: the "IP hash" baseline; almost every key moves when n changes'
+ketama\t'libketama / uhashring compatible (md5, 160 points per server at equal weights)'
+nginx\t'nginx `hash $key consistent` / pingora-ketama compatible (crc32, 160 points per weight)'
+ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
+jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
+rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
+maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l hash -d 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)' -r -f -a "md5\t'MD5, first 8 digest bytes as a little-endian u64 (ketama uses the first 4)'
+crc32\t'CRC-32 (IEEE), a 32-bit space (nginx, twemproxy crc32, Go hash/crc32)'
+fnv1a64\t'FNV-1a 64-bit'
+xxh3\t'XXH3 64-bit, seed 0: the fastest here'
+siphash\t'SipHash-2-4 with keys (0, 0), as go-maglev hashes keys'
+murmur3\t'MurmurHash3 x86_32, seed 0: a 32-bit space'
+none\t'No hashing: the key is a decimal u64 (jump only)'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l keys-file -d 'Read keys from a file, one per line ("-" = stdin)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l generate -d 'Generate N keys from --key-pattern instead of reading any' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l key-pattern -d 'Pattern of generated keys; `{i}` is replaced by the key number' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l distribution -d 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l seed -d 'Seed for --distribution zipf (same seed, same keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'One JSON document'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -s s -l server -d 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l servers-file -d 'File with one server spec per line (`#` comments, blank lines ignored)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l servers -d 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -s a -l algorithm -d 'Algorithm (see `lbctl ring --help` for each one\'s compatibility and default hash)' -r -f -a "modulo\t'hash(key) % n: the "IP hash" baseline; almost every key moves when n changes'
+ketama\t'libketama / uhashring compatible (md5, 160 points per server at equal weights)'
+nginx\t'nginx `hash $key consistent` / pingora-ketama compatible (crc32, 160 points per weight)'
+ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
+jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
+rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
+maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l hash -d 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)' -r -f -a "md5\t'MD5, first 8 digest bytes as a little-endian u64 (ketama uses the first 4)'
+crc32\t'CRC-32 (IEEE), a 32-bit space (nginx, twemproxy crc32, Go hash/crc32)'
+fnv1a64\t'FNV-1a 64-bit'
+xxh3\t'XXH3 64-bit, seed 0: the fastest here'
+siphash\t'SipHash-2-4 with keys (0, 0), as go-maglev hashes keys'
+murmur3\t'MurmurHash3 x86_32, seed 0: a 32-bit space'
+none\t'No hashing: the key is a decimal u64 (jump only)'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l keys-file -d 'Read keys from a file, one per line ("-" = stdin)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l generate -d 'Generate N keys from --key-pattern instead of reading any' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l key-pattern -d 'Pattern of generated keys; `{i}` is replaced by the key number' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l distribution -d 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l seed -d 'Seed for --distribution zipf (same seed, same keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l add -d 'Add a server (repeatable), appended at the end of the list' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l remove -d 'Remove the server with this name (repeatable)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l reweight -d 'Change a server\'s weight, NAME=W (repeatable; 0 drains it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l to-servers-file -d 'Compare against this server list instead (one spec per line)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'One JSON document'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l list-moved -d 'Also print every moved key with its old and new server'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -s s -l server -d 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l servers-file -d 'File with one server spec per line (`#` comments, blank lines ignored)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l servers -d 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l keys-file -d 'Read keys from a file, one per line ("-" = stdin)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l generate -d 'Generate N keys from --key-pattern instead of reading any' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l key-pattern -d 'Pattern of generated keys; `{i}` is replaced by the key number' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l distribution -d 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l seed -d 'Seed for --distribution zipf (same seed, same keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l add -d 'Add a server (repeatable), appended at the end of the list' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l remove -d 'Remove the server with this name (repeatable)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l reweight -d 'Change a server\'s weight, NAME=W (repeatable; 0 drains it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l to-servers-file -d 'Compare against this server list instead (one spec per line)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'One JSON document'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -s s -l server -d 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l servers-file -d 'File with one server spec per line (`#` comments, blank lines ignored)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l servers -d 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -s a -l algorithm -d 'Algorithm (see `lbctl ring --help` for each one\'s compatibility and default hash)' -r -f -a "modulo\t'hash(key) % n: the "IP hash" baseline; almost every key moves when n changes'
+ketama\t'libketama / uhashring compatible (md5, 160 points per server at equal weights)'
+nginx\t'nginx `hash $key consistent` / pingora-ketama compatible (crc32, 160 points per weight)'
+ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
+jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
+rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
+maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l hash -d 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)' -r -f -a "md5\t'MD5, first 8 digest bytes as a little-endian u64 (ketama uses the first 4)'
+crc32\t'CRC-32 (IEEE), a 32-bit space (nginx, twemproxy crc32, Go hash/crc32)'
+fnv1a64\t'FNV-1a 64-bit'
+xxh3\t'XXH3 64-bit, seed 0: the fastest here'
+siphash\t'SipHash-2-4 with keys (0, 0), as go-maglev hashes keys'
+murmur3\t'MurmurHash3 x86_32, seed 0: a 32-bit space'
+none\t'No hashing: the key is a decimal u64 (jump only)'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l limit -d 'Entries (points, slots, buckets) listed in the table; 0 lists them all. JSON lists all' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'One JSON document'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "lookup" -d 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Keys per server against the share each weight deserves; exact hash-space shares'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l listen -l from -d 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l backend -l to -d 'A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable). weight=0 drains it; backup ones take traffic only when no primary is healthy; maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l backends-file -d 'File with one backend spec per line (`#` comments), added to --backend' -r -F
@@ -156,3 +334,8 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_su
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "demo" -d 'Run backends, a proxy, load and probes together: a tour in one command'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "generate" -d 'Write shell completions and man pages (used to refresh completions/ and man/)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "lookup" -d 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "stats" -d 'Keys per server against the share each weight deserves; exact hash-space shares'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'

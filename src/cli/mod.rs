@@ -17,7 +17,10 @@ pub use demo::DemoArgs;
 pub use load::LoadArgs;
 pub use probe::ProbeArgs;
 pub use proxy::{AccessLog, Algorithm, ProxyArgs, ProxyOutput};
-pub use ring::RingArgs;
+pub use ring::{
+    AlgoArgs, ChangeArgs, CompareArgs, DiffArgs, KeyArgs, LookupArgs, LookupOutput, ReportOutput,
+    RingArgs, RingCommand, ServerArgs, ShowArgs, StatsArgs, TuningArgs,
+};
 pub use serve::{ServeArgs, ServeOutput};
 
 const EXIT_CODES_HELP: &str = "\

@@ -8,7 +8,10 @@ fn help_lists_every_subcommand_and_exit_codes() {
     let out = lbctl().arg("--help").assert().success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     for sub in ["probe", "ring", "proxy", "load", "serve", "demo"] {
-        assert!(text.contains(&format!("  {sub} ")), "help lacks {sub}:\n{text}");
+        assert!(
+            text.contains(&format!("  {sub} ")),
+            "help lacks {sub}:\n{text}"
+        );
     }
     assert!(text.contains("Exit codes:"));
     assert!(text.contains("[NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N]"));

@@ -1,0 +1,479 @@
+//! Hash-based server selection, pure and synchronous: modulo, ketama, nginx, ring, jump,
+//! rendezvous, maglev and bounded-load consistent hashing, each with weights. `lbctl ring`
+//! inspects them; `proxy` picks backends with them. Build a [`Locator`] with [`build`] from a
+//! server list and [`HashOptions`]; `locate(key)` returns an index into that list.
+//!
+//! Conventions shared by every algorithm: servers are identified by `name` (what gets hashed),
+//! weight 0 means drained (the server keeps its index but receives no keys), and names must be
+//! unique. Byte-compatibility with libketama, nginx, go-maglev, go-rendezvous and the jump
+//! paper is checked against `testdata/ring-compat.json` in `vectors.rs`.
+
+mod bounded;
+mod buckets;
+mod hashfn;
+mod maglev;
+mod rendezvous;
+mod ring;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod vectors;
+
+pub use bounded::{Bounded, Placement, Placer};
+pub use buckets::{BucketRule, Buckets, MAX_BUCKETS, jump};
+pub use hashfn::{HashFn, fnv1a64, md5, murmur3_32, parse_u64, siphash24};
+pub use maglev::{DEFAULT_TABLE_SIZE, MAX_TABLE_SIZE, Maglev, is_prime, offset_skip, populate};
+pub use rendezvous::Rendezvous;
+pub use ring::{KeyHash, MAX_POINTS, Ring, RingView, moved_fraction, nginx_split};
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The algorithms, as named by `--algorithm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HashAlgorithm {
+    /// hash(key) % n: the "IP hash" baseline; almost every key moves when n changes.
+    Modulo,
+    /// libketama / uhashring compatible (md5, 160 points per server at equal weights).
+    Ketama,
+    /// nginx `hash $key consistent` / pingora-ketama compatible (crc32, 160 points per weight).
+    Nginx,
+    /// Generic Karger ring: `--vnodes` points per server hashed with `--hash`.
+    Ring,
+    /// Jump consistent hash: no memory, but only the last server can be removed cleanly.
+    Jump,
+    /// Rendezvous / highest random weight: O(N) per key, minimal movement.
+    Rendezvous,
+    /// Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance.
+    Maglev,
+    /// Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers.
+    Bounded,
+}
+
+impl HashAlgorithm {
+    /// Every algorithm, in `--algorithm` order.
+    pub const ALL: [HashAlgorithm; 8] = [
+        HashAlgorithm::Modulo,
+        HashAlgorithm::Ketama,
+        HashAlgorithm::Nginx,
+        HashAlgorithm::Ring,
+        HashAlgorithm::Jump,
+        HashAlgorithm::Rendezvous,
+        HashAlgorithm::Maglev,
+        HashAlgorithm::Bounded,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Modulo => "modulo",
+            HashAlgorithm::Ketama => "ketama",
+            HashAlgorithm::Nginx => "nginx",
+            HashAlgorithm::Ring => "ring",
+            HashAlgorithm::Jump => "jump",
+            HashAlgorithm::Rendezvous => "rendezvous",
+            HashAlgorithm::Maglev => "maglev",
+            HashAlgorithm::Bounded => "bounded",
+        }
+    }
+
+    /// The key hash used when `--hash` is not given.
+    pub fn default_hash(self) -> HashFn {
+        match self {
+            HashAlgorithm::Modulo | HashAlgorithm::Nginx => HashFn::Crc32,
+            HashAlgorithm::Ketama => HashFn::Md5,
+            HashAlgorithm::Ring | HashAlgorithm::Jump | HashAlgorithm::Bounded => HashFn::Xxh3,
+            HashAlgorithm::Rendezvous => HashFn::Fnv1a64,
+            HashAlgorithm::Maglev => HashFn::Siphash,
+        }
+    }
+
+    /// Whether `--hash` can be chosen (ketama and nginx are defined by their hash).
+    pub fn hash_selectable(self) -> bool {
+        !matches!(self, HashAlgorithm::Ketama | HashAlgorithm::Nginx)
+    }
+
+    /// Whether the structure is a ring of points (exact arc shares are available).
+    pub fn is_ring(self) -> bool {
+        matches!(
+            self,
+            HashAlgorithm::Ketama
+                | HashAlgorithm::Nginx
+                | HashAlgorithm::Ring
+                | HashAlgorithm::Bounded
+        )
+    }
+}
+
+impl fmt::Display for HashAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for HashAlgorithm {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        HashAlgorithm::ALL
+            .into_iter()
+            .find(|a| a.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| {
+                format!(
+                    "unknown algorithm '{s}'; expected one of modulo, ketama, nginx, ring, jump, rendezvous, maglev, bounded"
+                )
+            })
+    }
+}
+
+/// One server as the algorithms see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashServer {
+    /// What gets hashed (ketama hashes "<name>-<k>"; nginx splits HOST:PORT from it).
+    pub name: String,
+    /// Relative weight; 0 = drained (keeps its index, gets no keys).
+    pub weight: u32,
+}
+
+impl HashServer {
+    pub fn new(name: impl Into<String>, weight: u32) -> Self {
+        HashServer {
+            name: name.into(),
+            weight,
+        }
+    }
+}
+
+/// Tuning shared by the algorithms; each reads only what applies to it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HashOptions {
+    /// Key hash; None = the algorithm's default ([`HashAlgorithm::default_hash`]).
+    pub hash: Option<HashFn>,
+    /// `ring` and `bounded`: points per server at equal weights (default 160).
+    pub vnodes: u32,
+    /// `maglev`: lookup table size, a prime at least the server count (default 65537).
+    pub table_size: u64,
+    /// `bounded`: capacity factor c > 1 (default 1.25, the paper's and HAProxy's example).
+    pub balance_factor: f64,
+}
+
+impl Default for HashOptions {
+    fn default() -> Self {
+        HashOptions {
+            hash: None,
+            vnodes: 160,
+            table_size: DEFAULT_TABLE_SIZE,
+            balance_factor: 1.25,
+        }
+    }
+}
+
+/// Why a locator could not be built. Every message says what was wrong and what is expected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HashError {
+    #[error("the server list is empty; give at least one server")]
+    NoServers,
+    #[error("server name '{0}' appears twice; every server needs a unique name")]
+    DuplicateName(String),
+    #[error("a server name is empty; every server needs a name")]
+    EmptyName,
+    #[error("every server has weight 0; at least one needs a positive weight to receive keys")]
+    AllDrained,
+    #[error(
+        "--hash {hash} does not apply to {algorithm}: it always uses {fixed} to stay compatible"
+    )]
+    HashFixed {
+        algorithm: HashAlgorithm,
+        hash: HashFn,
+        fixed: HashFn,
+    },
+    #[error("--hash none (keys read as decimal numbers) only applies to jump, not {0}")]
+    HashNoneUnsupported(HashAlgorithm),
+    #[error("maglev table size {0} is not prime; use a prime such as 65537 or 655373")]
+    TableNotPrime(u64),
+    #[error(
+        "maglev table size {size} is smaller than the {servers} servers; use a prime of at least {servers} (ideally 100x more)"
+    )]
+    TableTooSmall { size: u64, servers: usize },
+    #[error("maglev table size {size} is above the maximum {max}")]
+    TableTooLarge { size: u64, max: u64 },
+    #[error("--vnodes must be at least 1")]
+    ZeroVnodes,
+    #[error("--balance-factor must be a number above 1.0 (got {0}); 1.25 is typical")]
+    BadBalanceFactor(f64),
+    #[error(
+        "the weights expand to {buckets} buckets, above the maximum {max}; use smaller weights or ones with a common divisor"
+    )]
+    TooManyBuckets { buckets: u64, max: u64 },
+    #[error(
+        "the ring would have {points} points, above the maximum {max}; use smaller weights or fewer --vnodes"
+    )]
+    TooManyPoints { points: u64, max: u64 },
+}
+
+/// What a locator is made of, for `ring show` and exact shares.
+#[derive(Debug, Clone, Copy)]
+pub enum Structure<'a> {
+    /// Sorted points and their owners.
+    Ring(RingView<'a>),
+    /// Maglev's lookup table, slot -> server.
+    Table(&'a [u32]),
+    /// Expanded buckets (modulo, jump), bucket -> server.
+    Buckets(&'a [u32]),
+    /// No stored structure (rendezvous scores every server per key).
+    Scores,
+}
+
+/// A built algorithm: maps a key to an index into the server slice it was built from.
+pub trait Locator: Send + Sync {
+    /// The server index for `key` (raw bytes; no UTF-8 needed).
+    fn locate(&self, key: &[u8]) -> usize;
+    /// Which algorithm this is.
+    fn algorithm(&self) -> HashAlgorithm;
+    /// The key hash in use.
+    fn hash_fn(&self) -> HashFn;
+    /// Approximate heap + inline size of the structure, in bytes.
+    fn memory_bytes(&self) -> usize;
+    /// The structure, for inspection.
+    fn structure(&self) -> Structure<'_>;
+    /// The bounded-load interface, for `bounded` only.
+    fn as_bounded(&self) -> Option<&Bounded> {
+        None
+    }
+}
+
+/// Number of servers with weight > 0 and the sum of their weights.
+pub(crate) fn active_weight_sum(servers: &[HashServer]) -> (usize, u64) {
+    servers
+        .iter()
+        .filter(|s| s.weight > 0)
+        .fold((0, 0), |(n, w), s| (n + 1, w + s.weight as u64))
+}
+
+/// Check the rules every algorithm shares: non-empty, unique non-empty names, a positive weight.
+pub fn validate(servers: &[HashServer]) -> Result<(), HashError> {
+    if servers.is_empty() {
+        return Err(HashError::NoServers);
+    }
+    let mut seen = std::collections::HashSet::with_capacity(servers.len());
+    for s in servers {
+        if s.name.is_empty() {
+            return Err(HashError::EmptyName);
+        }
+        if !seen.insert(s.name.as_str()) {
+            return Err(HashError::DuplicateName(s.name.clone()));
+        }
+    }
+    if servers.iter().all(|s| s.weight == 0) {
+        return Err(HashError::AllDrained);
+    }
+    Ok(())
+}
+
+/// The key hash `alg` uses under `opts`, or why the requested one does not apply.
+pub fn resolve_hash(alg: HashAlgorithm, opts: &HashOptions) -> Result<HashFn, HashError> {
+    let default = alg.default_hash();
+    match opts.hash {
+        None => Ok(default),
+        Some(h) if h == default => Ok(h),
+        Some(h) if !alg.hash_selectable() => Err(HashError::HashFixed {
+            algorithm: alg,
+            hash: h,
+            fixed: default,
+        }),
+        Some(HashFn::None) if alg != HashAlgorithm::Jump => {
+            Err(HashError::HashNoneUnsupported(alg))
+        }
+        Some(h) => Ok(h),
+    }
+}
+
+/// Build `alg` over `servers`.
+pub fn build(
+    alg: HashAlgorithm,
+    servers: &[HashServer],
+    opts: &HashOptions,
+) -> Result<Box<dyn Locator>, HashError> {
+    if alg == HashAlgorithm::Bounded {
+        return Ok(Box::new(build_bounded(servers, opts)?));
+    }
+    validate(servers)?;
+    let hash = resolve_hash(alg, opts)?;
+    Ok(match alg {
+        HashAlgorithm::Modulo => Box::new(BucketLocator {
+            alg,
+            hash,
+            buckets: Buckets::new(servers, hash, BucketRule::Modulo)?,
+        }),
+        HashAlgorithm::Jump => Box::new(BucketLocator {
+            alg,
+            hash,
+            buckets: Buckets::new(servers, hash, BucketRule::Jump)?,
+        }),
+        HashAlgorithm::Ketama => Box::new(RingLocator {
+            alg,
+            hash,
+            ring: Ring::ketama(servers)?,
+        }),
+        HashAlgorithm::Nginx => Box::new(RingLocator {
+            alg,
+            hash,
+            ring: Ring::nginx(servers)?,
+        }),
+        HashAlgorithm::Ring => Box::new(RingLocator {
+            alg,
+            hash,
+            ring: Ring::generic(servers, opts.vnodes, hash)?,
+        }),
+        HashAlgorithm::Rendezvous => Box::new(RendezvousLocator {
+            hash,
+            inner: Rendezvous::new(servers, hash)?,
+        }),
+        HashAlgorithm::Maglev => Box::new(MaglevLocator {
+            hash,
+            inner: Maglev::new(servers, opts.table_size, hash)?,
+        }),
+        HashAlgorithm::Bounded => unreachable!("handled above"),
+    })
+}
+
+/// Build the bounded-load ring directly (for `locate_bounded` and key-order placement).
+pub fn build_bounded(
+    servers: &[HashServer],
+    opts: &HashOptions,
+) -> Result<BoundedLocator, HashError> {
+    validate(servers)?;
+    let hash = resolve_hash(HashAlgorithm::Bounded, opts)?;
+    Ok(BoundedLocator {
+        hash,
+        inner: Bounded::new(servers, opts.vnodes, hash, opts.balance_factor)?,
+    })
+}
+
+struct RingLocator {
+    alg: HashAlgorithm,
+    hash: HashFn,
+    ring: Ring,
+}
+
+impl Locator for RingLocator {
+    fn locate(&self, key: &[u8]) -> usize {
+        self.ring.locate(key)
+    }
+    fn algorithm(&self) -> HashAlgorithm {
+        self.alg
+    }
+    fn hash_fn(&self) -> HashFn {
+        self.hash
+    }
+    fn memory_bytes(&self) -> usize {
+        self.ring.memory_bytes()
+    }
+    fn structure(&self) -> Structure<'_> {
+        Structure::Ring(self.ring.view())
+    }
+}
+
+struct BucketLocator {
+    alg: HashAlgorithm,
+    hash: HashFn,
+    buckets: Buckets,
+}
+
+impl Locator for BucketLocator {
+    fn locate(&self, key: &[u8]) -> usize {
+        self.buckets.locate(key)
+    }
+    fn algorithm(&self) -> HashAlgorithm {
+        self.alg
+    }
+    fn hash_fn(&self) -> HashFn {
+        self.hash
+    }
+    fn memory_bytes(&self) -> usize {
+        self.buckets.memory_bytes()
+    }
+    fn structure(&self) -> Structure<'_> {
+        Structure::Buckets(self.buckets.owners())
+    }
+}
+
+struct RendezvousLocator {
+    hash: HashFn,
+    inner: Rendezvous,
+}
+
+impl Locator for RendezvousLocator {
+    fn locate(&self, key: &[u8]) -> usize {
+        self.inner.locate(key)
+    }
+    fn algorithm(&self) -> HashAlgorithm {
+        HashAlgorithm::Rendezvous
+    }
+    fn hash_fn(&self) -> HashFn {
+        self.hash
+    }
+    fn memory_bytes(&self) -> usize {
+        self.inner.memory_bytes()
+    }
+    fn structure(&self) -> Structure<'_> {
+        Structure::Scores
+    }
+}
+
+struct MaglevLocator {
+    hash: HashFn,
+    inner: Maglev,
+}
+
+impl Locator for MaglevLocator {
+    fn locate(&self, key: &[u8]) -> usize {
+        self.inner.locate(key)
+    }
+    fn algorithm(&self) -> HashAlgorithm {
+        HashAlgorithm::Maglev
+    }
+    fn hash_fn(&self) -> HashFn {
+        self.hash
+    }
+    fn memory_bytes(&self) -> usize {
+        self.inner.memory_bytes()
+    }
+    fn structure(&self) -> Structure<'_> {
+        Structure::Table(self.inner.table())
+    }
+}
+
+/// The `bounded` locator: `locate` is the unloaded first choice; the load-aware pick and the
+/// key-order placement are on [`Bounded`] (reach it with `as_bounded` or deref).
+pub struct BoundedLocator {
+    hash: HashFn,
+    inner: Bounded,
+}
+
+impl std::ops::Deref for BoundedLocator {
+    type Target = Bounded;
+    fn deref(&self) -> &Bounded {
+        &self.inner
+    }
+}
+
+impl Locator for BoundedLocator {
+    fn locate(&self, key: &[u8]) -> usize {
+        self.inner.locate(key)
+    }
+    fn algorithm(&self) -> HashAlgorithm {
+        HashAlgorithm::Bounded
+    }
+    fn hash_fn(&self) -> HashFn {
+        self.hash
+    }
+    fn memory_bytes(&self) -> usize {
+        self.inner.memory_bytes()
+    }
+    fn structure(&self) -> Structure<'_> {
+        Structure::Ring(self.inner.ring().view())
+    }
+    fn as_bounded(&self) -> Option<&Bounded> {
+        Some(&self.inner)
+    }
+}
