@@ -1,1 +1,572 @@
-//! Health checks (tcp, http, tls) and the rise/fall state machine: run once by `probe`, continuously by `proxy`.
+//! Health checks (tcp, http, tls) and the rise/fall state machine: run once by `probe`,
+//! continuously by `proxy`. No CLI, no printing: a [`CheckSpec`] and a [`Target`] in, a
+//! [`CheckOutcome`] out.
+//!
+//! [`run`] opens the socket itself (DNS, connect, TLS handshake, request, first byte, body),
+//! timing every phase, and is bounded by its timeout: a hung server becomes a failed outcome
+//! with reason "timeout after 5s (waiting for the first byte)", never a hang. HTTP goes over
+//! hyper's connection-level client (HTTP/1.1, or HTTP/2 by ALPN or prior knowledge), so the
+//! timings are those of the one connection the check made.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! use lbctl::check::{self, CheckSpec, Target};
+//! let spec = CheckSpec::default(); // GET, status 200-399
+//! let target = Target::http("127.0.0.1:8080".parse().unwrap(), "/health");
+//! let out = check::run(&spec, &target, std::time::Duration::from_secs(2)).await;
+//! println!("{} {}", out.pass, out.reason);
+//! # }
+//! ```
+
+pub mod cond;
+mod http;
+pub mod state;
+pub mod target;
+mod tcp;
+pub mod tls;
+
+pub use cond::{Conditions, HeaderCond, JsonCond, StatusRanges};
+pub use state::RiseFall;
+pub use target::{Scheme, Target};
+
+use crate::spec::format_duration;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Which HTTP version to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HttpVersion {
+    /// HTTP/1.1 for http://; for https:// whatever ALPN picks (h2 or http/1.1).
+    #[default]
+    Auto,
+    /// HTTP/1.1 only.
+    Http1,
+    /// HTTP/2 only: ALPN h2 for https://, prior knowledge (h2c) for http://.
+    Http2,
+}
+
+/// How to check a target, and what its answer must satisfy.
+#[derive(Debug, Clone)]
+pub struct CheckSpec {
+    /// HTTP method (GET by default; HEAD is the other usual one).
+    pub method: ::http::Method,
+    /// Extra request headers.
+    pub headers: Vec<(::http::HeaderName, ::http::HeaderValue)>,
+    /// Host header (and TLS SNI) instead of the target's host.
+    pub host: Option<String>,
+    /// Redirects to follow (0: a redirect is the answer, judged by its status).
+    pub follow: u32,
+    pub version: HttpVersion,
+    /// TLS client configuration for https:// targets; None uses the system roots (built once).
+    /// Build one with [`tls::client_config`] for `--cacert` / `--insecure`.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// https: stop after the TLS handshake (check the certificate, send no request).
+    pub cert_only: bool,
+    /// tcp: bytes to send after connecting.
+    pub send: Option<Vec<u8>>,
+    /// tcp: bytes the reply must contain.
+    pub expect: Option<Vec<u8>>,
+    pub conditions: Conditions,
+}
+
+impl Default for CheckSpec {
+    fn default() -> Self {
+        CheckSpec {
+            method: ::http::Method::GET,
+            headers: Vec::new(),
+            host: None,
+            follow: 0,
+            version: HttpVersion::Auto,
+            tls: None,
+            cert_only: false,
+            send: None,
+            expect: None,
+            conditions: Conditions::default(),
+        }
+    }
+}
+
+/// Time spent in each phase of one check. A phase that did not happen (or did not finish
+/// before the timeout) is None; `total` is always set. After redirects, the phases are the
+/// last hop's and `total` covers all hops.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub dns: Option<Duration>,
+    pub connect: Option<Duration>,
+    pub tls: Option<Duration>,
+    /// From sending the request (tcp: the payload) to the first byte of the answer.
+    pub ttfb: Option<Duration>,
+    pub total: Duration,
+}
+
+/// Why a check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailKind {
+    Dns,
+    Connect,
+    Tls,
+    Timeout,
+    /// The peer spoke, but not valid HTTP (or closed early, or a bad redirect).
+    Protocol,
+    /// The answer arrived but a condition did not hold.
+    Condition,
+}
+
+impl FailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailKind::Dns => "dns",
+            FailKind::Connect => "connect",
+            FailKind::Tls => "tls",
+            FailKind::Timeout => "timeout",
+            FailKind::Protocol => "protocol",
+            FailKind::Condition => "condition",
+        }
+    }
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOutcome {
+    pub pass: bool,
+    /// None when passed.
+    pub fail: Option<FailKind>,
+    /// "ok", or which condition failed and the value seen ("status 503 not in 200-399").
+    pub reason: String,
+    pub status: Option<u16>,
+    /// "HTTP/1.1" or "HTTP/2" when a request was made.
+    pub http_version: Option<&'static str>,
+    /// The address connected to (after DNS).
+    pub addr: Option<SocketAddr>,
+    pub timings: Timings,
+    /// Earliest notAfter of the peer's certificate chain, Unix seconds (https only).
+    pub cert_not_after: Option<i64>,
+    pub redirects: u32,
+    /// Response body bytes read.
+    pub body_bytes: u64,
+}
+
+impl CheckOutcome {
+    /// Days until the earliest certificate expiry (negative when expired).
+    pub fn cert_days_left(&self, now: SystemTime) -> Option<f64> {
+        let now = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        self.cert_not_after.map(|na| (na as f64 - now) / 86_400.0)
+    }
+}
+
+/// Where a check is, so a timeout can say what it was waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Dns,
+    Connect,
+    Tls,
+    FirstByte,
+    Body,
+}
+
+impl Phase {
+    fn describe(self) -> &'static str {
+        match self {
+            Phase::Dns => "resolving the host",
+            Phase::Connect => "connecting",
+            Phase::Tls => "in the TLS handshake",
+            Phase::FirstByte => "waiting for the first byte",
+            Phase::Body => "reading the body",
+        }
+    }
+}
+
+/// A failure inside a check (before conditions are evaluated).
+#[derive(Debug)]
+struct Fail {
+    kind: FailKind,
+    reason: String,
+}
+
+impl Fail {
+    fn new(kind: FailKind, reason: impl Into<String>) -> Fail {
+        Fail {
+            kind,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What the check saw, filled in as it goes (so a timeout keeps what was measured).
+struct Progress {
+    out: CheckOutcome,
+    phase: Phase,
+    start: Instant,
+}
+
+/// An HTTP answer to judge.
+struct Answer {
+    headers: ::http::HeaderMap,
+    body: bytes::Bytes,
+}
+
+/// Run one check of `target`; never takes (much) longer than `timeout`.
+pub async fn run(spec: &CheckSpec, target: &Target, timeout: Duration) -> CheckOutcome {
+    let mut p = Progress {
+        out: CheckOutcome::default(),
+        phase: Phase::Dns,
+        start: Instant::now(),
+    };
+    let result = tokio::time::timeout(timeout, exec(spec, target, &mut p)).await;
+    let mut out = p.out;
+    out.timings.total = p.start.elapsed();
+    let verdict = match result {
+        Err(_) => Err(Fail::new(
+            FailKind::Timeout,
+            format!(
+                "timeout after {} ({})",
+                humantime::format_duration(timeout),
+                p.phase.describe()
+            ),
+        )),
+        Ok(Err(f)) => Err(f),
+        Ok(Ok(answer)) => judge(spec, target, &out, answer.as_ref())
+            .map_err(|r| Fail::new(FailKind::Condition, r)),
+    };
+    match verdict {
+        Ok(()) => {
+            out.pass = true;
+            out.reason = "ok".into();
+        }
+        Err(f) => {
+            out.pass = false;
+            out.fail = Some(f.kind);
+            out.reason = f.reason;
+        }
+    }
+    out
+}
+
+async fn exec(spec: &CheckSpec, target: &Target, p: &mut Progress) -> Result<Option<Answer>, Fail> {
+    match target.scheme {
+        Scheme::Tcp => tcp::check(spec, target, p).await.map(|()| None),
+        Scheme::Http | Scheme::Https => http::check(spec, target, p).await,
+    }
+}
+
+/// Evaluate the conditions on what was received; Err is the reason.
+fn judge(
+    spec: &CheckSpec,
+    target: &Target,
+    out: &CheckOutcome,
+    answer: Option<&Answer>,
+) -> Result<(), String> {
+    let c = &spec.conditions;
+    if let Some(a) = answer {
+        if let Some(status) = out.status
+            && !c.status.contains(status)
+        {
+            return Err(format!("status {status} not in {}", c.status));
+        }
+        for h in &c.headers {
+            h.eval(&a.headers)?;
+        }
+        if c.needs_body() {
+            let text = String::from_utf8_lossy(&a.body);
+            for want in &c.body_contains {
+                if !text.contains(want.as_str()) {
+                    return Err(format!(
+                        "body does not contain '{}' (body starts '{}')",
+                        cond::truncate(want, 40),
+                        cond::truncate(text.trim(), 40)
+                    ));
+                }
+            }
+            for re in &c.body_regex {
+                if !re.is_match(&text) {
+                    return Err(format!(
+                        "body does not match /{}/ (body starts '{}')",
+                        re.as_str(),
+                        cond::truncate(text.trim(), 40)
+                    ));
+                }
+            }
+            if !c.json.is_empty() {
+                let doc: serde_json::Value = serde_json::from_slice(&a.body).map_err(|e| {
+                    format!(
+                        "body is not JSON ({e}; body starts '{}')",
+                        cond::truncate(text.trim(), 40)
+                    )
+                })?;
+                for j in &c.json {
+                    j.eval(&doc)?;
+                }
+            }
+        }
+    }
+    if let Some(min) = c.cert_min_days {
+        if target.scheme != Scheme::Https {
+            return Err("cert-min-days needs an https:// target".into());
+        }
+        match out.cert_days_left(SystemTime::now()) {
+            Some(days) if days < min => {
+                return Err(format!(
+                    "certificate expires in {days:.1} days (< {min} days)"
+                ));
+            }
+            Some(_) => {}
+            None => return Err("no readable peer certificate".into()),
+        }
+    }
+    if let Some(max) = c.max_latency
+        && out.timings.total > max
+    {
+        return Err(format!(
+            "latency {} over {}",
+            format_duration(out.timings.total),
+            humantime::format_duration(max)
+        ));
+    }
+    Ok(())
+}
+
+/// Resolve and connect, timing both phases.
+async fn connect(host: &str, port: u16, p: &mut Progress) -> Result<tokio::net::TcpStream, Fail> {
+    p.phase = Phase::Dns;
+    let t0 = Instant::now();
+    let addrs: Vec<SocketAddr> = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => vec![SocketAddr::new(ip, port)],
+        Err(_) => match tokio::net::lookup_host((host, port)).await {
+            Ok(it) => it.collect(),
+            Err(e) => {
+                return Err(Fail::new(
+                    FailKind::Dns,
+                    format!("cannot resolve {host}: {e}"),
+                ));
+            }
+        },
+    };
+    p.out.timings.dns = Some(t0.elapsed());
+    if addrs.is_empty() {
+        return Err(Fail::new(FailKind::Dns, format!("{host} has no address")));
+    }
+    p.phase = Phase::Connect;
+    let t1 = Instant::now();
+    let mut last = String::new();
+    for addr in addrs {
+        p.out.addr = Some(addr);
+        match tokio::net::TcpStream::connect(addr).await {
+            Ok(s) => {
+                p.out.timings.connect = Some(t1.elapsed());
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Err(e) => last = format!("connect {addr}: {}", io_reason(&e)),
+        }
+    }
+    Err(Fail::new(FailKind::Connect, last))
+}
+
+/// A short reason for an I/O error ("connection refused", not "... (os error 111)").
+fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        ConnectionRefused => "connection refused".into(),
+        ConnectionReset => "connection reset".into(),
+        ConnectionAborted => "connection aborted".into(),
+        UnexpectedEof => "connection closed early".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// The system-roots TLS configuration, built once per process (loading roots is not free).
+fn default_tls(version: HttpVersion) -> Result<Arc<rustls::ClientConfig>, Fail> {
+    static CFG: OnceLock<[Option<Arc<rustls::ClientConfig>>; 3]> = OnceLock::new();
+    let all = CFG.get_or_init(|| {
+        [tls::Alpn::Both, tls::Alpn::Http1, tls::Alpn::Http2]
+            .map(|a| tls::client_config(false, None, a).ok())
+    });
+    let idx = match version {
+        HttpVersion::Auto => 0,
+        HttpVersion::Http1 => 1,
+        HttpVersion::Http2 => 2,
+    };
+    all[idx]
+        .clone()
+        .ok_or_else(|| Fail::new(FailKind::Tls, "TLS client could not be set up"))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The check core against real sockets on loopback: an in-process `serve` backend, a
+    //! listener that never answers, and a closed port.
+    use super::*;
+    use crate::serve::faults::Faults;
+    use tokio::net::TcpListener;
+
+    async fn backend() -> (SocketAddr, Arc<crate::serve::http::Backend>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let b = crate::serve::http::Backend::new("t1", Faults::default()).unwrap();
+        let served = b.clone();
+        tokio::spawn(async move {
+            crate::serve::http::serve(
+                listener,
+                served,
+                std::future::pending::<()>(),
+                Duration::ZERO,
+            )
+            .await
+        });
+        (addr, b)
+    }
+
+    fn spec_with(f: impl FnOnce(&mut CheckSpec)) -> CheckSpec {
+        let mut s = CheckSpec::default();
+        f(&mut s);
+        s
+    }
+
+    const T: Duration = Duration::from_secs(5);
+
+    #[tokio::test]
+    async fn http_pass_and_conditions() {
+        let (addr, _b) = backend().await;
+        let out = run(&CheckSpec::default(), &Target::http(addr, "/health"), T).await;
+        assert!(out.pass, "{out:?}");
+        assert_eq!(
+            (out.status, out.http_version),
+            (Some(200), Some("HTTP/1.1"))
+        );
+        let t = out.timings;
+        assert!(t.dns.is_some() && t.connect.is_some() && t.ttfb.is_some() && t.tls.is_none());
+        assert!(t.total >= t.ttfb.unwrap());
+
+        let echo = Target::http(addr, "/echo");
+        let spec = spec_with(|s| {
+            s.conditions
+                .json
+                .push(JsonCond::parse(".method == GET").unwrap());
+            s.conditions
+                .headers
+                .push(HeaderCond::parse("content-type: json").unwrap());
+            s.headers.push((
+                ::http::HeaderName::from_static("x-probe"),
+                ::http::HeaderValue::from_static("1"),
+            ));
+            s.conditions
+                .json
+                .push(JsonCond::parse(".path == /echo").unwrap());
+            // The extra request header reached the server (echoed back in the body).
+            s.conditions.body_contains.push("x-probe".into());
+        });
+        let out = run(&spec, &echo, T).await;
+        assert!(out.pass, "{out:?}");
+        let spec = spec_with(|s| {
+            s.conditions
+                .json
+                .push(JsonCond::parse(".method == POST").unwrap())
+        });
+        let out = run(&spec, &echo, T).await;
+        assert_eq!(out.reason, "json .method was GET (want == POST)");
+        assert_eq!(out.fail, Some(FailKind::Condition));
+        let spec = spec_with(|s| s.conditions.body_contains.push("nope".into()));
+        let out = run(&spec, &echo, T).await;
+        assert!(
+            out.reason.starts_with("body does not contain 'nope'"),
+            "{}",
+            out.reason
+        );
+    }
+
+    #[tokio::test]
+    async fn http2_prior_knowledge_and_head() {
+        let (addr, _b) = backend().await;
+        let spec = spec_with(|s| s.version = HttpVersion::Http2);
+        let out = run(&spec, &Target::http(addr, "/"), T).await;
+        assert!(out.pass, "{out:?}");
+        assert_eq!(out.http_version, Some("HTTP/2"));
+        let spec = spec_with(|s| s.method = ::http::Method::HEAD);
+        let out = run(&spec, &Target::http(addr, "/"), T).await;
+        assert!(out.pass && out.body_bytes == 0, "{out:?}");
+    }
+
+    #[tokio::test]
+    async fn down_backend_reason() {
+        let (addr, _b) = backend().await;
+        let client = Target::http(addr, "/admin/down");
+        let post = spec_with(|s| s.method = ::http::Method::POST);
+        assert!(run(&post, &client, T).await.pass);
+        let out = run(&CheckSpec::default(), &Target::http(addr, "/health"), T).await;
+        assert_eq!(out.reason, "status 503 not in 200-399");
+        assert_eq!(out.status, Some(503));
+    }
+
+    #[tokio::test]
+    async fn tcp_open_closed_and_send_expect() {
+        let (addr, _b) = backend().await;
+        assert!(run(&CheckSpec::default(), &Target::tcp(addr), T).await.pass);
+        let spec = spec_with(|s| {
+            s.send = Some(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n".to_vec());
+            s.expect = Some(b"200 OK".to_vec());
+        });
+        let out = run(&spec, &Target::tcp(addr), T).await;
+        assert!(out.pass && out.timings.ttfb.is_some(), "{out:?}");
+        let spec = spec_with(|s| {
+            s.send = Some(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_vec());
+            s.expect = Some(b"PONG".to_vec());
+        });
+        let out = run(&spec, &Target::tcp(addr), T).await;
+        assert!(out.reason.contains("does not contain 'PONG'"), "{out:?}");
+
+        // A port that was just free: nothing listens there.
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed = l.local_addr().unwrap();
+        drop(l);
+        let out = run(&CheckSpec::default(), &Target::tcp(closed), T).await;
+        assert_eq!(out.fail, Some(FailKind::Connect));
+        assert_eq!(out.reason, format!("connect {closed}: connection refused"));
+    }
+
+    #[tokio::test]
+    async fn hanging_server_is_a_timeout() {
+        // Accepts connections (the kernel backlog does) but never reads or answers.
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let started = Instant::now();
+        let out = run(
+            &CheckSpec::default(),
+            &Target::http(addr, "/"),
+            Duration::from_millis(300),
+        )
+        .await;
+        assert!(started.elapsed() < Duration::from_secs(3));
+        assert_eq!(out.fail, Some(FailKind::Timeout));
+        assert_eq!(
+            out.reason,
+            "timeout after 300ms (waiting for the first byte)"
+        );
+        assert!(out.timings.connect.is_some() && out.timings.ttfb.is_none());
+        drop(l);
+    }
+
+    #[tokio::test]
+    async fn latency_and_cert_conditions() {
+        let (addr, _b) = backend().await;
+        let spec = spec_with(|s| s.conditions.max_latency = Some(Duration::ZERO));
+        let out = run(&spec, &Target::http(addr, "/"), T).await;
+        assert!(out.reason.starts_with("latency "), "{}", out.reason);
+        let spec = spec_with(|s| s.conditions.cert_min_days = Some(1.0));
+        let out = run(&spec, &Target::http(addr, "/"), T).await;
+        assert_eq!(out.reason, "cert-min-days needs an https:// target");
+        // TLS to a plain-HTTP port fails in the handshake, with a reason.
+        let https = Target::parse(&format!("https://{addr}/")).unwrap();
+        let out = run(&CheckSpec::default(), &https, T).await;
+        assert_eq!(out.fail, Some(FailKind::Tls), "{out:?}");
+    }
+}

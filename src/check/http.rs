@@ -1,0 +1,246 @@
+//! The HTTP(S) check on hyper's connection-level client: one connection per hop that this
+//! module opens and times itself (TCP, then rustls for https://), HTTP/1.1 or HTTP/2 (ALPN
+//! `h2`, or prior knowledge for h2c), and a small loop for redirects when asked to follow.
+
+use super::{
+    Answer, CheckSpec, Fail, FailKind, HttpVersion, Phase, Progress, Scheme, Target, connect,
+    default_tls, tls,
+};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::pki_types::ServerName;
+use std::time::Instant;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// Body bytes kept for conditions (the rest is read and counted, not kept).
+const MAX_KEEP: usize = 1 << 20;
+/// Body bytes read at most; a longer body is cut (the check is about health, not downloads).
+const MAX_READ: u64 = 8 << 20;
+const USER_AGENT: &str = concat!("lbctl-probe/", env!("CARGO_PKG_VERSION"));
+
+/// The connection driver task, stopped when the check ends (or is cancelled by its timeout).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+pub(super) async fn check(
+    spec: &CheckSpec,
+    target: &Target,
+    p: &mut Progress,
+) -> Result<Option<Answer>, Fail> {
+    let mut current = target.clone();
+    let mut hops = 0u32;
+    loop {
+        // The Host override belongs to the target's own server, not to hosts redirected to.
+        let host = spec
+            .host
+            .as_deref()
+            .filter(|_| current.host == target.host && current.port == target.port);
+        let Some((status, answer)) = hop(spec, &current, host, p).await? else {
+            return Ok(None);
+        };
+        let location = answer
+            .headers
+            .get(::http::header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        let redirect = matches!(status, 301 | 302 | 303 | 307 | 308);
+        match location {
+            Some(loc) if redirect && spec.follow > 0 => {
+                if hops >= spec.follow {
+                    return Err(Fail::new(
+                        FailKind::Protocol,
+                        format!("more than {} redirects (next: {loc})", spec.follow),
+                    ));
+                }
+                current = current.join(loc).map_err(|e| {
+                    Fail::new(
+                        FailKind::Protocol,
+                        format!("bad redirect location '{loc}': {}", e.problem),
+                    )
+                })?;
+                hops += 1;
+                p.out.redirects = hops;
+            }
+            _ => return Ok(Some(answer)),
+        }
+    }
+}
+
+/// One request on a fresh connection; None for `cert_only` (handshake done, nothing sent).
+async fn hop(
+    spec: &CheckSpec,
+    t: &Target,
+    host_override: Option<&str>,
+    p: &mut Progress,
+) -> Result<Option<(u16, Answer)>, Fail> {
+    if spec.cert_only && t.scheme != Scheme::Https {
+        return Err(Fail::new(
+            FailKind::Protocol,
+            "cert-only needs an https:// target",
+        ));
+    }
+    let tcp = connect(&t.host, t.port, p).await?;
+    let host_header = host_override
+        .map(str::to_string)
+        .unwrap_or_else(|| t.host_header());
+    if t.scheme != Scheme::Https {
+        let h2 = spec.version == HttpVersion::Http2;
+        return request(spec, t, &host_header, tcp, h2, p).await.map(Some);
+    }
+    p.phase = Phase::Tls;
+    let cfg = match &spec.tls {
+        Some(c) => c.clone(),
+        None => default_tls(spec.version)?,
+    };
+    let sni = match host_override {
+        Some(h) => strip_port(h),
+        None => t.host.as_str(),
+    };
+    let name = ServerName::try_from(sni.to_string()).map_err(|_| {
+        Fail::new(
+            FailKind::Tls,
+            format!("'{sni}' is not a valid TLS server name"),
+        )
+    })?;
+    let t0 = Instant::now();
+    let stream = tokio_rustls::TlsConnector::from(cfg)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| Fail::new(FailKind::Tls, format!("tls handshake failed: {e}")))?;
+    p.out.timings.tls = Some(t0.elapsed());
+    let (_, conn) = stream.get_ref();
+    if let Some(certs) = conn.peer_certificates() {
+        p.out.cert_not_after = tls::earliest_not_after(certs);
+    }
+    let h2 = conn.alpn_protocol() == Some(b"h2".as_slice());
+    if spec.cert_only {
+        return Ok(None);
+    }
+    request(spec, t, &host_header, stream, h2, p)
+        .await
+        .map(Some)
+}
+
+/// `host` of `host:port` / `[v6]:port` (for SNI from a Host override).
+fn strip_port(h: &str) -> &str {
+    if let Some(rest) = h.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match h.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => h,
+    }
+}
+
+fn protocol(e: hyper::Error) -> Fail {
+    let mut reason = format!("http: {e}");
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        reason.push_str(&format!(": {s}"));
+        src = s.source();
+    }
+    Fail::new(FailKind::Protocol, reason)
+}
+
+async fn request<IO>(
+    spec: &CheckSpec,
+    t: &Target,
+    host_header: &str,
+    io: IO,
+    h2: bool,
+    p: &mut Progress,
+) -> Result<(u16, Answer), Fail>
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let io = TokioIo::new(io);
+    // HTTP/2 carries the host in :authority (from an absolute URI); HTTP/1.1 in Host.
+    let uri = if h2 {
+        format!("{}://{}{}", t.scheme.as_str(), host_header, t.path)
+    } else {
+        t.path.clone()
+    };
+    let mut builder = ::http::Request::builder()
+        .method(spec.method.clone())
+        .uri(uri)
+        .header(::http::header::USER_AGENT, USER_AGENT)
+        .header(::http::header::ACCEPT, "*/*");
+    if !h2 {
+        builder = builder.header(::http::header::HOST, host_header);
+    }
+    let mut req = builder
+        .body(Empty::<Bytes>::new())
+        .map_err(|e| Fail::new(FailKind::Protocol, format!("cannot build the request: {e}")))?;
+    for (k, v) in &spec.headers {
+        if h2 && k == ::http::header::HOST {
+            continue;
+        }
+        req.headers_mut().insert(k.clone(), v.clone());
+    }
+    p.phase = Phase::FirstByte;
+    let t0 = Instant::now();
+    let (resp, _driver) = if h2 {
+        let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
+            .await
+            .map_err(protocol)?;
+        let driver = AbortOnDrop(tokio::spawn(async move {
+            let _ = conn.await;
+        }));
+        (sender.send_request(req).await.map_err(protocol)?, driver)
+    } else {
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+            .await
+            .map_err(protocol)?;
+        let driver = AbortOnDrop(tokio::spawn(async move {
+            let _ = conn.await;
+        }));
+        (sender.send_request(req).await.map_err(protocol)?, driver)
+    };
+    p.out.timings.ttfb = Some(t0.elapsed());
+    p.out.http_version = Some(if h2 { "HTTP/2" } else { "HTTP/1.1" });
+    let status = resp.status().as_u16();
+    p.out.status = Some(status);
+    p.phase = Phase::Body;
+    let (parts, mut body) = resp.into_parts();
+    let keep = spec.conditions.needs_body();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut total = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(protocol)?;
+        if let Ok(data) = frame.into_data() {
+            total += data.len() as u64;
+            if keep && buf.len() < MAX_KEEP {
+                let room = MAX_KEEP - buf.len();
+                buf.extend_from_slice(&data[..data.len().min(room)]);
+            }
+            if total >= MAX_READ {
+                break;
+            }
+        }
+    }
+    p.out.body_bytes = total;
+    Ok((
+        status,
+        Answer {
+            headers: parts.headers,
+            body: Bytes::from(buf),
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_port;
+
+    #[test]
+    fn sni_from_host_override() {
+        assert_eq!(strip_port("example.com:8443"), "example.com");
+        assert_eq!(strip_port("example.com"), "example.com");
+        assert_eq!(strip_port("[::1]:443"), "::1");
+    }
+}

@@ -1,0 +1,383 @@
+//! Check targets: `tcp://host:port`, `http://host[:port]/path`, `https://...`, and a bare
+//! `host:port` meaning TCP. Also the target-line form used by `probe` files and stdin, a target
+//! followed by its own assertions (`https://a/health status=200 json=.status==UP`), and the
+//! escape syntax of `--send`/`--expect` bytes.
+
+use crate::spec::SpecError;
+use std::fmt;
+
+const TARGET_EXPECTED: &str =
+    "tcp://HOST:PORT, HOST:PORT, http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH]";
+
+/// How a target is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scheme {
+    Tcp,
+    Http,
+    Https,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Tcp => "tcp",
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+}
+
+/// A parsed check target.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub scheme: Scheme,
+    /// Host name or IP address (IPv6 without brackets).
+    pub host: String,
+    pub port: u16,
+    /// Path and query for HTTP(S), `/` when absent; empty for TCP.
+    pub path: String,
+}
+
+impl Target {
+    /// Parse a target as typed by a user.
+    pub fn parse(s: &str) -> Result<Target, SpecError> {
+        let t = s.trim();
+        let err = |p: &str| SpecError::new("target", s, p, TARGET_EXPECTED);
+        if t.is_empty() {
+            return Err(err("it is empty"));
+        }
+        let (scheme, rest) = match t.split_once("://") {
+            Some((sch, rest)) => match sch.to_ascii_lowercase().as_str() {
+                "tcp" => (Scheme::Tcp, rest),
+                "http" => (Scheme::Http, rest),
+                "https" => (Scheme::Https, rest),
+                _ => return Err(err(&format!("unknown scheme '{sch}'"))),
+            },
+            None => (Scheme::Tcp, t),
+        };
+        let (authority, path) = match rest.find(['/', '?']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if scheme == Scheme::Tcp && !path.is_empty() {
+            return Err(err("a TCP target has no path"));
+        }
+        if authority.contains('@') {
+            return Err(err("user info (user@host) is not supported"));
+        }
+        let (host, port) = split_host_port(authority).map_err(|p| err(&p))?;
+        let port = match (port, scheme) {
+            (Some(p), _) => p,
+            (None, Scheme::Http) => 80,
+            (None, Scheme::Https) => 443,
+            (None, Scheme::Tcp) => return Err(err("the port is missing")),
+        };
+        if port == 0 {
+            return Err(err("port 0 cannot be probed"));
+        }
+        if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(err("the path contains spaces or control characters"));
+        }
+        let path = match (scheme, path) {
+            (Scheme::Tcp, _) => String::new(),
+            (_, "") => "/".to_string(),
+            (_, p) if p.starts_with('?') => format!("/{p}"),
+            (_, p) => p.to_string(),
+        };
+        if let Some(i) = path.find('#') {
+            return Target::parse(&format!("{}://{authority}{}", scheme.as_str(), &path[..i]));
+        }
+        Ok(Target {
+            scheme,
+            host,
+            port,
+            path,
+        })
+    }
+
+    /// A TCP target for an address (what `proxy` checks for L4 backends).
+    pub fn tcp(addr: std::net::SocketAddr) -> Target {
+        Target {
+            scheme: Scheme::Tcp,
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            path: String::new(),
+        }
+    }
+
+    /// An HTTP target for an address and path (what `proxy` checks for L7 backends).
+    pub fn http(addr: std::net::SocketAddr, path: &str) -> Target {
+        Target {
+            scheme: Scheme::Http,
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            path: if path.starts_with('/') {
+                path.to_string()
+            } else {
+                format!("/{path}")
+            },
+        }
+    }
+
+    /// `host:port` with IPv6 in brackets (the HTTP/1.1 Host header form, port always shown).
+    pub fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    /// The Host header value: the port is left out when it is the scheme's default.
+    pub fn host_header(&self) -> String {
+        let default = matches!(
+            (self.scheme, self.port),
+            (Scheme::Http, 80) | (Scheme::Https, 443)
+        );
+        if !default {
+            self.authority()
+        } else if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        }
+    }
+
+    /// Resolve a redirect `Location` against this target.
+    pub fn join(&self, location: &str) -> Result<Target, SpecError> {
+        let loc = location.trim();
+        if loc.contains("://") {
+            return Target::parse(loc);
+        }
+        if let Some(rest) = loc.strip_prefix("//") {
+            return Target::parse(&format!("{}://{rest}", self.scheme.as_str()));
+        }
+        let path = if loc.starts_with('/') {
+            loc.to_string()
+        } else {
+            let base = self.path.split('?').next().unwrap_or("/");
+            let dir = &base[..base.rfind('/').map_or(0, |i| i + 1)];
+            format!("{dir}{loc}")
+        };
+        Target::parse(&format!(
+            "{}://{}{}",
+            self.scheme.as_str(),
+            self.authority(),
+            path
+        ))
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.scheme {
+            Scheme::Tcp => write!(f, "tcp://{}", self.authority()),
+            s => write!(f, "{}://{}{}", s.as_str(), self.host_header(), self.path),
+        }
+    }
+}
+
+fn split_host_port(a: &str) -> Result<(String, Option<u16>), String> {
+    let (host, port) = if let Some(rest) = a.strip_prefix('[') {
+        let close = rest
+            .find(']')
+            .ok_or("'[' of an IPv6 address is not closed")?;
+        let host = &rest[..close];
+        if host.parse::<std::net::Ipv6Addr>().is_err() {
+            return Err(format!("'{host}' is not an IPv6 address"));
+        }
+        let after = &rest[close + 1..];
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return Err(format!("unexpected '{after}' after the IPv6 address")),
+        };
+        (host, port)
+    } else {
+        match a.rsplit_once(':') {
+            Some((h, _)) if h.contains(':') => {
+                return Err("an IPv6 address must be in brackets, e.g. [::1]:8080".into());
+            }
+            Some((h, p)) => (h, Some(p)),
+            None => (a, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("the host is missing".into());
+    }
+    if !a.starts_with('[')
+        && !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
+    {
+        return Err(format!("'{host}' is not a valid host name"));
+    }
+    let port = match port {
+        None => None,
+        Some(p) => Some(
+            p.parse::<u16>()
+                .map_err(|_| format!("'{p}' is not a port number (1-65535)"))?,
+        ),
+    };
+    Ok((host.to_string(), port))
+}
+
+/// Split a target line into words, honouring single and double quotes (no escapes), so an
+/// assertion may contain spaces: `json='.status == "UP"'`.
+pub fn split_words(line: &str) -> Result<Vec<String>, SpecError> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => cur.push(c),
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            None => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err(SpecError::new(
+            "target line",
+            line,
+            "a quote is not closed",
+            "TARGET [KEY=VALUE ...] with values quoted when they contain spaces",
+        ));
+    }
+    if in_word {
+        words.push(cur);
+    }
+    Ok(words)
+}
+
+/// Turn `\r \n \t \\ \0 \xNN` escapes into bytes (for `--send` and `--expect`).
+pub fn unescape(s: &str) -> Result<Vec<u8>, SpecError> {
+    let err = |p: &str| {
+        SpecError::new(
+            "byte string",
+            s,
+            p,
+            "text with escapes \\r \\n \\t \\\\ \\0 \\xNN",
+        )
+    };
+    let mut out = Vec::with_capacity(s.len());
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        let Some(&c) = b.get(i + 1) else {
+            return Err(err("it ends with a lone '\\'"));
+        };
+        i += 2;
+        match c {
+            b'r' => out.push(b'\r'),
+            b'n' => out.push(b'\n'),
+            b't' => out.push(b'\t'),
+            b'0' => out.push(0),
+            b'\\' => out.push(b'\\'),
+            b'x' => {
+                let hex = s
+                    .get(i..i + 2)
+                    .ok_or_else(|| err("\\x needs two hex digits"))?;
+                let v = u8::from_str_radix(hex, 16).map_err(|_| err("\\x needs two hex digits"))?;
+                out.push(v);
+                i += 2;
+            }
+            _ => return Err(err(&format!("unknown escape '\\{}'", c as char))),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_targets() {
+        let t = Target::parse("http://127.0.0.1:8080/health?x=1").unwrap();
+        assert_eq!(
+            (t.scheme, t.host.as_str(), t.port),
+            (Scheme::Http, "127.0.0.1", 8080)
+        );
+        assert_eq!(t.path, "/health?x=1");
+        let t = Target::parse("https://example.com").unwrap();
+        assert_eq!((t.port, t.path.as_str()), (443, "/"));
+        assert_eq!(t.to_string(), "https://example.com/");
+        let t = Target::parse("db:5432").unwrap();
+        assert_eq!((t.scheme, t.port), (Scheme::Tcp, 5432));
+        assert_eq!(t.to_string(), "tcp://db:5432");
+        let t = Target::parse("tcp://[::1]:22").unwrap();
+        assert_eq!(
+            (t.host.as_str(), t.authority()),
+            ("::1", "[::1]:22".to_string())
+        );
+        let t = Target::parse("HTTP://[::1]/x#frag").unwrap();
+        assert_eq!((t.port, t.path.as_str()), (80, "/x"));
+        let t = Target::parse("http://h:81?q").unwrap();
+        assert_eq!(t.path, "/?q");
+    }
+
+    #[test]
+    fn rejects_bad_targets() {
+        for bad in [
+            "",
+            "localhost",
+            "tcp://host",
+            "ftp://x:1",
+            "http://:80/",
+            "http://h:99999/",
+            "http://h:0/",
+            "h:abc",
+            "::1:80",
+            "tcp://h:1/path",
+            "http://u@h/",
+            "http://[::1/",
+            "http://[zz]:1/",
+            "http://h h/",
+            "http://h/a b",
+        ] {
+            assert!(Target::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn joins_redirects() {
+        let t = Target::parse("http://h:8080/a/b?q=1").unwrap();
+        assert_eq!(t.join("/x").unwrap().to_string(), "http://h:8080/x");
+        assert_eq!(t.join("c").unwrap().to_string(), "http://h:8080/a/c");
+        assert_eq!(t.join("https://o/").unwrap().to_string(), "https://o/");
+        assert_eq!(t.join("//o:9/p").unwrap().to_string(), "http://o:9/p");
+    }
+
+    #[test]
+    fn words_and_escapes() {
+        let w = split_words(r#"https://a/h status=200 json='.s == "UP"' "x y""#).unwrap();
+        assert_eq!(
+            w,
+            vec!["https://a/h", "status=200", r#"json=.s == "UP""#, "x y"]
+        );
+        assert!(split_words("a 'b").is_err());
+        assert_eq!(unescape(r"PING\r\n\x00\\").unwrap(), b"PING\r\n\0\\");
+        for bad in [r"a\", r"\q", r"\x1", r"\xzz"] {
+            assert!(unescape(bad).is_err(), "{bad}");
+        }
+    }
+}
