@@ -451,7 +451,7 @@ _lbctl() {
                     return 0
                     ;;
                 --hash-algorithm)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
                     return 0
                     ;;
                 --sticky)

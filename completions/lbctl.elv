@@ -235,7 +235,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -a 'Balancing algorithm. Default `weighted` (nginx''s smooth weighted round robin): it is deterministic, honours weights and equals plain round robin when weights are equal, the same default as nginx and HAProxy'
             cand --algorithm 'Balancing algorithm. Default `weighted` (nginx''s smooth weighted round robin): it is deterministic, honours weights and equals plain round robin when weights are equal, the same default as nginx and HAProxy'
             cand --hash-key 'Key for --algorithm hash: header:NAME, cookie:NAME, path, query:NAME or ip'
-            cand --hash-algorithm 'Hash ring for --algorithm hash: ketama, nginx, maglev, jump, rendezvous or bounded'
+            cand --hash-algorithm 'Hash ring or table for --algorithm hash (from balance::hash; `bounded` also weighs live in-flight load). Keys of a backend that is out are re-hashed onto others; every other key stays put'
             cand --sticky 'Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an opaque id; later requests carrying it go to that backend while it is healthy'
             cand --check 'Active health check: http:/PATH (2xx/3xx is up) or tcp (connect is up)'
             cand --check-interval 'Time between active checks of a backend (HAProxy `inter`)'

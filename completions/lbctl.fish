@@ -244,7 +244,14 @@ ewma\t'P2C over peak-EWMA latency x (in-flight + 1) (Finagle/linkerd)'
 ip-hash\t'nginx ip_hash on the client address'
 hash\t'Consistent hash on --hash-key with --hash-algorithm'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l hash-key -d 'Key for --algorithm hash: header:NAME, cookie:NAME, path, query:NAME or ip' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l hash-algorithm -d 'Hash ring for --algorithm hash: ketama, nginx, maglev, jump, rendezvous or bounded' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l hash-algorithm -d 'Hash ring or table for --algorithm hash (from balance::hash; `bounded` also weighs live in-flight load). Keys of a backend that is out are re-hashed onto others; every other key stays put' -r -f -a "modulo\t'hash(key) % n: the "IP hash" baseline; almost every key moves when n changes'
+ketama\t'libketama / uhashring compatible (md5, 160 points per server at equal weights)'
+nginx\t'nginx `hash $key consistent` / pingora-ketama compatible (crc32, 160 points per weight)'
+ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
+jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
+rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
+maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l sticky -d 'Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an opaque id; later requests carrying it go to that backend while it is healthy' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l check -d 'Active health check: http:/PATH (2xx/3xx is up) or tcp (connect is up)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l check-interval -d 'Time between active checks of a backend (HAProxy `inter`)' -r

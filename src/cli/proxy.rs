@@ -1,5 +1,6 @@
 //! `lbctl proxy` arguments: the L7 HTTP load-balancing reverse proxy.
 
+use crate::balance::hash::HashAlgorithm;
 use crate::spec::{BackendSpec, parse_duration, parse_size};
 use clap::{Args, ValueEnum};
 use std::net::SocketAddr;
@@ -46,9 +47,11 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "SOURCE", default_value = "ip")]
     pub hash_key: String,
 
-    /// Hash ring for --algorithm hash: ketama, nginx, maglev, jump, rendezvous or bounded.
-    #[arg(long, value_name = "ALG", default_value = "ketama")]
-    pub hash_algorithm: String,
+    /// Hash ring or table for --algorithm hash (from balance::hash; `bounded` also weighs
+    /// live in-flight load). Keys of a backend that is out are re-hashed onto others; every
+    /// other key stays put.
+    #[arg(long, value_name = "ALG", value_enum, default_value_t = HashAlgorithm::Ketama)]
+    pub hash_algorithm: HashAlgorithm,
 
     /// Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an
     /// opaque id; later requests carrying it go to that backend while it is healthy.

@@ -6,6 +6,7 @@
 
 use super::acl::Acl;
 use super::backend::Backend;
+use super::hashkey::HashKey;
 use super::headers::{HeaderRule, append_forwarded_for, is_upgrade, strip_hop_by_hop};
 use super::pool::{Pool, Tried};
 use super::relay::{Flight, LogCtx, Relay, RespBody, local};
@@ -34,6 +35,8 @@ pub struct L7Settings {
     pub sticky_cookie: Option<String>,
     pub access_log: AccessLog,
     pub acl: Acl,
+    /// `--hash-key` for `--algorithm hash`.
+    pub hash_key: Option<HashKey>,
     /// `http` (or `https` once TLS termination exists).
     pub proto: &'static str,
 }
@@ -69,7 +72,7 @@ fn idempotent(m: &Method) -> bool {
 }
 
 /// The value of cookie `name` in the request, if any.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -144,6 +147,19 @@ impl L7 {
             && let Some(id) = cookie(&headers, name)
         {
             sticky_hit = self.pool.by_sticky_id(id);
+        }
+
+        // Hash on a key: only the first attempt follows the key; retries go elsewhere.
+        if sticky_hit.is_none()
+            && self.pool.hash.is_some()
+            && let Some(hk) = &s.hash_key
+            && let Some(key) = hk.extract(
+                &headers,
+                uri.path_and_query().map_or("/", |p| p.as_str()),
+                ip,
+            )
+        {
+            sticky_hit = self.pool.choose_hashed(&key, Tried::default());
         }
 
         let mut ip_buf = [0u8; 16];

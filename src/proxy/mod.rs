@@ -12,7 +12,9 @@
 pub mod acl;
 pub mod admin;
 pub mod backend;
+pub mod hashkey;
 pub mod headers;
+pub mod health;
 pub mod l7;
 pub mod listener;
 pub mod log;
@@ -43,6 +45,7 @@ use upstream::ConnPool;
 /// Run `lbctl proxy`.
 pub fn run(args: Box<ProxyArgs>, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let specs = backend_specs(&args)?;
+    check_plan(&args)?;
     let l7 = Arc::new(build_l7(&args, specs)?);
     let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -112,6 +115,9 @@ async fn serve(
             algorithm: algorithm_name(args.algorithm).to_string(),
         });
         tokio::spawn(admin::serve(l, state, stopped()));
+    }
+    if let Some(plan) = check_plan(&args)? {
+        tokio::spawn(health::run(l7.pool.backends.clone(), plan, stopped()));
     }
     let settings = ListenerSettings {
         max_conns: args.max_conns,
@@ -198,12 +204,26 @@ fn picker(alg: Algorithm, n: usize) -> anyhow::Result<Box<dyn Picker>> {
         Algorithm::P2c => Box::new(P2c::new()),
         Algorithm::Ewma => Box::new(PeakEwma::new(n)),
         Algorithm::IpHash => Box::new(IpHash::new()),
-        Algorithm::Hash => {
-            return Err(Failure::usage(
-                "--algorithm hash is not available in this build yet (it needs balance::hash); use ip-hash or --sticky",
-            ));
-        }
+        // Requests without the key fall back to round robin (HAProxy does the same).
+        Algorithm::Hash => Box::new(RoundRobin::new()),
     })
+}
+
+/// `--check` and its timings, validated.
+fn check_plan(args: &ProxyArgs) -> anyhow::Result<Option<health::CheckPlan>> {
+    let Some(c) = &args.check else {
+        return Ok(None);
+    };
+    if args.check_interval.is_zero() {
+        return Err(Failure::usage("--check-interval must be above 0"));
+    }
+    Ok(Some(health::CheckPlan {
+        kind: health::CheckKind::parse(c)?,
+        interval: args.check_interval,
+        timeout: args.check_timeout.unwrap_or(args.check_interval),
+        rise: args.rise.max(1),
+        fall: args.fall.max(1),
+    }))
 }
 
 fn resolve(spec: &BackendSpec) -> anyhow::Result<SocketAddr> {
@@ -225,11 +245,6 @@ pub fn build_l7(args: &ProxyArgs, specs: Vec<BackendSpec>) -> anyhow::Result<L7>
         max_fails: args.max_fails,
         fail_timeout: args.fail_timeout,
     };
-    if args.check.is_some() {
-        return Err(Failure::usage(
-            "--check is not available in this build yet (active checks come from check/); passive health (--max-fails) is",
-        ));
-    }
     let rules = |v: &[String]| -> Result<Vec<HeaderRule>, SpecError> {
         v.iter().map(|s| HeaderRule::parse(s)).collect()
     };
@@ -278,6 +293,10 @@ pub fn build_l7(args: &ProxyArgs, specs: Vec<BackendSpec>) -> anyhow::Result<L7>
         sticky_cookie,
         access_log: args.access_log,
         acl: acl::Acl::new(&args.allow, &args.deny)?,
+        hash_key: match args.algorithm {
+            Algorithm::Hash => Some(hashkey::HashKey::parse(&args.hash_key)?),
+            _ => None,
+        },
         proto: "http",
     };
     // Resolve last, so that every other mistake is reported without a DNS lookup.
@@ -293,7 +312,17 @@ pub fn build_l7(args: &ProxyArgs, specs: Vec<BackendSpec>) -> anyhow::Result<L7>
         backends.push(Arc::new(Backend::new(spec, i, addr, policy, pool)));
     }
     let n = backends.len();
-    let pool = Pool::new("default".into(), backends, picker(args.algorithm, n)?);
+    let mut pool = Pool::new("default".into(), backends, picker(args.algorithm, n)?);
+    if args.algorithm == Algorithm::Hash {
+        let servers: Vec<(String, u32)> = pool
+            .backends
+            .iter()
+            .map(|b| (b.spec.name.clone(), b.spec.weight))
+            .collect();
+        let hp = hashkey::HashPick::build(args.hash_algorithm, &servers)
+            .map_err(|e| Failure::usage(format!("--algorithm hash: {e}")))?;
+        pool.hash = Some(hp);
+    }
     Ok(L7 {
         pool,
         settings,

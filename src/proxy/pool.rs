@@ -3,6 +3,7 @@
 //! with a free `maxconn` slot when one exists) and the pick itself, delegated to `balance/`.
 
 use super::backend::Backend;
+use super::hashkey::HashPick;
 use crate::balance::pick::{Candidates, PickContext, Picker};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -13,6 +14,8 @@ pub struct Pool {
     picker: Box<dyn Picker>,
     has_backup: bool,
     has_maxconn: bool,
+    /// `--algorithm hash`: the ring/table (the picker is then the fallback for keyless requests).
+    pub hash: Option<HashPick>,
 }
 
 /// Backends already tried by one request (bit i = backend i; backends past 64 are never excluded).
@@ -67,6 +70,7 @@ impl Pool {
             picker,
             has_backup,
             has_maxconn,
+            hash: None,
         }
     }
 
@@ -120,6 +124,17 @@ impl Pool {
             }
         }
         None
+    }
+
+    /// The backend for a hash key (None: no ring, or nothing usable for this key).
+    pub fn choose_hashed(&self, key: &[u8], tried: Tried) -> Option<usize> {
+        let hp = self.hash.as_ref()?;
+        let backups_only = self.has_backup && !self.primary_up();
+        let usable =
+            |i: usize| self.usable(i, tried) && self.backends[i].spec.backup == backups_only;
+        let load = |i: usize| self.backends[i].in_flight.load(Ordering::Relaxed);
+        let total: u64 = (0..self.backends.len()).map(load).sum();
+        hp.pick(key, &usable, &load, total)
     }
 
     /// The backend a sticky cookie value names, if any.

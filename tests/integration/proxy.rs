@@ -453,3 +453,178 @@ fn bad_input_is_exit_2_with_a_message() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
 }
+
+/// Poll /stats until backend `name` is in `state` (panics after `within`).
+fn wait_state(
+    client: &reqwest::blocking::Client,
+    admin: &str,
+    name: &str,
+    state: &str,
+    within: Duration,
+) {
+    let deadline = Instant::now() + within;
+    loop {
+        let stats: serde_json::Value = client
+            .get(format!("http://{admin}/stats"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let now = stats["backends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["name"] == name)
+            .map(|b| b["state"].as_str().unwrap_or("").to_string())
+            .unwrap_or_default();
+        if now == state {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name} stayed {now}, wanted {state}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn active_checks_eject_after_fall_and_restore_after_rise() {
+    let b = support::serve(2, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &[
+            "--check",
+            "http:/health",
+            "--check-interval",
+            "100ms",
+            "--rise",
+            "2",
+            "--fall",
+            "2",
+            "--algorithm",
+            "round-robin",
+            "--admin",
+            "127.0.0.1:0",
+        ],
+    ));
+    let admin = p.admin.clone().unwrap();
+    let client = support::http();
+    client
+        .post(format!("{}/admin/down", b.url(0)))
+        .send()
+        .unwrap();
+    let start = Instant::now();
+    wait_state(&client, &admin, b.name(0), "down", Duration::from_secs(5));
+    // fall=2 at 100 ms: not before about one interval has passed.
+    assert!(start.elapsed() >= Duration::from_millis(100));
+    let got = hits(&client, &p.url("/"), 10);
+    assert_eq!(tally(&got).get(b.name(1)), Some(&10), "{got:?}");
+    client
+        .post(format!("{}/admin/up", b.url(0)))
+        .send()
+        .unwrap();
+    wait_state(&client, &admin, b.name(0), "up", Duration::from_secs(5));
+    let got = hits(&client, &p.url("/"), 10);
+    assert_eq!(tally(&got).get(b.name(0)), Some(&5), "{got:?}");
+}
+
+#[test]
+fn hash_on_a_header_is_sticky_and_moves_only_the_removed_backends_keys() {
+    let b = support::serve(3, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &[
+            "--algorithm",
+            "hash",
+            "--hash-key",
+            "header:X-User",
+            "--hash-algorithm",
+            "maglev",
+            "--check",
+            "http:/health",
+            "--check-interval",
+            "100ms",
+            "--fall",
+            "1",
+            "--admin",
+            "127.0.0.1:0",
+        ],
+    ));
+    let client = support::http();
+    let owner = |user: &str| -> String {
+        let r = client
+            .get(p.url("/"))
+            .header("x-user", user)
+            .send()
+            .unwrap();
+        r.headers()["x-backend"].to_str().unwrap().to_string()
+    };
+    let users: Vec<String> = (0..40).map(|i| format!("user{i}")).collect();
+    let before: Vec<String> = users.iter().map(|u| owner(u)).collect();
+    for (u, o) in users.iter().zip(&before).take(10) {
+        assert_eq!(&owner(u), o, "{u} is not sticky");
+    }
+    let victim = before[0].clone();
+    let victim_url = (0..3)
+        .find(|&i| b.name(i) == victim)
+        .map(|i| b.url(i).to_string())
+        .unwrap();
+    client
+        .post(format!("{victim_url}/admin/down"))
+        .send()
+        .unwrap();
+    wait_state(
+        &client,
+        p.admin.as_ref().unwrap(),
+        &victim,
+        "down",
+        Duration::from_secs(5),
+    );
+    for (u, o) in users.iter().zip(&before) {
+        let now = owner(u);
+        if *o == victim {
+            assert_ne!(now, victim);
+        } else {
+            assert_eq!(&now, o, "{u} moved although its backend stayed up");
+        }
+    }
+}
+
+#[test]
+fn check_and_hash_flags_are_validated() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["proxy", "--backend", "h:1", "--check", "http:health"],
+            "health check",
+        ),
+        (
+            &["proxy", "--backend", "h:1", "--check", "udp"],
+            "health check",
+        ),
+        (
+            &[
+                "proxy",
+                "--backend",
+                "h:1",
+                "--algorithm",
+                "hash",
+                "--hash-key",
+                "body",
+            ],
+            "hash key",
+        ),
+        (
+            &["proxy", "--backend", "h:1", "--hash-algorithm", "nope"],
+            "invalid value",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = support::lbctl().args(*args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+}
