@@ -94,13 +94,19 @@ pub fn is_upgrade(headers: &HeaderMap) -> bool {
 }
 
 /// Append the client address to `X-Forwarded-For` (keeping earlier hops).
-pub fn append_forwarded_for(headers: &mut HeaderMap, ip: &str) {
-    let value = match headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        Some(prev) if !prev.is_empty() => HeaderValue::from_str(&format!("{prev}, {ip}")),
-        _ => HeaderValue::from_str(ip),
-    };
-    if let Ok(v) = value {
-        headers.insert("x-forwarded-for", v);
+pub fn append_forwarded_for(headers: &mut HeaderMap, name: &HeaderName, ip: std::net::IpAddr) {
+    use std::fmt::Write;
+    // One small buffer, no intermediate String for the address.
+    let mut buf = String::with_capacity(48);
+    if let Some(prev) = headers.get(name).and_then(|v| v.to_str().ok())
+        && !prev.is_empty()
+    {
+        buf.push_str(prev);
+        buf.push_str(", ");
+    }
+    let _ = write!(buf, "{ip}");
+    if let Ok(v) = HeaderValue::from_maybe_shared(bytes::Bytes::from(buf)) {
+        headers.insert(name.clone(), v);
     }
 }
 
@@ -150,8 +156,9 @@ mod tests {
     #[test]
     fn forwarded_for_appends() {
         let mut h = HeaderMap::new();
-        append_forwarded_for(&mut h, "10.0.0.1");
-        append_forwarded_for(&mut h, "127.0.0.1");
+        let n = HeaderName::from_static("x-forwarded-for");
+        append_forwarded_for(&mut h, &n, "10.0.0.1".parse().unwrap());
+        append_forwarded_for(&mut h, &n, "127.0.0.1".parse().unwrap());
         assert_eq!(h["x-forwarded-for"], "10.0.0.1, 127.0.0.1");
     }
 }

@@ -13,7 +13,7 @@ use super::relay::{Flight, LogCtx, Relay, RespBody, local};
 use super::upstream::{Conn, UpBody};
 use crate::balance::pick::PickContext;
 use crate::cli::AccessLog;
-use http::header::{self, HeaderMap, HeaderValue};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode, Uri, Version};
 use http_body_util::{Either, Empty};
 use hyper::body::{Body, Incoming};
@@ -63,6 +63,10 @@ enum Attempt {
     Sent(String, bool),
     Timeout,
 }
+
+static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 
 fn idempotent(m: &Method) -> bool {
     matches!(
@@ -126,10 +130,10 @@ impl L7 {
             headers.insert(header::HOST, v);
         }
         let ip = peer.ip();
-        append_forwarded_for(&mut headers, &ip.to_string());
-        headers.insert("x-forwarded-proto", HeaderValue::from_static(s.proto));
+        append_forwarded_for(&mut headers, &X_FORWARDED_FOR, ip);
+        headers.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static(s.proto));
         if let Some(h) = headers.get(header::HOST).cloned() {
-            headers.insert("x-forwarded-host", h);
+            headers.insert(X_FORWARDED_HOST.clone(), h);
         }
         let via = match version {
             Version::HTTP_2 => "2.0 lbctl",

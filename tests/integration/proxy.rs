@@ -628,3 +628,67 @@ fn check_and_hash_flags_are_validated() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
 }
+
+/// A one-connection backend that accepts an Upgrade (101) and then echoes raw bytes.
+fn upgrade_echo_backend() -> (String, std::thread::JoinHandle<()>) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let h = std::thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+            if s.read(&mut byte).unwrap_or(0) == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let text = String::from_utf8_lossy(&head).to_lowercase();
+        assert!(text.contains("upgrade: websocket"), "{text}");
+        s.write_all(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+            .unwrap();
+        let mut buf = [0u8; 1024];
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    if s.write_all(&buf[..n]).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    (addr, h)
+}
+
+#[test]
+fn upgrade_requests_are_tunnelled() {
+    let (addr, backend) = upgrade_echo_backend();
+    let spec = format!("ws={addr}");
+    let p = proxy(&["--backend", &spec]);
+    let mut s = TcpStream::connect(&p.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(
+        b"GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+          Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(s.read(&mut byte).unwrap(), 1, "closed before the 101");
+        head.push(byte[0]);
+    }
+    let text = String::from_utf8_lossy(&head);
+    assert!(text.starts_with("HTTP/1.1 101"), "{text}");
+    for msg in [&b"hello"[..], b"through the tunnel"] {
+        s.write_all(msg).unwrap();
+        let mut got = vec![0u8; msg.len()];
+        s.read_exact(&mut got).unwrap();
+        assert_eq!(got, msg);
+    }
+    drop(s);
+    backend.join().unwrap();
+}
