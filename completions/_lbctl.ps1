@@ -245,6 +245,8 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;proxy' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)')
             [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable). weight=0 drains it; backup ones take traffic only when no primary is healthy; maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout)')
@@ -280,10 +282,11 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)')
             [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Access log on stderr: common (Common Log Format plus backend and time), json, or off')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the startup lines on stdout')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the startup lines on stdout')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the startup lines on stdout (and of `explain`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the startup lines on stdout (and of `explain`)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('--change-host', '--change-host', [CompletionResultType]::ParameterName, 'Send the backend''s HOST:PORT as Host instead of the client''s Host')
+            [CompletionResult]::new('--dashboard', '--dashboard', [CompletionResultType]::ParameterName, 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
@@ -292,6 +295,35 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;proxy;explain' {
+            [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Client address the request comes from (for ip-hash, --hash-key ip and the ACL)')
+            [CompletionResult]::new('--listener', '--listener', [CompletionResultType]::ParameterName, 'Which listener''s routes to use (0-based, in file order)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;help' {
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;proxy;help;explain' {
+            break
+        }
+        'lbctl;proxy;help;help' {
             break
         }
         'lbctl;load' {
@@ -398,6 +430,10 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;help;proxy' {
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
+            break
+        }
+        'lbctl;help;proxy;explain' {
             break
         }
         'lbctl;help;load' {

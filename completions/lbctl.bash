@@ -64,6 +64,9 @@ _lbctl() {
             lbctl__subcmd__help,serve)
                 cmd="lbctl__subcmd__help__subcmd__serve"
                 ;;
+            lbctl__subcmd__help__subcmd__proxy,explain)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__explain"
+                ;;
             lbctl__subcmd__help__subcmd__ring,compare)
                 cmd="lbctl__subcmd__help__subcmd__ring__subcmd__compare"
                 ;;
@@ -78,6 +81,18 @@ _lbctl() {
                 ;;
             lbctl__subcmd__help__subcmd__ring,stats)
                 cmd="lbctl__subcmd__help__subcmd__ring__subcmd__stats"
+                ;;
+            lbctl__subcmd__proxy,explain)
+                cmd="lbctl__subcmd__proxy__subcmd__explain"
+                ;;
+            lbctl__subcmd__proxy,help)
+                cmd="lbctl__subcmd__proxy__subcmd__help"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help,explain)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__explain"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help,help)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__help"
                 ;;
             lbctl__subcmd__ring,compare)
                 cmd="lbctl__subcmd__ring__subcmd__compare"
@@ -264,8 +279,22 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__proxy)
-            opts=""
+            opts="explain"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -412,12 +441,20 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy)
-            opts="-a -o -q -v -h -V --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --access-log --threads --output --quiet --verbose --color --help --version"
+            opts="-c -a -o -q -v -h -V --config --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --access-log --threads --dashboard --output --quiet --verbose --color --help --version explain help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -570,6 +607,82 @@ _lbctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__explain)
+            opts="-c -q -v -h -V --client --listener --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --client)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listener)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help)
+            opts="explain help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -227,6 +227,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;ring;help;help'= {
         }
         &'lbctl;proxy'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
             cand --listen 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)'
             cand --from 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)'
             cand --backend 'A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable). weight=0 drains it; backup ones take traffic only when no primary is healthy; maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout)'
@@ -262,10 +264,11 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --admin 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)'
             cand --access-log 'Access log on stderr: common (Common Log Format plus backend and time), json, or off'
             cand --threads 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core'
-            cand -o 'Format of the startup lines on stdout'
-            cand --output 'Format of the startup lines on stdout'
+            cand -o 'Format of the startup lines on stdout (and of `explain`)'
+            cand --output 'Format of the startup lines on stdout (and of `explain`)'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
             cand --change-host 'Send the backend''s HOST:PORT as Host instead of the client''s Host'
+            cand --dashboard 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health)'
             cand -q 'Print only results: no progress bars, no informational messages on stderr'
             cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
             cand -v 'More detail on stderr (repeat for more)'
@@ -274,6 +277,31 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;proxy;explain'= {
+            cand --client 'Client address the request comes from (for ip-hash, --hash-key ip and the ACL)'
+            cand --listener 'Which listener''s routes to use (0-based, in file order)'
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;proxy;help'= {
+            cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;proxy;help;explain'= {
+        }
+        &'lbctl;proxy;help;help'= {
         }
         &'lbctl;load'= {
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
@@ -367,6 +395,9 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;help;ring;show'= {
         }
         &'lbctl;help;proxy'= {
+            cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+        }
+        &'lbctl;help;proxy;explain'= {
         }
         &'lbctl;help;load'= {
         }

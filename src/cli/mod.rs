@@ -16,7 +16,7 @@ mod serve;
 pub use demo::DemoArgs;
 pub use load::LoadArgs;
 pub use probe::ProbeArgs;
-pub use proxy::{AccessLog, Algorithm, ProxyArgs, ProxyOutput};
+pub use proxy::{AccessLog, Algorithm, ExplainArgs, ProxyArgs, ProxyCommand, ProxyOutput};
 pub use ring::{
     AlgoArgs, ChangeArgs, CompareArgs, DiffArgs, KeyArgs, LookupArgs, LookupOutput, ReportOutput,
     RingArgs, RingCommand, ServerArgs, ShowArgs, StatsArgs, TuningArgs,

@@ -2,7 +2,7 @@
 
 use crate::balance::hash::HashAlgorithm;
 use crate::spec::{BackendSpec, parse_duration, parse_size};
-use clap::{Args, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,7 +22,20 @@ use std::time::Duration;
   lbctl proxy --backend 127.0.0.1:9001 --backend 127.0.0.1:9002,backup --admin 127.0.0.1:9901
   lbctl proxy --backend 127.0.0.1:9001 --sticky cookie:lb --header-up 'X-Env: test' --change-host
   lbctl proxy --backend 127.0.0.1:9001 --allow 127.0.0.0/8 --deny 10.0.0.0/8 --access-log json")]
+#[command(
+    args_conflicts_with_subcommands = false,
+    subcommand_negates_reqs = true
+)]
 pub struct ProxyArgs {
+    #[command(subcommand)]
+    pub command: Option<ProxyCommand>,
+
+    /// Config file (TOML) with several listeners, pools and routing rules (see the README);
+    /// replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags
+    /// (timeouts, retries, limits, headers, ACL) still apply.
+    #[arg(short, long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
     /// Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout).
     #[arg(long, visible_alias = "from", value_name = "ADDR", default_value = "127.0.0.1:8080", value_parser = parse_listen)]
     pub listen: SocketAddr,
@@ -167,9 +180,42 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Format of the startup lines on stdout.
+    /// On a terminal, show a live per-backend table on stderr refreshed every second
+    /// (req/s, share vs weight, p50/p99, in-flight, errors, health).
+    #[arg(long)]
+    pub dashboard: bool,
+
+    /// Format of the startup lines on stdout (and of `explain`).
     #[arg(short, long, value_enum, default_value_t = ProxyOutput::Text)]
     pub output: ProxyOutput,
+}
+
+/// `lbctl proxy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProxyCommand {
+    /// Print the routing decision for a request without starting: matched rule, pool, hash
+    /// key and point, candidates, and why others were skipped.
+    Explain(ExplainArgs),
+}
+
+/// `lbctl proxy explain` arguments.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  lbctl proxy --config lbctl.toml explain 'GET /api/x Host:api.example.test Cookie:sid=1'
+  lbctl proxy --backend a=127.0.0.1:9001 --backend b=127.0.0.1:9002 --algorithm hash \\
+      --hash-key header:X-User explain 'GET / X-User:alice'")]
+pub struct ExplainArgs {
+    /// The request: 'METHOD PATH [Header:value ...]' (words split on spaces).
+    #[arg(value_name = "REQUEST")]
+    pub request: String,
+
+    /// Client address the request comes from (for ip-hash, --hash-key ip and the ACL).
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub client: std::net::IpAddr,
+
+    /// Which listener's routes to use (0-based, in file order).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub listener: usize,
 }
 
 /// `--algorithm` values.

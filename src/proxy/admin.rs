@@ -6,6 +6,7 @@
 use super::backend::{Backend, CLASSES};
 use super::l7::L7;
 use super::listener::ConnCounters;
+use super::pool::Pool;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
 use http_body_util::Full;
@@ -28,9 +29,16 @@ const BUCKETS: [f64; 14] = [
 
 /// Everything the admin endpoints report on.
 pub struct AdminState {
-    pub l7: Arc<L7>,
+    pub pools: Vec<Arc<Pool>>,
+    /// One per listener (their counters are summed).
+    pub l7s: Vec<Arc<L7>>,
     pub conns: Arc<ConnCounters>,
-    pub algorithm: String,
+}
+
+impl AdminState {
+    fn sum(&self, f: impl Fn(&L7) -> &std::sync::atomic::AtomicU64) -> u64 {
+        self.l7s.iter().map(|l| f(l).load(Ordering::Relaxed)).sum()
+    }
 }
 
 #[derive(Debug)]
@@ -49,9 +57,11 @@ fn backend_labels<'a>(pool: &'a str, b: &'a Backend) -> [(&'static str, &'a str)
 impl prometheus_client::collector::Collector for ProxyCollector {
     fn encode(&self, mut enc: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let st = &self.0;
-        let pool = &st.l7.pool;
-        let pname = pool.name.as_str();
-        let c = &st.l7.counters;
+        let all: Vec<(&str, &Arc<Backend>)> = st
+            .pools
+            .iter()
+            .flat_map(|p| p.backends.iter().map(move |b| (p.name.as_str(), b)))
+            .collect();
 
         let mut m = enc.encode_descriptor(
             "lbctl_proxy_requests",
@@ -59,7 +69,7 @@ impl prometheus_client::collector::Collector for ProxyCollector {
             None,
             MetricType::Counter,
         )?;
-        for b in &pool.backends {
+        for (pname, b) in &all {
             for (k, class) in CLASSES.iter().enumerate() {
                 let labels: [(&str, &str); 3] =
                     [("pool", pname), ("backend", b.name()), ("code", class)];
@@ -77,7 +87,7 @@ impl prometheus_client::collector::Collector for ProxyCollector {
                            f: &dyn Fn(&Backend) -> u64|
          -> Result<(), std::fmt::Error> {
             let mut m = enc.encode_descriptor(name, help, None, ty)?;
-            for b in &pool.backends {
+            for (pname, b) in &all {
                 let labels = backend_labels(pname, b);
                 let mut fam = m.encode_family(&labels)?;
                 let v = f(b);
@@ -137,7 +147,7 @@ impl prometheus_client::collector::Collector for ProxyCollector {
             None,
             MetricType::Histogram,
         )?;
-        for b in &pool.backends {
+        for (pname, b) in &all {
             let labels = backend_labels(pname, b);
             let (sum, count, buckets) = match b.latency.lock() {
                 Ok(h) => {
@@ -166,19 +176,19 @@ impl prometheus_client::collector::Collector for ProxyCollector {
             &mut enc,
             "lbctl_proxy_client_requests",
             "Requests received from clients",
-            c.requests.load(Ordering::Relaxed),
+            st.sum(|l| &l.counters.requests),
         )?;
         listener_counter(
             &mut enc,
             "lbctl_proxy_no_backend",
             "Requests answered 503 because no backend was healthy",
-            c.no_backend.load(Ordering::Relaxed),
+            st.sum(|l| &l.counters.no_backend),
         )?;
         listener_counter(
             &mut enc,
             "lbctl_proxy_denied",
             "Requests refused by the --allow/--deny ACL",
-            c.denied.load(Ordering::Relaxed),
+            st.sum(|l| &l.counters.denied),
         )?;
         listener_counter(
             &mut enc,
@@ -211,6 +221,7 @@ pub fn metrics_text(state: &Arc<AdminState>) -> String {
 /// One backend in /stats.
 #[derive(Debug, Serialize)]
 pub struct BackendStats {
+    pub pool: String,
     pub name: String,
     pub address: String,
     pub weight: u32,
@@ -228,8 +239,8 @@ pub struct BackendStats {
 /// The /stats document.
 #[derive(Debug, Serialize)]
 pub struct Stats {
-    pub pool: String,
-    pub algorithm: String,
+    /// Pool name -> algorithm.
+    pub pools: std::collections::BTreeMap<String, &'static str>,
     pub requests: u64,
     pub no_backend: u64,
     pub retries: u64,
@@ -238,18 +249,21 @@ pub struct Stats {
 }
 
 pub fn stats(state: &AdminState) -> Stats {
-    let pool = &state.l7.pool;
     Stats {
-        pool: pool.name.clone(),
-        algorithm: state.algorithm.clone(),
-        requests: state.l7.counters.requests.load(Ordering::Relaxed),
-        no_backend: state.l7.counters.no_backend.load(Ordering::Relaxed),
-        retries: state.l7.counters.retries.load(Ordering::Relaxed),
-        connections_open: state.conns.open.load(Ordering::Relaxed),
-        backends: pool
-            .backends
+        pools: state
+            .pools
             .iter()
-            .map(|b| {
+            .map(|p| (p.name.clone(), p.algorithm))
+            .collect(),
+        requests: state.sum(|l| &l.counters.requests),
+        no_backend: state.sum(|l| &l.counters.no_backend),
+        retries: state.sum(|l| &l.counters.retries),
+        connections_open: state.conns.open.load(Ordering::Relaxed),
+        backends: state
+            .pools
+            .iter()
+            .flat_map(|p| p.backends.iter().map(move |b| (p, b)))
+            .map(|(p, b)| {
                 let (p50, p99) = match b.latency.lock() {
                     Ok(h) if !h.is_empty() => (
                         h.percentile_us(50.0) as f64 / 1e3,
@@ -258,6 +272,7 @@ pub fn stats(state: &AdminState) -> Stats {
                     _ => (0.0, 0.0),
                 };
                 BackendStats {
+                    pool: p.name.clone(),
                     name: b.name().to_string(),
                     address: b.addr.to_string(),
                     weight: b.spec.weight,

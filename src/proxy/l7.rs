@@ -6,7 +6,7 @@
 
 use super::acl::Acl;
 use super::backend::Backend;
-use super::hashkey::HashKey;
+use super::config::Route;
 use super::headers::{HeaderRule, append_forwarded_for, is_upgrade, strip_hop_by_hop};
 use super::pool::{Pool, Tried};
 use super::relay::{Flight, LogCtx, Relay, RespBody, local};
@@ -32,11 +32,8 @@ pub struct L7Settings {
     pub header_down: Vec<HeaderRule>,
     pub change_host: bool,
     pub fail_on: Vec<u16>,
-    pub sticky_cookie: Option<String>,
     pub access_log: AccessLog,
     pub acl: Acl,
-    /// `--hash-key` for `--algorithm hash`.
-    pub hash_key: Option<HashKey>,
     /// `http` (or `https` once TLS termination exists).
     pub proto: &'static str,
 }
@@ -50,8 +47,12 @@ pub struct L7Counters {
     pub retries: AtomicU64,
 }
 
+/// One listener's request path: its routes onto the (shared) pools.
 pub struct L7 {
-    pub pool: Pool,
+    pub pools: Vec<Arc<Pool>>,
+    pub routes: Vec<Route>,
+    /// Pool for requests no route matches (None: they get 404).
+    pub default_pool: Option<usize>,
     pub settings: L7Settings,
     pub counters: L7Counters,
 }
@@ -104,6 +105,13 @@ impl L7 {
                 "403 forbidden: your address is not allowed by this proxy's ACL\n",
             ));
         }
+        let Some(pool) = self.route(&req) else {
+            return Ok(local(
+                StatusCode::NOT_FOUND,
+                "404 not found: no route of this proxy matches the request\n",
+            ));
+        };
+        let pool = pool.clone();
         let upgrade = is_upgrade(req.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
         let (parts, body) = req.into_parts();
@@ -147,23 +155,23 @@ impl L7 {
 
         // Sticky: a valid cookie naming a usable backend wins.
         let mut sticky_hit = None;
-        if let Some(name) = &s.sticky_cookie
+        if let Some(name) = &pool.sticky_cookie
             && let Some(id) = cookie(&headers, name)
         {
-            sticky_hit = self.pool.by_sticky_id(id);
+            sticky_hit = pool.by_sticky_id(id);
         }
 
         // Hash on a key: only the first attempt follows the key; retries go elsewhere.
         if sticky_hit.is_none()
-            && self.pool.hash.is_some()
-            && let Some(hk) = &s.hash_key
+            && pool.hash.is_some()
+            && let Some(hk) = &pool.hash_key
             && let Some(key) = hk.extract(
                 &headers,
                 uri.path_and_query().map_or("/", |p| p.as_str()),
                 ip,
             )
         {
-            sticky_hit = self.pool.choose_hashed(&key, Tried::default());
+            sticky_hit = pool.choose_hashed(&key, Tried::default());
         }
 
         let mut ip_buf = [0u8; 16];
@@ -191,14 +199,14 @@ impl L7 {
 
         loop {
             let choice = match sticky_hit.take() {
-                Some(i) if self.pool.usable(i, tried) => Some(i),
-                _ => self.pool.choose(&ctx, tried),
+                Some(i) if pool.usable(i, tried) => Some(i),
+                _ => pool.choose(&ctx, tried),
             };
             let Some(i) = choice else {
                 return Ok(self.no_backend(last_err));
             };
             tried.add(i);
-            let b = &self.pool.backends[i];
+            let b = &pool.backends[i];
             let slot = match &b.slots {
                 None => None,
                 Some(sem) => {
@@ -284,7 +292,7 @@ impl L7 {
                     let ttfb = sent_at.elapsed();
                     b.count(Some(status));
                     b.record_latency(ttfb);
-                    let picker = self.pool.picker();
+                    let picker = pool.picker();
                     if picker.wants_latency() {
                         picker.observe(i, ttfb);
                     }
@@ -299,7 +307,16 @@ impl L7 {
                             start,
                         })
                     });
-                    return Ok(self.respond(b, i, resp, conn, flight, slot, log, client_upgrade));
+                    return Ok(self.respond(
+                        &pool,
+                        i,
+                        resp,
+                        conn,
+                        flight,
+                        slot,
+                        log,
+                        client_upgrade,
+                    ));
                 }
                 Err(a) => {
                     let (can_retry, reason) = match &a {
@@ -325,6 +342,26 @@ impl L7 {
                 }
             }
         }
+    }
+
+    /// The pool for a request: the first matching route's, else the default.
+    fn route(&self, req: &Request<Incoming>) -> Option<&Arc<Pool>> {
+        if self.routes.is_empty() {
+            return self.default_pool.and_then(|i| self.pools.get(i));
+        }
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| req.uri().authority().map(|a| a.as_str()))
+            .unwrap_or("");
+        let path = req.uri().path();
+        self.routes
+            .iter()
+            .find(|r| r.check(host, path, req.headers()).is_ok())
+            .map(|r| r.pool)
+            .or(self.default_pool)
+            .and_then(|i| self.pools.get(i))
     }
 
     fn count_retry(&self, b: &Backend) {
@@ -369,7 +406,7 @@ impl L7 {
     #[allow(clippy::too_many_arguments)]
     fn respond(
         &self,
-        b: &Arc<Backend>,
+        pool: &Pool,
         i: usize,
         mut resp: Response<Incoming>,
         conn: Conn,
@@ -405,13 +442,12 @@ impl L7 {
         for r in &s.header_down {
             r.apply(&mut parts.headers);
         }
-        if let Some(name) = &s.sticky_cookie {
-            let id = &self.pool.backends[i].sticky_id;
+        if let Some(name) = &pool.sticky_cookie {
+            let id = &pool.backends[i].sticky_id;
             if let Ok(v) = HeaderValue::from_str(&format!("{name}={id}; Path=/; HttpOnly")) {
                 parts.headers.append(header::SET_COOKIE, v);
             }
         }
-        let _ = b;
         Response::from_parts(
             parts,
             Either::Left(Relay::new(body, flight, Some(conn.sender), slot, log)),

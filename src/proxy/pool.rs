@@ -3,7 +3,7 @@
 //! with a free `maxconn` slot when one exists) and the pick itself, delegated to `balance/`.
 
 use super::backend::Backend;
-use super::hashkey::HashPick;
+use super::hashkey::{HashKey, HashPick};
 use crate::balance::pick::{Candidates, PickContext, Picker};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -16,6 +16,12 @@ pub struct Pool {
     has_maxconn: bool,
     /// `--algorithm hash`: the ring/table (the picker is then the fallback for keyless requests).
     pub hash: Option<HashPick>,
+    /// Where the hash key comes from (with `hash`).
+    pub hash_key: Option<HashKey>,
+    /// `--sticky cookie:NAME`.
+    pub sticky_cookie: Option<String>,
+    /// The algorithm's name, for /stats and logs.
+    pub algorithm: &'static str,
 }
 
 /// Backends already tried by one request (bit i = backend i; backends past 64 are never excluded).
@@ -71,6 +77,9 @@ impl Pool {
             has_backup,
             has_maxconn,
             hash: None,
+            hash_key: None,
+            sticky_cookie: None,
+            algorithm: "",
         }
     }
 

@@ -692,3 +692,126 @@ fn upgrade_requests_are_tunnelled() {
     drop(s);
     backend.join().unwrap();
 }
+
+fn config_file(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f
+}
+
+#[test]
+fn config_file_routes_by_host_path_and_header() {
+    let b = support::serve(3, &[]);
+    let text = format!(
+        r#"
+[[listener]]
+listen = "127.0.0.1:0"
+default_pool = "web"
+
+[[listener.route]]
+host = "api.example.test"
+path_prefix = "/v1"
+pool = "api"
+
+[[listener.route]]
+header = "X-Canary"
+header_regex = "^(1|yes)$"
+pool = "canary"
+
+[pool.web]
+backends = ["{a}"]
+
+[pool.api]
+backends = ["{b}"]
+algorithm = "round-robin"
+
+[pool.canary]
+backends = ["{c}"]
+"#,
+        a = b.addr(0),
+        b = b.addr(1),
+        c = b.addr(2)
+    );
+    let f = config_file(&text);
+    let path = f.path().to_str().unwrap();
+    let p = proxy(&["--config", path]);
+    let client = support::http();
+    let who = |host: &str, path: &str, canary: Option<&str>| {
+        let mut r = client.get(p.url(path)).header("host", host);
+        if let Some(c) = canary {
+            r = r.header("x-canary", c);
+        }
+        r.send().unwrap().headers()["x-backend"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(who("api.example.test", "/v1/users", None), b.name(1));
+    assert_eq!(who("api.example.test", "/v2/users", None), b.name(0));
+    assert_eq!(who("www.example.test", "/", Some("yes")), b.name(2));
+    assert_eq!(who("www.example.test", "/", Some("no")), b.name(0));
+
+    // explain shows the same decision without starting.
+    let out = support::lbctl()
+        .args([
+            "proxy",
+            "--config",
+            path,
+            "explain",
+            "GET /v1/x Host:api.example.test",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("MATCH -> pool api"), "{text}");
+    assert!(text.contains(&format!("choice    {}", b.addr(1))), "{text}");
+}
+
+#[test]
+fn explain_shows_hash_key_and_point() {
+    let out = support::lbctl()
+        .args([
+            "proxy",
+            "--backend",
+            "a=127.0.0.1:9001",
+            "--backend",
+            "b=127.0.0.1:9002",
+            "--backend",
+            "c=127.0.0.1:9003,weight=0",
+            "--algorithm",
+            "hash",
+            "--hash-key",
+            "header:X-User",
+            "--output",
+            "json",
+            "explain",
+            "GET / X-User:alice",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["hash"]["key"], "alice");
+    assert!(doc["hash"]["point"].as_str().unwrap().starts_with("0x"));
+    let choice = doc["choice"].as_str().unwrap();
+    assert!(choice == "a" || choice == "b", "{doc}");
+    assert_eq!(doc["candidates"][2]["eligible"], false);
+}
+
+#[test]
+fn bad_config_file_is_exit_2_naming_line_and_field() {
+    let f = config_file(
+        "[[listener]]\nlisten = \"127.0.0.1:0\"\ndefault_pool = \"web\"\n\n[pool.web]\nbackends = [\"127.0.0.1:1\", \"nope\"]\n",
+    );
+    let out = support::lbctl()
+        .args(["proxy", "--config", f.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 6") && err.contains("pool.web.backends[1]"),
+        "{err}"
+    );
+}
