@@ -15,6 +15,7 @@ pub mod admin;
 pub mod backend;
 pub mod build;
 pub mod config;
+pub mod dashboard;
 pub mod explain;
 pub mod hashkey;
 pub mod headers;
@@ -127,6 +128,15 @@ async fn serve(
             conns: conns.clone(),
         });
         tokio::spawn(admin::serve(l, state, stopped()));
+    }
+    if args.dashboard {
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            tokio::spawn(dashboard::run(plan.pools.clone(), stopped()));
+        } else {
+            log::state(format_args!(
+                "--dashboard needs a terminal on stderr; running without it"
+            ));
+        }
     }
     for (i, check) in &plan.checks {
         let backends = plan.pools[*i].backends.clone();
