@@ -31,6 +31,8 @@ pub fn frame(pools: &[Arc<Pool>], prev: &mut Vec<u64>, elapsed: Duration) -> Str
         "errors",
         "health",
     ]);
+    // Natural widths: the table goes to stderr, whose width new_table cannot see.
+    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
     let secs = elapsed.as_secs_f64().max(1e-3);
     let mut deltas = Vec::with_capacity(all.len());
     for (k, (_, b)) in all.iter().enumerate() {
@@ -100,7 +102,7 @@ pub async fn run(pools: Vec<Arc<Pool>>, shutdown: impl Future<Output = ()>) {
         last = Instant::now();
         let mut err = std::io::stderr().lock();
         // Clear the screen and home the cursor, then draw.
-        let _ = write!(err, "\x1b[2J\x1b[H{text}\n");
+        let _ = writeln!(err, "\x1b[2J\x1b[H{text}");
         let _ = err.flush();
     }
 }
