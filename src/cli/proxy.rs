@@ -14,7 +14,7 @@ use std::time::Duration;
 /// takes failing backends out (passively, and with --check actively) and drains on
 /// SIGINT/SIGTERM. Prints `proxy http://ADDR` (and `admin http://ADDR`) on stdout once
 /// listening; logs state changes (and the access log) on stderr.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(after_help = "Examples:
   lbctl proxy --listen 127.0.0.1:8080 --backend a=127.0.0.1:9001 --backend 127.0.0.1:9002,weight=3
   lbctl proxy --from :8080 --to 127.0.0.1:9001 --to 127.0.0.1:9002 --algorithm p2c
@@ -191,7 +191,7 @@ pub struct ProxyArgs {
 }
 
 /// `lbctl proxy` subcommands.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum ProxyCommand {
     /// Print the routing decision for a request without starting: matched rule, pool, hash
     /// key and point, candidates, and why others were skipped.
@@ -199,7 +199,7 @@ pub enum ProxyCommand {
 }
 
 /// `lbctl proxy explain` arguments.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(after_help = "Examples:
   lbctl proxy --config lbctl.toml explain 'GET /api/x Host:api.example.test Cookie:sid=1'
   lbctl proxy --backend a=127.0.0.1:9001 --backend b=127.0.0.1:9002 --algorithm hash \\

@@ -29,13 +29,19 @@ const BUCKETS: [f64; 14] = [
 
 /// Everything the admin endpoints report on.
 pub struct AdminState {
-    pub pools: Vec<Arc<Pool>>,
-    /// One per listener (their counters are summed).
+    /// One per listener (their counters are summed; the pools are shared, read from the first).
     pub l7s: Vec<Arc<L7>>,
     pub conns: Arc<ConnCounters>,
 }
 
 impl AdminState {
+    pub fn pools(&self) -> Vec<Arc<Pool>> {
+        self.l7s
+            .first()
+            .map(|l| l.routing().pools.clone())
+            .unwrap_or_default()
+    }
+
     fn sum(&self, f: impl Fn(&L7) -> &std::sync::atomic::AtomicU64) -> u64 {
         self.l7s.iter().map(|l| f(l).load(Ordering::Relaxed)).sum()
     }
@@ -57,8 +63,8 @@ fn backend_labels<'a>(pool: &'a str, b: &'a Backend) -> [(&'static str, &'a str)
 impl prometheus_client::collector::Collector for ProxyCollector {
     fn encode(&self, mut enc: DescriptorEncoder) -> Result<(), std::fmt::Error> {
         let st = &self.0;
-        let all: Vec<(&str, &Arc<Backend>)> = st
-            .pools
+        let pools = st.pools();
+        let all: Vec<(&str, &Arc<Backend>)> = pools
             .iter()
             .flat_map(|p| p.backends.iter().map(move |b| (p.name.as_str(), b)))
             .collect();
@@ -249,9 +255,9 @@ pub struct Stats {
 }
 
 pub fn stats(state: &AdminState) -> Stats {
+    let pools = state.pools();
     Stats {
-        pools: state
-            .pools
+        pools: pools
             .iter()
             .map(|p| (p.name.clone(), p.algorithm))
             .collect(),
@@ -259,8 +265,7 @@ pub fn stats(state: &AdminState) -> Stats {
         no_backend: state.sum(|l| &l.counters.no_backend),
         retries: state.sum(|l| &l.counters.retries),
         connections_open: state.conns.open.load(Ordering::Relaxed),
-        backends: state
-            .pools
+        backends: pools
             .iter()
             .flat_map(|p| p.backends.iter().map(move |b| (p, b)))
             .map(|(p, b)| {

@@ -8,7 +8,7 @@ use super::config::{Config, ListenerConfig, PoolConfig, Route};
 use super::hashkey::{HashKey, HashPick};
 use super::headers::HeaderRule;
 use super::health::{CheckKind, CheckPlan};
-use super::l7::{L7, L7Counters, L7Settings};
+use super::l7::{L7, L7Settings, Routing};
 use super::pool::Pool;
 use super::upstream::ConnPool;
 use crate::balance::ewma::PeakEwma;
@@ -259,11 +259,9 @@ pub fn plan(args: &ProxyArgs) -> anyhow::Result<Plan> {
 /// The L7 path of one listener.
 pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig) -> L7 {
     let t = &plan.settings;
-    L7 {
-        pools: plan.pools.clone(),
-        routes: listener.routes.clone(),
-        default_pool: listener.default_pool,
-        settings: L7Settings {
+    L7::new(
+        routing_for(plan, listener),
+        L7Settings {
             retries: args.retries,
             backend_timeout: args.backend_timeout,
             queue_timeout: args.queue_timeout,
@@ -275,6 +273,14 @@ pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig) -> L7 {
             acl: t.acl.clone(),
             proto: "http",
         },
-        counters: L7Counters::default(),
+    )
+}
+
+/// The routing of one listener over the plan's pools.
+pub fn routing_for(plan: &Plan, listener: &ListenerConfig) -> Routing {
+    Routing {
+        pools: plan.pools.clone(),
+        routes: listener.routes.clone(),
+        default_pool: listener.default_pool,
     }
 }

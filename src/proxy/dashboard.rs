@@ -88,7 +88,7 @@ pub fn frame(pools: &[Arc<Pool>], prev: &mut Vec<u64>, elapsed: Duration) -> Str
 }
 
 /// Redraw every second until `shutdown`.
-pub async fn run(pools: Vec<Arc<Pool>>, shutdown: impl Future<Output = ()>) {
+pub async fn run(l7: Arc<super::l7::L7>, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     let mut prev = Vec::new();
     let mut last = Instant::now();
@@ -98,6 +98,7 @@ pub async fn run(pools: Vec<Arc<Pool>>, shutdown: impl Future<Output = ()>) {
             _ = tick.tick() => {}
             _ = &mut shutdown => return,
         }
+        let pools = l7.routing().pools.clone();
         let text = frame(&pools, &mut prev, last.elapsed());
         last = Instant::now();
         let mut err = std::io::stderr().lock();

@@ -19,8 +19,8 @@ use http_body_util::{Either, Empty};
 use hyper::body::{Body, Incoming};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// Settings of the L7 path, fixed at startup.
@@ -47,12 +47,40 @@ pub struct L7Counters {
     pub retries: AtomicU64,
 }
 
-/// One listener's request path: its routes onto the (shared) pools.
-pub struct L7 {
+/// A listener's routes onto the pools: replaced as a whole on a SIGHUP reload.
+pub struct Routing {
     pub pools: Vec<Arc<Pool>>,
     pub routes: Vec<Route>,
     /// Pool for requests no route matches (None: they get 404).
     pub default_pool: Option<usize>,
+}
+
+impl Routing {
+    /// The pool for a request: the first matching route's, else the default.
+    fn route(&self, req: &Request<Incoming>) -> Option<&Arc<Pool>> {
+        if self.routes.is_empty() {
+            return self.default_pool.and_then(|i| self.pools.get(i));
+        }
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .or_else(|| req.uri().authority().map(|a| a.as_str()))
+            .unwrap_or("");
+        let path = req.uri().path();
+        self.routes
+            .iter()
+            .find(|r| r.check(host, path, req.headers()).is_ok())
+            .map(|r| r.pool)
+            .or(self.default_pool)
+            .and_then(|i| self.pools.get(i))
+    }
+}
+
+/// One listener's request path.
+pub struct L7 {
+    /// Read once per request (an uncontended read lock and an Arc clone); written on reload.
+    routing: RwLock<Arc<Routing>>,
     pub settings: L7Settings,
     pub counters: L7Counters,
 }
@@ -105,7 +133,8 @@ impl L7 {
                 "403 forbidden: your address is not allowed by this proxy's ACL\n",
             ));
         }
-        let Some(pool) = self.route(&req) else {
+        let routing = self.routing();
+        let Some(pool) = routing.route(&req) else {
             return Ok(local(
                 StatusCode::NOT_FOUND,
                 "404 not found: no route of this proxy matches the request\n",
@@ -344,24 +373,29 @@ impl L7 {
         }
     }
 
-    /// The pool for a request: the first matching route's, else the default.
-    fn route(&self, req: &Request<Incoming>) -> Option<&Arc<Pool>> {
-        if self.routes.is_empty() {
-            return self.default_pool.and_then(|i| self.pools.get(i));
+    pub fn new(routing: Routing, settings: L7Settings) -> Self {
+        L7 {
+            routing: RwLock::new(Arc::new(routing)),
+            settings,
+            counters: L7Counters::default(),
         }
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .or_else(|| req.uri().authority().map(|a| a.as_str()))
-            .unwrap_or("");
-        let path = req.uri().path();
-        self.routes
-            .iter()
-            .find(|r| r.check(host, path, req.headers()).is_ok())
-            .map(|r| r.pool)
-            .or(self.default_pool)
-            .and_then(|i| self.pools.get(i))
+    }
+
+    /// The current routing (pools and routes).
+    pub fn routing(&self) -> Arc<Routing> {
+        match self.routing.read() {
+            Ok(r) => r.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Replace the routing (SIGHUP reload); requests in flight keep the old one.
+    pub fn swap(&self, routing: Routing) {
+        let new = Arc::new(routing);
+        match self.routing.write() {
+            Ok(mut r) => *r = new,
+            Err(p) => *p.into_inner() = new,
+        }
     }
 
     fn count_retry(&self, b: &Backend) {

@@ -81,6 +81,8 @@ async fn serve(
         Some(addr) => Some(bind(addr, " (--admin)").await?),
         None => None,
     };
+    // Installed before the first line is printed, so a SIGHUP never kills a started proxy.
+    let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     for l in &bound {
         print_line(args.output, "proxy", l.local_addr()?)?;
     }
@@ -123,7 +125,6 @@ async fn serve(
     let conns = Arc::new(ConnCounters::default());
     if let Some(l) = admin {
         let state = Arc::new(admin::AdminState {
-            pools: plan.pools.clone(),
             l7s: l7s.clone(),
             conns: conns.clone(),
         });
@@ -131,16 +132,54 @@ async fn serve(
     }
     if args.dashboard {
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            tokio::spawn(dashboard::run(plan.pools.clone(), stopped()));
+            if let Some(first) = l7s.first() {
+                tokio::spawn(dashboard::run(first.clone(), stopped()));
+            }
         } else {
             log::state(format_args!(
                 "--dashboard needs a terminal on stderr; running without it"
             ));
         }
     }
-    for (i, check) in &plan.checks {
-        let backends = plan.pools[*i].backends.clone();
-        tokio::spawn(health::run(backends, check.clone(), stopped()));
+    let mut checks = start_checks(&plan, &stopped);
+    if let Some(mut hup) = hup {
+        let args = args.clone();
+        let l7s = l7s.clone();
+        let stopped = stopped.clone();
+        let listening: Vec<SocketAddr> = plan.listeners.iter().map(|l| l.listen).collect();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = hup.recv() => {}
+                    _ = stopped() => return,
+                }
+                if args.config.is_none() {
+                    log::state(format_args!(
+                        "SIGHUP ignored: there is no --config to reload"
+                    ));
+                    continue;
+                }
+                match reload(&args, &listening, &l7s) {
+                    Ok(new) => {
+                        for c in checks.drain(..) {
+                            c.abort();
+                        }
+                        checks = start_checks(&new, &stopped);
+                        log::state(format_args!(
+                            "SIGHUP: reloaded {} ({} pool(s)); open connections kept",
+                            args.config
+                                .as_ref()
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_default(),
+                            new.pools.len()
+                        ));
+                    }
+                    Err(e) => log::state(format_args!(
+                        "SIGHUP: reload failed, keeping the running configuration: {e:#}"
+                    )),
+                }
+            }
+        });
     }
     let settings = ListenerSettings {
         max_conns: args.max_conns,
@@ -181,6 +220,41 @@ async fn serve(
         log::state(format_args!("drained; exiting"));
     }
     Ok(ExitCode::Success)
+}
+
+/// Spawn the active checks of a plan; their handles stop them on reload.
+fn start_checks<F, Fut>(plan: &build::Plan, stopped: &F) -> Vec<tokio::task::AbortHandle>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    plan.checks
+        .iter()
+        .map(|(i, check)| {
+            let backends = plan.pools[*i].backends.clone();
+            tokio::spawn(health::run(backends, check.clone(), stopped())).abort_handle()
+        })
+        .collect()
+}
+
+/// Re-read --config and swap every listener's routing (pools start fresh: counters and
+/// health state of the old pools are not carried over).
+fn reload(
+    args: &ProxyArgs,
+    listening: &[SocketAddr],
+    l7s: &[Arc<l7::L7>],
+) -> anyhow::Result<build::Plan> {
+    let plan = build::plan(args)?;
+    let wanted: Vec<SocketAddr> = plan.listeners.iter().map(|l| l.listen).collect();
+    if wanted != listening {
+        anyhow::bail!(
+            "the listeners changed ({wanted:?}, running {listening:?}); adding, removing or moving listeners needs a restart"
+        );
+    }
+    for (l7, lc) in l7s.iter().zip(&plan.listeners) {
+        l7.swap(build::routing_for(&plan, lc));
+    }
+    Ok(plan)
 }
 
 fn print_line(output: ProxyOutput, role: &str, addr: SocketAddr) -> anyhow::Result<()> {

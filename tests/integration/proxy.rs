@@ -815,3 +815,35 @@ fn bad_config_file_is_exit_2_naming_line_and_field() {
         "{err}"
     );
 }
+
+#[test]
+fn sighup_reloads_the_config_without_dropping_connections() {
+    let b = support::serve(2, &[]);
+    let write = |f: &mut tempfile::NamedTempFile, addr: &str| {
+        let text = format!(
+            "[[listener]]\nlisten = \"127.0.0.1:0\"\ndefault_pool = \"web\"\n[pool.web]\nbackends = [\"{addr}\"]\n"
+        );
+        f.as_file_mut().set_len(0).unwrap();
+        use std::io::Seek;
+        f.as_file_mut().seek(std::io::SeekFrom::Start(0)).unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        f.flush().unwrap();
+    };
+    let mut f = config_file("");
+    write(&mut f, &b.addr(0));
+    let p = proxy(&["--config", f.path().to_str().unwrap()]);
+    let client = support::http();
+    assert_eq!(hits(&client, &p.url("/"), 3), vec![b.name(0); 3]);
+    write(&mut f, &b.addr(1));
+    p.proc.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        // The same keep-alive client connection keeps working across the reload.
+        let now = hits(&client, &p.url("/"), 1);
+        if now[0] == b.name(1) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "reload did not take effect");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
