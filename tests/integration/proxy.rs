@@ -847,3 +847,66 @@ fn sighup_reloads_the_config_without_dropping_connections() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn access_log_json_line_per_request() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let mut p = proxy(&args_with(&specs, &["--access-log", "json", "--quiet"]));
+    let client = support::http();
+    hits(&client, &p.url("/a?x=1"), 2);
+    p.proc.signal("TERM");
+    assert_eq!(p.proc.wait_exit(Duration::from_secs(5)), Some(0));
+    let mut err = String::new();
+    p.proc
+        .child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert_eq!(lines[0]["status"], 200);
+    assert_eq!(lines[0]["uri"], "/a?x=1");
+    assert_eq!(lines[0]["backend"], b.name(0));
+    assert!(lines[0]["bytes"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn maxconn_queues_and_backend_timeout_is_504() {
+    let b = support::serve(1, &["--latency", "300ms"]);
+    let spec = format!("{}={},maxconn=1", b.name(0), b.addr(0));
+    // Queue long enough: three concurrent requests all succeed, one at a time.
+    let p = proxy(&["--backend", &spec, "--queue-timeout", "5s"]);
+    let url = p.url("/");
+    let start = Instant::now();
+    let ts: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || support::http().get(&url).send().unwrap().status())
+        })
+        .collect();
+    for t in ts {
+        assert_eq!(t.join().unwrap(), 200);
+    }
+    assert!(
+        start.elapsed() >= Duration::from_millis(850),
+        "{:?}",
+        start.elapsed()
+    );
+    // A backend slower than --backend-timeout: 504, quickly.
+    let p = proxy(&[
+        "--backend",
+        &spec,
+        "--backend-timeout",
+        "100ms",
+        "--retries",
+        "0",
+    ]);
+    let r = support::http().get(p.url("/")).send().unwrap();
+    assert_eq!(r.status(), 504);
+}
