@@ -187,7 +187,7 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
                 .and_then(|k| p.choose_hashed(k, Tried::default()));
             let hf = hp.locator.hash_fn();
             out.hash = Some(HashInfo {
-                source: format!("{hk:?}"),
+                source: hk.to_string(),
                 key: key
                     .as_ref()
                     .map(|k| String::from_utf8_lossy(k).into_owned()),

@@ -69,6 +69,18 @@ impl HashKey {
     }
 }
 
+impl std::fmt::Display for HashKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HashKey::Header(n) => write!(f, "header:{n}"),
+            HashKey::Cookie(n) => write!(f, "cookie:{n}"),
+            HashKey::Path => f.write_str("path"),
+            HashKey::Query(n) => write!(f, "query:{n}"),
+            HashKey::Ip => f.write_str("ip"),
+        }
+    }
+}
+
 /// A built hash ring/table over a pool's backends.
 pub struct HashPick {
     pub locator: Box<dyn Locator>,
