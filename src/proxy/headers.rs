@@ -45,7 +45,28 @@ impl HeaderRule {
 /// Remove hop-by-hop headers, including those named in `Connection`. With `keep_upgrade`,
 /// `Connection: upgrade` and `Upgrade` survive (a WebSocket handshake being tunnelled).
 pub fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
-    if let Some(conn) = headers.get(header::CONNECTION) {
+    // One pass to see which hop-by-hop headers are present (usually none but Connection),
+    // instead of a hash lookup per candidate name on every request.
+    let mut found = 0u16;
+    for name in headers.keys() {
+        found |= match *name {
+            header::CONNECTION => 1,
+            header::UPGRADE => 2,
+            header::PROXY_AUTHORIZATION => 4,
+            header::PROXY_AUTHENTICATE => 8,
+            header::TE => 16,
+            header::TRAILER => 32,
+            header::TRANSFER_ENCODING => 64,
+            _ => match name.as_str() {
+                "keep-alive" => 128,
+                "proxy-connection" => 256,
+                _ => 0,
+            },
+        };
+    }
+    if found & 1 != 0
+        && let Some(conn) = headers.get(header::CONNECTION)
+    {
         // Rare: only allocate when Connection names extra headers.
         let named: Vec<HeaderName> = conn
             .to_str()
@@ -69,8 +90,11 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     }
     if keep_upgrade {
         headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
-    } else {
+    } else if found & 2 != 0 {
         headers.remove(header::UPGRADE);
+    }
+    if found & !3 == 0 {
+        return;
     }
     headers.remove("keep-alive");
     headers.remove("proxy-connection");

@@ -184,10 +184,13 @@ impl L7 {
 
         // Sticky: a valid cookie naming a usable backend wins.
         let mut sticky_hit = None;
+        // The backend the client's sticky cookie names (it is re-stamped when it changes).
+        let mut cookie_backend = None;
         if let Some(name) = &pool.sticky_cookie
             && let Some(id) = cookie(&headers, name)
         {
             sticky_hit = pool.by_sticky_id(id);
+            cookie_backend = sticky_hit;
         }
 
         // Hash on a key: only the first attempt follows the key; retries go elsewhere.
@@ -339,6 +342,7 @@ impl L7 {
                     return Ok(self.respond(
                         &pool,
                         i,
+                        cookie_backend,
                         resp,
                         conn,
                         flight,
@@ -442,6 +446,7 @@ impl L7 {
         &self,
         pool: &Pool,
         i: usize,
+        cookie_backend: Option<usize>,
         mut resp: Response<Incoming>,
         conn: Conn,
         flight: Flight,
@@ -476,7 +481,9 @@ impl L7 {
         for r in &s.header_down {
             r.apply(&mut parts.headers);
         }
-        if let Some(name) = &pool.sticky_cookie {
+        if let Some(name) = &pool.sticky_cookie
+            && cookie_backend != Some(i)
+        {
             let id = &pool.backends[i].sticky_id;
             if let Ok(v) = HeaderValue::from_str(&format!("{name}={id}; Path=/; HttpOnly")) {
                 parts.headers.append(header::SET_COOKIE, v);

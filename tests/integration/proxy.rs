@@ -910,3 +910,77 @@ fn maxconn_queues_and_backend_timeout_is_504() {
     let r = support::http().get(p.url("/")).send().unwrap();
     assert_eq!(r.status(), 504);
 }
+
+#[test]
+fn h2c_clients_are_served() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &[]));
+    support::init_tls();
+    let client = reqwest::blocking::Client::builder()
+        .http2_prior_knowledge()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let r = client.get(p.url("/echo")).send().unwrap();
+    assert_eq!(r.version(), reqwest::Version::HTTP_2);
+    let doc: serde_json::Value = r.json().unwrap();
+    // Translated to HTTP/1.1 for the backend, with Host from :authority.
+    assert_eq!(doc["version"], "HTTP/1.1");
+    let text = doc["headers"].to_string();
+    assert!(
+        text.contains("2.0 lbctl") && text.contains(&p.addr),
+        "{text}"
+    );
+}
+
+#[test]
+fn fail_on_status_is_retried_and_marks_the_backend() {
+    let b = support::serve(2, &["--backend-opts", "b1:fail-rate=1.0"]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &[
+            "--fail-on",
+            "503",
+            "--max-fails",
+            "3",
+            "--algorithm",
+            "round-robin",
+        ],
+    ));
+    let got = hits(&support::http(), &p.url("/"), 20);
+    assert_eq!(tally(&got).get("b2"), Some(&20), "{got:?}");
+}
+
+#[test]
+fn max_conns_holds_extra_clients_in_the_accept_queue() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--max-conns", "1"]));
+    let req = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    let mut first = TcpStream::connect(&p.addr).unwrap();
+    first.write_all(req).unwrap();
+    let mut buf = [0u8; 512];
+    first
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    assert!(first.read(&mut buf).unwrap() > 0);
+    // The first connection stays open (keep-alive): the second waits.
+    let mut second = TcpStream::connect(&p.addr).unwrap();
+    second.write_all(req).unwrap();
+    second
+        .set_read_timeout(Some(Duration::from_millis(400)))
+        .unwrap();
+    assert!(
+        second.read(&mut buf).is_err(),
+        "second client served past --max-conns 1"
+    );
+    drop(first);
+    second
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let n = second.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+}
