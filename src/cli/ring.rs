@@ -9,7 +9,7 @@ use std::path::PathBuf;
 const RING_HELP: &str = "\
 Algorithms (-a), each weighted; default key hash in brackets:
   modulo      hash(key) % n, weights by expansion: the baseline that moves almost every key [crc32]
-  ketama      libketama/uhashring compatible: 40*N*w/sum md5 digests of \"NAME-k\", 4 points each [md5]
+  ketama      libketama/uhashring: 40*N*w/sum md5 digests of \"NAME-k\", 4 points each [md5]
   nginx       nginx `hash $key consistent` / pingora-ketama: 160*weight crc32 points [crc32]
   ring        generic Karger ring, --vnodes points per server at hash(\"NAME-k\") [xxh3]
   jump        Lamping-Veach jump hash [xxh3; `--hash none` reads keys as decimal u64]. Only the

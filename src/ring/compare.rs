@@ -38,6 +38,8 @@ struct Report {
     change: Option<String>,
     /// The least fraction any algorithm must move for the change.
     ideal_fraction: Option<f64>,
+    /// A removed server was not the last one (jump's churn is then large by design).
+    jump_middle_removed: bool,
     algorithms: Vec<Row>,
 }
 
@@ -128,6 +130,7 @@ pub fn run(args: CompareArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         )));
     }
     let source = KeySource::from_args(&args.keys)?;
+    source.hint_if_interactive(global);
     let keys = KeySet::load(&source)?;
     let pb = output::progress(
         global,
@@ -147,7 +150,10 @@ pub fn run(args: CompareArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         pb.inc(1);
     }
     pb.finish_and_clear();
+    let last = from.last().map(|s| s.name.as_str());
+    let jump_middle_removed = args.change.remove.iter().any(|r| Some(r.as_str()) != last);
     let report = Report {
+        jump_middle_removed,
         servers: from.len(),
         keys: keys.len(),
         ideal_fraction: change.as_ref().map(|(to, _)| ideal_moved(&from, to)),
@@ -224,5 +230,11 @@ fn print_table(r: &Report) -> anyhow::Result<()> {
         ]);
     }
     writeln!(out, "{t}")?;
+    if r.jump_middle_removed {
+        writeln!(
+            out,
+            "note: jump can only drop its last server cleanly; removing another renumbers the buckets after it"
+        )?;
+    }
     Ok(())
 }

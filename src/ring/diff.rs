@@ -69,6 +69,7 @@ pub fn run(args: DiffArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let a = build(&args.algo, &from)?;
     let b = build(&args.algo, &to)?;
     let source = KeySource::from_args(&args.keys)?;
+    source.hint_if_interactive(global);
     let map = index_map(&from, &to);
     let (mut aa, mut ab) = (Assigner::new(a.as_ref()), Assigner::new(b.as_ref()));
     let numeric = a.hash_fn() == HashFn::None;

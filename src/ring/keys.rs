@@ -135,6 +135,17 @@ impl KeySource {
         Ok(KeySource::Stdin)
     }
 
+    /// Tell a person at a terminal that keys are awaited on stdin (not when piped).
+    pub fn hint_if_interactive(&self, global: &crate::cli::GlobalOpts) {
+        use std::io::IsTerminal;
+        if matches!(self, KeySource::Stdin) && std::io::stdin().is_terminal() {
+            crate::output::info(
+                global,
+                "reading keys from stdin, one per line (Ctrl-D ends; or pass KEY..., --keys-file, --generate)",
+            );
+        }
+    }
+
     /// The number of keys, when known before reading.
     pub fn len_hint(&self) -> Option<u64> {
         match self {
@@ -152,6 +163,12 @@ impl KeySource {
                 let file = std::fs::File::open(path).map_err(|e| {
                     Failure::usage(format!("cannot open --keys-file '{}': {e}", path.display()))
                 })?;
+                if file.metadata().is_ok_and(|m| m.is_dir()) {
+                    return Err(Failure::usage(format!(
+                        "--keys-file '{}' is a directory; expected a file with one key per line",
+                        path.display()
+                    )));
+                }
                 read_lines(file, f)
             }
             KeySource::Stdin => read_lines(std::io::stdin().lock(), f),
@@ -326,5 +343,48 @@ mod tests {
         assert!(a.iter().eq(b.iter()));
         let ones = a.iter().filter(|k| *k == b"1").count();
         assert!(ones > 1000, "rank 1 should be hot: {ones}");
+    }
+
+    /// A seeded stand-in for the cargo-fuzz target (fuzz/fuzz_targets/ring_input.rs): random
+    /// bytes through the key reader, the spec parsers and every algorithm never panic.
+    #[test]
+    fn random_input_never_panics() {
+        use crate::balance::hash::{HashAlgorithm, HashOptions, HashServer, build};
+        use rand::Rng;
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(42);
+        let alphabet = b"ab:=,.[]0123456789weight=backup\n\r#\xff\x00 {i}zipf";
+        for _ in 0..2000 {
+            let len = rng.random_range(0..64);
+            let data: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                .collect();
+            let mut keys = Vec::new();
+            read_lines(&data[..], |k| {
+                keys.push(k.to_vec());
+                Ok(())
+            })
+            .unwrap();
+            let text = String::from_utf8_lossy(&data);
+            let _ = parse_distribution(&text);
+            let _ = KeyPattern::parse(&text);
+            if let Ok(specs) = crate::spec::parse_backend_lines(&text, "fuzz") {
+                let servers: Vec<HashServer> = specs
+                    .into_iter()
+                    .map(|s| HashServer::new(s.name, s.weight.min(4)))
+                    .collect();
+                let opts = HashOptions {
+                    table_size: 251,
+                    vnodes: 8,
+                    ..Default::default()
+                };
+                for alg in HashAlgorithm::ALL {
+                    if let Ok(l) = build(alg, &servers, &opts) {
+                        for k in &keys {
+                            assert!(l.locate(k) < servers.len());
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -34,10 +34,11 @@ fn row<'a>(key: &'a [u8], server: &'a str) -> Row<'a> {
     }
 }
 
-pub fn run(args: LookupArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+pub fn run(args: LookupArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let servers = load_servers(&args.servers)?;
     let locator = build(&args.algo, &servers)?;
     let source = KeySource::from_args(&args.keys)?;
+    source.hint_if_interactive(global);
     let numeric = locator.hash_fn() == HashFn::None;
     let mut assigner = Assigner::new(locator.as_ref());
     let stdout = std::io::stdout();

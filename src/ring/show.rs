@@ -136,6 +136,14 @@ fn print_table(r: &Report, limit: usize) -> anyhow::Result<()> {
             r.entries.len()
         )?,
     }
+    if r.structure == "none" {
+        let mut t = output::new_table(&["server", "weight"]);
+        for s in &r.servers {
+            t.add_row(vec![s.name.to_string(), s.weight.to_string()]);
+        }
+        writeln!(out, "{t}")?;
+        return Ok(());
+    }
     let mut t = output::new_table(&["server", "weight", what, "hash space", ""]);
     let peak = r
         .servers

@@ -72,6 +72,7 @@ pub fn run(args: StatsArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let servers = load_servers(&args.servers)?;
     let locator = build(&args.algo, &servers)?;
     let source = KeySource::from_args(&args.keys)?;
+    source.hint_if_interactive(global);
     let mut assigner = Assigner::new(locator.as_ref());
     let numeric = locator.hash_fn() == HashFn::None;
     let counts = count_keys(&source, &mut assigner, numeric, servers.len(), global)?;

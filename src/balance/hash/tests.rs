@@ -200,3 +200,24 @@ fn bounded_through_the_locator() {
     let other = b.locate_bounded(b"x", &|s| if s == first { 100 } else { 0 }, 100);
     assert_ne!(other, first);
 }
+
+#[test]
+fn adding_moves_keys_only_to_the_new_server() {
+    let keys = random_keys(20_000, 5);
+    for alg in [
+        HashAlgorithm::Ketama,
+        HashAlgorithm::Nginx,
+        HashAlgorithm::Ring,
+        HashAlgorithm::Rendezvous,
+        HashAlgorithm::Jump,
+    ] {
+        let before = list(7);
+        let after = list(8);
+        let a = build(alg, &before, &HashOptions::default()).unwrap();
+        let b = build(alg, &after, &HashOptions::default()).unwrap();
+        for k in &keys {
+            let (x, y) = (a.locate(k.as_bytes()), b.locate(k.as_bytes()));
+            assert!(x == y || y == 7, "{alg}: {k} moved between old servers");
+        }
+    }
+}

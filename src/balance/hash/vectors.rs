@@ -418,3 +418,102 @@ fn rendezvous_vectors() {
     );
     assert_eq!(got, strs(&sec["weighted_hrw_w_1_2_1"]["mapping"]));
 }
+
+/// Owner of `h` on sorted (point, owner) pairs: the first point strictly above `h`, wrapping.
+/// (stathat/consistent and go-mpchash use ">", libketama and nginx ">=".)
+fn strictly_above(points: &[(u64, usize)], h: u64) -> (u64, usize) {
+    let i = points.partition_point(|p| p.0 <= h);
+    points[if i == points.len() { 0 } else { i }]
+}
+
+#[test]
+fn other_go_libs_stathat() {
+    let v = v();
+    let sec = &v["other_go_libs"]["stathat_consistent_20_replicas_crc32"];
+    let mut points: Vec<(u64, usize)> = Vec::new();
+    for (s, name) in SERVERS.iter().enumerate() {
+        for i in 0..20 {
+            points.push((HashFn::Crc32.hash(format!("{i}{name}").as_bytes()), s));
+        }
+    }
+    points.sort_unstable();
+    let got: Vec<String> = keys()
+        .iter()
+        .map(|k| SERVERS[strictly_above(&points, HashFn::Crc32.hash(k.as_bytes())).1].to_string())
+        .collect();
+    assert_eq!(got, strs(&sec["mapping"]));
+}
+
+/// buraksezer/consistent: 271 partitions placed on a 20-replica fnv1a64 ring (replica keys
+/// "<i>:<name>", its DefaultReplicaKey) with bounded load
+/// ceil(floor(271 / n) * 1.25); a key's owner is its partition's (fnv1a64(key) % 271).
+#[test]
+fn other_go_libs_buraksezer() {
+    let v = v();
+    let sec = &v["other_go_libs"]["buraksezer_consistent_fnv1a64_P271_R20_load1.25"];
+    const PARTITIONS: u64 = 271;
+    let mut ring: Vec<(u64, usize)> = Vec::new();
+    for (s, name) in SERVERS.iter().enumerate() {
+        for i in 0..20 {
+            ring.push((fnv1a64(format!("{i}:{name}").as_bytes()), s));
+        }
+    }
+    ring.sort_unstable();
+    let avg = ((PARTITIONS / SERVERS.len() as u64) as f64 * 1.25).ceil() as u64;
+    let mut loads = [0u64; 3];
+    let mut owner = vec![0usize; PARTITIONS as usize];
+    for part in 0..PARTITIONS {
+        let h = fnv1a64(&part.to_le_bytes());
+        let mut idx = ring.partition_point(|p| p.0 < h) % ring.len();
+        loop {
+            let s = ring[idx].1;
+            if loads[s] < avg {
+                loads[s] += 1;
+                owner[part as usize] = s;
+                break;
+            }
+            idx = (idx + 1) % ring.len();
+        }
+    }
+    let per = &sec["partitions_per_member"];
+    for (s, name) in SERVERS.iter().enumerate() {
+        assert_eq!(loads[s], per[name].as_u64().unwrap(), "{name}");
+    }
+    let got: Vec<String> = keys()
+        .iter()
+        .map(|k| SERVERS[owner[(fnv1a64(k.as_bytes()) % PARTITIONS) as usize]].to_string())
+        .collect();
+    assert_eq!(got, strs(&sec["mapping"]));
+}
+
+/// go-mpchash (multi-probe consistent hashing, Appleton & O'Reilly, arXiv:1505.00062): server
+/// points siphash(0, 0, name); 21 probes h1 + i*h2 with h1, h2 = siphash(seed 1 and 2, key);
+/// the probe closest (clockwise, strictly above) to a server point wins.
+#[test]
+fn other_go_libs_mpchash() {
+    let v = v();
+    let sec = &v["other_go_libs"]["go_mpchash_siphash_seeds_1_2_k21"];
+    let mut points: Vec<(u64, usize)> = SERVERS
+        .iter()
+        .enumerate()
+        .map(|(s, n)| (siphash24(0, 0, n.as_bytes()), s))
+        .collect();
+    points.sort_unstable();
+    let got: Vec<String> = keys()
+        .iter()
+        .map(|k| {
+            let (h1, h2) = (siphash24(1, 0, k.as_bytes()), siphash24(2, 0, k.as_bytes()));
+            let mut best = (u64::MAX, 0usize);
+            for i in 0..21u64 {
+                let h = h1.wrapping_add(i.wrapping_mul(h2));
+                let (p, s) = strictly_above(&points, h);
+                let d = p.wrapping_sub(h);
+                if d < best.0 {
+                    best = (d, s);
+                }
+            }
+            SERVERS[best.1].to_string()
+        })
+        .collect();
+    assert_eq!(got, strs(&sec["mapping"]));
+}
