@@ -39,12 +39,56 @@ complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "serve" -d 'Start real t
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "demo" -d 'Run backends, a proxy, load and probes together: a tour in one command'
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages (used to refresh completions/ and man/)'
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s f -l targets-file -d 'Read targets from a file, one per line, \'#\' comments, optional per-target assertions' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s X -l method -d 'HTTP method (GET, HEAD, ...)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s H -l header -d 'Extra request header \'Name: value\' (repeatable)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l host -d 'Host header (and TLS SNI) instead of the target\'s host, e.g. to check one vhost on an IP' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l max-redirects -d 'Redirects followed at most with --follow; one more fails the check' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l http-version -d 'HTTP version: auto (HTTP/1.1; https: ALPN picks h2 or http/1.1), 1.1, or 2 (h2 by ALPN, h2c by prior knowledge on http://)' -r -f -a "auto\t''
+1.1\t''
+2\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cacert -d 'Trust only the CA certificates in this PEM file (instead of the system roots)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l send -d 'tcp: send these bytes after connecting (escapes: \\r \\n \\t \\\\ \\0 \\xNN)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect -d 'tcp: the reply must contain these bytes (same escapes as --send)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s t -l timeout -d 'Give up on one check after this long (reported as a timeout, with the phase)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-status -d 'Accepted status codes (default 200-399, like Kubernetes), e.g. 200-299,301' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-body -d 'The body must contain this text (repeatable)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-body-regex -d 'The body must match this regular expression (repeatable)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-json -d 'A JSON condition on the body, e.g. \'.status == "UP"\', \'.count >= 3\', \'.ready exists\' (repeatable; all must hold)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-header -d 'A response header, \'Name: value\' (value contained, case-insensitive) or \'Name\' (present). Repeatable' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l max-latency -d 'The whole check (total time) must take at most this long' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cert-min-days -d 'https: the earliest-expiring certificate must stay valid at least this many days' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s c -l concurrency -d 'Checks in flight at once' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l require -d 'One shot: how many targets must pass: all, any, or a count' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l retries -d 'One shot: retry a failed check up to N times; a pass after a retry is reported \'flaky\' (it counts as passing for --require)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l retry-delay -d 'Pause between retries' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l until -d 'Wait until the targets are healthy (--require holds with rise/fall), up to --deadline' -r -f -a "healthy\t'The --require rule holds (targets up by rise/fall)'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l deadline -d '--until: give up (exit 1) after this long' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s i -l interval -d '--watch/--until: time between checks of one target (HAProxy \'inter\')' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l fast-interval -d 'Interval while a target is changing state (HAProxy \'fastinter\'); default --interval' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l rise -d 'Consecutive passes that bring a target up (HAProxy \'rise\')' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l fall -d 'Consecutive failures that take a target down (HAProxy \'fall\')' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l count -d '--watch: stop after N checks of every target, then print the summary' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s o -l output -d 'Output format: table, json (one document), jsonl (one line per target; with --watch, per check), prometheus (blackbox_exporter names), nagios (plugin line and exit codes)' -r -f -a "table\t''
+json\t''
+jsonl\t''
+prometheus\t''
+nagios\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l warn-latency -d 'nagios: WARNING when a check takes longer than this' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l crit-latency -d 'nagios: CRITICAL when a check takes longer than this' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l warn-days -d 'nagios: WARNING when a certificate expires within this many days' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l crit-days -d 'nagios: CRITICAL when a certificate expires within this many days' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l follow -d 'Follow redirects (at most --max-redirects); off by default, so a 301 is the answer'
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s k -l insecure -d 'Accept any TLS certificate (expiry is still reported and checked by --cert-min-days)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cert-only -d 'https: check the TLS handshake and certificate only; send no HTTP request'
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s w -l watch -d 'Check continuously with rise/fall semantics until Ctrl-C or --count rounds'
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l start-up -d 'Targets start up (HAProxy starts them down, needing \'rise\' passes)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s h -l help -d 'Print help'
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s V -l version -d 'Print version'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''

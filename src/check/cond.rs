@@ -259,7 +259,7 @@ fn parse_path(t: &str) -> Result<(Vec<Seg>, &str), String> {
                 if i > start {
                     segs.push(Seg::Key(t[start..i].to_string()));
                 } else if !(i >= b.len() || b[i].is_ascii_whitespace() || is_op_char(b[i])) {
-                    return Err(format!("unexpected '{}' in the path", &t[i..i + 1]));
+                    return Err(format!("unexpected '{}' in the path", char_at(t, i)));
                 } else if !segs.is_empty() {
                     return Err("a key is missing after '.'".into());
                 }
@@ -283,10 +283,17 @@ fn parse_path(t: &str) -> Result<(Vec<Seg>, &str), String> {
                 i += close + 1;
             }
             c if c.is_ascii_whitespace() || is_op_char(c) => break,
-            _ => return Err(format!("unexpected '{}' in the path", &t[i..i + 1])),
+            _ => return Err(format!("unexpected '{}' in the path", char_at(t, i))),
         }
     }
     Ok((segs, &t[i..]))
+}
+
+/// The character starting at byte `i` (which may be inside a multi-byte character).
+fn char_at(t: &str, i: usize) -> char {
+    t.get(i..)
+        .and_then(|r| r.chars().next())
+        .unwrap_or('\u{fffd}')
 }
 
 fn is_op_char(c: u8) -> bool {
@@ -539,6 +546,9 @@ mod tests {
             ".a$b == 1",
             ".ok < true",
             ".a exists now",
+            ".é == 1",
+            ".a[é] == 1",
+            "..é",
         ] {
             let e = JsonCond::parse(bad);
             assert!(e.is_err(), "{bad:?} parsed as {e:?}");

@@ -92,7 +92,7 @@ async fn hop(
         let h2 = spec.version == HttpVersion::Http2;
         return request(spec, t, &host_header, tcp, h2, p).await.map(Some);
     }
-    p.phase = Phase::Tls;
+    p.enter(Phase::Tls);
     let cfg = match &spec.tls {
         Some(c) => c.clone(),
         None => default_tls(spec.version)?,
@@ -120,6 +120,12 @@ async fn hop(
     let h2 = conn.alpn_protocol() == Some(b"h2".as_slice());
     if spec.cert_only {
         return Ok(None);
+    }
+    if spec.version == HttpVersion::Http2 && !h2 {
+        return Err(Fail::new(
+            FailKind::Protocol,
+            "the server did not agree to HTTP/2 (ALPN h2)",
+        ));
     }
     request(spec, t, &host_header, stream, h2, p)
         .await
@@ -182,7 +188,7 @@ where
         }
         req.headers_mut().insert(k.clone(), v.clone());
     }
-    p.phase = Phase::FirstByte;
+    p.enter(Phase::FirstByte);
     let t0 = Instant::now();
     let (resp, _driver) = if h2 {
         let (mut sender, conn) = hyper::client::conn::http2::handshake(TokioExecutor::new(), io)
@@ -205,7 +211,7 @@ where
     p.out.http_version = Some(if h2 { "HTTP/2" } else { "HTTP/1.1" });
     let status = resp.status().as_u16();
     p.out.status = Some(status);
-    p.phase = Phase::Body;
+    p.enter(Phase::Body);
     let (parts, mut body) = resp.into_parts();
     let keep = spec.conditions.needs_body();
     let mut buf: Vec<u8> = Vec::new();

@@ -353,6 +353,10 @@ mod tests {
             "http://[zz]:1/",
             "http://h h/",
             "http://h/a b",
+            "http://hé:80/",
+            "tcp://[é]:1",
+            "é:1",
+            "http://h:８０/",
         ] {
             assert!(Target::parse(bad).is_err(), "{bad:?}");
         }
@@ -376,8 +380,43 @@ mod tests {
         );
         assert!(split_words("a 'b").is_err());
         assert_eq!(unescape(r"PING\r\n\x00\\").unwrap(), b"PING\r\n\0\\");
-        for bad in [r"a\", r"\q", r"\x1", r"\xzz"] {
+        for bad in [r"a\", r"\q", r"\x1", r"\xzz", "\\é", "\\xé", "\\x1é"] {
             assert!(unescape(bad).is_err(), "{bad}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod no_panic {
+    //! Random input for every check parser: an error is fine, a panic is not (a cheap stand-in
+    //! for cargo-fuzz on this box).
+    use super::*;
+    use crate::check::{Conditions, HeaderCond, JsonCond, StatusRanges};
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn parsers_never_panic() {
+        const ALPHABET: &[&str] = &[
+            ".", "[", "]", "\"", "'", "=", "!", "<", ">", ":", "/", "\\", "x", "0", "9", "-", ",",
+            " ", "é", "８", "\u{0}", "\n", "exists", "http://", "tcp://", "[::1]", "a", "?", "#",
+            "@", "%", "UP",
+        ];
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
+        for _ in 0..20_000 {
+            let n = rng.random_range(0..12);
+            let s: String = (0..n)
+                .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
+                .collect();
+            let _ = Target::parse(&s);
+            let _ = split_words(&s);
+            let _ = unescape(&s);
+            let _ = JsonCond::parse(&s).map(|c| c.eval(&serde_json::json!({"a": [1, "x"]})));
+            let _ = StatusRanges::parse(&s);
+            let _ = HeaderCond::parse(&s);
+            let _ = Conditions::default().apply(&s);
+            if let Ok(t) = Target::parse("http://h/a/b") {
+                let _ = t.join(&s);
+            }
         }
     }
 }

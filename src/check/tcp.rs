@@ -20,7 +20,7 @@ pub(super) async fn check(spec: &CheckSpec, target: &Target, p: &mut Progress) -
     let Some(expect) = &spec.expect else {
         return Ok(());
     };
-    p.phase = Phase::FirstByte;
+    p.enter(Phase::FirstByte);
     let mut buf = Vec::with_capacity(512);
     let mut chunk = [0u8; 4096];
     loop {
@@ -30,7 +30,7 @@ pub(super) async fn check(spec: &CheckSpec, target: &Target, p: &mut Progress) -
             .map_err(|e| Fail::new(FailKind::Protocol, format!("read: {}", io_reason(&e))))?;
         if p.out.timings.ttfb.is_none() && n > 0 {
             p.out.timings.ttfb = Some(t0.elapsed());
-            p.phase = Phase::Body;
+            p.enter(Phase::Body);
         }
         buf.extend_from_slice(&chunk[..n]);
         if contains(&buf, expect) {

@@ -312,3 +312,22 @@ mod tests {
         assert!(client_config(true, None, Alpn::Http1).is_ok());
     }
 }
+
+#[cfg(test)]
+mod rcgen_tests {
+    use super::*;
+
+    #[test]
+    fn not_after_of_a_real_certificate() {
+        // 2031-05-17T00:00:00Z, both as UTCTime (before 2050) and GeneralizedTime (2050 on).
+        for (y, m, d) in [(2031, 5, 17), (2051, 1, 2)] {
+            let mut params = rcgen::CertificateParams::new(vec!["localhost".into()]).unwrap();
+            params.not_after = rcgen::date_time_ymd(y, m, d);
+            let key = rcgen::KeyPair::generate().unwrap();
+            let cert = params.self_signed(&key).unwrap();
+            let want = days_from_civil(i64::from(y), i64::from(m), i64::from(d)) * 86_400;
+            assert_eq!(not_after(cert.der()), Ok(want));
+            assert_eq!(earliest_not_after(&[cert.der().clone()]), Some(want));
+        }
+    }
+}

@@ -1,4 +1,245 @@
-//! `lbctl probe` arguments.
+//! `lbctl probe` arguments: targets, request options, conditions, modes and output.
 
-/// Arguments of `lbctl probe` (not yet available).
-pub type ProbeArgs = super::NotYetArgs;
+use crate::probe::{HttpVersionArg, ProbeOutput, UntilState};
+use crate::spec::parse_duration;
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Health-check TCP/HTTP/TLS targets once, in a watch loop, or until healthy (the long
+/// description is in `after_help`: the subcommand's own doc line in cli/mod.rs is its about).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Targets: tcp://HOST:PORT, HOST:PORT (TCP), http://HOST[:PORT]/PATH, https://...;
+from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
+carry its own assertions after the target; status, max-latency and cert-min-days replace the
+command-line value, body, body-regex, json and header add to the command-line conditions:
+  https://api.example.com/health status=200 json=.status==UP max-latency=300ms
+  db.internal:5432
+  http://10.0.0.7:8080/ready header='Content-Type: json' json='.checks[0].ok == true'
+
+JSON conditions (--expect-json, json=): PATH OP VALUE or PATH exists. PATH: . .status
+.checks[0].name .[\"a key\"]; OP: == != < <= > >=; VALUE: a JSON literal (\"UP\", 3, true,
+null) or a bare word (UP). A missing path fails every operator; numbers compare numerically.
+
+Modes: one shot (default) probes every target concurrently and exits 0 when --require holds;
+--retries N re-checks failures and reports a late pass as flaky. --watch applies HAProxy
+rise/fall (a target starts down unless --start-up) and prints transitions (a live table on a
+terminal) and a summary at Ctrl-C or after --count rounds; it exits 0 when --require holds over
+the final states (-v: a line for every check, not only state changes). --until healthy waits until --require holds over the targets that are up by
+the same rule, or exits 1 at --deadline.
+
+Examples:
+  lbctl probe http://127.0.0.1:8080/health
+  lbctl probe db:5432 https://api.example.com/health --expect-json '.status == \"UP\"'
+  lbctl probe --targets-file targets.txt --require 2 --output json
+  cat targets.txt | lbctl probe - --retries 2
+  lbctl probe https://example.com --cert-only --cert-min-days 14
+  lbctl probe http://a/health http://b/health --watch --interval 2s --rise 2 --fall 3
+  lbctl probe http://localhost:8080/ready --until healthy --deadline 60s --rise 1
+  lbctl probe https://example.com -o nagios --warn-latency 200ms --crit-latency 1s --crit-days 7
+  lbctl probe tcp://127.0.0.1:6379 --send 'PING\\r\\n' --expect '+PONG'
+
+Exit codes:
+  0  the requirement holds (every target passed, or --require any/N met; healthy for --until)
+  1  it does not (or --until reached --deadline)
+  2  bad input: a malformed target, condition or flag
+  3  runtime failure
+  --output nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad input after parsing)"
+)]
+pub struct ProbeArgs {
+    /// Targets to probe; '-' reads more (one per line) from stdin.
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Read targets from a file, one per line, '#' comments, optional per-target assertions.
+    #[arg(short = 'f', long, value_name = "FILE", help_heading = "Targets")]
+    pub targets_file: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub request: Box<RequestArgs>,
+
+    #[command(flatten)]
+    pub conditions: Box<ConditionArgs>,
+
+    #[command(flatten)]
+    pub mode: Box<ModeArgs>,
+
+    #[command(flatten)]
+    pub output: Box<OutputArgs>,
+}
+
+// The flag groups are boxed: they keep `Command` small (clippy::large_enum_variant).
+
+/// How each target is checked.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Request")]
+pub struct RequestArgs {
+    /// HTTP method (GET, HEAD, ...).
+    #[arg(short = 'X', long, default_value = "GET", value_name = "METHOD")]
+    pub method: String,
+
+    /// Extra request header 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+
+    /// Host header (and TLS SNI) instead of the target's host, e.g. to check one vhost on an IP.
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+
+    /// Follow redirects (at most --max-redirects); off by default, so a 301 is the answer.
+    #[arg(long)]
+    pub follow: bool,
+
+    /// Redirects followed at most with --follow; one more fails the check.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub max_redirects: u32,
+
+    /// HTTP version: auto (HTTP/1.1; https: ALPN picks h2 or http/1.1), 1.1, or 2 (h2 by ALPN,
+    /// h2c by prior knowledge on http://).
+    #[arg(long, value_enum, default_value_t = HttpVersionArg::Auto, value_name = "VERSION")]
+    pub http_version: HttpVersionArg,
+
+    /// Accept any TLS certificate (expiry is still reported and checked by --cert-min-days).
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// Trust only the CA certificates in this PEM file (instead of the system roots).
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// https: check the TLS handshake and certificate only; send no HTTP request.
+    #[arg(long)]
+    pub cert_only: bool,
+
+    /// tcp: send these bytes after connecting (escapes: \r \n \t \\ \0 \xNN).
+    #[arg(long, value_name = "TEXT")]
+    pub send: Option<String>,
+
+    /// tcp: the reply must contain these bytes (same escapes as --send).
+    #[arg(long, value_name = "TEXT")]
+    pub expect: Option<String>,
+
+    /// Give up on one check after this long (reported as a timeout, with the phase).
+    #[arg(short, long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Duration,
+}
+
+/// What a response must satisfy.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Conditions")]
+pub struct ConditionArgs {
+    /// Accepted status codes (default 200-399, like Kubernetes), e.g. 200-299,301.
+    #[arg(long, value_name = "CODES")]
+    pub expect_status: Option<String>,
+
+    /// The body must contain this text (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub expect_body: Vec<String>,
+
+    /// The body must match this regular expression (repeatable).
+    #[arg(long, value_name = "REGEX")]
+    pub expect_body_regex: Vec<String>,
+
+    /// A JSON condition on the body, e.g. '.status == "UP"', '.count >= 3', '.ready exists'
+    /// (repeatable; all must hold).
+    #[arg(long, value_name = "COND")]
+    pub expect_json: Vec<String>,
+
+    /// A response header, 'Name: value' (value contained, case-insensitive) or 'Name'
+    /// (present). Repeatable.
+    #[arg(long, value_name = "NAME[: VALUE]")]
+    pub expect_header: Vec<String>,
+
+    /// The whole check (total time) must take at most this long.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub max_latency: Option<Duration>,
+
+    /// https: the earliest-expiring certificate must stay valid at least this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub cert_min_days: Option<String>,
+}
+
+/// One shot, watch or until.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Mode")]
+pub struct ModeArgs {
+    /// Checks in flight at once.
+    #[arg(short, long, default_value_t = 64, value_name = "N")]
+    pub concurrency: usize,
+
+    /// One shot: how many targets must pass: all, any, or a count.
+    #[arg(long, default_value = "all", value_name = "all|any|N")]
+    pub require: String,
+
+    /// One shot: retry a failed check up to N times; a pass after a retry is reported 'flaky'
+    /// (it counts as passing for --require).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub retries: u32,
+
+    /// Pause between retries.
+    #[arg(long, default_value = "200ms", value_parser = parse_duration, value_name = "DURATION")]
+    pub retry_delay: Duration,
+
+    /// Check continuously with rise/fall semantics until Ctrl-C or --count rounds.
+    #[arg(short, long, conflicts_with = "until")]
+    pub watch: bool,
+
+    /// Wait until the targets are healthy (--require holds with rise/fall), up to --deadline.
+    #[arg(long, value_enum, value_name = "STATE")]
+    pub until: Option<UntilState>,
+
+    /// --until: give up (exit 1) after this long.
+    #[arg(long, default_value = "60s", value_parser = parse_duration, value_name = "DURATION")]
+    pub deadline: Duration,
+
+    /// --watch/--until: time between checks of one target (HAProxy 'inter').
+    #[arg(short, long, default_value = "2s", value_parser = parse_duration, value_name = "DURATION")]
+    pub interval: Duration,
+
+    /// Interval while a target is changing state (HAProxy 'fastinter'); default --interval.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub fast_interval: Option<Duration>,
+
+    /// Consecutive passes that bring a target up (HAProxy 'rise').
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub rise: u32,
+
+    /// Consecutive failures that take a target down (HAProxy 'fall').
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub fall: u32,
+
+    /// Targets start up (HAProxy starts them down, needing 'rise' passes).
+    #[arg(long)]
+    pub start_up: bool,
+
+    /// --watch: stop after N checks of every target, then print the summary.
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+}
+
+/// Output format and nagios thresholds.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Output format: table, json (one document), jsonl (one line per target; with --watch,
+    /// per check), prometheus (blackbox_exporter names), nagios (plugin line and exit codes).
+    #[arg(short, long, value_enum, default_value_t = ProbeOutput::Table, value_name = "FORMAT")]
+    pub output: ProbeOutput,
+
+    /// nagios: WARNING when a check takes longer than this.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub warn_latency: Option<Duration>,
+
+    /// nagios: CRITICAL when a check takes longer than this.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub crit_latency: Option<Duration>,
+
+    /// nagios: WARNING when a certificate expires within this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub warn_days: Option<String>,
+
+    /// nagios: CRITICAL when a certificate expires within this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub crit_days: Option<String>,
+}

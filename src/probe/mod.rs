@@ -1,11 +1,380 @@
-//! `lbctl probe`: not yet available.
+//! `lbctl probe`: health-check targets once (`oneshot`), continuously with rise/fall
+//! (`watch`), or until healthy (`watch::until`), and report in the chosen format (`report`).
+//! The checks themselves are the `check` core; this module turns flags into a
+//! [`CheckSpec`], loads the targets and wires results to output and exit codes.
 
+mod oneshot;
+mod options;
+mod report;
+mod targets;
+mod watch;
+
+pub use options::{HttpVersionArg, ProbeOutput, Require, UntilState};
+pub use targets::{ProbeTarget, parse_line};
+
+use crate::check::{
+    CheckSpec, Conditions, HeaderCond, HttpVersion, JsonCond, Scheme, StatusRanges, cond, tls,
+};
 use crate::cli::{GlobalOpts, ProbeArgs};
-use crate::exit::{ExitCode, Failure};
+use crate::exit::{ExitCode, Failure, code_of};
+use crate::spec::SpecError;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Everything `probe` needs besides the targets, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub timeout: Duration,
+    pub concurrency: usize,
+    pub require: Require,
+    pub retries: u32,
+    pub retry_delay: Duration,
+    pub interval: Duration,
+    pub fast_interval: Duration,
+    pub rise: u32,
+    pub fall: u32,
+    pub start_up: bool,
+    pub count: Option<u64>,
+    pub deadline: Duration,
+    pub output: ProbeOutput,
+    pub nagios: report::NagiosLimits,
+}
 
 /// Run `lbctl probe`.
-pub fn run(_args: ProbeArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
-    Err(Failure::usage(
-        "'lbctl probe' is not yet available in this build (see the README for what is)",
-    ))
+pub fn run(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    let nagios = args.output.output == ProbeOutput::Nagios;
+    let prepared = prepare(&args, &mut std::io::stdin().lock());
+    let (targets, settings) = match prepared {
+        Ok(p) => p,
+        // A nagios plugin reports its own problems as UNKNOWN (exit 3) on stdout.
+        Err(e) if nagios && code_of(&e) == ExitCode::Usage => {
+            println!("LBCTL UNKNOWN - {e:#}");
+            return Ok(ExitCode::Runtime);
+        }
+        Err(e) => return Err(e),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+    if args.mode.watch {
+        rt.block_on(watch::watch(targets, settings, global.clone()))
+    } else if args.mode.until.is_some() {
+        rt.block_on(watch::until(targets, settings, global.clone()))
+    } else {
+        rt.block_on(oneshot::run(targets, settings, global.clone()))
+    }
+}
+
+/// Point at the flags that fix a certificate the system roots do not trust (the core's
+/// reason is about TLS; which flags exist is probe's business).
+pub fn with_hint(mut o: crate::check::CheckOutcome) -> crate::check::CheckOutcome {
+    if o.fail == Some(crate::check::FailKind::Tls) && o.reason.contains("UnknownIssuer") {
+        o.reason.push_str(
+            " (not signed by a trusted CA: pass its CA with --cacert FILE, or --insecure)",
+        );
+    }
+    o
+}
+
+/// Validate the flags and load the targets (no network yet).
+fn prepare(
+    args: &ProbeArgs,
+    stdin: &mut dyn std::io::Read,
+) -> anyhow::Result<(Vec<ProbeTarget>, Settings)> {
+    let mut spec = base_spec(args)?;
+    // Peek at the targets first: TLS roots are loaded only when an https:// target exists.
+    let plain = Arc::new(spec.clone());
+    let targets = targets::load(&args.targets, &args.targets_file, &plain, stdin)?;
+    let any_https = targets.iter().any(|t| t.target.scheme == Scheme::Https);
+    if args.request.cert_only
+        && let Some(t) = targets.iter().find(|t| t.target.scheme != Scheme::Https)
+    {
+        return Err(Failure::usage(format!(
+            "--cert-only checks TLS certificates, but '{}' is not an https:// target",
+            t.label
+        )));
+    }
+    if (args.request.send.is_some() || args.request.expect.is_some())
+        && !targets.iter().any(|t| t.target.scheme == Scheme::Tcp)
+    {
+        return Err(Failure::usage(
+            "--send and --expect apply to tcp:// targets, and none was given",
+        ));
+    }
+    let targets = if any_https {
+        let alpn = match args.request.http_version {
+            HttpVersionArg::Auto => tls::Alpn::Both,
+            HttpVersionArg::Http1 => tls::Alpn::Http1,
+            HttpVersionArg::Http2 => tls::Alpn::Http2,
+        };
+        spec.tls = Some(tls::client_config(
+            args.request.insecure,
+            args.request.cacert.as_deref(),
+            alpn,
+        )?);
+        let base = Arc::new(spec);
+        // Re-attach every target to the spec that carries the TLS configuration.
+        targets
+            .into_iter()
+            .map(|t| {
+                let spec = if Arc::ptr_eq(&t.spec, &plain) {
+                    base.clone()
+                } else {
+                    let mut own = CheckSpec::clone(&t.spec);
+                    own.tls = base.tls.clone();
+                    Arc::new(own)
+                };
+                ProbeTarget { spec, ..t }
+            })
+            .collect()
+    } else {
+        if let Some(path) = &args.request.cacert {
+            // Still validate the file, so a typo is reported even without https targets.
+            tls::client_config(false, Some(path), tls::Alpn::None)?;
+        }
+        targets
+    };
+
+    let require = Require::parse(&args.mode.require)?;
+    if let Require::AtLeast(k) = require
+        && k > targets.len()
+    {
+        return Err(Failure::usage(format!(
+            "--require {k} cannot hold: only {} target(s) given",
+            targets.len()
+        )));
+    }
+    let positive = |name: &str, v: u64| -> anyhow::Result<()> {
+        if v == 0 {
+            Err(Failure::usage(format!("{name} must be at least 1")))
+        } else {
+            Ok(())
+        }
+    };
+    positive("--concurrency", args.mode.concurrency as u64)?;
+    positive("--rise", u64::from(args.mode.rise))?;
+    positive("--fall", u64::from(args.mode.fall))?;
+    if let Some(c) = args.mode.count {
+        positive("--count", c)?;
+    }
+    if args.request.timeout.is_zero() {
+        return Err(Failure::usage("--timeout must be more than 0"));
+    }
+    if (args.mode.watch || args.mode.until.is_some()) && args.mode.interval.is_zero() {
+        return Err(Failure::usage("--interval must be more than 0"));
+    }
+    if args.mode.fast_interval.is_some_and(|d| d.is_zero()) {
+        return Err(Failure::usage("--fast-interval must be more than 0"));
+    }
+    if args.mode.watch
+        && matches!(
+            args.output.output,
+            ProbeOutput::Prometheus | ProbeOutput::Nagios
+        )
+    {
+        return Err(Failure::usage(
+            "--watch prints table, json or jsonl; prometheus and nagios are one-shot formats",
+        ));
+    }
+    if args.mode.retries > 0 && (args.mode.watch || args.mode.until.is_some()) {
+        return Err(Failure::usage(
+            "--retries applies to one-shot mode; --watch and --until use --rise/--fall",
+        ));
+    }
+    if args.mode.count.is_some() && !args.mode.watch {
+        return Err(Failure::usage("--count applies to --watch"));
+    }
+    let days = |flag: &str, v: &Option<String>| -> anyhow::Result<Option<f64>> {
+        match v {
+            None => Ok(None),
+            Some(s) => cond::parse_days(s)
+                .map(Some)
+                .map_err(|e| anyhow::Error::new(e).context(flag.to_string())),
+        }
+    };
+    let settings = Settings {
+        timeout: args.request.timeout,
+        concurrency: args.mode.concurrency,
+        require,
+        retries: args.mode.retries,
+        retry_delay: args.mode.retry_delay,
+        interval: args.mode.interval,
+        fast_interval: args.mode.fast_interval.unwrap_or(args.mode.interval),
+        rise: args.mode.rise,
+        fall: args.mode.fall,
+        start_up: args.mode.start_up,
+        count: args.mode.count,
+        deadline: args.mode.deadline,
+        output: args.output.output,
+        nagios: report::NagiosLimits {
+            warn_latency: args.output.warn_latency,
+            crit_latency: args.output.crit_latency,
+            warn_days: days("--warn-days", &args.output.warn_days)?,
+            crit_days: days("--crit-days", &args.output.crit_days)?,
+        },
+    };
+    Ok((targets, settings))
+}
+
+/// The check spec every target starts from (per-target assertions change copies of it).
+fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
+    let method = ::http::Method::from_bytes(args.request.method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| {
+            SpecError::new(
+                "HTTP method",
+                &args.request.method,
+                "not a method token",
+                "GET or HEAD",
+            )
+        })?;
+    let mut headers = Vec::new();
+    for h in &args.request.headers {
+        headers.push(parse_header(h)?);
+    }
+    if let Some(host) = &args.request.host
+        && (host.is_empty() || host.contains(char::is_whitespace))
+    {
+        return Err(SpecError::new(
+            "--host",
+            host,
+            "it is empty or has spaces",
+            "a host name such as api.example.com",
+        )
+        .into());
+    }
+    let mut conditions = Conditions::default();
+    if let Some(s) = &args.conditions.expect_status {
+        conditions.status = StatusRanges::parse(s)?;
+    }
+    conditions.body_contains = args.conditions.expect_body.clone();
+    for r in &args.conditions.expect_body_regex {
+        conditions.body_regex.push(cond::parse_regex(r)?);
+    }
+    for j in &args.conditions.expect_json {
+        conditions.json.push(JsonCond::parse(j)?);
+    }
+    for h in &args.conditions.expect_header {
+        conditions.headers.push(HeaderCond::parse(h)?);
+    }
+    conditions.max_latency = args.conditions.max_latency;
+    if let Some(d) = &args.conditions.cert_min_days {
+        conditions.cert_min_days = Some(cond::parse_days(d)?);
+    }
+    let bytes = |s: &Option<String>| -> Result<Option<Vec<u8>>, SpecError> {
+        s.as_deref().map(crate::check::target::unescape).transpose()
+    };
+    Ok(CheckSpec {
+        method,
+        headers,
+        host: args.request.host.clone(),
+        follow: if args.request.follow {
+            args.request.max_redirects
+        } else {
+            0
+        },
+        version: match args.request.http_version {
+            HttpVersionArg::Auto => HttpVersion::Auto,
+            HttpVersionArg::Http1 => HttpVersion::Http1,
+            HttpVersionArg::Http2 => HttpVersion::Http2,
+        },
+        tls: None,
+        cert_only: args.request.cert_only,
+        send: bytes(&args.request.send)?,
+        expect: bytes(&args.request.expect)?,
+        conditions,
+    })
+}
+
+/// `-H 'Name: value'`.
+fn parse_header(s: &str) -> Result<(::http::HeaderName, ::http::HeaderValue), SpecError> {
+    const EXPECTED: &str = "'Name: value', e.g. 'Authorization: Bearer abc'";
+    let (name, value) = s
+        .split_once(':')
+        .ok_or_else(|| SpecError::new("header", s, "the ':' is missing", EXPECTED))?;
+    let name = ::http::HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|_| SpecError::new("header", s, "the name is empty or invalid", EXPECTED))?;
+    let value = ::http::HeaderValue::from_str(value.trim())
+        .map_err(|_| SpecError::new("header", s, "the value has invalid characters", EXPECTED))?;
+    Ok((name, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    fn args(list: &[&str]) -> ProbeArgs {
+        let mut v = vec!["lbctl", "probe"];
+        v.extend_from_slice(list);
+        match Cli::try_parse_from(v).unwrap().command {
+            crate::cli::Command::Probe(a) => a,
+            _ => unreachable!(),
+        }
+    }
+
+    fn prep(list: &[&str]) -> anyhow::Result<(Vec<ProbeTarget>, Settings)> {
+        prepare(&args(list), &mut "".as_bytes())
+    }
+
+    #[test]
+    fn headers_parse() {
+        let (n, v) = parse_header("X-A:  b c ").unwrap();
+        assert_eq!((n.as_str(), v.to_str().unwrap()), ("x-a", "b c"));
+        for bad in ["nocolon", ": v", "a b: c", "x: \u{7}"] {
+            assert!(parse_header(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bad_flags_are_usage_errors() {
+        for bad in [
+            &["db:1", "--expect-status", "2xx"][..],
+            &["db:1", "--expect-json", "status == UP"],
+            &["db:1", "--expect-body-regex", "("],
+            &["db:1", "--require", "2"],
+            &["db:1", "--require", "most"],
+            &["db:1", "--cert-only"],
+            &["db:1", "--rise", "0"],
+            &["db:1", "--concurrency", "0"],
+            &["db:1", "--watch", "--output", "nagios"],
+            &["db:1", "--count", "3"],
+            &["db:1", "--watch", "--retries", "2"],
+            &["db:1", "-X", "G T"],
+            &["db:1", "-H", "nocolon"],
+            &["db:1", "--send", "\\q"],
+            &["http://a/", "--expect", "x"],
+            &["db:1", "--cert-min-days", "soon"],
+            &["db:1", "--warn-days", "x"],
+            &["db:1", "--cacert", "/nonexistent.pem"],
+            &["db:1", "--timeout", "0"],
+            &["nohost"],
+            &[],
+        ] {
+            let e = prep(bad)
+                .err()
+                .unwrap_or_else(|| panic!("{bad:?} accepted"));
+            assert_eq!(code_of(&e), ExitCode::Usage, "{bad:?}: {e:#}");
+        }
+    }
+
+    #[test]
+    fn good_flags() {
+        let (t, s) = prep(&[
+            "http://127.0.0.1:1/x",
+            "https://127.0.0.1:2/",
+            "--require",
+            "any",
+            "--insecure",
+            "--fast-interval",
+            "500ms",
+        ])
+        .unwrap();
+        assert_eq!(t.len(), 2);
+        assert!(t[1].spec.tls.is_some());
+        assert_eq!(s.require, Require::Any);
+        assert_eq!(s.fast_interval, Duration::from_millis(500));
+        assert_eq!(s.interval, Duration::from_secs(2));
+    }
 }
