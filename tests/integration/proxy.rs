@@ -984,3 +984,65 @@ fn max_conns_holds_extra_clients_in_the_accept_queue() {
     let n = second.read(&mut buf).unwrap();
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
 }
+
+/// A one-connection backend that reads a Content-Length body and answers its length and
+/// FNV-1a hash, so the test can check the body arrived whole and in order.
+fn body_digest_backend() -> (String, std::thread::JoinHandle<()>) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let h = std::thread::spawn(move || {
+        let (s, _) = l.accept().unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut r = std::io::BufReader::new(s.try_clone().unwrap());
+        let mut len = 0usize;
+        loop {
+            let mut line = String::new();
+            if std::io::BufRead::read_line(&mut r, &mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if line == "\r\n" {
+                break;
+            }
+            let lower = line.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0u8; len];
+        r.read_exact(&mut body).unwrap();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in &body {
+            h = (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        let reply = format!("{len} {h:016x}");
+        let mut s = s;
+        write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{reply}",
+            reply.len()
+        )
+        .unwrap();
+    });
+    (addr, h)
+}
+
+#[test]
+fn request_bodies_are_streamed_whole() {
+    let (addr, backend) = body_digest_backend();
+    let spec = format!("sink={addr}");
+    let p = proxy(&["--backend", &spec]);
+    let body: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in &body {
+        h = (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let got = support::http()
+        .post(p.url("/upload"))
+        .body(body)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert_eq!(got, format!("3000000 {h:016x}"));
+    backend.join().unwrap();
+}
