@@ -123,7 +123,8 @@ impl L7 {
         peer: SocketAddr,
         mut req: Request<Incoming>,
     ) -> Result<Response<RespBody>, Infallible> {
-        let start = Instant::now();
+        // The clock is read per request only when an access log wants the total time.
+        let start = (self.settings.access_log != AccessLog::Off).then(Instant::now);
         let s = &self.settings;
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         if !s.acl.is_empty() && !s.acl.permits(peer.ip()) {
@@ -166,7 +167,8 @@ impl L7 {
         {
             headers.insert(header::HOST, v);
         }
-        let ip = peer.ip();
+        // A v4 client on a dual-stack socket is shown, hashed and logged as v4.
+        let ip = peer.ip().to_canonical();
         append_forwarded_for(&mut headers, &X_FORWARDED_FOR, ip);
         headers.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static(s.proto));
         if let Some(h) = headers.get(header::HOST).cloned() {
@@ -328,7 +330,7 @@ impl L7 {
                     if picker.wants_latency() {
                         picker.observe(i, ttfb);
                     }
-                    let log = log_uri.as_ref().map(|u| {
+                    let log = log_uri.as_ref().zip(start).map(|(u, start)| {
                         Box::new(LogCtx {
                             format: s.access_log,
                             client: peer,
