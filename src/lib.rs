@@ -19,6 +19,7 @@ pub mod serve;
 pub mod shutdown;
 pub mod spec;
 pub mod stats;
+pub mod tls;
 
 use cli::{Cli, Command};
 use exit::ExitCode;

@@ -1,13 +1,10 @@
-//! TLS for checks: the rustls client configuration (system roots, or only `--cacert`'s CAs,
-//! or `--insecure`), always on the `ring` provider, and the certificate expiry read from the
+//! TLS for checks: the ALPN choice and error mapping around the shared client configuration
+//! ([`crate::tls`]: system roots, or only `--cacert`'s CAs, or `--insecure`), and the certificate expiry read from the
 //! peer's DER certificates (a minimal walk to `notAfter`, so no X.509 crate is needed).
 
 use crate::spec::SpecError;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::ClientConfig;
+use rustls::pki_types::CertificateDer;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,122 +19,34 @@ pub enum Alpn {
     None,
 }
 
-/// Build a client configuration. `cacert` replaces the system roots (like curl's `--cacert`);
-/// `insecure` accepts any certificate (handshake signatures are still verified).
+/// Build a client configuration with the shared [`crate::tls`] core. `cacert` replaces the
+/// system roots (like curl's `--cacert`); `insecure` accepts any certificate (handshake
+/// signatures are still verified). A bad CA file is bad input (exit 2).
 pub fn client_config(
     insecure: bool,
     cacert: Option<&Path>,
     alpn: Alpn,
 ) -> Result<Arc<ClientConfig>, SpecError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| {
-            SpecError::new("TLS setup", "ring", e.to_string(), "a working TLS provider")
-        })?;
-    let mut cfg = if insecure {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
-            .with_no_client_auth()
-    } else {
-        let roots = match cacert {
-            Some(path) => load_cacert(path)?,
-            None => system_roots(),
-        };
-        builder.with_root_certificates(roots).with_no_client_auth()
-    };
-    cfg.alpn_protocols = match alpn {
+    let alpn = match alpn {
         Alpn::Both => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
         Alpn::Http1 => vec![b"http/1.1".to_vec()],
         Alpn::Http2 => vec![b"h2".to_vec()],
         Alpn::None => Vec::new(),
     };
-    Ok(Arc::new(cfg))
-}
-
-/// The CA certificates of a PEM file.
-fn load_cacert(path: &Path) -> Result<RootCertStore, SpecError> {
-    const EXPECTED: &str = "a readable PEM file with one or more CERTIFICATE blocks";
-    let shown = path.display().to_string();
-    let data = std::fs::read(path)
-        .map_err(|e| SpecError::new("CA certificate file", &shown, e.to_string(), EXPECTED))?;
-    let mut roots = RootCertStore::empty();
-    for cert in CertificateDer::pem_slice_iter(&data) {
-        let cert = cert.map_err(|e| {
-            SpecError::new("CA certificate file", &shown, format!("{e:?}"), EXPECTED)
-        })?;
-        roots
-            .add(cert)
-            .map_err(|e| SpecError::new("CA certificate file", &shown, e.to_string(), EXPECTED))?;
-    }
-    if roots.is_empty() {
-        return Err(SpecError::new(
+    let opts = crate::tls::ClientTls {
+        cacert: cacert.map(Path::to_path_buf),
+        insecure,
+        alpn,
+    };
+    crate::tls::client_config(&opts).map_err(|e| {
+        let shown = cacert.map_or_else(|| "system roots".to_string(), |p| p.display().to_string());
+        SpecError::new(
             "CA certificate file",
-            &shown,
-            "it holds no certificate",
-            EXPECTED,
-        ));
-    }
-    Ok(roots)
-}
-
-/// The operating system's trust roots; unreadable entries are skipped (an empty store makes
-/// every verification fail with a clear "unknown issuer" reason, never a crash).
-fn system_roots() -> RootCertStore {
-    let mut roots = RootCertStore::empty();
-    let found = rustls_native_certs::load_native_certs();
-    let _ = roots.add_parsable_certificates(found.certs);
-    roots
-}
-
-/// `--insecure`: any certificate chain is accepted.
-#[derive(Debug)]
-struct AcceptAny(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
+            shown,
+            e.to_string(),
+            "a readable PEM file with one or more CERTIFICATE blocks",
         )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
+    })
 }
 
 /// The earliest `notAfter` (Unix seconds) over a certificate chain; None when no certificate

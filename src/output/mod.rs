@@ -101,8 +101,14 @@ pub fn info(global: &GlobalOpts, msg: impl AsRef<str>) {
 /// True when the error is a write to a closed pipe (`lbctl ... | head`): not a failure.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        let io = c
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+        // serde_json wraps the writer's io::Error in its own error type.
+        let json = c
+            .downcast_ref::<serde_json::Error>()
+            .is_some_and(|e| e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe));
+        io || json
     })
 }
 
@@ -131,5 +137,7 @@ mod tests {
         let e = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
         assert!(is_broken_pipe(&e.context("writing")));
         assert!(!is_broken_pipe(&anyhow::anyhow!("x")));
+        let json = serde_json::Error::io(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert!(is_broken_pipe(&anyhow::Error::new(json)));
     }
 }

@@ -24,7 +24,10 @@ pub mod l7;
 pub mod listener;
 pub mod log;
 pub mod pool;
+pub mod proxy_protocol;
 pub mod relay;
+pub mod sni;
+pub mod tcp_pipe;
 pub mod upstream;
 
 pub use build::{algorithm_name, parse_sticky};

@@ -153,8 +153,29 @@ impl Backend {
     }
 
     /// Answer one request (an `Err` makes hyper drop the connection: that is the reset).
+    /// A HEAD answer keeps its headers and Content-Length but carries no body: hyper strips
+    /// it for HTTP/1.1, but an h2 peer would see a body on HEAD as a protocol error.
     async fn handle(
         self: Arc<Self>,
+        req: Request<Incoming>,
+        peer: SocketAddr,
+        conn: Option<Arc<std::net::TcpStream>>,
+    ) -> Result<Response<Body>, InjectedReset> {
+        let head = req.method() == Method::HEAD;
+        let resp = self.respond(req, peer, conn).await?;
+        if !head {
+            return Ok(resp);
+        }
+        let (mut parts, body) = resp.into_parts();
+        let len = http_body::Body::size_hint(&body).exact().unwrap_or(0);
+        parts
+            .headers
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+        Ok(Response::from_parts(parts, Full::new(Bytes::new())))
+    }
+
+    async fn respond(
+        &self,
         req: Request<Incoming>,
         peer: SocketAddr,
         conn: Option<Arc<std::net::TcpStream>>,
