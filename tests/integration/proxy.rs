@@ -138,8 +138,8 @@ fn slow_share(algorithm: &str) -> f64 {
 }
 
 #[test]
-fn least_conn_and_p2c_favour_the_slow_backend_less() {
-    for alg in ["least-conn", "p2c"] {
+fn least_conn_p2c_and_ewma_favour_the_slow_backend_less() {
+    for alg in ["least-conn", "p2c", "ewma"] {
         let share = slow_share(alg);
         // A blind algorithm gives it 1/3; a load-aware one far less.
         assert!(

@@ -332,3 +332,20 @@ fn request_bodies_are_streamed_whole() {
     assert_eq!(got, format!("3000000 {h:016x}"));
     backend.join().unwrap();
 }
+
+#[test]
+fn oversized_request_headers_get_431() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--max-header-size", "16KiB"]));
+    let client = support::http();
+    let big = "x".repeat(40_000);
+    let r = client.get(p.url("/")).header("x-big", big).send().unwrap();
+    assert_eq!(r.status(), 431);
+    let r = client
+        .get(p.url("/"))
+        .header("x-small", "1")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
