@@ -144,6 +144,15 @@ fn check_plan(args: &ProxyArgs, check: &Option<String>) -> anyhow::Result<Option
 /// listener from the flags.
 fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
     if let Some(path) = &args.config {
+        if !args.backend.is_empty()
+            || args.backends_file.is_some()
+            || args.sticky.is_some()
+            || args.check.is_some()
+        {
+            return Err(Failure::usage(
+                "--config defines the pools: drop --backend/--backends-file/--sticky/--check (set them per pool in the file)",
+            ));
+        }
         let text = std::fs::read_to_string(path)
             .map_err(|e| Failure::usage(format!("cannot read --config {}: {e}", path.display())))?;
         return Ok(Config::parse(&text, &path.display().to_string())?);
