@@ -157,9 +157,23 @@ impl Backend {
             self.fails.store(0, Ordering::Relaxed);
         }
         let n = self.fails.fetch_add(1, Ordering::Relaxed) + 1;
-        if n >= p.max_fails && !self.passive_down.swap(true, Ordering::Relaxed) {
-            self.down_until.store(now + window, Ordering::Relaxed);
-            self.ejections.fetch_add(1, Ordering::Relaxed);
+        if n < p.max_fails {
+            return;
+        }
+        let until = self.down_until.load(Ordering::Relaxed);
+        if until != 0 && now < until {
+            return; // already out
+        }
+        self.down_until.store(now + window, Ordering::Relaxed);
+        self.ejections.fetch_add(1, Ordering::Relaxed);
+        if self.passive_down.swap(true, Ordering::Relaxed) {
+            log::state(format_args!(
+                "backend {} ({}) still failing after its fail timeout, out again for {:?}: {reason}",
+                self.name(),
+                self.addr,
+                p.fail_timeout
+            ));
+        } else {
             log::state(format_args!(
                 "backend {} ({}) marked failed for {:?}: {n} failure(s) within {:?}, last: {reason}",
                 self.name(),
@@ -252,9 +266,15 @@ mod tests {
         assert_eq!(b.state(), "failed");
         std::thread::sleep(Duration::from_millis(120));
         assert!(b.healthy());
+        // Still failing after the penalty: out again at once (max_fails counts anew).
+        b.passive_failure("refused");
+        b.passive_failure("refused");
+        assert!(!b.healthy());
+        assert_eq!(b.ejections.load(Ordering::Relaxed), 2);
+        std::thread::sleep(Duration::from_millis(120));
         b.passive_success();
         assert!(b.healthy());
-        assert_eq!(b.ejections.load(Ordering::Relaxed), 1);
+        assert_eq!(b.state(), "up");
         let off = backend(0, Duration::from_millis(80));
         for _ in 0..10 {
             off.passive_failure("x");
