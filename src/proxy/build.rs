@@ -176,13 +176,23 @@ fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
     })
 }
 
-fn build_pool(args: &ProxyArgs, pc: &PoolConfig) -> anyhow::Result<Pool> {
+fn build_pool(args: &ProxyArgs, pc: &PoolConfig, old: &[Arc<Pool>]) -> anyhow::Result<Pool> {
+    // On reload, a backend whose pool, name, position and spec are unchanged keeps its
+    // state (counters, health, keep-alive pool).
+    let old_pool = old.iter().find(|p| p.name == pc.name);
     let policy = PassivePolicy {
         max_fails: args.max_fails,
         fail_timeout: args.fail_timeout,
     };
     let mut backends = Vec::with_capacity(pc.backends.len());
     for (i, spec) in pc.backends.iter().enumerate() {
+        if let Some(b) = old_pool
+            .and_then(|p| p.backends.get(i))
+            .filter(|b| b.spec == *spec)
+        {
+            backends.push(b.clone());
+            continue;
+        }
         let addr = resolve(spec)?;
         let conns = ConnPool::new(
             addr,
@@ -214,6 +224,11 @@ fn build_pool(args: &ProxyArgs, pc: &PoolConfig) -> anyhow::Result<Pool> {
 
 /// Validate everything and build the pools (no sockets yet).
 pub fn plan(args: &ProxyArgs) -> anyhow::Result<Plan> {
+    plan_with(args, &[])
+}
+
+/// [`plan`], reusing unchanged backends of the running pools (SIGHUP reload).
+pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
     let rules = |v: &[String]| -> Result<Vec<HeaderRule>, SpecError> {
         v.iter().map(|s| HeaderRule::parse(s)).collect()
     };
@@ -255,7 +270,7 @@ pub fn plan(args: &ProxyArgs) -> anyhow::Result<Plan> {
     let pools = config
         .pools
         .iter()
-        .map(|pc| build_pool(args, pc).map(Arc::new))
+        .map(|pc| build_pool(args, pc, old).map(Arc::new))
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Plan {
         pools,

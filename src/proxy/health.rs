@@ -70,7 +70,10 @@ pub async fn run(backends: Vec<Arc<Backend>>, plan: CheckPlan, shutdown: impl Fu
                 CheckKind::Http(path) => Target::http(b.addr, path),
                 CheckKind::Tcp => Target::tcp(b.addr),
             };
-            let mut state = RiseFall::new(plan.rise, plan.fall, true);
+            // Start from the backend's current verdict: after a reload an unchanged backend
+            // keeps its state, and a down one must still rise.
+            let up = b.check_up.load(std::sync::atomic::Ordering::Relaxed);
+            let mut state = RiseFall::new(plan.rise, plan.fall, up);
             tokio::time::sleep(offset).await;
             let mut tick = tokio::time::interval(plan.interval);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -240,14 +240,18 @@ where
         .collect()
 }
 
-/// Re-read --config and swap every listener's routing (pools start fresh: counters and
-/// health state of the old pools are not carried over).
+/// Re-read --config and swap every listener's routing. Unchanged backends (same pool, name,
+/// position and spec) keep their state; new or changed ones start fresh.
 fn reload(
     args: &ProxyArgs,
     listening: &[SocketAddr],
     l7s: &[Arc<l7::L7>],
 ) -> anyhow::Result<build::Plan> {
-    let plan = build::plan(args)?;
+    let running = l7s
+        .first()
+        .map(|l| l.routing().pools.clone())
+        .unwrap_or_default();
+    let plan = build::plan_with(args, &running)?;
     let wanted: Vec<SocketAddr> = plan.listeners.iter().map(|l| l.listen).collect();
     if wanted != listening {
         anyhow::bail!(

@@ -259,3 +259,54 @@ fn sighup_reloads_the_config_without_dropping_connections() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn sighup_keeps_unchanged_backends_state() {
+    let b = support::serve(2, &[]);
+    let v1 = format!(
+        "[[listener]]\nlisten = \"127.0.0.1:0\"\ndefault_pool = \"web\"\n[pool.web]\nbackends = [\"web={}\"]\n",
+        b.addr(0)
+    );
+    // The route table must follow its listener in TOML, so v2 is written out in order.
+    let v2 = format!(
+        "[[listener]]\nlisten = \"127.0.0.1:0\"\ndefault_pool = \"web\"\n[[listener.route]]\nheader = \"X-Api\"\npool = \"api\"\n[pool.web]\nbackends = [\"web={}\"]\n[pool.api]\nbackends = [\"api={}\"]\n",
+        b.addr(0),
+        b.addr(1)
+    );
+    let mut f = config_file(&v1);
+    let p = proxy(&[
+        "--config",
+        f.path().to_str().unwrap(),
+        "--admin",
+        "127.0.0.1:0",
+    ]);
+    let client = support::http();
+    hits(&client, &p.url("/"), 4);
+    f.as_file_mut().set_len(0).unwrap();
+    use std::io::Seek;
+    f.as_file_mut().seek(std::io::SeekFrom::Start(0)).unwrap();
+    f.write_all(v2.as_bytes()).unwrap();
+    p.proc.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let r = client.get(p.url("/")).header("x-api", "1").send().unwrap();
+        if r.headers()["x-backend"] == b.name(1) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "reload did not take effect");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let stats: serde_json::Value = client
+        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let web = stats["backends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "web")
+        .unwrap();
+    assert!(web["requests"].as_u64().unwrap() >= 4, "{web}");
+}
