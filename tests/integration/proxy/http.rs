@@ -353,3 +353,24 @@ fn oversized_request_headers_get_431() {
         .unwrap();
     assert_eq!(r.status(), 200);
 }
+
+#[test]
+fn idle_client_connections_are_closed() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--idle-timeout", "300ms"]));
+    let mut s = TcpStream::connect(&p.addr).unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut buf = [0u8; 1024];
+    assert!(s.read(&mut buf).unwrap() > 0);
+    let start = Instant::now();
+    // Quiet from here on: the proxy closes within a couple of idle periods.
+    let n = s.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "expected EOF on an idle connection");
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(250) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+}
