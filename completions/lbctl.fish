@@ -350,13 +350,52 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subco
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s V -l version -d 'Print version'
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s c -l connections -d 'Concurrent connections (each carries one request at a time)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s d -l duration -d 'How long to send (after --warmup): 30s, 1m. Default 10s unless -n is given' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s n -l requests -d 'Number of requests to send (after --warmup); with -d, whichever ends first' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l rate -d 'Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l warmup -d 'Send traffic for this long first without recording it (warms caches and connections)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l threads -d 'Worker threads, each with its own runtime (default: the CPUs this process may use)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s m -l method -d 'HTTP method' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s H -l header -d 'Extra request header \'Name: value\' (repeatable)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l body -d 'Request body' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l body-file -d 'Request body read from a file' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l urls-file -d 'File of target URLs, one per line (\'#\' comments): requests go round-robin over them' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system roots' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l timeout -d 'Give up on a request after this long (counted as a request timeout)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l connect-timeout -d 'Give up on a TCP/TLS connect after this long (counted as a connect timeout)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l group-by -d 'Split counts and latency by the value of this response header (e.g. X-Backend)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l slo -d 'Service-level objective checked at the end, e.g. \'p99<250ms\', \'errors<0.1%\', \'rps>=900\' (repeatable; any failure exits 1). Grammar below' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l percentiles -d 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l hdr-log -d 'Write an HdrHistogram interval log (one histogram per second) to this file' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l max-send-lag -d 'Open model: the run is invalid (exit 4) when the generator\'s own send lag p99 exceeds this (the lag excludes waiting for a busy connection, which is the server\'s doing)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s o -l output -d 'Output format' -r -f -a "table\t'Tables and a terminal histogram'
+json\t'One lbctl.load/v1 JSON document'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -s h -l help -d 'Print help'
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l http2 -d 'Use HTTP/2: ALPN h2 over TLS, prior knowledge (h2c) over cleartext'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l no-keepalive -d 'A new connection for every request (HTTP/1.1 `Connection: close`)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l insecure -d 'Accept any TLS certificate (self-signed test servers). Never for real measurements of a production service you do not own'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -a "merge" -d 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -l slo -d 'Service-level objective evaluated on the merged result (repeatable)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -l percentiles -d 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s o -l output -d 'Output format' -r -f -a "table\t'Tables and a terminal histogram'
+json\t'One lbctl.load/v1 JSON document'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s n -l count -d 'Number of backends to start (ignored when --listen is given)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s p -l port -d 'First port; backend i listens on PORT+i. 0 picks a free port for each backend' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l host -d 'Address to bind with --count/--port' -r
@@ -407,3 +446,4 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "explain" -d 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from load" -f -a "merge" -d 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
