@@ -300,6 +300,7 @@ pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig, verbose:
             acl: t.acl.clone(),
             proto: "http",
             verbose,
+            idle_timeout: args.idle_timeout,
         },
     )
 }
