@@ -192,7 +192,11 @@ fn upgrade_requests_are_tunnelled() {
     let start = Instant::now();
     let mut one = [0u8; 1];
     assert_eq!(s.read(&mut one).unwrap_or(0), 0);
-    assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
     drop(s);
     backend.join().unwrap();
 }
