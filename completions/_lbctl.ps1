@@ -292,6 +292,65 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;proxy' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable). weight=0 drains it; backup ones take traffic only when no primary is healthy; maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable). weight=0 drains it; backup ones take traffic only when no primary is healthy; maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout)')
+            [CompletionResult]::new('--backends-file', '--backends-file', [CompletionResultType]::ParameterName, 'File with one backend spec per line (`#` comments), added to --backend')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Balancing algorithm. Default `weighted` (nginx''s smooth weighted round robin): it is deterministic, honours weights and equals plain round robin when weights are equal, the same default as nginx and HAProxy')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Balancing algorithm. Default `weighted` (nginx''s smooth weighted round robin): it is deterministic, honours weights and equals plain round robin when weights are equal, the same default as nginx and HAProxy')
+            [CompletionResult]::new('--hash-key', '--hash-key', [CompletionResultType]::ParameterName, 'Key for --algorithm hash: header:NAME, cookie:NAME, path, query:NAME or ip')
+            [CompletionResult]::new('--hash-algorithm', '--hash-algorithm', [CompletionResultType]::ParameterName, 'Hash ring or table for --algorithm hash (from balance::hash; `bounded` also weighs live in-flight load). Keys of a backend that is out are re-hashed onto others; every other key stays put')
+            [CompletionResult]::new('--sticky', '--sticky', [CompletionResultType]::ParameterName, 'Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an opaque id; later requests carrying it go to that backend while it is healthy')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Active health check: http:/PATH (2xx/3xx is up) or tcp (connect is up)')
+            [CompletionResult]::new('--check-interval', '--check-interval', [CompletionResultType]::ParameterName, 'Time between active checks of a backend (HAProxy `inter`)')
+            [CompletionResult]::new('--rise', '--rise', [CompletionResultType]::ParameterName, 'Consecutive successful checks that bring a down backend up (HAProxy `rise`)')
+            [CompletionResult]::new('--fall', '--fall', [CompletionResultType]::ParameterName, 'Consecutive failed checks that take an up backend down (HAProxy `fall`)')
+            [CompletionResult]::new('--check-timeout', '--check-timeout', [CompletionResultType]::ParameterName, 'Timeout of one active check (default: the check interval, as HAProxy''s `inter`)')
+            [CompletionResult]::new('--max-fails', '--max-fails', [CompletionResultType]::ParameterName, 'Passive health: this many failures within --fail-timeout mark a backend failed for --fail-timeout (nginx `max_fails`; 0 disables passive marking)')
+            [CompletionResult]::new('--fail-timeout', '--fail-timeout', [CompletionResultType]::ParameterName, 'Passive health window and penalty (nginx `fail_timeout`)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Backend response statuses that count as failures for passive health (and are retried for idempotent requests), comma separated, e.g. 502,503,504. Default: none')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries on another backend: always after a connect failure; after a timeout or reset only for idempotent requests without a body (the body is streamed, never buffered)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Timeout to connect to a backend')
+            [CompletionResult]::new('--header-timeout', '--header-timeout', [CompletionResultType]::ParameterName, 'Time a client has to send a complete request header (slowloris protection)')
+            [CompletionResult]::new('--backend-timeout', '--backend-timeout', [CompletionResultType]::ParameterName, 'Time a backend has to start its response (status and headers) after the request')
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Close client connections with no traffic for this long (and pooled backend connections)')
+            [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'On SIGINT/SIGTERM: stop accepting, give in-flight requests this long, then exit')
+            [CompletionResult]::new('--queue-timeout', '--queue-timeout', [CompletionResultType]::ParameterName, 'How long a request waits for a slot on a backend at its maxconn before a 503')
+            [CompletionResult]::new('--max-header-size', '--max-header-size', [CompletionResultType]::ParameterName, 'Maximum size of a request header (413/431 beyond it); at least 8KiB')
+            [CompletionResult]::new('--max-conns', '--max-conns', [CompletionResultType]::ParameterName, 'Maximum concurrent client connections on the listener (0 = unlimited); further clients wait in the kernel''s accept queue')
+            [CompletionResult]::new('--pool-size', '--pool-size', [CompletionResultType]::ParameterName, 'Idle keep-alive connections kept per backend')
+            [CompletionResult]::new('--header-up', '--header-up', [CompletionResultType]::ParameterName, 'Add or replace a request header sent to backends, ''NAME: VALUE'' (''-NAME'' removes it)')
+            [CompletionResult]::new('--header-down', '--header-down', [CompletionResultType]::ParameterName, 'Add or replace a response header sent to clients, ''NAME: VALUE'' (''-NAME'' removes it)')
+            [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Only clients in these networks may connect (repeatable, CIDR or address); others get 403')
+            [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Clients in these networks get 403 (repeatable; checked before --allow)')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)')
+            [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Access log on stderr: common (Common Log Format plus backend and time), json, or off')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Format of the startup lines on stdout (and of `explain`)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Format of the startup lines on stdout (and of `explain`)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--change-host', '--change-host', [CompletionResultType]::ParameterName, 'Send the backend''s HOST:PORT as Host instead of the client''s Host')
+            [CompletionResult]::new('--dashboard', '--dashboard', [CompletionResultType]::ParameterName, 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;proxy;explain' {
+            [CompletionResult]::new('--client', '--client', [CompletionResultType]::ParameterName, 'Client address the request comes from (for ip-hash, --hash-key ip and the ACL)')
+            [CompletionResult]::new('--listener', '--listener', [CompletionResultType]::ParameterName, 'Which listener''s routes to use (0-based, in file order)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
@@ -301,6 +360,17 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;help' {
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;proxy;help;explain' {
+            break
+        }
+        'lbctl;proxy;help;help' {
             break
         }
         'lbctl;load' {
@@ -465,6 +535,10 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;help;proxy' {
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
+            break
+        }
+        'lbctl;help;proxy;explain' {
             break
         }
         'lbctl;help;load' {

@@ -274,6 +274,64 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;ring;help;help'= {
         }
         &'lbctl;proxy'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --listen 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)'
+            cand --from 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)'
+            cand --backend 'A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable). weight=0 drains it; backup ones take traffic only when no primary is healthy; maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout)'
+            cand --to 'A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable). weight=0 drains it; backup ones take traffic only when no primary is healthy; maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout)'
+            cand --backends-file 'File with one backend spec per line (`#` comments), added to --backend'
+            cand -a 'Balancing algorithm. Default `weighted` (nginx''s smooth weighted round robin): it is deterministic, honours weights and equals plain round robin when weights are equal, the same default as nginx and HAProxy'
+            cand --algorithm 'Balancing algorithm. Default `weighted` (nginx''s smooth weighted round robin): it is deterministic, honours weights and equals plain round robin when weights are equal, the same default as nginx and HAProxy'
+            cand --hash-key 'Key for --algorithm hash: header:NAME, cookie:NAME, path, query:NAME or ip'
+            cand --hash-algorithm 'Hash ring or table for --algorithm hash (from balance::hash; `bounded` also weighs live in-flight load). Keys of a backend that is out are re-hashed onto others; every other key stays put'
+            cand --sticky 'Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an opaque id; later requests carrying it go to that backend while it is healthy'
+            cand --check 'Active health check: http:/PATH (2xx/3xx is up) or tcp (connect is up)'
+            cand --check-interval 'Time between active checks of a backend (HAProxy `inter`)'
+            cand --rise 'Consecutive successful checks that bring a down backend up (HAProxy `rise`)'
+            cand --fall 'Consecutive failed checks that take an up backend down (HAProxy `fall`)'
+            cand --check-timeout 'Timeout of one active check (default: the check interval, as HAProxy''s `inter`)'
+            cand --max-fails 'Passive health: this many failures within --fail-timeout mark a backend failed for --fail-timeout (nginx `max_fails`; 0 disables passive marking)'
+            cand --fail-timeout 'Passive health window and penalty (nginx `fail_timeout`)'
+            cand --fail-on 'Backend response statuses that count as failures for passive health (and are retried for idempotent requests), comma separated, e.g. 502,503,504. Default: none'
+            cand --retries 'Retries on another backend: always after a connect failure; after a timeout or reset only for idempotent requests without a body (the body is streamed, never buffered)'
+            cand --connect-timeout 'Timeout to connect to a backend'
+            cand --header-timeout 'Time a client has to send a complete request header (slowloris protection)'
+            cand --backend-timeout 'Time a backend has to start its response (status and headers) after the request'
+            cand --idle-timeout 'Close client connections with no traffic for this long (and pooled backend connections)'
+            cand --drain-timeout 'On SIGINT/SIGTERM: stop accepting, give in-flight requests this long, then exit'
+            cand --queue-timeout 'How long a request waits for a slot on a backend at its maxconn before a 503'
+            cand --max-header-size 'Maximum size of a request header (413/431 beyond it); at least 8KiB'
+            cand --max-conns 'Maximum concurrent client connections on the listener (0 = unlimited); further clients wait in the kernel''s accept queue'
+            cand --pool-size 'Idle keep-alive connections kept per backend'
+            cand --header-up 'Add or replace a request header sent to backends, ''NAME: VALUE'' (''-NAME'' removes it)'
+            cand --header-down 'Add or replace a response header sent to clients, ''NAME: VALUE'' (''-NAME'' removes it)'
+            cand --allow 'Only clients in these networks may connect (repeatable, CIDR or address); others get 403'
+            cand --deny 'Clients in these networks get 403 (repeatable; checked before --allow)'
+            cand --admin 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)'
+            cand --access-log 'Access log on stderr: common (Common Log Format plus backend and time), json, or off'
+            cand --threads 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core'
+            cand -o 'Format of the startup lines on stdout (and of `explain`)'
+            cand --output 'Format of the startup lines on stdout (and of `explain`)'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --change-host 'Send the backend''s HOST:PORT as Host instead of the client''s Host'
+            cand --dashboard 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health)'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;proxy;explain'= {
+            cand --client 'Client address the request comes from (for ip-hash, --hash-key ip and the ACL)'
+            cand --listener 'Which listener''s routes to use (0-based, in file order)'
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
             cand -q 'Print only results: no progress bars, no informational messages on stderr'
             cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
@@ -283,6 +341,14 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'lbctl;proxy;help'= {
+            cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;proxy;help;explain'= {
+        }
+        &'lbctl;proxy;help;help'= {
         }
         &'lbctl;load'= {
             cand -c 'Concurrent connections (each carries one request at a time)'
@@ -430,6 +496,9 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;help;ring;show'= {
         }
         &'lbctl;help;proxy'= {
+            cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+        }
+        &'lbctl;help;proxy;explain'= {
         }
         &'lbctl;help;load'= {
             cand merge 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'

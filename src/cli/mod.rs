@@ -16,7 +16,7 @@ mod serve;
 pub use demo::DemoArgs;
 pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs};
 pub use probe::ProbeArgs;
-pub use proxy::ProxyArgs;
+pub use proxy::{AccessLog, Algorithm, ExplainArgs, ProxyArgs, ProxyCommand, ProxyOutput};
 pub use ring::{
     AlgoArgs, ChangeArgs, CompareArgs, DiffArgs, KeyArgs, LookupArgs, LookupOutput, ReportOutput,
     RingArgs, RingCommand, ServerArgs, ShowArgs, StatsArgs, TuningArgs,
@@ -91,7 +91,7 @@ pub enum Command {
     /// Inspect consistent-hash rings: lookups, balance, what moves when servers change.
     Ring(RingArgs),
     /// Run an L7 HTTP / L4 TCP load-balancing reverse proxy.
-    Proxy(ProxyArgs),
+    Proxy(Box<ProxyArgs>),
     /// Load-test an HTTP endpoint with coordinated-omission-correct percentiles.
     Load(LoadArgs),
     /// Start real test backends on loopback, with injectable latency and faults.

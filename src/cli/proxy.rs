@@ -1,4 +1,296 @@
-//! `lbctl proxy` arguments.
+//! `lbctl proxy` arguments: the L7 HTTP load-balancing reverse proxy.
 
-/// Arguments of `lbctl proxy` (not yet available).
-pub type ProxyArgs = super::NotYetArgs;
+use crate::balance::hash::HashAlgorithm;
+use crate::spec::{BackendSpec, parse_duration, parse_size};
+use clap::{Args, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Run an L7 HTTP load-balancing reverse proxy in one line.
+///
+/// Listens on --listen, balances every request over the --backend list with --algorithm,
+/// keeps a bounded keep-alive pool to each backend, retries failed requests on another backend,
+/// takes failing backends out (passively, and with --check actively) and drains on
+/// SIGINT/SIGTERM. Prints `proxy http://ADDR` (and `admin http://ADDR`) on stdout once
+/// listening; logs state changes (and the access log) on stderr.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:
+  lbctl proxy --listen 127.0.0.1:8080 --backend a=127.0.0.1:9001 --backend 127.0.0.1:9002,weight=3
+  lbctl proxy --from :8080 --to 127.0.0.1:9001 --to 127.0.0.1:9002 --algorithm p2c
+  lbctl proxy --backends-file pool.txt --algorithm least-conn --retries 2 --max-fails 3 --fail-timeout 10s
+  lbctl proxy --backend 127.0.0.1:9001 --backend 127.0.0.1:9002,backup --admin 127.0.0.1:9901
+  lbctl proxy --backend 127.0.0.1:9001 --sticky cookie:lb --header-up 'X-Env: test' --change-host
+  lbctl proxy --backend 127.0.0.1:9001 --allow 127.0.0.0/8 --deny 10.0.0.0/8 --access-log json")]
+#[command(
+    args_conflicts_with_subcommands = false,
+    subcommand_negates_reqs = true
+)]
+pub struct ProxyArgs {
+    #[command(subcommand)]
+    pub command: Option<ProxyCommand>,
+
+    /// Config file (TOML) with several listeners, pools and routing rules (see the README);
+    /// replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags
+    /// (timeouts, retries, limits, headers, ACL) still apply.
+    #[arg(short, long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout).
+    #[arg(long, visible_alias = "from", value_name = "ADDR", default_value = "127.0.0.1:8080", value_parser = parse_listen)]
+    pub listen: SocketAddr,
+
+    /// A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable).
+    /// weight=0 drains it; backup ones take traffic only when no primary is healthy;
+    /// maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout).
+    #[arg(long, visible_alias = "to", value_name = "SPEC")]
+    pub backend: Vec<BackendSpec>,
+
+    /// File with one backend spec per line (`#` comments), added to --backend.
+    #[arg(long, value_name = "FILE")]
+    pub backends_file: Option<PathBuf>,
+
+    /// Balancing algorithm. Default `weighted` (nginx's smooth weighted round robin): it is
+    /// deterministic, honours weights and equals plain round robin when weights are equal,
+    /// the same default as nginx and HAProxy.
+    #[arg(short, long, value_enum, default_value_t = Algorithm::Weighted)]
+    pub algorithm: Algorithm,
+
+    /// Key for --algorithm hash: header:NAME, cookie:NAME, path, query:NAME or ip.
+    #[arg(long, value_name = "SOURCE", default_value = "ip")]
+    pub hash_key: String,
+
+    /// Hash ring or table for --algorithm hash (from balance::hash; `bounded` also weighs
+    /// live in-flight load). Keys of a backend that is out are re-hashed onto others; every
+    /// other key stays put.
+    #[arg(long, value_name = "ALG", value_enum, default_value_t = HashAlgorithm::Ketama)]
+    pub hash_algorithm: HashAlgorithm,
+
+    /// Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an
+    /// opaque id; later requests carrying it go to that backend while it is healthy.
+    #[arg(long, value_name = "cookie:NAME")]
+    pub sticky: Option<String>,
+
+    /// Active health check: http:/PATH (2xx/3xx is up) or tcp (connect is up).
+    #[arg(long, value_name = "http:/PATH|tcp")]
+    pub check: Option<String>,
+
+    /// Time between active checks of a backend (HAProxy `inter`).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = duration)]
+    pub check_interval: Duration,
+
+    /// Consecutive successful checks that bring a down backend up (HAProxy `rise`).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub rise: u32,
+
+    /// Consecutive failed checks that take an up backend down (HAProxy `fall`).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub fall: u32,
+
+    /// Timeout of one active check (default: the check interval, as HAProxy's `inter`).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub check_timeout: Option<Duration>,
+
+    /// Passive health: this many failures within --fail-timeout mark a backend failed for
+    /// --fail-timeout (nginx `max_fails`; 0 disables passive marking).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub max_fails: u32,
+
+    /// Passive health window and penalty (nginx `fail_timeout`).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration)]
+    pub fail_timeout: Duration,
+
+    /// Backend response statuses that count as failures for passive health (and are retried
+    /// for idempotent requests), comma separated, e.g. 502,503,504. Default: none.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub fail_on: Vec<u16>,
+
+    /// Retries on another backend: always after a connect failure; after a timeout or reset
+    /// only for idempotent requests without a body (the body is streamed, never buffered).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub retries: u32,
+
+    /// Timeout to connect to a backend.
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration)]
+    pub connect_timeout: Duration,
+
+    /// Time a client has to send a complete request header (slowloris protection).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration)]
+    pub header_timeout: Duration,
+
+    /// Time a backend has to start its response (status and headers) after the request.
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
+    pub backend_timeout: Duration,
+
+    /// Close client connections with no traffic for this long (and pooled backend connections).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = duration)]
+    pub idle_timeout: Duration,
+
+    /// On SIGINT/SIGTERM: stop accepting, give in-flight requests this long, then exit.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration)]
+    pub drain_timeout: Duration,
+
+    /// How long a request waits for a slot on a backend at its maxconn before a 503.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
+    pub queue_timeout: Duration,
+
+    /// Maximum size of a request header (413/431 beyond it); at least 8KiB.
+    #[arg(long, value_name = "SIZE", default_value = "64KiB", value_parser = parse_size)]
+    pub max_header_size: u64,
+
+    /// Maximum concurrent client connections on the listener (0 = unlimited); further clients
+    /// wait in the kernel's accept queue.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub max_conns: usize,
+
+    /// Idle keep-alive connections kept per backend.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub pool_size: usize,
+
+    /// Add or replace a request header sent to backends, 'NAME: VALUE' ('-NAME' removes it).
+    #[arg(long, value_name = "'K: V'")]
+    pub header_up: Vec<String>,
+
+    /// Add or replace a response header sent to clients, 'NAME: VALUE' ('-NAME' removes it).
+    #[arg(long, value_name = "'K: V'")]
+    pub header_down: Vec<String>,
+
+    /// Send the backend's HOST:PORT as Host instead of the client's Host.
+    #[arg(long)]
+    pub change_host: bool,
+
+    /// Only clients in these networks may connect (repeatable, CIDR or address); others get 403.
+    #[arg(long, value_name = "CIDR")]
+    pub allow: Vec<String>,
+
+    /// Clients in these networks get 403 (repeatable; checked before --allow).
+    #[arg(long, value_name = "CIDR")]
+    pub deny: Vec<String>,
+
+    /// Admin listener serving /metrics (Prometheus text) and /stats (JSON).
+    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    pub admin: Option<SocketAddr>,
+
+    /// Access log on stderr: common (Common Log Format plus backend and time), json, or off.
+    #[arg(long, value_enum, default_value_t = AccessLog::Off, value_name = "FORMAT")]
+    pub access_log: AccessLog,
+
+    /// Worker threads: 1 runs everything on one thread (like a single HAProxy thread);
+    /// default one per CPU core.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// On a terminal, show a live per-backend table on stderr refreshed every second
+    /// (req/s, share vs weight, p50/p99, in-flight, errors, health).
+    #[arg(long)]
+    pub dashboard: bool,
+
+    /// Format of the startup lines on stdout (and of `explain`).
+    #[arg(short, long, value_enum, default_value_t = ProxyOutput::Text)]
+    pub output: ProxyOutput,
+}
+
+/// `lbctl proxy` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ProxyCommand {
+    /// Print the routing decision for a request without starting: matched rule, pool, hash
+    /// key and point, candidates, and why others were skipped.
+    Explain(ExplainArgs),
+}
+
+/// `lbctl proxy explain` arguments.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:
+  lbctl proxy --config lbctl.toml explain 'GET /api/x Host:api.example.test Cookie:sid=1'
+  lbctl proxy --backend a=127.0.0.1:9001 --backend b=127.0.0.1:9002 --algorithm hash \\
+      --hash-key header:X-User explain 'GET / X-User:alice'")]
+pub struct ExplainArgs {
+    /// The request: 'METHOD PATH [Header:value ...]' (words split on spaces).
+    #[arg(value_name = "REQUEST")]
+    pub request: String,
+
+    /// Client address the request comes from (for ip-hash, --hash-key ip and the ACL).
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub client: std::net::IpAddr,
+
+    /// Which listener's routes to use (0-based, in file order).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub listener: usize,
+}
+
+/// `--algorithm` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Algorithm {
+    /// Each healthy backend in turn; weights ignored (0 still drains).
+    RoundRobin,
+    /// nginx smooth weighted round robin (weights 5,1,1: a a b a c a a).
+    Weighted,
+    /// Fewest requests in flight.
+    LeastConn,
+    /// Fewest requests in flight per unit of weight.
+    WeightedLeastConn,
+    /// Weighted random.
+    Random,
+    /// Power of two random choices, the one with fewer requests in flight.
+    P2c,
+    /// P2C over peak-EWMA latency x (in-flight + 1) (Finagle/linkerd).
+    Ewma,
+    /// nginx ip_hash on the client address.
+    IpHash,
+    /// Consistent hash on --hash-key with --hash-algorithm.
+    Hash,
+}
+
+/// `--access-log` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AccessLog {
+    Common,
+    Json,
+    Off,
+}
+
+/// `lbctl proxy --output` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProxyOutput {
+    /// `proxy http://ADDR` and `admin http://ADDR`.
+    Text,
+    /// One JSON object per listener: {"role","url","address"}.
+    Json,
+}
+
+fn duration(s: &str) -> Result<Duration, String> {
+    parse_duration(s).map_err(|e| e.to_string())
+}
+
+/// `HOST:PORT`, `:PORT` (all interfaces) or a bare port (loopback).
+fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    let t = s.trim();
+    if let Some(port) = t.strip_prefix(':') {
+        return format!("0.0.0.0:{port}").parse().map_err(|_| {
+            format!("invalid listen address '{s}': expected HOST:PORT, :PORT or PORT")
+        });
+    }
+    if let Ok(port) = t.parse::<u16>() {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    t.parse().map_err(|_| {
+        format!(
+            "invalid listen address '{s}': expected IP:PORT (e.g. 127.0.0.1:8080), :PORT or PORT"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_forms() {
+        assert_eq!(parse_listen("8080").unwrap().to_string(), "127.0.0.1:8080");
+        assert_eq!(parse_listen(":81").unwrap().to_string(), "0.0.0.0:81");
+        assert_eq!(parse_listen("[::1]:9").unwrap().to_string(), "[::1]:9");
+        for bad in ["", "x", "1.2.3.4", ":x", "host:80", "99999"] {
+            assert!(parse_listen(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,15 +1,277 @@
-//! `lbctl proxy`: not yet available.
+//! `lbctl proxy`: an L7 HTTP load-balancing reverse proxy. This file starts the pieces: the
+//! plan from build.rs (bad input is exit 2 before anything starts), the runtime (`--threads 1`
+//! is a current-thread runtime), one listener per `[[listener]]` (or `--listen`), the admin
+//! endpoints, the active checks, and the one shutdown path (SIGINT/SIGTERM: stop accepting,
+//! drain, exit 0).
+//!
+//! Layout: listener.rs (accept, limits, idle, drain; reusable by an L4 path), l7.rs (the HTTP
+//! request path), relay.rs (the streamed response body), upstream.rs (keep-alive pools),
+//! backend.rs (per-backend state and passive health), pool.rs (candidates and picks),
+//! hashkey.rs, health.rs, config.rs (the TOML file), build.rs, explain.rs, headers.rs,
+//! acl.rs, admin.rs (/metrics, /stats), log.rs (stderr).
 
-use crate::cli::{GlobalOpts, ProxyArgs};
-use crate::exit::{ExitCode, Failure};
-
-/// Run `lbctl proxy`.
-pub fn run(_args: ProxyArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
-    Err(Failure::usage(
-        "'lbctl proxy' is not yet available in this build (see the README for what is)",
-    ))
-}
-
+pub mod acl;
+pub mod admin;
+pub mod backend;
+pub mod build;
+pub mod config;
+pub mod dashboard;
+pub mod explain;
+pub mod hashkey;
+pub mod headers;
+pub mod health;
+pub mod l7;
+pub mod listener;
+pub mod log;
+pub mod pool;
 pub mod proxy_protocol;
+pub mod relay;
 pub mod sni;
 pub mod tcp_pipe;
+pub mod upstream;
+
+pub use build::{algorithm_name, parse_sticky};
+
+use crate::cli::{GlobalOpts, ProxyArgs, ProxyCommand, ProxyOutput};
+use crate::exit::{ExitCode, Failure};
+use anyhow::Context;
+use listener::{ConnCounters, ListenerSettings};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Run `lbctl proxy` (or `lbctl proxy explain`).
+pub fn run(args: Box<ProxyArgs>, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    let plan = build::plan(&args)?;
+    if let Some(ProxyCommand::Explain(e)) = &args.command {
+        return explain::run(&args, &plan, e);
+    }
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let runtime = if threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+    }
+    .context("could not start the async runtime")?;
+    runtime.block_on(serve(*args, plan, global.clone(), threads))
+}
+
+async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::runtime(format!("could not listen on {addr}{what}: {e}")))
+}
+
+async fn serve(
+    args: ProxyArgs,
+    plan: build::Plan,
+    global: GlobalOpts,
+    threads: usize,
+) -> anyhow::Result<ExitCode> {
+    let mut bound = Vec::new();
+    for l in &plan.listeners {
+        bound.push(bind(l.listen, "").await?);
+    }
+    let admin = match args.admin {
+        Some(addr) => Some(bind(addr, " (--admin)").await?),
+        None => None,
+    };
+    // Installed before the first line is printed, so a SIGHUP never kills a started proxy.
+    let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    for l in &bound {
+        print_line(args.output, "proxy", l.local_addr()?)?;
+    }
+    if let Some(a) = &admin {
+        print_line(args.output, "admin", a.local_addr()?)?;
+    }
+    if !global.quiet {
+        for (l, lc) in bound.iter().zip(&plan.listeners) {
+            let local = l.local_addr()?;
+            log::state(format_args!(
+                "listening on {local}: {} route(s), default pool {}, {threads} thread(s)",
+                lc.routes.len(),
+                lc.default_pool
+                    .and_then(|i| plan.pools.get(i))
+                    .map_or("none", |p| p.name.as_str()),
+            ));
+        }
+        for p in &plan.pools {
+            log::state(format_args!(
+                "pool {}: {} backend(s), algorithm {}",
+                p.name,
+                p.backends.len(),
+                p.algorithm
+            ));
+        }
+    }
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let l7s: Vec<Arc<l7::L7>> = plan
+        .listeners
+        .iter()
+        .map(|lc| Arc::new(build::l7_for(&args, &plan, lc, global.verbose > 0)))
+        .collect();
+    let conns = Arc::new(ConnCounters::default());
+    if let Some(l) = admin {
+        let state = Arc::new(admin::AdminState {
+            l7s: l7s.clone(),
+            conns: conns.clone(),
+        });
+        tokio::spawn(admin::serve(l, state, stopped()));
+    }
+    if args.dashboard {
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            if let Some(first) = l7s.first() {
+                tokio::spawn(dashboard::run(first.clone(), stopped()));
+            }
+        } else {
+            log::state(format_args!(
+                "--dashboard needs a terminal on stderr; running without it"
+            ));
+        }
+    }
+    let mut checks = start_checks(&plan, &stopped);
+    if let Some(mut hup) = hup {
+        let args = args.clone();
+        let l7s = l7s.clone();
+        let stopped = stopped.clone();
+        let listening: Vec<SocketAddr> = plan.listeners.iter().map(|l| l.listen).collect();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = hup.recv() => {}
+                    _ = stopped() => return,
+                }
+                if args.config.is_none() {
+                    log::state(format_args!(
+                        "SIGHUP ignored: there is no --config to reload"
+                    ));
+                    continue;
+                }
+                match reload(&args, &listening, &l7s) {
+                    Ok(new) => {
+                        for c in checks.drain(..) {
+                            c.abort();
+                        }
+                        checks = start_checks(&new, &stopped);
+                        log::state(format_args!(
+                            "SIGHUP: reloaded {} ({} pool(s)); open connections kept",
+                            args.config
+                                .as_ref()
+                                .map(|p| p.display().to_string())
+                                .unwrap_or_default(),
+                            new.pools.len()
+                        ));
+                    }
+                    Err(e) => log::state(format_args!(
+                        "SIGHUP: reload failed, keeping the running configuration: {e:#}"
+                    )),
+                }
+            }
+        });
+    }
+    let settings = ListenerSettings {
+        max_conns: args.max_conns,
+        header_timeout: args.header_timeout,
+        idle_timeout: args.idle_timeout,
+        drain_timeout: args.drain_timeout,
+        max_header_size: args.max_header_size.min(usize::MAX as u64) as usize,
+    };
+    let quiet = global.quiet;
+    tokio::spawn(async move {
+        crate::shutdown::signal().await;
+        if !quiet {
+            log::state(format_args!(
+                "signal received: no longer accepting, draining in-flight requests"
+            ));
+        }
+        let _ = stop_tx.send(true);
+    });
+    let mut tasks = tokio::task::JoinSet::new();
+    for (l, l7) in bound.into_iter().zip(l7s) {
+        tasks.spawn(listener::serve_http(
+            l,
+            l7,
+            settings.clone(),
+            conns.clone(),
+            stopped(),
+        ));
+    }
+    let mut left = 0;
+    while let Some(r) = tasks.join_next().await {
+        left += r.unwrap_or(0);
+    }
+    if left > 0 {
+        log::state(format_args!(
+            "drain timeout: closing {left} connection(s) with requests still in flight"
+        ));
+    } else if !quiet {
+        log::state(format_args!("drained; exiting"));
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Spawn the active checks of a plan; their handles stop them on reload.
+fn start_checks<F, Fut>(plan: &build::Plan, stopped: &F) -> Vec<tokio::task::AbortHandle>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    plan.checks
+        .iter()
+        .map(|(i, check)| {
+            let backends = plan.pools[*i].backends.clone();
+            tokio::spawn(health::run(backends, check.clone(), stopped())).abort_handle()
+        })
+        .collect()
+}
+
+/// Re-read --config and swap every listener's routing. Unchanged backends (same pool, name,
+/// position and spec) keep their state; new or changed ones start fresh.
+fn reload(
+    args: &ProxyArgs,
+    listening: &[SocketAddr],
+    l7s: &[Arc<l7::L7>],
+) -> anyhow::Result<build::Plan> {
+    let running = l7s
+        .first()
+        .map(|l| l.routing().pools.clone())
+        .unwrap_or_default();
+    let plan = build::plan_with(args, &running)?;
+    let wanted: Vec<SocketAddr> = plan.listeners.iter().map(|l| l.listen).collect();
+    if wanted != listening {
+        anyhow::bail!(
+            "the listeners changed ({wanted:?}, running {listening:?}); adding, removing or moving listeners needs a restart"
+        );
+    }
+    for (l7, lc) in l7s.iter().zip(&plan.listeners) {
+        l7.swap(build::routing_for(&plan, lc));
+    }
+    Ok(plan)
+}
+
+fn print_line(output: ProxyOutput, role: &str, addr: SocketAddr) -> anyhow::Result<()> {
+    match output {
+        ProxyOutput::Text => println!("{role} http://{addr}"),
+        ProxyOutput::Json => crate::output::print_json_line(&serde_json::json!({
+            "role": role,
+            "url": format!("http://{addr}"),
+            "address": addr.to_string(),
+        }))?,
+    }
+    Ok(())
+}

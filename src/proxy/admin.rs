@@ -1,0 +1,352 @@
+//! The admin listener (`--admin ADDR`): `/metrics` in Prometheus text format (prometheus-client
+//! with an explicit registry; a collector reads the proxy's own atomics at scrape time, so the
+//! request path never touches the registry) and `/stats` as JSON. Shared by the L7 and (later)
+//! L4 paths: anything that can list its pools' backends and counters can be served here.
+
+use super::backend::{Backend, CLASSES};
+use super::l7::L7;
+use super::listener::ConnCounters;
+use super::pool::Pool;
+use bytes::Bytes;
+use http::{Request, Response, StatusCode, header};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::Registry;
+use serde::Serialize;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::net::TcpListener;
+
+/// Latency histogram bucket bounds in seconds (exported as `le`).
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Everything the admin endpoints report on.
+pub struct AdminState {
+    /// One per listener (their counters are summed; the pools are shared, read from the first).
+    pub l7s: Vec<Arc<L7>>,
+    pub conns: Arc<ConnCounters>,
+}
+
+impl AdminState {
+    pub fn pools(&self) -> Vec<Arc<Pool>> {
+        self.l7s
+            .first()
+            .map(|l| l.routing().pools.clone())
+            .unwrap_or_default()
+    }
+
+    fn sum(&self, f: impl Fn(&L7) -> &std::sync::atomic::AtomicU64) -> u64 {
+        self.l7s.iter().map(|l| f(l).load(Ordering::Relaxed)).sum()
+    }
+}
+
+#[derive(Debug)]
+struct ProxyCollector(Arc<AdminState>);
+
+impl std::fmt::Debug for AdminState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminState")
+    }
+}
+
+fn backend_labels<'a>(pool: &'a str, b: &'a Backend) -> [(&'static str, &'a str); 2] {
+    [("pool", pool), ("backend", b.name())]
+}
+
+impl prometheus_client::collector::Collector for ProxyCollector {
+    fn encode(&self, mut enc: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let st = &self.0;
+        let pools = st.pools();
+        let all: Vec<(&str, &Arc<Backend>)> = pools
+            .iter()
+            .flat_map(|p| p.backends.iter().map(move |b| (p.name.as_str(), b)))
+            .collect();
+
+        let mut m = enc.encode_descriptor(
+            "lbctl_proxy_requests",
+            "Requests answered, by backend and status class (error = no response)",
+            None,
+            MetricType::Counter,
+        )?;
+        for (pname, b) in &all {
+            for (k, class) in CLASSES.iter().enumerate() {
+                let labels: [(&str, &str); 3] =
+                    [("pool", pname), ("backend", b.name()), ("code", class)];
+                m.encode_family(&labels)?
+                    .encode_counter::<NoLabelSet, u64, u64>(
+                        &b.requests[k].load(Ordering::Relaxed),
+                        None,
+                    )?;
+            }
+        }
+        let per_backend = |enc: &mut DescriptorEncoder,
+                           name: &str,
+                           help: &str,
+                           ty: MetricType,
+                           f: &dyn Fn(&Backend) -> u64|
+         -> Result<(), std::fmt::Error> {
+            let mut m = enc.encode_descriptor(name, help, None, ty)?;
+            for (pname, b) in &all {
+                let labels = backend_labels(pname, b);
+                let mut fam = m.encode_family(&labels)?;
+                let v = f(b);
+                match ty {
+                    MetricType::Counter => fam.encode_counter::<NoLabelSet, u64, u64>(&v, None)?,
+                    _ => fam.encode_gauge(&(v as i64))?,
+                }
+            }
+            Ok(())
+        };
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_in_flight",
+            "Requests in flight per backend",
+            MetricType::Gauge,
+            &|b| b.in_flight.load(Ordering::Relaxed),
+        )?;
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_backend_up",
+            "1 when the backend may take traffic (active and passive health), else 0",
+            MetricType::Gauge,
+            &|b| b.healthy() as u64,
+        )?;
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_retries",
+            "Retries after a failed attempt on this backend",
+            MetricType::Counter,
+            &|b| b.retries.load(Ordering::Relaxed),
+        )?;
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_ejections",
+            "Times the backend was taken out (failed active checks or passive max-fails)",
+            MetricType::Counter,
+            &|b| b.ejections.load(Ordering::Relaxed),
+        )?;
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_response_bytes",
+            "Response body bytes relayed from the backend",
+            MetricType::Counter,
+            &|b| b.bytes_out.load(Ordering::Relaxed),
+        )?;
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_pool_idle_connections",
+            "Idle keep-alive connections pooled to the backend",
+            MetricType::Gauge,
+            &|b| b.pool.idle_count() as u64,
+        )?;
+
+        let mut m = enc.encode_descriptor(
+            "lbctl_proxy_backend_latency_seconds",
+            "Time from sending the request to the backend's response headers",
+            None,
+            MetricType::Histogram,
+        )?;
+        for (pname, b) in &all {
+            let labels = backend_labels(pname, b);
+            let (sum, count, buckets) = match b.latency.lock() {
+                Ok(h) => {
+                    let inner = h.inner();
+                    let mut prev = 0u64;
+                    let mut buckets = Vec::with_capacity(BUCKETS.len() + 1);
+                    for bound in BUCKETS {
+                        let cum = inner.count_between(0, (bound * 1e6) as u64);
+                        buckets.push((bound, cum.saturating_sub(prev)));
+                        prev = cum;
+                    }
+                    buckets.push((f64::MAX, h.len().saturating_sub(prev)));
+                    (h.mean_us() * h.len() as f64 / 1e6, h.len(), buckets)
+                }
+                Err(_) => (0.0, 0, vec![(f64::MAX, 0)]),
+            };
+            m.encode_family(&labels)?
+                .encode_histogram::<NoLabelSet>(sum, count, &buckets, None)?;
+        }
+
+        let listener_counter = |enc: &mut DescriptorEncoder, name: &str, help: &str, v: u64| {
+            let mut m = enc.encode_descriptor(name, help, None, MetricType::Counter)?;
+            m.encode_counter::<NoLabelSet, u64, u64>(&v, None)
+        };
+        listener_counter(
+            &mut enc,
+            "lbctl_proxy_client_requests",
+            "Requests received from clients",
+            st.sum(|l| &l.counters.requests),
+        )?;
+        listener_counter(
+            &mut enc,
+            "lbctl_proxy_no_backend",
+            "Requests answered 503 because no backend was healthy",
+            st.sum(|l| &l.counters.no_backend),
+        )?;
+        listener_counter(
+            &mut enc,
+            "lbctl_proxy_denied",
+            "Requests refused by the --allow/--deny ACL",
+            st.sum(|l| &l.counters.denied),
+        )?;
+        listener_counter(
+            &mut enc,
+            "lbctl_proxy_connections_accepted",
+            "Client connections accepted",
+            st.conns.accepted.load(Ordering::Relaxed),
+        )?;
+        let mut m = enc.encode_descriptor(
+            "lbctl_proxy_connections_open",
+            "Client connections open",
+            None,
+            MetricType::Gauge,
+        )?;
+        m.encode_gauge(&(st.conns.open.load(Ordering::Relaxed) as i64))?;
+        Ok(())
+    }
+}
+
+/// Render /metrics.
+pub fn metrics_text(state: &Arc<AdminState>) -> String {
+    let mut registry = Registry::default();
+    registry.register_collector(Box::new(ProxyCollector(state.clone())));
+    let mut out = String::new();
+    if prometheus_client::encoding::text::encode(&mut out, &registry).is_err() {
+        out.clear();
+    }
+    out
+}
+
+/// One backend in /stats.
+#[derive(Debug, Serialize)]
+pub struct BackendStats {
+    pub pool: String,
+    pub name: String,
+    pub address: String,
+    pub weight: u32,
+    pub backup: bool,
+    pub state: &'static str,
+    pub in_flight: u64,
+    pub requests: u64,
+    pub responses: std::collections::BTreeMap<&'static str, u64>,
+    pub retries: u64,
+    pub ejections: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// The /stats document.
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    /// Pool name -> algorithm.
+    pub pools: std::collections::BTreeMap<String, &'static str>,
+    pub requests: u64,
+    pub no_backend: u64,
+    pub retries: u64,
+    pub connections_open: u64,
+    pub backends: Vec<BackendStats>,
+}
+
+pub fn stats(state: &AdminState) -> Stats {
+    let pools = state.pools();
+    Stats {
+        pools: pools
+            .iter()
+            .map(|p| (p.name.clone(), p.algorithm))
+            .collect(),
+        requests: state.sum(|l| &l.counters.requests),
+        no_backend: state.sum(|l| &l.counters.no_backend),
+        retries: state.sum(|l| &l.counters.retries),
+        connections_open: state.conns.open.load(Ordering::Relaxed),
+        backends: pools
+            .iter()
+            .flat_map(|p| p.backends.iter().map(move |b| (p, b)))
+            .map(|(p, b)| {
+                let (p50, p99) = match b.latency.lock() {
+                    Ok(h) if !h.is_empty() => (
+                        h.percentile_us(50.0) as f64 / 1e3,
+                        h.percentile_us(99.0) as f64 / 1e3,
+                    ),
+                    _ => (0.0, 0.0),
+                };
+                BackendStats {
+                    pool: p.name.clone(),
+                    name: b.name().to_string(),
+                    address: b.addr.to_string(),
+                    weight: b.spec.weight,
+                    backup: b.spec.backup,
+                    state: b.state(),
+                    in_flight: b.in_flight.load(Ordering::Relaxed),
+                    requests: b.total_requests(),
+                    responses: CLASSES
+                        .iter()
+                        .enumerate()
+                        .map(|(k, c)| (*c, b.requests[k].load(Ordering::Relaxed)))
+                        .collect(),
+                    retries: b.retries.load(Ordering::Relaxed),
+                    ejections: b.ejections.load(Ordering::Relaxed),
+                    p50_ms: p50,
+                    p99_ms: p99,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn answer(state: &Arc<AdminState>, req: &Request<Incoming>) -> Response<Full<Bytes>> {
+    let (status, ctype, body) = match req.uri().path() {
+        "/metrics" => (
+            StatusCode::OK,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            metrics_text(state),
+        ),
+        "/stats" => (
+            StatusCode::OK,
+            "application/json",
+            serde_json::to_string_pretty(&stats(state)).unwrap_or_default() + "\n",
+        ),
+        _ => (
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "not found: try /metrics or /stats\n".to_string(),
+        ),
+    };
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    if let Ok(v) = http::HeaderValue::from_str(ctype) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    r
+}
+
+/// Serve the admin endpoints until `shutdown`.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AdminState>,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            r = listener.accept() => match r { Ok(x) => x, Err(_) => continue },
+            _ = &mut shutdown => return,
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| {
+                let r = answer(&state, &req);
+                async move { Ok::<_, std::convert::Infallible>(r) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}

@@ -1,0 +1,298 @@
+//! One backend's live state, shared by every connection task: in-flight count, counters, the
+//! latency histogram, passive health (nginx `max_fails`/`fail_timeout`), the active-check
+//! verdict and its keep-alive pool. Everything on the request path is an atomic; the only
+//! locks are per backend (the idle pool and the latency histogram), never global. Used by the
+//! L7 data path (l7.rs), the admin endpoints (admin.rs) and, later, the L4 path.
+
+use super::log;
+use super::upstream::ConnPool;
+use crate::spec::BackendSpec;
+use crate::stats::LatencyHistogram;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// Milliseconds since the process's first call: a cheap monotonic clock for atomics.
+pub fn now_ms() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64
+}
+
+/// Status classes counted per backend: 1xx..5xx, plus proxy-side errors (no response).
+pub const CLASSES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "error"];
+
+/// Passive-health settings (nginx semantics).
+#[derive(Debug, Clone, Copy)]
+pub struct PassivePolicy {
+    /// Failures within `fail_timeout` that mark the backend failed (0 = never).
+    pub max_fails: u32,
+    pub fail_timeout: Duration,
+}
+
+/// A backend and everything the proxy knows about it.
+pub struct Backend {
+    pub spec: BackendSpec,
+    /// Index in its pool.
+    pub index: usize,
+    pub addr: SocketAddr,
+    /// Opaque id used in sticky cookies (a hash of the name, never the address).
+    pub sticky_id: String,
+    pub in_flight: AtomicU64,
+    pub requests: [AtomicU64; 6],
+    pub retries: AtomicU64,
+    pub ejections: AtomicU64,
+    pub bytes_out: AtomicU64,
+    /// Verdict of active checks (true until a check says otherwise).
+    pub check_up: AtomicBool,
+    fails: AtomicU32,
+    fail_window_start: AtomicU64,
+    down_until: AtomicU64,
+    passive_down: AtomicBool,
+    policy: PassivePolicy,
+    pub latency: Mutex<LatencyHistogram>,
+    pub pool: ConnPool,
+    /// Slots for `maxconn` (None = unlimited).
+    pub slots: Option<Arc<Semaphore>>,
+    /// `HOST:PORT` as a Host header value, for --change-host.
+    pub host_value: http::HeaderValue,
+}
+
+impl Backend {
+    pub fn new(
+        spec: BackendSpec,
+        index: usize,
+        addr: SocketAddr,
+        policy: PassivePolicy,
+        pool: ConnPool,
+    ) -> Self {
+        let sticky_id = format!("{:016x}", fnv1a(spec.name.as_bytes()));
+        let slots = spec.maxconn.map(|n| Arc::new(Semaphore::new(n as usize)));
+        let host_value = http::HeaderValue::from_str(&spec.address())
+            .unwrap_or_else(|_| http::HeaderValue::from_static("localhost"));
+        Backend {
+            spec,
+            index,
+            addr,
+            sticky_id,
+            in_flight: AtomicU64::new(0),
+            requests: Default::default(),
+            retries: AtomicU64::new(0),
+            ejections: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
+            check_up: AtomicBool::new(true),
+            fails: AtomicU32::new(0),
+            fail_window_start: AtomicU64::new(0),
+            down_until: AtomicU64::new(0),
+            passive_down: AtomicBool::new(false),
+            policy,
+            latency: Mutex::new(LatencyHistogram::new()),
+            pool,
+            slots,
+            host_value,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// Up by active checks and not inside a passive failure penalty.
+    pub fn healthy(&self) -> bool {
+        if !self.check_up.load(Ordering::Relaxed) {
+            return false;
+        }
+        let until = self.down_until.load(Ordering::Relaxed);
+        until == 0 || now_ms() >= until
+    }
+
+    /// Health as shown in /stats and the dashboard.
+    pub fn state(&self) -> &'static str {
+        if !self.check_up.load(Ordering::Relaxed) {
+            "down"
+        } else if !self.healthy() {
+            "failed"
+        } else if self.spec.weight == 0 {
+            "drain"
+        } else {
+            "up"
+        }
+    }
+
+    /// Has a free `maxconn` slot (always true without maxconn).
+    pub fn has_room(&self) -> bool {
+        match self.spec.maxconn {
+            Some(m) => self.in_flight.load(Ordering::Relaxed) < m as u64,
+            None => true,
+        }
+    }
+
+    /// Count a response (or a proxy-side error when `status` is None).
+    pub fn count(&self, status: Option<u16>) {
+        let class = match status {
+            Some(s @ 100..=599) => (s / 100 - 1) as usize,
+            _ => 5,
+        };
+        self.requests[class].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn record_latency(&self, d: Duration) {
+        if let Ok(mut h) = self.latency.lock() {
+            h.record(d);
+        }
+    }
+
+    /// A passive failure (connect error, timeout, reset, or a --fail-on status).
+    pub fn passive_failure(&self, reason: &str) {
+        let p = self.policy;
+        if p.max_fails == 0 {
+            return;
+        }
+        let now = now_ms();
+        let window = p.fail_timeout.as_millis() as u64;
+        let start = self.fail_window_start.load(Ordering::Relaxed);
+        if now.saturating_sub(start) > window || start == 0 {
+            self.fail_window_start.store(now.max(1), Ordering::Relaxed);
+            self.fails.store(0, Ordering::Relaxed);
+        }
+        let n = self.fails.fetch_add(1, Ordering::Relaxed) + 1;
+        if n < p.max_fails {
+            return;
+        }
+        let until = self.down_until.load(Ordering::Relaxed);
+        if until != 0 && now < until {
+            return; // already out
+        }
+        self.down_until.store(now + window, Ordering::Relaxed);
+        self.ejections.fetch_add(1, Ordering::Relaxed);
+        if self.passive_down.swap(true, Ordering::Relaxed) {
+            log::state(format_args!(
+                "backend {} ({}) still failing after its fail timeout, out again for {:?}: {reason}",
+                self.name(),
+                self.addr,
+                p.fail_timeout
+            ));
+        } else {
+            log::state(format_args!(
+                "backend {} ({}) marked failed for {:?}: {n} failure(s) within {:?}, last: {reason}",
+                self.name(),
+                self.addr,
+                p.fail_timeout,
+                p.fail_timeout
+            ));
+        }
+    }
+
+    /// A successful exchange: clears the failure count and logs the recovery once.
+    pub fn passive_success(&self) {
+        if self.fails.load(Ordering::Relaxed) != 0 {
+            self.fails.store(0, Ordering::Relaxed);
+        }
+        if self.passive_down.load(Ordering::Relaxed)
+            && self.healthy()
+            && self.passive_down.swap(false, Ordering::Relaxed)
+        {
+            self.down_until.store(0, Ordering::Relaxed);
+            log::state(format_args!(
+                "backend {} ({}) is serving again: a request succeeded after its fail timeout",
+                self.name(),
+                self.addr
+            ));
+        }
+    }
+
+    /// Set the active-check verdict, logging the change with its reason.
+    pub fn set_check(&self, up: bool, reason: &str) {
+        if self.check_up.swap(up, Ordering::Relaxed) != up {
+            if !up {
+                self.ejections.fetch_add(1, Ordering::Relaxed);
+            }
+            log::state(format_args!(
+                "backend {} ({}) is {} by active check: {reason}",
+                self.name(),
+                self.addr,
+                if up { "UP" } else { "DOWN" }
+            ));
+        }
+    }
+
+    pub fn total_requests(&self) -> u64 {
+        self.requests
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .sum()
+    }
+}
+
+/// FNV-1a 64 (Fowler/Noll/Vo): a stable, opaque id from a backend name.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backend(max_fails: u32, fail_timeout: Duration) -> Backend {
+        let spec = BackendSpec::parse("a=127.0.0.1:1").unwrap();
+        let addr = "127.0.0.1:1".parse().unwrap();
+        let pool = ConnPool::new(addr, 4, Duration::from_secs(1), Duration::from_secs(1));
+        Backend::new(
+            spec,
+            0,
+            addr,
+            PassivePolicy {
+                max_fails,
+                fail_timeout,
+            },
+            pool,
+        )
+    }
+
+    #[test]
+    fn passive_marking_and_recovery() {
+        let b = backend(2, Duration::from_millis(80));
+        assert!(b.healthy());
+        b.passive_failure("refused");
+        assert!(b.healthy());
+        b.passive_failure("refused");
+        assert!(!b.healthy());
+        assert_eq!(b.state(), "failed");
+        std::thread::sleep(Duration::from_millis(120));
+        assert!(b.healthy());
+        // Still failing after the penalty: out again at once (max_fails counts anew).
+        b.passive_failure("refused");
+        b.passive_failure("refused");
+        assert!(!b.healthy());
+        assert_eq!(b.ejections.load(Ordering::Relaxed), 2);
+        std::thread::sleep(Duration::from_millis(120));
+        b.passive_success();
+        assert!(b.healthy());
+        assert_eq!(b.state(), "up");
+        let off = backend(0, Duration::from_millis(80));
+        for _ in 0..10 {
+            off.passive_failure("x");
+        }
+        assert!(off.healthy());
+    }
+
+    #[test]
+    fn counts_and_ids() {
+        let b = backend(1, Duration::from_secs(1));
+        b.count(Some(200));
+        b.count(Some(503));
+        b.count(None);
+        assert_eq!(b.total_requests(), 3);
+        assert_eq!(b.requests[1].load(Ordering::Relaxed), 1);
+        assert_eq!(b.sticky_id.len(), 16);
+        assert!(!b.sticky_id.contains("127"));
+        b.set_check(false, "test");
+        assert_eq!(b.state(), "down");
+    }
+}

@@ -1,0 +1,277 @@
+//! `lbctl proxy explain 'GET /api/x Host:a Cookie:sid=1'`: the routing decision for one
+//! request, computed by the same code the data path uses (routes, sticky ids, hash keys,
+//! candidates, the algorithm's first pick), without opening a socket. Backends are assumed
+//! healthy (no checks have run); drained and backup ones are listed with why they are skipped.
+
+use super::build::Plan;
+use super::pool::Tried;
+use crate::balance::pick::PickContext;
+use crate::cli::{ExplainArgs, ProxyArgs, ProxyOutput};
+use crate::exit::{ExitCode, Failure};
+use http::HeaderMap;
+use http::header::{HeaderName, HeaderValue};
+use serde::Serialize;
+use std::net::IpAddr;
+
+#[derive(Debug, Serialize)]
+struct RuleResult {
+    index: usize,
+    pool: String,
+    matched: bool,
+    why: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Candidate {
+    name: String,
+    address: String,
+    weight: u32,
+    backup: bool,
+    eligible: bool,
+    skipped_because: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct HashInfo {
+    source: String,
+    key: Option<String>,
+    hash_function: &'static str,
+    point: Option<String>,
+    backend: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Explanation {
+    listener: String,
+    method: String,
+    path: String,
+    host: String,
+    client: String,
+    acl_allows: bool,
+    rules: Vec<RuleResult>,
+    matched_rule: Option<usize>,
+    pool: Option<String>,
+    algorithm: Option<&'static str>,
+    sticky: Option<String>,
+    hash: Option<HashInfo>,
+    candidates: Vec<Candidate>,
+    choice: Option<String>,
+}
+
+/// Parse 'METHOD PATH [Name:value ...]'.
+fn parse_request(s: &str) -> anyhow::Result<(String, String, HeaderMap)> {
+    let form = "'METHOD PATH [Header:value ...]', e.g. 'GET /api/x Host:a Cookie:sid=1'";
+    let mut words = s.split_whitespace();
+    let (Some(method), Some(path)) = (words.next(), words.next()) else {
+        return Err(Failure::usage(format!(
+            "invalid request '{s}': expected {form}"
+        )));
+    };
+    if !path.starts_with('/') {
+        return Err(Failure::usage(format!(
+            "invalid request '{s}': the path must start with '/'; expected {form}"
+        )));
+    }
+    let mut headers = HeaderMap::new();
+    for w in words {
+        let (k, v) = w.split_once(':').ok_or_else(|| {
+            Failure::usage(format!(
+                "invalid header '{w}' in the request: expected Name:value"
+            ))
+        })?;
+        let name = HeaderName::from_bytes(k.as_bytes())
+            .map_err(|_| Failure::usage(format!("invalid header name '{k}' in the request")))?;
+        let value = HeaderValue::from_str(v)
+            .map_err(|_| Failure::usage(format!("invalid header value '{v}' in the request")))?;
+        headers.append(name, value);
+    }
+    Ok((method.to_uppercase(), path.to_string(), headers))
+}
+
+pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<ExitCode> {
+    let (method, path, headers) = parse_request(&e.request)?;
+    let lc = plan.listeners.get(e.listener).ok_or_else(|| {
+        Failure::usage(format!(
+            "--listener {}: there are only {} listener(s)",
+            e.listener,
+            plan.listeners.len()
+        ))
+    })?;
+    let host = headers
+        .get(http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let mut rules = Vec::new();
+    let mut matched_rule = None;
+    for (i, r) in lc.routes.iter().enumerate() {
+        let res = r.check(&host, &path, &headers);
+        let matched = res.is_ok() && matched_rule.is_none();
+        if matched {
+            matched_rule = Some(i);
+        }
+        rules.push(RuleResult {
+            index: i,
+            pool: plan.pools[r.pool].name.clone(),
+            matched,
+            why: match res {
+                Ok(()) if matched => "all conditions hold".into(),
+                Ok(()) => "also matches, but an earlier rule won".into(),
+                Err(w) => w,
+            },
+        });
+    }
+    let pool_idx = matched_rule.map(|i| lc.routes[i].pool).or(lc.default_pool);
+    let pool = pool_idx.and_then(|i| plan.pools.get(i));
+    let ip_bytes: Vec<u8> = match e.client {
+        IpAddr::V4(v4) => v4.octets().to_vec(),
+        IpAddr::V6(v6) => v6.octets().to_vec(),
+    };
+    let mut out = Explanation {
+        listener: lc.listen.to_string(),
+        method,
+        path: path.clone(),
+        host,
+        client: e.client.to_string(),
+        acl_allows: plan.settings.acl.permits(e.client),
+        rules,
+        matched_rule,
+        pool: pool.map(|p| p.name.clone()),
+        algorithm: pool.map(|p| p.algorithm),
+        sticky: None,
+        hash: None,
+        candidates: Vec::new(),
+        choice: None,
+    };
+    if let Some(p) = pool {
+        let primaries_up = p
+            .backends
+            .iter()
+            .any(|b| !b.spec.backup && b.spec.weight > 0);
+        for b in &p.backends {
+            let skipped = if b.spec.weight == 0 {
+                Some("weight 0 (drained)".to_string())
+            } else if b.spec.backup && primaries_up {
+                Some("backup, and a primary is healthy".to_string())
+            } else {
+                None
+            };
+            out.candidates.push(Candidate {
+                name: b.name().to_string(),
+                address: b.addr.to_string(),
+                weight: b.spec.weight,
+                backup: b.spec.backup,
+                eligible: skipped.is_none(),
+                skipped_because: skipped,
+            });
+        }
+        let mut choice = None;
+        if let Some(name) = &p.sticky_cookie {
+            let id = super::l7::cookie(&headers, name);
+            let hit = id.and_then(|id| p.by_sticky_id(id));
+            out.sticky = Some(match (id, hit) {
+                (None, _) => format!("no {name} cookie: balanced, then stamped"),
+                (Some(id), None) => {
+                    format!("cookie {name}={id} names no backend: re-balanced and re-stamped")
+                }
+                (Some(id), Some(i)) => format!("cookie {name}={id} names {}", p.backends[i].name()),
+            });
+            choice = hit;
+        }
+        if choice.is_none()
+            && let (Some(hp), Some(hk)) = (&p.hash, &p.hash_key)
+        {
+            let key = hk.extract(&headers, &path, e.client);
+            let backend = key
+                .as_ref()
+                .and_then(|k| p.choose_hashed(k, Tried::default()));
+            let hf = hp.locator.hash_fn();
+            out.hash = Some(HashInfo {
+                source: hk.to_string(),
+                key: key
+                    .as_ref()
+                    .map(|k| String::from_utf8_lossy(k).into_owned()),
+                hash_function: hf.name(),
+                point: key.as_ref().map(|k| format!("{:#x}", hf.hash(k))),
+                backend: backend.map(|i| p.backends[i].name().to_string()),
+            });
+            choice = backend;
+        }
+        if choice.is_none() {
+            choice = p.choose(
+                &PickContext {
+                    client_ip: Some(&ip_bytes),
+                },
+                Tried::default(),
+            );
+        }
+        out.choice = choice.map(|i| p.backends[i].name().to_string());
+    }
+    match args.output {
+        ProxyOutput::Json => crate::output::print_json(&out)?,
+        ProxyOutput::Text => print_text(&out),
+    }
+    Ok(ExitCode::Success)
+}
+
+fn print_text(x: &Explanation) {
+    println!(
+        "request   {} {} (host '{}', client {})",
+        x.method, x.path, x.host, x.client
+    );
+    println!("listener  {}", x.listener);
+    if !x.acl_allows {
+        println!("acl       DENIED: the client would get 403");
+    }
+    for r in &x.rules {
+        println!(
+            "rule {:<4} {} -> pool {}: {}",
+            r.index,
+            if r.matched { "MATCH" } else { "skip " },
+            r.pool,
+            r.why
+        );
+    }
+    match (&x.pool, x.matched_rule) {
+        (Some(p), Some(i)) => println!(
+            "pool      {p} (rule {i}), algorithm {}",
+            x.algorithm.unwrap_or("")
+        ),
+        (Some(p), None) => println!(
+            "pool      {p} (default), algorithm {}",
+            x.algorithm.unwrap_or("")
+        ),
+        (None, _) => println!("pool      none: no rule matches and there is no default pool (404)"),
+    }
+    if let Some(s) = &x.sticky {
+        println!("sticky    {s}");
+    }
+    if let Some(h) = &x.hash {
+        match &h.key {
+            Some(k) => println!(
+                "hash      key {} = '{k}', {} point {}, backend {}",
+                h.source,
+                h.hash_function,
+                h.point.as_deref().unwrap_or("-"),
+                h.backend.as_deref().unwrap_or("none")
+            ),
+            None => println!(
+                "hash      key {} absent: the fallback (round robin) picks",
+                h.source
+            ),
+        }
+    }
+    for c in &x.candidates {
+        println!(
+            "backend   {:<16} {:<22} weight {:<4} {}",
+            c.name,
+            c.address,
+            c.weight,
+            match &c.skipped_because {
+                None => "candidate".to_string(),
+                Some(w) => format!("skipped: {w}"),
+            }
+        );
+    }
+    println!("choice    {}", x.choice.as_deref().unwrap_or("none (503)"));
+}

@@ -1,0 +1,188 @@
+//! Header handling on the way through: hop-by-hop removal (RFC 9110 section 7.6.1), the
+//! `--header-up/--header-down` rules, and the `X-Forwarded-*`/`Via` additions. Used by l7.rs.
+
+use crate::spec::SpecError;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+
+const RULE_FORM: &str = "'NAME: VALUE' to set a header or '-NAME' to remove it";
+
+/// One `--header-up`/`--header-down` rule.
+#[derive(Debug, Clone)]
+pub enum HeaderRule {
+    Set(HeaderName, HeaderValue),
+    Remove(HeaderName),
+}
+
+impl HeaderRule {
+    pub fn parse(s: &str) -> Result<Self, SpecError> {
+        let err = |p: &str| SpecError::new("header rule", s, p, RULE_FORM);
+        let t = s.trim();
+        if let Some(name) = t.strip_prefix('-') {
+            let name = HeaderName::from_bytes(name.trim().as_bytes())
+                .map_err(|_| err("the name is not a valid header name"))?;
+            return Ok(HeaderRule::Remove(name));
+        }
+        let (name, value) = t.split_once(':').ok_or_else(|| err("there is no ':'"))?;
+        let name = HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| err("the name is not a valid header name"))?;
+        let value = HeaderValue::from_str(value.trim())
+            .map_err(|_| err("the value has characters not allowed in a header"))?;
+        Ok(HeaderRule::Set(name, value))
+    }
+
+    pub fn apply(&self, headers: &mut HeaderMap) {
+        match self {
+            HeaderRule::Set(n, v) => {
+                headers.insert(n.clone(), v.clone());
+            }
+            HeaderRule::Remove(n) => {
+                headers.remove(n);
+            }
+        }
+    }
+}
+
+/// Remove hop-by-hop headers, including those named in `Connection`. With `keep_upgrade`,
+/// `Connection: upgrade` and `Upgrade` survive (a WebSocket handshake being tunnelled).
+pub fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
+    // One pass to see which hop-by-hop headers are present (usually none but Connection),
+    // instead of a hash lookup per candidate name on every request.
+    let mut found = 0u16;
+    for name in headers.keys() {
+        found |= match *name {
+            header::CONNECTION => 1,
+            header::UPGRADE => 2,
+            header::PROXY_AUTHORIZATION => 4,
+            header::PROXY_AUTHENTICATE => 8,
+            header::TE => 16,
+            header::TRAILER => 32,
+            header::TRANSFER_ENCODING => 64,
+            _ => match name.as_str() {
+                "keep-alive" => 128,
+                "proxy-connection" => 256,
+                _ => 0,
+            },
+        };
+    }
+    if found & 1 != 0
+        && let Some(conn) = headers.get(header::CONNECTION)
+    {
+        // Rare: only allocate when Connection names extra headers.
+        let named: Vec<HeaderName> = conn
+            .to_str()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|t| {
+                !t.is_empty()
+                    && !t.eq_ignore_ascii_case("keep-alive")
+                    && !t.eq_ignore_ascii_case("close")
+                    && !t.eq_ignore_ascii_case("upgrade")
+            })
+            .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
+            .collect();
+        for n in named {
+            headers.remove(n);
+        }
+        if !keep_upgrade {
+            headers.remove(header::CONNECTION);
+        }
+    }
+    if keep_upgrade {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    } else if found & 2 != 0 {
+        headers.remove(header::UPGRADE);
+    }
+    if found & !3 == 0 {
+        return;
+    }
+    headers.remove("keep-alive");
+    headers.remove("proxy-connection");
+    headers.remove(header::PROXY_AUTHORIZATION);
+    headers.remove(header::PROXY_AUTHENTICATE);
+    headers.remove(header::TE);
+    headers.remove(header::TRAILER);
+    headers.remove(header::TRANSFER_ENCODING);
+}
+
+/// Whether a request asks for a protocol upgrade (WebSocket and friends).
+pub fn is_upgrade(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::UPGRADE)
+        && headers
+            .get(header::CONNECTION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+            })
+}
+
+/// Append the client address to `X-Forwarded-For` (keeping earlier hops).
+pub fn append_forwarded_for(headers: &mut HeaderMap, name: &HeaderName, ip: std::net::IpAddr) {
+    use std::fmt::Write;
+    // One small buffer, no intermediate String for the address.
+    let mut buf = String::with_capacity(48);
+    if let Some(prev) = headers.get(name).and_then(|v| v.to_str().ok())
+        && !prev.is_empty()
+    {
+        buf.push_str(prev);
+        buf.push_str(", ");
+    }
+    let _ = write!(buf, "{ip}");
+    if let Ok(v) = HeaderValue::from_maybe_shared(bytes::Bytes::from(buf)) {
+        headers.insert(name.clone(), v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_parse() {
+        assert!(matches!(
+            HeaderRule::parse("X-A: 1"),
+            Ok(HeaderRule::Set(..))
+        ));
+        assert!(matches!(
+            HeaderRule::parse("-Server"),
+            Ok(HeaderRule::Remove(..))
+        ));
+        for bad in ["", "NoColon", "bad name: x", ": v", "X: a\u{7f}b", "-"] {
+            let e = HeaderRule::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("header rule"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn hop_by_hop() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("keep-alive, X-Secret"),
+        );
+        h.insert("x-secret", HeaderValue::from_static("1"));
+        h.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+        h.insert(header::TE, HeaderValue::from_static("trailers"));
+        h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        h.insert("x-keep", HeaderValue::from_static("1"));
+        strip_hop_by_hop(&mut h, false);
+        let names: Vec<_> = h.keys().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["x-keep"]);
+        let mut h = HeaderMap::new();
+        h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+        h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        assert!(is_upgrade(&h));
+        strip_hop_by_hop(&mut h, true);
+        assert!(is_upgrade(&h));
+    }
+
+    #[test]
+    fn forwarded_for_appends() {
+        let mut h = HeaderMap::new();
+        let n = HeaderName::from_static("x-forwarded-for");
+        append_forwarded_for(&mut h, &n, "10.0.0.1".parse().unwrap());
+        append_forwarded_for(&mut h, &n, "127.0.0.1".parse().unwrap());
+        assert_eq!(h["x-forwarded-for"], "10.0.0.1, 127.0.0.1");
+    }
+}

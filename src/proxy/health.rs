@@ -1,0 +1,116 @@
+//! Active health checks for the proxy's backends: one task per backend runs `check::run`
+//! every `--check-interval` and feeds HAProxy's rise/fall state machine (`check::RiseFall`);
+//! a state change ejects or restores the backend and is logged with the check's reason.
+//! Backends start up (traffic flows at once) and a failing one is out after `fall` checks.
+
+use super::backend::Backend;
+use crate::check::{self, CheckSpec, RiseFall, Target};
+use crate::spec::SpecError;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+const CHECK_FORM: &str = "http:/PATH (e.g. http:/health) or tcp";
+
+/// What to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckKind {
+    Http(String),
+    Tcp,
+}
+
+impl CheckKind {
+    pub fn parse(s: &str) -> Result<Self, SpecError> {
+        let t = s.trim();
+        if t == "tcp" {
+            return Ok(CheckKind::Tcp);
+        }
+        match t.strip_prefix("http:") {
+            Some(path) if path.starts_with('/') && !path.contains(char::is_whitespace) => {
+                Ok(CheckKind::Http(path.to_string()))
+            }
+            Some(_) => Err(SpecError::new(
+                "health check",
+                s,
+                "the path must start with '/' and have no spaces",
+                CHECK_FORM,
+            )),
+            None => Err(SpecError::new(
+                "health check",
+                s,
+                "unknown check type",
+                CHECK_FORM,
+            )),
+        }
+    }
+}
+
+/// Check settings (HAProxy `inter`, `rise`, `fall`, `timeout check`).
+#[derive(Debug, Clone)]
+pub struct CheckPlan {
+    pub kind: CheckKind,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub rise: u32,
+    pub fall: u32,
+}
+
+/// Check every backend until `shutdown` resolves.
+pub async fn run(backends: Vec<Arc<Backend>>, plan: CheckPlan, shutdown: impl Future<Output = ()>) {
+    let spec = Arc::new(CheckSpec::default());
+    let n = backends.len().max(1) as u32;
+    let mut tasks = tokio::task::JoinSet::new();
+    for (k, b) in backends.into_iter().enumerate() {
+        let plan = plan.clone();
+        let spec = spec.clone();
+        // Spread the first checks over one interval so they do not all fire together.
+        let offset = plan.interval * k as u32 / n;
+        tasks.spawn(async move {
+            let target = match &plan.kind {
+                CheckKind::Http(path) => Target::http(b.addr, path),
+                CheckKind::Tcp => Target::tcp(b.addr),
+            };
+            // Start from the backend's current verdict: after a reload an unchanged backend
+            // keeps its state, and a down one must still rise.
+            let up = b.check_up.load(std::sync::atomic::Ordering::Relaxed);
+            let mut state = RiseFall::new(plan.rise, plan.fall, up);
+            tokio::time::sleep(offset).await;
+            let mut tick = tokio::time::interval(plan.interval);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let out = check::run(&spec, &target, plan.timeout).await;
+                if let Some(up) = state.record(out.pass) {
+                    let why = if up {
+                        format!("{} consecutive passing checks ({})", plan.rise, out.reason)
+                    } else {
+                        format!(
+                            "{} consecutive failed checks, last: {}",
+                            plan.fall, out.reason
+                        )
+                    };
+                    b.set_check(up, &why);
+                }
+            }
+        });
+    }
+    shutdown.await;
+    tasks.abort_all();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_kinds() {
+        assert_eq!(CheckKind::parse("tcp").unwrap(), CheckKind::Tcp);
+        assert_eq!(
+            CheckKind::parse("http:/health").unwrap(),
+            CheckKind::Http("/health".into())
+        );
+        for bad in ["", "http", "http:health", "http:/a b", "udp"] {
+            assert!(CheckKind::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The response body on its way back to the client: the backend's body streamed frame by frame
+//! (never buffered), with the request's resources attached. When the last frame has passed, the
+//! backend connection goes back to its keep-alive pool; when the body is dropped (complete or
+//! not) the backend's in-flight count, its `maxconn` slot and the access-log line are released.
+
+use super::backend::Backend;
+use super::log;
+use super::upstream::UpBody;
+use crate::cli::AccessLog;
+use bytes::Bytes;
+use http_body_util::{Either, Full};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::client::conn::http1::SendRequest;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll, ready};
+use std::time::Instant;
+use tokio::sync::OwnedSemaphorePermit;
+
+/// What the proxy answers with: a relayed backend body or a local (error) body.
+pub type RespBody = Either<Relay, Full<Bytes>>;
+
+/// One request counted in its backend's in-flight gauge until dropped.
+pub struct Flight(pub Arc<Backend>);
+
+impl Flight {
+    pub fn enter(b: &Arc<Backend>) -> Self {
+        b.in_flight.fetch_add(1, Ordering::Relaxed);
+        Flight(b.clone())
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The access-log facts known when the response starts (allocated only when logging is on).
+pub struct LogCtx {
+    pub format: AccessLog,
+    pub client: SocketAddr,
+    pub method: http::Method,
+    pub uri: http::Uri,
+    pub version: http::Version,
+    pub status: u16,
+    pub start: Instant,
+}
+
+impl LogCtx {
+    pub fn write(&self, backend: &str, bytes: u64) {
+        log::access(
+            self.format,
+            &log::Access {
+                client: self.client,
+                method: self.method.as_str(),
+                uri: &self.uri.to_string(),
+                version: self.version,
+                status: self.status,
+                bytes,
+                backend,
+                duration: self.start.elapsed(),
+            },
+        );
+    }
+}
+
+struct Done {
+    flight: Flight,
+    sender: Option<SendRequest<UpBody>>,
+    _slot: Option<OwnedSemaphorePermit>,
+    log: Option<Box<LogCtx>>,
+}
+
+pub struct Relay {
+    inner: Incoming,
+    bytes: u64,
+    done: Option<Done>,
+}
+
+impl Relay {
+    pub fn new(
+        inner: Incoming,
+        flight: Flight,
+        sender: Option<SendRequest<UpBody>>,
+        slot: Option<OwnedSemaphorePermit>,
+        log: Option<Box<LogCtx>>,
+    ) -> Self {
+        Relay {
+            inner,
+            bytes: 0,
+            done: Some(Done {
+                flight,
+                sender,
+                _slot: slot,
+                log,
+            }),
+        }
+    }
+
+    fn finish(&mut self, complete: bool) {
+        if let Some(mut d) = self.done.take() {
+            let backend = &d.flight.0;
+            backend.bytes_out.fetch_add(self.bytes, Ordering::Relaxed);
+            if complete && let Some(s) = d.sender.take() {
+                backend.pool.checkin(s);
+            }
+            if let Some(l) = &d.log {
+                l.write(backend.name(), self.bytes);
+            }
+        }
+    }
+}
+
+impl Body for Relay {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = &mut *self;
+        match ready!(Pin::new(&mut this.inner).poll_frame(cx)) {
+            Some(Ok(frame)) => {
+                if let Some(d) = frame.data_ref() {
+                    this.bytes += d.len() as u64;
+                }
+                if this.inner.is_end_stream() {
+                    this.finish(true);
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Some(Err(e)) => {
+                this.finish(false);
+                Poll::Ready(Some(Err(e)))
+            }
+            None => {
+                this.finish(true);
+                Poll::Ready(None)
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        // A body that was empty from the start may never be polled: it is still complete.
+        let complete = self.inner.is_end_stream();
+        self.finish(complete);
+    }
+}
+
+/// A local response (errors, 403, 503) with a short plain-text body.
+pub fn local(status: http::StatusCode, text: &'static str) -> http::Response<RespBody> {
+    let mut r = http::Response::new(Either::Right(Full::new(Bytes::from_static(
+        text.as_bytes(),
+    ))));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
