@@ -473,6 +473,13 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;demo' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Length of each load run')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Length of each load run')
+            [CompletionResult]::new('--compare', '--compare', [CompletionResultType]::ParameterName, 'The two proxy algorithms to compare, FIRST,SECOND')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Concurrent connections of each load run')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Concurrent connections of each load run')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a readable report, or one JSON document with every measured result')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a readable report, or one JSON document with every measured result')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')

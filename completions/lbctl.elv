@@ -444,6 +444,13 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --version 'Print version'
         }
         &'lbctl;demo'= {
+            cand -d 'Length of each load run'
+            cand --duration 'Length of each load run'
+            cand --compare 'The two proxy algorithms to compare, FIRST,SECOND'
+            cand -c 'Concurrent connections of each load run'
+            cand --connections 'Concurrent connections of each load run'
+            cand -o 'Output format: a readable report, or one JSON document with every measured result'
+            cand --output 'Output format: a readable report, or one JSON document with every measured result'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
             cand -q 'Print only results: no progress bars, no informational messages on stderr'
             cand --quiet 'Print only results: no progress bars, no informational messages on stderr'

@@ -417,6 +417,11 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s q -l quiet -d 'Pri
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand demo" -s d -l duration -d 'Length of each load run' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand demo" -l compare -d 'The two proxy algorithms to compare, FIRST,SECOND' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand demo" -s c -l connections -d 'Concurrent connections of each load run' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand demo" -s o -l output -d 'Output format: a readable report, or one JSON document with every measured result' -r -f -a "table\t''
+json\t''"
 complete -c lbctl -n "__fish_lbctl_using_subcommand demo" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -13,7 +13,7 @@ mod proxy;
 mod ring;
 mod serve;
 
-pub use demo::DemoArgs;
+pub use demo::{DemoArgs, DemoOutput};
 pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs};
 pub use probe::ProbeArgs;
 pub use proxy::{AccessLog, Algorithm, ExplainArgs, ProxyArgs, ProxyCommand, ProxyOutput};

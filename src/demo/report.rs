@@ -1,0 +1,206 @@
+//! The demo's human report and its comparison of the two algorithms, read from the JSON the
+//! subcommands printed (so the report shows exactly what was measured, nothing recomputed).
+
+use super::ROLES;
+use crate::cli::GlobalOpts;
+use anyhow::anyhow;
+use serde_json::{Value, json};
+
+fn num(v: &Value, path: &[&str]) -> f64 {
+    path.iter()
+        .fold(v, |v, k| &v[*k])
+        .as_f64()
+        .unwrap_or(f64::NAN)
+}
+
+fn ms(x: f64) -> String {
+    if !x.is_finite() {
+        "-".into()
+    } else if x < 10.0 {
+        format!("{x:.2} ms")
+    } else {
+        format!("{x:.1} ms")
+    }
+}
+
+/// Why an algorithm treats a slow backend the way it does (one sentence each).
+fn why(alg: &str) -> &'static str {
+    match alg {
+        "round-robin" | "weighted" => {
+            "gives every backend its fixed turn, so the slow backend's latency lands in the tail"
+        }
+        "random" => "spreads requests blindly, so the slow backend gets its full share",
+        "least-conn" | "weighted-least-conn" => {
+            "sends to the backend with the fewest requests in flight, and the slow one holds its requests longer"
+        }
+        "p2c" => {
+            "picks the less busy of two random backends, and the slow one is busier because it holds requests longer"
+        }
+        "ewma" => {
+            "tracks each backend's recent latency (peak EWMA) times its load and prefers the fastest"
+        }
+        "ip-hash" | "hash" => {
+            "pins each client to one backend by hash, whatever that backend's latency"
+        }
+        _ => "balances by its own rule",
+    }
+}
+
+/// The side-by-side figures of the two runs and one sentence explaining them.
+pub fn compare(runs: &[Value]) -> anyhow::Result<Value> {
+    let [a, b] = runs else {
+        return Err(anyhow!("the demo needs exactly two load runs"));
+    };
+    let name = |r: &Value| r["algorithm"].as_str().unwrap_or("?").to_string();
+    let (na, nb) = (name(a), name(b));
+    let p = |r: &Value, q: &str| num(&r["load"], &["latency_ms", q]);
+    let slow_share = |r: &Value| {
+        r["load"]["groups"]["values"]
+            .as_array()
+            .and_then(|g| g.iter().find(|e| e["value"] == ROLES[1].0))
+            .map_or(0.0, |e| e["share"].as_f64().unwrap_or(0.0))
+    };
+    let (p99a, p99b) = (p(a, "p99"), p(b, "p99"));
+    let change = (p99b - p99a) / p99a * 100.0;
+    let verb = if change <= 0.0 { "cut" } else { "raised" };
+    let sentence = format!(
+        "{nb} {verb} p99 from {} to {} ({change:+.0}%) and sent {:.0}% of requests to the slow backend instead of {:.0}%: \
+         {nb} {}, while {na} {}.",
+        ms(p99a),
+        ms(p99b),
+        slow_share(b) * 100.0,
+        slow_share(a) * 100.0,
+        why(&nb),
+        why(&na),
+    );
+    Ok(json!({
+        "first": na,
+        "second": nb,
+        "p50_ms": [p(a, "p50"), p(b, "p50")],
+        "p90_ms": [p(a, "p90"), p(b, "p90")],
+        "p99_ms": [p99a, p99b],
+        "p99_change_pct": change,
+        "slow_backend_share": [slow_share(a), slow_share(b)],
+        "summary": sentence,
+    }))
+}
+
+/// Print the report for a person.
+pub fn print(result: &Value, global: &GlobalOpts) {
+    let _ = global;
+    println!("lbctl demo: load balancing, measured on this machine\n");
+    println!("1. Three test backends (lbctl serve):");
+    for b in result["backends"].as_array().into_iter().flatten() {
+        println!(
+            "   {}  {:<10} {}",
+            b["name"].as_str().unwrap_or(""),
+            b["role"].as_str().unwrap_or(""),
+            b["url"].as_str().unwrap_or("")
+        );
+    }
+    if let Some(c) = result["commands"][0].as_str() {
+        println!("   $ {c}");
+    }
+
+    println!("\n2. Their health (lbctl probe):");
+    let mut t = crate::output::new_table(&["target", "result", "status", "total"]);
+    for r in result["probe"]["targets"].as_array().into_iter().flatten() {
+        t.add_row(vec![
+            r["target"].as_str().unwrap_or("").to_string(),
+            r["result"].as_str().unwrap_or("").to_string(),
+            r["status"].as_u64().map_or("-".into(), |s| s.to_string()),
+            ms(num(r, &["timings_ms", "total"])),
+        ]);
+    }
+    println!("{t}");
+    if let Some(c) = result["commands"][1].as_str() {
+        println!("   $ {c}");
+    }
+
+    for (i, run) in result["runs"].as_array().into_iter().flatten().enumerate() {
+        let alg = run["algorithm"].as_str().unwrap_or("?");
+        let load = &run["load"];
+        println!(
+            "\n{}. A proxy with --algorithm {alg}, and load through it (lbctl proxy + lbctl load):",
+            i + 3
+        );
+        for c in run["commands"].as_array().into_iter().flatten() {
+            println!("   $ {}", c.as_str().unwrap_or(""));
+        }
+        let mut t =
+            crate::output::new_table(&["backend", "role", "requests", "share", "", "p50", "p99"]);
+        let mut groups: Vec<&Value> = load["groups"]["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .collect();
+        groups.sort_by_key(|g| g["value"].as_str().unwrap_or("").to_string());
+        for g in groups {
+            let name = g["value"].as_str().unwrap_or("");
+            let role = ROLES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, r)| r);
+            let share = g["share"].as_f64().unwrap_or(0.0);
+            t.add_row(vec![
+                name.to_string(),
+                role.to_string(),
+                g["count"].as_u64().unwrap_or(0).to_string(),
+                format!("{:.1}%", share * 100.0),
+                crate::output::bar(share, 20),
+                ms(num(g, &["latency_ms", "p50"])),
+                ms(num(g, &["latency_ms", "p99"])),
+            ]);
+        }
+        println!("{t}");
+        let errors = load["errors"].as_u64().unwrap_or(0);
+        let requests = load["requests"].as_u64().unwrap_or(0);
+        println!(
+            "   {requests} requests in {:.1}s ({:.0} req/s); latency p50 {}, p90 {}, p99 {}, p99.9 {}; {errors} errors ({:.1}%: 5xx and transport)",
+            num(load, &["duration_s"]),
+            num(load, &["rps"]),
+            ms(num(load, &["latency_ms", "p50"])),
+            ms(num(load, &["latency_ms", "p90"])),
+            ms(num(load, &["latency_ms", "p99"])),
+            ms(num(load, &["latency_ms", "p99.9"])),
+            errors as f64 * 100.0 / requests.max(1) as f64,
+        );
+    }
+
+    let c = &result["comparison"];
+    println!("\n5. Side by side:");
+    let pair = |k: &str, i: usize| ms(c[k][i].as_f64().unwrap_or(f64::NAN));
+    println!(
+        "   p50 {} -> {}, p90 {} -> {}, p99 {} -> {}  ({} -> {})",
+        pair("p50_ms", 0),
+        pair("p50_ms", 1),
+        pair("p90_ms", 0),
+        pair("p90_ms", 1),
+        pair("p99_ms", 0),
+        pair("p99_ms", 1),
+        c["first"].as_str().unwrap_or(""),
+        c["second"].as_str().unwrap_or(""),
+    );
+    println!("   {}", c["summary"].as_str().unwrap_or(""));
+
+    println!("\n6. Consistent hashing: 10,000 keys on 3 servers, one removed (lbctl ring diff):");
+    let mut t = crate::output::new_table(&["algorithm", "moved", "ideal", "extra churn", ""]);
+    for r in result["ring"].as_array().into_iter().flatten() {
+        let d = &r["diff"];
+        let moved = num(d, &["moved_fraction"]);
+        t.add_row(vec![
+            r["algorithm"].as_str().unwrap_or("").to_string(),
+            format!("{:.1}%", moved * 100.0),
+            format!("{:.1}%", num(d, &["ideal_fraction"]) * 100.0),
+            format!("{:+.1}%", num(d, &["extra_fraction"]) * 100.0),
+            crate::output::bar(moved, 20),
+        ]);
+    }
+    println!("{t}");
+    if let Some(c) = result["ring"][1]["command"].as_str() {
+        println!("   $ {c}");
+    }
+    println!(
+        "   modulo remaps most keys when the server count changes; ketama and maglev move about the removed server's share."
+    );
+}
