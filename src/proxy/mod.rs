@@ -86,6 +86,8 @@ async fn serve(
     };
     // Installed before the first line is printed, so a SIGHUP never kills a started proxy.
     let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    // Handlers first: a SIGTERM sent right after the address lines must drain, not kill.
+    let mut signals = crate::shutdown::Signals::install()?;
     for l in &bound {
         print_line(args.output, "proxy", l.local_addr()?)?;
     }
@@ -193,7 +195,7 @@ async fn serve(
     };
     let quiet = global.quiet;
     tokio::spawn(async move {
-        crate::shutdown::signal().await;
+        signals.recv().await;
         if !quiet {
             log::state(format_args!(
                 "signal received: no longer accepting, draining in-flight requests"
