@@ -61,18 +61,37 @@ pub fn compare(runs: &[Value]) -> anyhow::Result<Value> {
             .map_or(0.0, |e| e["share"].as_f64().unwrap_or(0.0))
     };
     let (p99a, p99b) = (p(a, "p99"), p(b, "p99"));
-    let change = (p99b - p99a) / p99a * 100.0;
-    let verb = if change <= 0.0 { "cut" } else { "raised" };
-    let sentence = format!(
-        "{nb} {verb} p99 from {} to {} ({change:+.0}%) and sent {:.0}% of requests to the slow backend instead of {:.0}%: \
-         {nb} {}, while {na} {}.",
-        ms(p99a),
-        ms(p99b),
-        slow_share(b) * 100.0,
-        slow_share(a) * 100.0,
-        why(&nb),
-        why(&na),
+    let (meana, meanb) = (p(a, "mean"), p(b, "mean"));
+    let rps = |r: &Value| num(&r["load"], &["rps"]);
+    let (rpsa, rpsb) = (rps(a), rps(b));
+    let pct = |from: f64, to: f64| (to - from) / from * 100.0;
+    let change = pct(p99a, p99b);
+    let (sa, sb) = (slow_share(a), slow_share(b));
+    let mut sentence = format!(
+        "{nb} sent {:.0}% of requests to the slow backend instead of {:.0}%: mean latency went from {} to {} \
+         ({:+.0}%) and, with the same connections, throughput from {rpsa:.0} to {rpsb:.0} req/s ({:+.0}%). ",
+        sb * 100.0,
+        sa * 100.0,
+        ms(meana),
+        ms(meanb),
+        pct(meana, meanb),
+        pct(rpsa, rpsb),
     );
+    if change.abs() < 10.0 && sb > 0.01 {
+        sentence.push_str(&format!(
+            "p99 barely moved ({} -> {}): with {:.0}% of requests still on the slow backend, the 99th percentile is its latency. ",
+            ms(p99a),
+            ms(p99b),
+            sb * 100.0
+        ));
+    } else {
+        sentence.push_str(&format!(
+            "p99 went from {} to {} ({change:+.0}%). ",
+            ms(p99a),
+            ms(p99b)
+        ));
+    }
+    sentence.push_str(&format!("Why: {nb} {}, while {na} {}.", why(&nb), why(&na)));
     Ok(json!({
         "first": na,
         "second": nb,
@@ -80,6 +99,8 @@ pub fn compare(runs: &[Value]) -> anyhow::Result<Value> {
         "p90_ms": [p(a, "p90"), p(b, "p90")],
         "p99_ms": [p99a, p99b],
         "p99_change_pct": change,
+        "mean_ms": [meana, meanb],
+        "rps": [rpsa, rpsb],
         "slow_backend_share": [slow_share(a), slow_share(b)],
         "summary": sentence,
     }))
@@ -171,7 +192,9 @@ pub fn print(result: &Value, global: &GlobalOpts) {
     println!("\n5. Side by side:");
     let pair = |k: &str, i: usize| ms(c[k][i].as_f64().unwrap_or(f64::NAN));
     println!(
-        "   p50 {} -> {}, p90 {} -> {}, p99 {} -> {}  ({} -> {})",
+        "   mean {} -> {}, p50 {} -> {}, p90 {} -> {}, p99 {} -> {}  ({} -> {})",
+        pair("mean_ms", 0),
+        pair("mean_ms", 1),
         pair("p50_ms", 0),
         pair("p50_ms", 1),
         pair("p90_ms", 0),

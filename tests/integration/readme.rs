@@ -55,17 +55,24 @@ fn readme_commands_with_outcome() -> Vec<(Vec<String>, bool)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut cmds = Vec::new();
     let mut in_block = false;
+    // In `console` blocks only `$ ` lines are commands (the rest is their output).
+    let mut console = false;
     let mut pending = String::new();
     for (n, line) in lines.iter().enumerate() {
-        if line.trim_start().starts_with("```") {
+        if let Some(lang) = line.trim_start().strip_prefix("```") {
             in_block = !in_block;
+            console = in_block && lang.trim() == "console";
             continue;
         }
         if !in_block {
             continue;
         }
         let line = line.trim();
-        let line = line.strip_prefix("$ ").unwrap_or(line);
+        let line = match line.strip_prefix("$ ") {
+            Some(cmd) => cmd,
+            None if console && pending.is_empty() => continue,
+            None => line,
+        };
         if !pending.is_empty() {
             pending.push(' ');
             pending.push_str(line.trim_end_matches('\\'));
