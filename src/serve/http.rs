@@ -229,19 +229,7 @@ pub async fn serve(
     let builder = auto::Builder::new(TokioExecutor::new());
     let needs_socket = backend.faults.reset_rate > 0.0;
     tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(_) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
+    while let Some((stream, peer)) = super::accept_next(&listener, shutdown.as_mut()).await {
         let (stream, sock) = if needs_socket {
             match dup_socket(stream) {
                 Some(pair) => pair,

@@ -13,18 +13,7 @@ pub async fn serve(
 ) {
     let tracker = crate::shutdown::InFlight::default();
     tokio::pin!(shutdown);
-    loop {
-        let (mut stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
+    while let Some((mut stream, _)) = super::accept_next(&listener, shutdown.as_mut()).await {
         let guard = tracker.enter();
         tokio::spawn(async move {
             let (mut r, mut w) = stream.split();
