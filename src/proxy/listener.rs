@@ -181,7 +181,7 @@ pub async fn serve_http(
                 async move {
                     let touched = Arc::new(AtomicBool::new(true));
                     let io = TokioIo::new(Activity {
-                        inner: stream,
+                        inner: super::upstream::SendStream(stream),
                         touched: touched.clone(),
                     });
                     let l7c = l7.clone();

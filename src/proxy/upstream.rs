@@ -8,9 +8,14 @@ use http_body_util::{Either, Empty};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
+use std::io;
 use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::pin::Pin;
 use std::sync::Mutex;
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, Interest, ReadBuf};
 use tokio::net::TcpStream;
 
 /// Body of a request sent upstream: the client's streamed body, or empty (for a retried copy).
@@ -98,7 +103,7 @@ impl ConnPool {
             };
         let _ = stream.set_nodelay(true);
         let (sender, conn) = http1::Builder::new()
-            .handshake(TokioIo::new(stream))
+            .handshake(TokioIo::new(SendStream(stream)))
             .await
             .map_err(ConnectError::Handshake)?;
         tokio::spawn(async move {
@@ -127,5 +132,74 @@ impl ConnPool {
     /// Idle connections currently pooled.
     pub fn idle_count(&self) -> usize {
         self.idle.lock().map(|i| i.len()).unwrap_or(0)
+    }
+}
+
+/// A TCP stream whose writes are one `send(2)` of one buffer. hyper then flattens a head and
+/// a small body into one buffer (a memcpy) instead of a `writev(2)`: on loopback the VFS
+/// path of writev (fd position lock, iovec import, rw checks) cost more than the copy.
+/// Used for both sides of the L7 path (listener.rs for clients, here for backends).
+pub struct SendStream(pub TcpStream);
+
+impl AsyncRead for SendStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for SendStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let s = &self.0;
+        loop {
+            ready!(s.poll_write_ready(cx))?;
+            let sent = s.try_io(Interest::WRITABLE, || {
+                // SAFETY: `buf` is valid for `buf.len()` bytes and the fd stays open while
+                // `s` is borrowed; MSG_NOSIGNAL turns a closed peer into EPIPE, not SIGPIPE.
+                let n = unsafe {
+                    libc::send(
+                        s.as_raw_fd(),
+                        buf.as_ptr().cast(),
+                        buf.len(),
+                        libc::MSG_NOSIGNAL,
+                    )
+                };
+                if n < 0 {
+                    Err(io::Error::last_os_error())
+                } else {
+                    Ok(n as usize)
+                }
+            });
+            match sent {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    continue;
+                }
+                r => return Poll::Ready(r),
+            }
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        false
     }
 }
