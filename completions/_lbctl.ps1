@@ -374,15 +374,73 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;load' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Concurrent connections (each carries one request at a time)')
+            [CompletionResult]::new('--connections', '--connections', [CompletionResultType]::ParameterName, 'Concurrent connections (each carries one request at a time)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'How long to send (after --warmup): 30s, 1m. Default 10s unless -n is given')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'How long to send (after --warmup): 30s, 1m. Default 10s unless -n is given')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Number of requests to send (after --warmup); with -d, whichever ends first')
+            [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Number of requests to send (after --warmup); with -d, whichever ends first')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do')
+            [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Send traffic for this long first without recording it (warms caches and connections)')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads, each with its own runtime (default: the CPUs this process may use)')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'HTTP method')
+            [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request header ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request header ''Name: value'' (repeatable)')
+            [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'Request body')
+            [CompletionResult]::new('--body-file', '--body-file', [CompletionResultType]::ParameterName, 'Request body read from a file')
+            [CompletionResult]::new('--urls-file', '--urls-file', [CompletionResultType]::ParameterName, 'File of target URLs, one per line (''#'' comments): requests go round-robin over them')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust the CA certificates in this PEM file instead of the system roots')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on a request after this long (counted as a request timeout)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up on a TCP/TLS connect after this long (counted as a connect timeout)')
+            [CompletionResult]::new('--group-by', '--group-by', [CompletionResultType]::ParameterName, 'Split counts and latency by the value of this response header (e.g. X-Backend)')
+            [CompletionResult]::new('--slo', '--slo', [CompletionResultType]::ParameterName, 'Service-level objective checked at the end, e.g. ''p99<250ms'', ''errors<0.1%'', ''rps>=900'' (repeatable; any failure exits 1). Grammar below')
+            [CompletionResult]::new('--percentiles', '--percentiles', [CompletionResultType]::ParameterName, 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)')
+            [CompletionResult]::new('--hdr-log', '--hdr-log', [CompletionResultType]::ParameterName, 'Write an HdrHistogram interval log (one histogram per second) to this file')
+            [CompletionResult]::new('--max-send-lag', '--max-send-lag', [CompletionResultType]::ParameterName, 'Open model: the run is invalid (exit 4) when the generator''s own send lag p99 exceeds this (the lag excludes waiting for a busy connection, which is the server''s doing)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--http2', '--http2', [CompletionResultType]::ParameterName, 'Use HTTP/2: ALPN h2 over TLS, prior knowledge (h2c) over cleartext')
+            [CompletionResult]::new('--no-keepalive', '--no-keepalive', [CompletionResultType]::ParameterName, 'A new connection for every request (HTTP/1.1 `Connection: close`)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (self-signed test servers). Never for real measurements of a production service you do not own')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;load;merge' {
+            [CompletionResult]::new('--slo', '--slo', [CompletionResultType]::ParameterName, 'Service-level objective evaluated on the merged result (repeatable)')
+            [CompletionResult]::new('--percentiles', '--percentiles', [CompletionResultType]::ParameterName, 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;load;help' {
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;load;help;merge' {
+            break
+        }
+        'lbctl;load;help;help' {
             break
         }
         'lbctl;serve' {
@@ -484,6 +542,10 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;help;load' {
+            [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total')
+            break
+        }
+        'lbctl;help;load;merge' {
             break
         }
         'lbctl;help;serve' {

@@ -351,15 +351,69 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;proxy;help;help'= {
         }
         &'lbctl;load'= {
+            cand -c 'Concurrent connections (each carries one request at a time)'
+            cand --connections 'Concurrent connections (each carries one request at a time)'
+            cand -d 'How long to send (after --warmup): 30s, 1m. Default 10s unless -n is given'
+            cand --duration 'How long to send (after --warmup): 30s, 1m. Default 10s unless -n is given'
+            cand -n 'Number of requests to send (after --warmup); with -d, whichever ends first'
+            cand --requests 'Number of requests to send (after --warmup); with -d, whichever ends first'
+            cand --rate 'Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do'
+            cand --warmup 'Send traffic for this long first without recording it (warms caches and connections)'
+            cand --threads 'Worker threads, each with its own runtime (default: the CPUs this process may use)'
+            cand -m 'HTTP method'
+            cand --method 'HTTP method'
+            cand -H 'Extra request header ''Name: value'' (repeatable)'
+            cand --header 'Extra request header ''Name: value'' (repeatable)'
+            cand --body 'Request body'
+            cand --body-file 'Request body read from a file'
+            cand --urls-file 'File of target URLs, one per line (''#'' comments): requests go round-robin over them'
+            cand --cacert 'Trust the CA certificates in this PEM file instead of the system roots'
+            cand --timeout 'Give up on a request after this long (counted as a request timeout)'
+            cand --connect-timeout 'Give up on a TCP/TLS connect after this long (counted as a connect timeout)'
+            cand --group-by 'Split counts and latency by the value of this response header (e.g. X-Backend)'
+            cand --slo 'Service-level objective checked at the end, e.g. ''p99<250ms'', ''errors<0.1%'', ''rps>=900'' (repeatable; any failure exits 1). Grammar below'
+            cand --percentiles 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)'
+            cand --hdr-log 'Write an HdrHistogram interval log (one histogram per second) to this file'
+            cand --max-send-lag 'Open model: the run is invalid (exit 4) when the generator''s own send lag p99 exceeds this (the lag excludes waiting for a busy connection, which is the server''s doing)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --http2 'Use HTTP/2: ALPN h2 over TLS, prior knowledge (h2c) over cleartext'
+            cand --no-keepalive 'A new connection for every request (HTTP/1.1 `Connection: close`)'
+            cand --insecure 'Accept any TLS certificate (self-signed test servers). Never for real measurements of a production service you do not own'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand merge 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;load;merge'= {
+            cand --slo 'Service-level objective evaluated on the merged result (repeatable)'
+            cand --percentiles 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)'
+            cand -o 'Output format'
+            cand --output 'Output format'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
             cand -q 'Print only results: no progress bars, no informational messages on stderr'
             cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
             cand -v 'More detail on stderr (repeat for more)'
             cand --verbose 'More detail on stderr (repeat for more)'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'lbctl;load;help'= {
+            cand merge 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;load;help;merge'= {
+        }
+        &'lbctl;load;help;help'= {
         }
         &'lbctl;serve'= {
             cand -n 'Number of backends to start (ignored when --listen is given)'
@@ -447,6 +501,9 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;help;proxy;explain'= {
         }
         &'lbctl;help;load'= {
+            cand merge 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+        }
+        &'lbctl;help;load;merge'= {
         }
         &'lbctl;help;serve'= {
         }

@@ -275,88 +275,59 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s c -l config -d 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply' -r -F
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l listen -l from -d 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l backend -l to -d 'A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable). weight=0 drains it; backup ones take traffic only when no primary is healthy; maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l backends-file -d 'File with one backend spec per line (`#` comments), added to --backend' -r -F
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s a -l algorithm -d 'Balancing algorithm. Default `weighted` (nginx\'s smooth weighted round robin): it is deterministic, honours weights and equals plain round robin when weights are equal, the same default as nginx and HAProxy' -r -f -a "round-robin\t'Each healthy backend in turn; weights ignored (0 still drains)'
-weighted\t'nginx smooth weighted round robin (weights 5,1,1: a a b a c a a)'
-least-conn\t'Fewest requests in flight'
-weighted-least-conn\t'Fewest requests in flight per unit of weight'
-random\t'Weighted random'
-p2c\t'Power of two random choices, the one with fewer requests in flight'
-ewma\t'P2C over peak-EWMA latency x (in-flight + 1) (Finagle/linkerd)'
-ip-hash\t'nginx ip_hash on the client address'
-hash\t'Consistent hash on --hash-key with --hash-algorithm'"
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l hash-key -d 'Key for --algorithm hash: header:NAME, cookie:NAME, path, query:NAME or ip' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l hash-algorithm -d 'Hash ring or table for --algorithm hash (from balance::hash; `bounded` also weighs live in-flight load). Keys of a backend that is out are re-hashed onto others; every other key stays put' -r -f -a "modulo\t'hash(key) % n: the "IP hash" baseline; almost every key moves when n changes'
-ketama\t'libketama / uhashring compatible (md5, 160 points per server at equal weights)'
-nginx\t'nginx `hash $key consistent` / pingora-ketama compatible (crc32, 160 points per weight)'
-ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
-jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
-rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
-maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
-bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l sticky -d 'Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an opaque id; later requests carrying it go to that backend while it is healthy' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check -d 'Active health check: http:/PATH (2xx/3xx is up) or tcp (connect is up)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check-interval -d 'Time between active checks of a backend (HAProxy `inter`)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l rise -d 'Consecutive successful checks that bring a down backend up (HAProxy `rise`)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l fall -d 'Consecutive failed checks that take an up backend down (HAProxy `fall`)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check-timeout -d 'Timeout of one active check (default: the check interval, as HAProxy\'s `inter`)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l max-fails -d 'Passive health: this many failures within --fail-timeout mark a backend failed for --fail-timeout (nginx `max_fails`; 0 disables passive marking)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l fail-timeout -d 'Passive health window and penalty (nginx `fail_timeout`)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l fail-on -d 'Backend response statuses that count as failures for passive health (and are retried for idempotent requests), comma separated, e.g. 502,503,504. Default: none' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l retries -d 'Retries on another backend: always after a connect failure; after a timeout or reset only for idempotent requests without a body (the body is streamed, never buffered)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l connect-timeout -d 'Timeout to connect to a backend' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l header-timeout -d 'Time a client has to send a complete request header (slowloris protection)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l backend-timeout -d 'Time a backend has to start its response (status and headers) after the request' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l idle-timeout -d 'Close client connections with no traffic for this long (and pooled backend connections)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l drain-timeout -d 'On SIGINT/SIGTERM: stop accepting, give in-flight requests this long, then exit' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l queue-timeout -d 'How long a request waits for a slot on a backend at its maxconn before a 503' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l max-header-size -d 'Maximum size of a request header (413/431 beyond it); at least 8KiB' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l max-conns -d 'Maximum concurrent client connections on the listener (0 = unlimited); further clients wait in the kernel\'s accept queue' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l pool-size -d 'Idle keep-alive connections kept per backend' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l header-up -d 'Add or replace a request header sent to backends, \'NAME: VALUE\' (\'-NAME\' removes it)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l header-down -d 'Add or replace a response header sent to clients, \'NAME: VALUE\' (\'-NAME\' removes it)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l allow -d 'Only clients in these networks may connect (repeatable, CIDR or address); others get 403' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l deny -d 'Clients in these networks get 403 (repeatable; checked before --allow)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l admin -d 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l access-log -d 'Access log on stderr: common (Common Log Format plus backend and time), json, or off' -r -f -a "common\t''
-json\t''
-off\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l threads -d 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s o -l output -d 'Format of the startup lines on stdout (and of `explain`)' -r -f -a "text\t'`proxy http://ADDR` and `admin http://ADDR`'
-json\t'One JSON object per listener: {"role","url","address"}'"
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l change-host -d 'Send the backend\'s HOST:PORT as Host instead of the client\'s Host'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l dashboard -d 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s V -l version -d 'Print version'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -f -a "explain" -d 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -l client -d 'Client address the request comes from (for ip-hash, --hash-key ip and the ACL)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -l listener -d 'Which listener\'s routes to use (0-based, in file order)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s c -l config -d 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply' -r -F
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -s h -l help -d 'Print help'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s c -l connections -d 'Concurrent connections (each carries one request at a time)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s d -l duration -d 'How long to send (after --warmup): 30s, 1m. Default 10s unless -n is given' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s n -l requests -d 'Number of requests to send (after --warmup); with -d, whichever ends first' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l rate -d 'Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l warmup -d 'Send traffic for this long first without recording it (warms caches and connections)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l threads -d 'Worker threads, each with its own runtime (default: the CPUs this process may use)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s m -l method -d 'HTTP method' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s H -l header -d 'Extra request header \'Name: value\' (repeatable)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l body -d 'Request body' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l body-file -d 'Request body read from a file' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l urls-file -d 'File of target URLs, one per line (\'#\' comments): requests go round-robin over them' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system roots' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l timeout -d 'Give up on a request after this long (counted as a request timeout)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l connect-timeout -d 'Give up on a TCP/TLS connect after this long (counted as a connect timeout)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l group-by -d 'Split counts and latency by the value of this response header (e.g. X-Backend)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l slo -d 'Service-level objective checked at the end, e.g. \'p99<250ms\', \'errors<0.1%\', \'rps>=900\' (repeatable; any failure exits 1). Grammar below' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l percentiles -d 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l hdr-log -d 'Write an HdrHistogram interval log (one histogram per second) to this file' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l max-send-lag -d 'Open model: the run is invalid (exit 4) when the generator\'s own send lag p99 exceeds this (the lag excludes waiting for a busy connection, which is the server\'s doing)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s o -l output -d 'Output format' -r -f -a "table\t'Tables and a terminal histogram'
+json\t'One lbctl.load/v1 JSON document'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s V -l version -d 'Print version'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l http2 -d 'Use HTTP/2: ALPN h2 over TLS, prior knowledge (h2c) over cleartext'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l no-keepalive -d 'A new connection for every request (HTTP/1.1 `Connection: close`)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l insecure -d 'Accept any TLS certificate (self-signed test servers). Never for real measurements of a production service you do not own'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -a "merge" -d 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -l slo -d 'Service-level objective evaluated on the merged result (repeatable)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -l percentiles -d 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s o -l output -d 'Output format' -r -f -a "table\t'Tables and a terminal histogram'
+json\t'One lbctl.load/v1 JSON document'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -s h -l help -d 'Print help'
-complete -c lbctl -n "__fish_lbctl_using_subcommand load" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from merge" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s n -l count -d 'Number of backends to start (ignored when --listen is given)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s p -l port -d 'First port; backend i listens on PORT+i. 0 picks a free port for each backend' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l host -d 'Address to bind with --count/--port' -r
@@ -406,4 +377,4 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "explain" -d 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from load" -f -a "merge" -d 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'

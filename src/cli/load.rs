@@ -1,4 +1,193 @@
-//! `lbctl load` arguments.
+//! `lbctl load` arguments: the load run itself (`lbctl load URL ...`) and `lbctl load merge`,
+//! which combines the JSON results of several runs losslessly.
 
-/// Arguments of `lbctl load` (not yet available).
-pub type LoadArgs = super::NotYetArgs;
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+const LOAD_EXAMPLES: &str = "\
+Examples:
+  lbctl load http://127.0.0.1:8080/ -c 64 -d 30s
+  lbctl load http://127.0.0.1:8080/ --rate 2000/s -d 1m --warmup 5s
+  lbctl load http://lb:80/ --rate 500/s -d 30s --group-by X-Backend --slo 'p99<250ms' --slo 'errors<0.1%'
+  lbctl load https://127.0.0.1:8443/api -m POST -H 'Content-Type: application/json' --body '{\"a\":1}' --cacert ca.pem
+  lbctl load h2c://127.0.0.1:8080/ --http2 -n 100000 --output json > run.json
+  lbctl load --urls-file urls.txt -c 32 -d 20s --percentiles 50,95,99.5 --hdr-log run.hlog
+  lbctl load merge shard-0.json shard-1.json --slo 'p99<250ms'
+
+Models:
+  closed (default)  -c connections each send a request as soon as the previous one answered
+  open (--rate)     requests follow a fixed plan; latency counts from the planned send time
+                    (coordinated-omission correct) and the service time is reported beside it;
+                    exit 4 when the generator could not keep the plan
+
+SLO grammar (--slo, repeatable, any failure exits 1):
+  METRIC OP VALUE with OP one of < <= > >=
+  latency: p50 p90 p99 p99.9 ... (any pNN), min, mean, max     e.g. p99<250ms  mean<=20ms
+  errors:  a share or a count                                 e.g. errors<0.1%  errors<=10
+  rate:    rps (completed requests per second)                e.g. rps>=900
+  count:   requests                                           e.g. requests>=1000";
+
+/// HTTP load generator with coordinated-omission-correct percentiles.
+///
+/// Closed model by default (-c connections, -d duration or -n requests); open model with
+/// --rate. Latency comes from an HdrHistogram (1 µs to 1 h, 3 significant digits), so memory
+/// does not grow with the run. `--output json` prints one `lbctl.load/v1` document with the
+/// encoded histograms; `lbctl load merge` combines several of them.
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = LOAD_EXAMPLES
+)]
+pub struct LoadArgs {
+    #[command(subcommand)]
+    pub command: Option<LoadCommand>,
+
+    /// The run's options (boxed: they are many, and `Command` holds every subcommand inline).
+    #[command(flatten)]
+    pub run: Box<RunArgs>,
+}
+
+/// The options of a load run (`lbctl load URL ...`).
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Target URL (http://, https://; h2c:// means cleartext HTTP/2 with prior knowledge).
+    #[arg(value_name = "URL", required_unless_present = "urls_file")]
+    pub url: Option<String>,
+
+    /// Concurrent connections (each carries one request at a time).
+    #[arg(short = 'c', long, default_value_t = 50, value_name = "N")]
+    pub connections: usize,
+
+    /// How long to send (after --warmup): 30s, 1m. Default 10s unless -n is given.
+    #[arg(short = 'd', long, value_name = "DURATION", value_parser = crate::spec::parse_duration)]
+    pub duration: Option<Duration>,
+
+    /// Number of requests to send (after --warmup); with -d, whichever ends first.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub requests: Option<u64>,
+
+    /// Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do.
+    #[arg(long, value_name = "RATE", value_parser = crate::spec::parse_rate)]
+    pub rate: Option<crate::spec::Rate>,
+
+    /// Send traffic for this long first without recording it (warms caches and connections).
+    #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "0")]
+    pub warmup: Duration,
+
+    /// Worker threads, each with its own runtime (default: the CPUs this process may use).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// HTTP method.
+    #[arg(short = 'm', long, default_value = "GET", value_name = "METHOD")]
+    pub method: String,
+
+    /// Extra request header 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "'K: V'")]
+    pub headers: Vec<String>,
+
+    /// Request body.
+    #[arg(long, value_name = "STRING", conflicts_with = "body_file")]
+    pub body: Option<String>,
+
+    /// Request body read from a file.
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+
+    /// File of target URLs, one per line ('#' comments): requests go round-robin over them.
+    #[arg(long, value_name = "FILE", conflicts_with = "url")]
+    pub urls_file: Option<PathBuf>,
+
+    /// Use HTTP/2: ALPN h2 over TLS, prior knowledge (h2c) over cleartext.
+    #[arg(long)]
+    pub http2: bool,
+
+    /// A new connection for every request (HTTP/1.1 `Connection: close`).
+    #[arg(long)]
+    pub no_keepalive: bool,
+
+    /// Accept any TLS certificate (self-signed test servers). Never for real measurements of
+    /// a production service you do not own.
+    #[arg(long, conflicts_with = "cacert")]
+    pub insecure: bool,
+
+    /// Trust the CA certificates in this PEM file instead of the system roots.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Give up on a request after this long (counted as a request timeout).
+    #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "10s")]
+    pub timeout: Duration,
+
+    /// Give up on a TCP/TLS connect after this long (counted as a connect timeout).
+    #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "3s")]
+    pub connect_timeout: Duration,
+
+    /// Split counts and latency by the value of this response header (e.g. X-Backend).
+    #[arg(long, value_name = "HEADER")]
+    pub group_by: Option<String>,
+
+    /// Service-level objective checked at the end, e.g. 'p99<250ms', 'errors<0.1%',
+    /// 'rps>=900' (repeatable; any failure exits 1). Grammar below.
+    #[arg(long, value_name = "SLO", value_parser = crate::load::slo::parse_slo)]
+    pub slo: Vec<crate::load::slo::Slo>,
+
+    /// Percentiles to report, comma-separated (default 50,90,99,99.9,99.99).
+    #[arg(long, value_name = "LIST", value_parser = crate::load::slo::parse_percentiles)]
+    pub percentiles: Option<crate::load::slo::Percentiles>,
+
+    /// Write an HdrHistogram interval log (one histogram per second) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub hdr_log: Option<PathBuf>,
+
+    /// Open model: the run is invalid (exit 4) when the generator's own send lag p99 exceeds
+    /// this (the lag excludes waiting for a busy connection, which is the server's doing).
+    #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "20ms")]
+    pub max_send_lag: Duration,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = LoadOutput::Table)]
+    pub output: LoadOutput,
+}
+
+/// `lbctl load` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LoadCommand {
+    /// Merge the `--output json` results of several runs (e.g. one per machine) losslessly:
+    /// histograms are added, never percentiles averaged; then evaluate --slo on the total.
+    #[command(after_help = "Examples:
+  lbctl load merge shard-*.json
+  lbctl load merge a.json b.json --slo 'p99<250ms' --slo 'rps>=5000' --output json")]
+    Merge(MergeArgs),
+}
+
+/// Arguments of `lbctl load merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// lbctl.load/v1 JSON files written by `lbctl load --output json`.
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+
+    /// Service-level objective evaluated on the merged result (repeatable).
+    #[arg(long, value_name = "SLO", value_parser = crate::load::slo::parse_slo)]
+    pub slo: Vec<crate::load::slo::Slo>,
+
+    /// Percentiles to report, comma-separated (default 50,90,99,99.9,99.99).
+    #[arg(long, value_name = "LIST", value_parser = crate::load::slo::parse_percentiles)]
+    pub percentiles: Option<crate::load::slo::Percentiles>,
+
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value_t = LoadOutput::Table)]
+    pub output: LoadOutput,
+}
+
+/// `lbctl load --output` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LoadOutput {
+    /// Tables and a terminal histogram.
+    Table,
+    /// One lbctl.load/v1 JSON document.
+    Json,
+}

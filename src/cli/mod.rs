@@ -14,7 +14,7 @@ mod ring;
 mod serve;
 
 pub use demo::DemoArgs;
-pub use load::LoadArgs;
+pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs};
 pub use probe::ProbeArgs;
 pub use proxy::{AccessLog, Algorithm, ExplainArgs, ProxyArgs, ProxyCommand, ProxyOutput};
 pub use ring::{

@@ -1,11 +1,555 @@
-//! `lbctl load`: not yet available.
+//! `lbctl load`: an HTTP load generator whose numbers are true. This file wires the CLI to
+//! the parts: [`target`] (what to send), [`engine`] (the per-core hot path), [`tally`] and
+//! [`report`] (what was measured, the `lbctl.load/v1` document), [`slo`] (objectives),
+//! [`render`] (tables), [`hdrlog`] (interval log) and `load merge`.
 
-use crate::cli::{GlobalOpts, LoadArgs};
+pub mod conn;
+pub mod engine;
+pub mod hdrlog;
+pub mod render;
+pub mod report;
+pub mod slo;
+mod slot;
+pub mod tally;
+pub mod target;
+
+use crate::cli::{GlobalOpts, LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs};
 use crate::exit::{ExitCode, Failure};
+use engine::{Job, Plan, Shared, Snapshot};
+use report::{Cpu, Meta, Report};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 /// Run `lbctl load`.
-pub fn run(_args: LoadArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
-    Err(Failure::usage(
-        "'lbctl load' is not yet available in this build (see the README for what is)",
-    ))
+pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    if let Some(LoadCommand::Merge(m)) = args.command {
+        return merge(m, global);
+    }
+    let args = *args.run;
+    let job = Arc::new(job_of(&args)?);
+    let plan = job.plan.clone();
+    let percentiles = args.percentiles.clone().unwrap_or_default();
+
+    let mut hdr = match &args.hdr_log {
+        Some(p) => Some(hdrlog::HdrLog::create(p, plan.warmup)?),
+        None => None,
+    };
+    let shared = Arc::new(Shared::default());
+    watch_signals(shared.clone());
+
+    let model = if plan.rate.is_some() {
+        "open"
+    } else {
+        "closed"
+    };
+    let what = match (plan.rate, plan.duration, plan.requests) {
+        (Some(r), _, _) => format!("{r:.0} req/s for {:.1}s", window_secs(&plan)),
+        (None, Some(d), _) => format!("{:.1}s", d.as_secs_f64()),
+        (None, None, Some(n)) => format!("{n} requests"),
+        _ => String::new(),
+    };
+    // With --output json, stdout and stderr are often captured together (CI logs, the bench
+    // harness): keep stderr silent so that the capture is one JSON document.
+    let quiet_info = GlobalOpts {
+        quiet: global.quiet || args.output == LoadOutput::Json,
+        ..global.clone()
+    };
+    crate::output::info(
+        &quiet_info,
+        format!(
+            "lbctl load: {} ({model} model, {} connections, {} thread(s), {what}{})",
+            job.targets[0].url,
+            plan.connections,
+            plan.threads,
+            if plan.warmup.is_zero() {
+                String::new()
+            } else {
+                format!(", warmup {:.1}s", plan.warmup.as_secs_f64())
+            }
+        ),
+    );
+
+    let cpu_before = cpu_times();
+    let wall = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel::<Snapshot>();
+    let runner = {
+        let job = job.clone();
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("load-engine".into())
+            .spawn(move || engine::run(job, shared, tx))
+            .map_err(|e| Failure::runtime(format!("cannot start a thread: {e}")))?
+    };
+
+    // Progress and the interval log, fed by the workers' snapshots until they all end.
+    let pb = crate::output::progress(global, None, "{spinner} {elapsed_precise} {msg}");
+    follow(&rx, &plan, hdr.as_mut(), &pb)?;
+    pb.finish_and_clear();
+    let (tally, window) = runner
+        .join()
+        .map_err(|_| Failure::runtime("the load engine panicked"))??;
+    if let Some(h) = hdr.take() {
+        h.finish()?;
+    }
+
+    let elapsed = wall.elapsed().as_secs_f64();
+    let cpu = match (cpu_before, cpu_times()) {
+        (Some(a), Some(b)) => {
+            let (user, sys) = (b.0 - a.0, b.1 - a.1);
+            let requests = tally.requests().max(1) as f64;
+            Some(Cpu {
+                user_s: user,
+                system_s: sys,
+                // Of the CPUs the workers could really use (more threads than cores share them).
+                utilization: (user + sys)
+                    / (elapsed * plan.threads.min(available_cpus()) as f64).max(1e-9),
+                us_per_request: (user + sys) * 1e6 / requests,
+            })
+        }
+        _ => None,
+    };
+    let mut invalid = Vec::new();
+    if plan.rate.is_some() {
+        let lag_p99 = tally.send_lag.percentile(99.0);
+        if lag_p99 > args.max_send_lag {
+            invalid.push(format!(
+                "the generator sent late: send lag p99 {} > --max-send-lag {}",
+                crate::spec::format_duration(lag_p99),
+                crate::spec::format_duration(args.max_send_lag)
+            ));
+        }
+        if let Some(c) = &cpu
+            && c.utilization >= 0.95
+        {
+            invalid.push(format!(
+                "the generator was CPU-saturated ({:.0}% of {} thread(s))",
+                c.utilization * 100.0,
+                plan.threads
+            ));
+        }
+    }
+    if shared.stop.load(Ordering::Relaxed) {
+        crate::output::info(global, "interrupted: reporting what was measured so far");
+    }
+    let meta = Meta {
+        targets: job.targets.iter().map(|t| t.url.clone()).collect(),
+        model: model.to_string(),
+        http: if args.http2 || job.targets.iter().any(|t| t.h2c) {
+            "2".into()
+        } else {
+            "1.1".into()
+        },
+        connections: plan.connections as u64,
+        threads: plan.threads as u64,
+        rate_target: plan.rate,
+        warmup_s: plan.warmup.as_secs_f64(),
+        duration_s: window.as_secs_f64(),
+        rps: None,
+        group_by: plan.group_by.as_ref().map(|h| h.to_string()),
+        cpu,
+        invalid_reasons: invalid,
+        merged_runs: 1,
+    };
+    let report = report::build(&tally, meta, &percentiles, &args.slo);
+    emit(&report, args.output, global, &tally)
+}
+
+/// Assemble the workers' per-interval snapshots into whole intervals (an interval is complete
+/// when every worker has reported it or has ended), for the progress line and `--hdr-log`.
+fn follow(
+    rx: &std::sync::mpsc::Receiver<Snapshot>,
+    plan: &Plan,
+    mut hdr: Option<&mut hdrlog::HdrLog>,
+    pb: &indicatif::ProgressBar,
+) -> anyhow::Result<()> {
+    let mut intervals: BTreeMap<u64, Interval> = BTreeMap::new();
+    let (mut done_requests, mut done_errors) = (0u64, 0u64);
+    let interval_s = plan.interval.as_secs_f64();
+    let mut reported: Vec<Option<u64>> = vec![None; plan.threads];
+    let mut ended = vec![false; plan.threads];
+    while let Ok(snap) = rx.recv() {
+        let w = snap.worker.min(plan.threads - 1);
+        reported[w] = reported[w].max(Some(snap.index));
+        ended[w] |= snap.last;
+        let entry = intervals.entry(snap.index).or_default();
+        entry.requests += snap.requests;
+        entry.errors += snap.errors;
+        let _ = entry.latency.merge(&snap.latency);
+        while let Some(idx) = intervals.keys().next().copied() {
+            let complete = (0..plan.threads).all(|i| ended[i] || reported[i] >= Some(idx));
+            if !complete {
+                break;
+            }
+            let Some(iv) = intervals.remove(&idx) else {
+                break;
+            };
+            done_requests += iv.requests;
+            done_errors += iv.errors;
+            if let Some(h) = hdr.as_deref_mut()
+                && !iv.latency.is_empty()
+            {
+                h.write(idx as f64 * interval_s, interval_s, &iv.latency)?;
+            }
+            pb.set_message(format!(
+                "{done_requests} requests, {:.0} req/s, {done_errors} errors, p99 {}",
+                iv.requests as f64 / interval_s,
+                crate::spec::format_duration(iv.latency.percentile(99.0)),
+            ));
+        }
+    }
+    // Whatever is left (the workers' last partial intervals).
+    for (idx, iv) in intervals {
+        if let Some(h) = hdr.as_deref_mut()
+            && !iv.latency.is_empty()
+        {
+            h.write(idx as f64 * interval_s, interval_s, &iv.latency)?;
+        }
+    }
+    Ok(())
+}
+
+/// One interval being assembled from the workers' snapshots.
+#[derive(Default)]
+struct Interval {
+    requests: u64,
+    errors: u64,
+    latency: crate::stats::LatencyHistogram,
+}
+
+fn window_secs(plan: &Plan) -> f64 {
+    plan.open_window().map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
+/// Print the report and choose the exit code: 4 for an invalid run, 1 for a failed SLO.
+fn emit(
+    report: &Report,
+    output: LoadOutput,
+    global: &GlobalOpts,
+    tally: &tally::Tally,
+) -> anyhow::Result<ExitCode> {
+    match output {
+        LoadOutput::Json => crate::output::print_json(report)?,
+        LoadOutput::Table => render::print(report, tally, global)?,
+    }
+    if !report.valid {
+        if output == LoadOutput::Json {
+            for r in &report.invalid_reasons {
+                crate::output::info(global, format!("lbctl load: INVALID RUN: {r}"));
+            }
+        }
+        return Ok(ExitCode::InvalidRun);
+    }
+    if report.slo.iter().any(|s| !s.pass) {
+        return Ok(ExitCode::CheckFailed);
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Turn the arguments into a job. Every input problem is a usage error (exit 2).
+fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
+    // Bounds that keep every Instant computation far from overflow and every run sane.
+    const MAX_SPAN: Duration = Duration::from_secs(30 * 24 * 3600);
+    for (flag, d) in [
+        ("--duration", args.duration),
+        ("--warmup", Some(args.warmup)),
+        ("--timeout", Some(args.timeout)),
+        ("--connect-timeout", Some(args.connect_timeout)),
+    ] {
+        if d.is_some_and(|d| d > MAX_SPAN) {
+            return Err(Failure::usage(format!(
+                "{flag} is longer than 30 days; expected a shorter duration"
+            )));
+        }
+    }
+    if let Some(r) = args.rate
+        && !(0.001..=10_000_000.0).contains(&r.per_second())
+    {
+        return Err(Failure::usage(format!(
+            "--rate {:.6}/s is out of range; expected between 0.001/s and 10000000/s",
+            r.per_second()
+        )));
+    }
+    if let Some(r) = args.rate
+        && args
+            .requests
+            .is_some_and(|n| n as f64 / r.per_second() > MAX_SPAN.as_secs_f64())
+    {
+        return Err(Failure::usage(
+            "-n / --rate would take longer than 30 days; expected fewer requests or a higher rate",
+        ));
+    }
+    if args.connections > 100_000 {
+        return Err(Failure::usage(
+            "--connections above 100000; expected at most 100000",
+        ));
+    }
+    if args.threads.is_some_and(|t| t > 1024) {
+        return Err(Failure::usage(
+            "--threads above 1024; expected at most 1024",
+        ));
+    }
+    if args.connections == 0 {
+        return Err(Failure::usage(
+            "--connections 0: expected at least one connection",
+        ));
+    }
+    if args.timeout.is_zero() || args.connect_timeout.is_zero() {
+        return Err(Failure::usage(
+            "--timeout and --connect-timeout must be above zero",
+        ));
+    }
+    if args.requests == Some(0) {
+        return Err(Failure::usage("-n 0: expected at least one request"));
+    }
+    if args.duration.is_some_and(|d| d.is_zero()) {
+        return Err(Failure::usage("-d 0: expected a duration above zero"));
+    }
+    let targets = match (&args.url, &args.urls_file) {
+        (Some(u), None) => vec![target::parse_target(u)?],
+        (None, Some(f)) => target::parse_urls_file(f)?,
+        _ => return Err(Failure::usage("give a URL or --urls-file (not both)")),
+    };
+    let body = match (&args.body, &args.body_file) {
+        (Some(b), _) => bytes::Bytes::from(b.clone()),
+        (None, Some(f)) => bytes::Bytes::from(std::fs::read(f).map_err(|e| {
+            Failure::usage(format!("cannot read --body-file {}: {e}", f.display()))
+        })?),
+        (None, None) => bytes::Bytes::new(),
+    };
+    let template = target::Template::new(&args.method, &args.headers, body, args.no_keepalive)?;
+    let tls = if targets.iter().any(|t| t.tls) {
+        Some(target::tls_config(
+            args.insecure,
+            args.cacert.as_deref(),
+            args.http2,
+        )?)
+    } else {
+        None
+    };
+    let group_by = match &args.group_by {
+        Some(h) => Some(
+            http::header::HeaderName::from_bytes(h.trim().as_bytes()).map_err(|_| {
+                Failure::usage(format!(
+                    "--group-by '{h}' is not a valid header name; expected e.g. X-Backend"
+                ))
+            })?,
+        ),
+        None => None,
+    };
+    let threads = args
+        .threads
+        .unwrap_or_else(available_cpus)
+        .clamp(1, args.connections);
+    if args.threads == Some(0) {
+        return Err(Failure::usage("--threads 0: expected at least one thread"));
+    }
+    let rate = args.rate.map(|r| r.per_second());
+    let duration = match (args.duration, args.requests) {
+        (None, None) => Some(Duration::from_secs(10)),
+        (d, _) => d,
+    };
+    let plan = Plan {
+        connections: args.connections,
+        threads,
+        duration,
+        requests: args.requests,
+        warmup: args.warmup,
+        rate,
+        timeout: args.timeout,
+        drain: args.timeout.min(Duration::from_secs(2)),
+        group_by,
+        interval: Duration::from_secs(1),
+    };
+    let conn = conn::ConnConfig {
+        tls,
+        http2: args.http2,
+        connect_timeout: args.connect_timeout,
+    };
+    Ok(Job::new(targets, template, conn, plan))
+}
+
+/// SIGINT/SIGTERM stop the run early; the report covers what was measured.
+fn watch_signals(shared: Arc<Shared>) {
+    let _ = std::thread::Builder::new()
+        .name("load-signals".into())
+        .spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(crate::shutdown::signal());
+            shared.stop.store(true, Ordering::Relaxed);
+        });
+}
+
+/// CPUs this process may run on (its affinity mask, e.g. under `taskset`).
+fn available_cpus() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+/// User and system CPU seconds of this process so far.
+fn cpu_times() -> Option<(f64, f64)> {
+    // SAFETY: getrusage only writes into the zeroed struct we own.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
+    if rc != 0 {
+        return None;
+    }
+    let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    Some((secs(ru.ru_utime), secs(ru.ru_stime)))
+}
+
+/// `lbctl load merge`.
+fn merge(args: MergeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    let mut reports = Vec::new();
+    for f in &args.files {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", f.display())))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            Failure::usage(format!(
+                "{}: not JSON ({e}); expected the output of `lbctl load --output json`",
+                f.display()
+            ))
+        })?;
+        let schema = value.get("schema").and_then(|s| s.as_str()).unwrap_or("");
+        if schema != report::SCHEMA {
+            return Err(Failure::usage(format!(
+                "{}: schema is '{schema}', expected '{}'",
+                f.display(),
+                report::SCHEMA
+            )));
+        }
+        let r: Report = serde_json::from_value(value)
+            .map_err(|e| Failure::usage(format!("{}: {e}", f.display())))?;
+        let t =
+            report::tally_of(&r).map_err(|e| Failure::usage(format!("{}: {e}", f.display())))?;
+        reports.push((r, t));
+    }
+    let merged = merge_reports(&reports)?;
+    let percentiles = args.percentiles.clone().unwrap_or_default();
+    let report = report::build(&merged.1, merged.0, &percentiles, &args.slo);
+    emit(&report, args.output, global, &merged.1)
+}
+
+/// Combine runs made side by side (shards of one test): counts and histograms add up, rates
+/// add up, the window is the longest shard's.
+fn merge_reports(runs: &[(Report, tally::Tally)]) -> anyhow::Result<(Meta, tally::Tally)> {
+    let mut total = tally::Tally::default();
+    let mut targets: Vec<String> = Vec::new();
+    let (mut rps, mut rate, mut conns, mut threads, mut merged) = (0.0, 0.0, 0, 0, 0);
+    let (mut duration, mut warmup) = (0f64, 0f64);
+    let mut invalid = Vec::new();
+    let mut models: Vec<&str> = Vec::new();
+    let mut https: Vec<&str> = Vec::new();
+    let mut group_by: Option<String> = None;
+    for (r, t) in runs {
+        total
+            .merge(t)
+            .map_err(|e| Failure::usage(format!("histograms could not be merged: {e}")))?;
+        for u in &r.targets {
+            if !targets.contains(u) {
+                targets.push(u.clone());
+            }
+        }
+        rps += r.rps;
+        rate += r.rate_target.unwrap_or(0.0);
+        conns += r.connections;
+        threads += r.threads;
+        merged += r.merged_runs.max(1);
+        duration = duration.max(r.duration_s);
+        warmup = warmup.max(r.warmup_s);
+        invalid.extend(r.invalid_reasons.iter().cloned());
+        if !models.contains(&r.model.as_str()) {
+            models.push(&r.model);
+        }
+        if !https.contains(&r.http.as_str()) {
+            https.push(&r.http);
+        }
+        if group_by.is_none() {
+            group_by = r.groups.as_ref().map(|g| g.header.clone());
+        }
+    }
+    let model = if models.len() == 1 {
+        models[0]
+    } else {
+        "mixed"
+    };
+    let meta = Meta {
+        targets,
+        model: model.to_string(),
+        http: https.join(","),
+        connections: conns,
+        threads,
+        rate_target: (model == "open").then_some(rate),
+        warmup_s: warmup,
+        duration_s: duration,
+        rps: Some(rps),
+        group_by,
+        cpu: None,
+        invalid_reasons: invalid,
+        merged_runs: merged,
+    };
+    Ok((meta, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_report(rps: f64, duration: f64, invalid: bool, model: &str) -> (Report, tally::Tally) {
+        let mut t = tally::Tally::default();
+        for us in [1000u64, 2000, 3000] {
+            t.latency.record_us(us);
+        }
+        t.responses = 3;
+        t.status.insert(200, 3);
+        let meta = Meta {
+            targets: vec!["http://127.0.0.1:1/".into()],
+            model: model.into(),
+            http: "1.1".into(),
+            connections: 4,
+            threads: 1,
+            rate_target: (model == "open").then_some(100.0),
+            warmup_s: 0.0,
+            duration_s: duration,
+            rps: Some(rps),
+            group_by: None,
+            cpu: None,
+            invalid_reasons: if invalid { vec!["late".into()] } else { vec![] },
+            merged_runs: 1,
+        };
+        let r = report::build(&t, meta, &slo::Percentiles::default(), &[]);
+        (r, t)
+    }
+
+    #[test]
+    fn merge_sums_rates_keeps_longest_window_and_invalidity() {
+        let runs = vec![
+            run_report(100.0, 10.0, false, "open"),
+            run_report(120.0, 12.0, true, "open"),
+        ];
+        let (meta, t) = merge_reports(&runs).unwrap();
+        assert_eq!(meta.rps, Some(220.0));
+        assert_eq!(meta.rate_target, Some(200.0));
+        assert_eq!(meta.duration_s, 12.0);
+        assert_eq!(meta.connections, 8);
+        assert_eq!(meta.merged_runs, 2);
+        assert_eq!(meta.invalid_reasons, vec!["late".to_string()]);
+        assert_eq!(meta.model, "open");
+        assert_eq!(t.latency.len(), 6);
+        assert_eq!(meta.targets.len(), 1);
+        let mixed = vec![
+            run_report(1.0, 1.0, false, "open"),
+            run_report(1.0, 1.0, false, "closed"),
+        ];
+        let (meta, _) = merge_reports(&mixed).unwrap();
+        assert_eq!(meta.model, "mixed");
+        assert_eq!(meta.rate_target, None);
+    }
 }

@@ -6,5 +6,6 @@ mod cli;
 mod load;
 mod probe;
 mod proxy;
+mod readme;
 mod ring;
 mod serve;

@@ -1,0 +1,316 @@
+//! One client connection of `lbctl load`: open TCP (and TLS with ALPN), hand the socket to
+//! hyper's connection-level client (HTTP/1.1, or HTTP/2 incl. h2c prior knowledge), send one
+//! request and read the whole response. Failures are sorted into the report's error categories.
+
+use super::target::{Target, Template};
+use bytes::Bytes;
+use http::StatusCode;
+use http::header::{HeaderName, HeaderValue};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::{http1, http2};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+
+/// Error categories of the report, in display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorKind {
+    ConnectRefused,
+    ConnectTimeout,
+    Connect,
+    RequestTimeout,
+    Reset,
+    Tls,
+    Protocol,
+    /// A response with status 5xx (the exchange worked; the server failed).
+    Http5xx,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 8] = [
+        ErrorKind::ConnectRefused,
+        ErrorKind::ConnectTimeout,
+        ErrorKind::Connect,
+        ErrorKind::RequestTimeout,
+        ErrorKind::Reset,
+        ErrorKind::Tls,
+        ErrorKind::Protocol,
+        ErrorKind::Http5xx,
+    ];
+
+    /// The JSON key.
+    pub fn key(self) -> &'static str {
+        match self {
+            ErrorKind::ConnectRefused => "connect_refused",
+            ErrorKind::ConnectTimeout => "connect_timeout",
+            ErrorKind::Connect => "connect_other",
+            ErrorKind::RequestTimeout => "request_timeout",
+            ErrorKind::Reset => "reset",
+            ErrorKind::Tls => "tls",
+            ErrorKind::Protocol => "protocol",
+            ErrorKind::Http5xx => "http_5xx",
+        }
+    }
+
+    pub fn from_key(s: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.key() == s)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A failed exchange: its category and a message for the report.
+#[derive(Debug)]
+pub struct ExchangeError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl ExchangeError {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        ExchangeError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// Connection settings shared by every connection of a run.
+#[derive(Clone)]
+pub struct ConnConfig {
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+    pub http2: bool,
+    pub connect_timeout: Duration,
+}
+
+/// A ready-to-use HTTP connection.
+pub enum Conn {
+    H1(http1::SendRequest<Full<Bytes>>),
+    H2(http2::SendRequest<Full<Bytes>>),
+}
+
+impl Conn {
+    pub fn is_h2(&self) -> bool {
+        matches!(self, Conn::H2(_))
+    }
+}
+
+/// Open a connection to `target`. The connection's driver runs as a task on the current
+/// (worker-local) runtime.
+pub async fn connect(target: &Target, cfg: &ConnConfig) -> Result<Conn, ExchangeError> {
+    let tcp = match tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(target.addr)).await
+    {
+        Err(_) => {
+            return Err(ExchangeError::new(
+                ErrorKind::ConnectTimeout,
+                format!(
+                    "connect to {} timed out after {:?}",
+                    target.addr, cfg.connect_timeout
+                ),
+            ));
+        }
+        Ok(Err(e)) => {
+            let kind = if e.kind() == std::io::ErrorKind::ConnectionRefused {
+                ErrorKind::ConnectRefused
+            } else {
+                ErrorKind::Connect
+            };
+            return Err(ExchangeError::new(
+                kind,
+                format!("connect to {}: {e}", target.addr),
+            ));
+        }
+        Ok(Ok(s)) => s,
+    };
+    let _ = tcp.set_nodelay(true);
+    let h2 = cfg.http2 || target.h2c;
+    if target.tls {
+        let Some(tls) = cfg.tls.clone() else {
+            return Err(ExchangeError::new(ErrorKind::Tls, "TLS is not configured"));
+        };
+        let connector = tokio_rustls::TlsConnector::from(tls);
+        let stream = match tokio::time::timeout(
+            cfg.connect_timeout,
+            connector.connect(target.server_name.clone(), tcp),
+        )
+        .await
+        {
+            Err(_) => {
+                return Err(ExchangeError::new(
+                    ErrorKind::ConnectTimeout,
+                    format!("TLS handshake with {} timed out", target.addr),
+                ));
+            }
+            Ok(Err(e)) => {
+                return Err(ExchangeError::new(
+                    ErrorKind::Tls,
+                    format!("TLS handshake with {}: {e}", target.addr),
+                ));
+            }
+            Ok(Ok(s)) => s,
+        };
+        // ALPN decides over TLS; a server that ignores ALPN gets what was asked for.
+        let use_h2 = match stream.get_ref().1.alpn_protocol() {
+            Some(p) => p == b"h2",
+            None => h2,
+        };
+        handshake(TokioIo::new(stream), use_h2).await
+    } else {
+        handshake(TokioIo::new(tcp), h2).await
+    }
+}
+
+async fn handshake<T>(io: TokioIo<T>, h2: bool) -> Result<Conn, ExchangeError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    if h2 {
+        let (sender, conn) = http2::handshake(TokioExecutor::new(), io)
+            .await
+            .map_err(|e| classify(&e))?;
+        tokio::task::spawn_local(async move {
+            let _ = conn.await;
+        });
+        Ok(Conn::H2(sender))
+    } else {
+        let (sender, conn) = http1::handshake(io).await.map_err(|e| classify(&e))?;
+        tokio::task::spawn_local(async move {
+            let _ = conn.await;
+        });
+        Ok(Conn::H1(sender))
+    }
+}
+
+/// What a completed exchange returns.
+pub struct Answer {
+    pub status: StatusCode,
+    pub bytes: u64,
+    /// The `--group-by` header value, when asked for.
+    pub group: Option<HeaderValue>,
+    /// The server asked to close the connection.
+    pub close: bool,
+}
+
+/// Wait until the connection can take a request; false when it has been closed (the caller
+/// reconnects: an idle connection closed by the server is not a request failure).
+pub async fn ready(conn: &mut Conn) -> bool {
+    match conn {
+        Conn::H1(s) => s.ready().await.is_ok(),
+        Conn::H2(s) => s.ready().await.is_ok(),
+    }
+}
+
+/// Send one request and read the whole response body.
+pub async fn exchange(
+    conn: &mut Conn,
+    t: usize,
+    target: &Target,
+    template: &Template,
+    group_by: Option<&HeaderName>,
+) -> Result<Answer, ExchangeError> {
+    let h2 = conn.is_h2();
+    let req = template.request(t, target, h2);
+    let resp = match conn {
+        Conn::H1(s) => s.send_request(req).await,
+        Conn::H2(s) => s.send_request(req).await,
+    }
+    .map_err(|e| classify(&e))?;
+    let status = resp.status();
+    let group = group_by.and_then(|name| resp.headers().get(name).cloned());
+    let close = !h2
+        && resp
+            .headers()
+            .get(http::header::CONNECTION)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
+    let mut body = resp.into_body();
+    let mut bytes = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| classify(&e))?;
+        if let Some(data) = frame.data_ref() {
+            bytes += data.len() as u64;
+        }
+    }
+    Ok(Answer {
+        status,
+        bytes,
+        group,
+        close,
+    })
+}
+
+/// Sort a hyper error into a category: resets (from the socket or a connection closed
+/// mid-message), TLS, timeouts, and everything else the peer did wrong is protocol.
+pub fn classify(e: &hyper::Error) -> ExchangeError {
+    let message = error_chain(e);
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(cur) = src {
+        if let Some(io) = cur.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind as K;
+            let kind = match io.kind() {
+                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+                    ErrorKind::Reset
+                }
+                K::TimedOut => ErrorKind::RequestTimeout,
+                _ if io
+                    .get_ref()
+                    .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
+                {
+                    ErrorKind::Tls
+                }
+                _ => ErrorKind::Reset,
+            };
+            return ExchangeError::new(kind, message);
+        }
+        if cur.downcast_ref::<rustls::Error>().is_some() {
+            return ExchangeError::new(ErrorKind::Tls, message);
+        }
+        src = cur.source();
+    }
+    let kind = if e.is_incomplete_message() || e.is_canceled() || e.is_closed() {
+        ErrorKind::Reset
+    } else if e.is_timeout() {
+        ErrorKind::RequestTimeout
+    } else {
+        ErrorKind::Protocol
+    };
+    ExchangeError::new(kind, message)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(cur) = src {
+        let m = cur.to_string();
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
+        src = cur.source();
+    }
+    s
+}
+
+/// A request that did not answer within `--timeout`.
+pub fn timeout_error(timeout: Duration) -> ExchangeError {
+    ExchangeError::new(
+        ErrorKind::RequestTimeout,
+        format!("no complete response within {timeout:?}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_roundtrip() {
+        for k in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_key(k.key()), Some(k));
+            assert_eq!(ErrorKind::ALL[k.index()], k);
+        }
+        assert_eq!(ErrorKind::from_key("nope"), None);
+    }
+}

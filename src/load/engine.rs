@@ -1,0 +1,529 @@
+//! The hot path of `lbctl load`: one OS thread per worker, each with its own current-thread
+//! tokio runtime; one task per connection slot; each worker records into its own [`Tally`]
+//! (an `Rc<RefCell<..>>`: no lock, no atomic on the record path) and the tallies are merged
+//! when the threads end. Once per interval each worker hands the main thread a small
+//! snapshot (count, errors, latency histogram of the interval) for progress and `--hdr-log`.
+//!
+//! Closed model: every slot sends its next request when the previous one answered.
+//! Open model (wrk2's design, https://github.com/giltene/wrk2): the run has one fixed plan,
+//! request i is due at `t0 + i / rate`, and slot j owns requests j, j+c, j+2c, ...; latency
+//! is measured from the due time, so a stalled server cannot hide its queue (coordinated
+//! omission). The generator's own lateness (send lag) is measured apart from waiting for a
+//! busy connection, which is the server's doing.
+
+use super::conn::{ConnConfig, ErrorKind};
+use super::slot::{Outcome, Slot};
+use super::tally::{GroupTally, Tally};
+use super::target::{Target, Template};
+use crate::stats::LatencyHistogram;
+use http::header::{HeaderName, HeaderValue};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Distinct `--group-by` values kept per worker; later ones count as `(other)`.
+pub const MAX_GROUPS: usize = 100;
+
+/// How a run is shaped.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub connections: usize,
+    pub threads: usize,
+    /// The measured window (after warmup); None with -n alone in the closed model.
+    pub duration: Option<Duration>,
+    /// Requests to send after warmup.
+    pub requests: Option<u64>,
+    pub warmup: Duration,
+    /// Open model rate (requests per second).
+    pub rate: Option<f64>,
+    pub timeout: Duration,
+    /// Open model: how long after the window requests already due may still finish.
+    pub drain: Duration,
+    pub group_by: Option<HeaderName>,
+    /// Snapshot interval for progress and the interval log.
+    pub interval: Duration,
+}
+
+impl Plan {
+    /// The open model's measured window: the duration, or N / rate, whichever is shorter.
+    pub fn open_window(&self) -> Option<Duration> {
+        let rate = self.rate?;
+        let by_count = self
+            .requests
+            .map(|n| Duration::from_secs_f64(n as f64 / rate));
+        match (self.duration, by_count) {
+            (Some(d), Some(n)) => Some(d.min(n)),
+            (d, n) => d.or(n),
+        }
+    }
+}
+
+/// Everything a worker needs, shared read-only.
+pub struct Job {
+    pub targets: Vec<Target>,
+    /// Index of each target's origin (targets on the same origin share connections).
+    pub origin_of: Vec<usize>,
+    pub origins: usize,
+    pub template: Template,
+    pub conn: ConnConfig,
+    pub plan: Plan,
+}
+
+impl Job {
+    pub fn new(targets: Vec<Target>, mut template: Template, conn: ConnConfig, plan: Plan) -> Job {
+        template.prepare(&targets);
+        let mut keys: Vec<(std::net::SocketAddr, bool, bool)> = Vec::new();
+        let origin_of = targets
+            .iter()
+            .map(|t| {
+                let key = (t.addr, t.tls, t.h2c);
+                match keys.iter().position(|k| *k == key) {
+                    Some(i) => i,
+                    None => {
+                        keys.push(key);
+                        keys.len() - 1
+                    }
+                }
+            })
+            .collect();
+        Job {
+            targets,
+            origin_of,
+            origins: keys.len(),
+            template,
+            conn,
+            plan,
+        }
+    }
+}
+
+/// State shared by all workers (atomics, touched once per request at most for -n).
+#[derive(Default)]
+pub struct Shared {
+    /// Set on SIGINT/SIGTERM: stop sending, report what was measured.
+    pub stop: AtomicBool,
+    /// Closed model with -n: requests claimed so far.
+    pub claimed: AtomicU64,
+}
+
+/// One interval of one worker, sent to the main thread.
+pub struct Snapshot {
+    pub worker: usize,
+    pub index: u64,
+    pub latency: LatencyHistogram,
+    pub requests: u64,
+    pub errors: u64,
+    /// The worker's final (partial) interval.
+    pub last: bool,
+}
+
+/// Timeline of a run, common to every worker.
+#[derive(Clone, Copy)]
+pub(super) struct Clock {
+    pub(super) t0: Instant,
+    pub(super) measure_start: Instant,
+    /// Closed model: requests still in flight here are cut and counted unfinished.
+    /// Open model: the end of the plan.
+    end: Option<Instant>,
+    /// Open model: in-flight requests are cut here.
+    hard_end: Option<Instant>,
+}
+
+pub(super) struct Worker {
+    pub(super) id: usize,
+    pub(super) job: Arc<Job>,
+    pub(super) shared: Arc<Shared>,
+    pub(super) clock: Clock,
+    pub(super) tally: RefCell<Tally>,
+    /// `--group-by` values seen by this worker, looked up by bytes without allocating.
+    groups: RefCell<Vec<(HeaderValue, GroupTally)>>,
+    status: RefCell<Vec<u64>>,
+    interval: RefCell<(LatencyHistogram, u64, u64)>,
+}
+
+/// Run the plan on `threads` OS threads; returns the merged tally and the wall time of the
+/// measured window. Snapshots flow to `tx` while it runs.
+pub fn run(
+    job: Arc<Job>,
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<Snapshot>,
+) -> anyhow::Result<(Tally, Duration)> {
+    let plan = &job.plan;
+    let t0 = Instant::now() + Duration::from_millis(20);
+    let measure_start = t0 + plan.warmup;
+    let (end, hard_end) = match plan.open_window() {
+        Some(w) => (
+            Some(measure_start + w),
+            Some(measure_start + w + plan.drain),
+        ),
+        None => (plan.duration.map(|d| measure_start + d), None),
+    };
+    let clock = Clock {
+        t0,
+        measure_start,
+        end,
+        hard_end,
+    };
+    let mut handles = Vec::new();
+    for id in 0..plan.threads {
+        let job = job.clone();
+        let shared = shared.clone();
+        let tx = tx.clone();
+        let h = std::thread::Builder::new()
+            .name(format!("load-{id}"))
+            .spawn(move || worker_thread(id, job, shared, clock, tx))
+            .map_err(|e| crate::exit::Failure::runtime(format!("cannot start a thread: {e}")))?;
+        handles.push(h);
+    }
+    drop(tx);
+    let mut total = Tally::default();
+    let mut failure = None;
+    for h in handles {
+        match h.join() {
+            Ok(Ok(t)) => total.merge(&t)?,
+            Ok(Err(e)) => failure = Some(e),
+            Err(_) => failure = Some(anyhow::anyhow!("a load worker thread panicked")),
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let finished = Instant::now();
+    let stopped = shared.stop.load(Ordering::Relaxed);
+    let window = match (plan.rate, end) {
+        // Open model: the plan's window (achieved rate = sent / planned window), unless a
+        // signal cut the plan short.
+        (Some(_), Some(e)) if !stopped => e.saturating_duration_since(measure_start),
+        // Closed model: up to the deadline, or the last response with -n (or a Ctrl-C).
+        (_, Some(e)) => finished.min(e).saturating_duration_since(measure_start),
+        (_, None) => finished.saturating_duration_since(measure_start),
+    };
+    Ok((total, window))
+}
+
+fn worker_thread(
+    id: usize,
+    job: Arc<Job>,
+    shared: Arc<Shared>,
+    clock: Clock,
+    tx: mpsc::Sender<Snapshot>,
+) -> anyhow::Result<Tally> {
+    // Only the I/O and time drivers: the signal and process drivers cost on every park.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|e| crate::exit::Failure::runtime(format!("cannot start a runtime: {e}")))?;
+    let local = tokio::task::LocalSet::new();
+    let worker = Rc::new(Worker {
+        id,
+        job: job.clone(),
+        shared,
+        clock,
+        tally: RefCell::new(Tally::default()),
+        groups: RefCell::new(Vec::new()),
+        status: RefCell::new(vec![0; 1000]),
+        interval: RefCell::new((LatencyHistogram::new(), 0, 0)),
+    });
+    let w = worker.clone();
+    local.block_on(&rt, async move {
+        let ticker = tokio::task::spawn_local(ticker(w.clone(), tx.clone()));
+        let mut slots = Vec::new();
+        let (c, threads) = (w.job.plan.connections, w.job.plan.threads);
+        for j in (id..c).step_by(threads.max(1)) {
+            let w = w.clone();
+            slots.push(tokio::task::spawn_local(async move {
+                if w.job.plan.rate.is_some() {
+                    open_slot(w, j).await
+                } else {
+                    closed_slot(w, j).await
+                }
+            }));
+        }
+        for s in slots {
+            let _ = s.await;
+        }
+        ticker.abort();
+        let mut iv = w.interval.borrow_mut();
+        let snap = Snapshot {
+            worker: id,
+            index: interval_index(&w.clock, w.job.plan.interval, Instant::now()),
+            latency: std::mem::take(&mut iv.0),
+            requests: iv.1,
+            errors: iv.2,
+            last: true,
+        };
+        let _ = tx.send(snap);
+    });
+    drop(local);
+    let mut tally = worker.tally.take();
+    for (code, n) in worker.status.borrow().iter().enumerate() {
+        if *n > 0 {
+            tally.status.insert(code as u16, *n);
+        }
+    }
+    for (value, g) in worker.groups.take() {
+        let key = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        let mine = tally.groups.entry(key).or_default();
+        mine.count += g.count;
+        mine.latency.merge(&g.latency)?;
+    }
+    Ok(tally)
+}
+
+fn interval_index(clock: &Clock, interval: Duration, now: Instant) -> u64 {
+    let since = now.saturating_duration_since(clock.measure_start);
+    (since.as_micros() / interval.as_micros().max(1)) as u64
+}
+
+/// Once per interval, hand the interval's numbers to the main thread.
+async fn ticker(w: Rc<Worker>, tx: mpsc::Sender<Snapshot>) {
+    let every = w.job.plan.interval;
+    let mut index = 0u64;
+    loop {
+        tokio::time::sleep_until(w.clock.measure_start + every * (index as u32 + 1)).await;
+        let mut iv = w.interval.borrow_mut();
+        let snap = Snapshot {
+            worker: w.id,
+            index,
+            latency: std::mem::take(&mut iv.0),
+            requests: std::mem::take(&mut iv.1),
+            errors: std::mem::take(&mut iv.2),
+            last: false,
+        };
+        drop(iv);
+        if tx.send(snap).is_err() {
+            return;
+        }
+        index += 1;
+    }
+}
+
+impl Worker {
+    /// Record one finished attempt. `latency` is what the report calls latency; `service`
+    /// is recorded only in the open model.
+    fn record(&self, outcome: Outcome, latency: Duration, service: Option<Duration>) {
+        let mut tally = self.tally.borrow_mut();
+        let mut iv = self.interval.borrow_mut();
+        match outcome {
+            Outcome::Answer(a) => {
+                tally.latency.record(latency);
+                if let Some(s) = service {
+                    tally.service.record(s);
+                }
+                tally.responses += 1;
+                tally.bytes += a.bytes;
+                iv.0.record(latency);
+                iv.1 += 1;
+                let code = a.status.as_u16();
+                if let Some(n) = self.status.borrow_mut().get_mut(code as usize) {
+                    *n += 1;
+                }
+                if a.status.is_server_error() {
+                    tally.error(ErrorKind::Http5xx, &format!("HTTP {}", a.status));
+                    iv.2 += 1;
+                }
+                if self.job.plan.group_by.is_some() {
+                    let mut groups = self.groups.borrow_mut();
+                    let value = a.group.unwrap_or(HeaderValue::from_static("(none)"));
+                    let found = groups.iter().position(|(v, _)| *v == value);
+                    // Bounded memory even when the header is unique per response (an id).
+                    let found = match found {
+                        None if groups.len() >= MAX_GROUPS => {
+                            let other = HeaderValue::from_static("(other)");
+                            groups.iter().position(|(v, _)| *v == other).or_else(|| {
+                                groups.push((other, GroupTally::default()));
+                                Some(groups.len() - 1)
+                            })
+                        }
+                        f => f,
+                    };
+                    let g = match found {
+                        Some(i) => &mut groups[i].1,
+                        None => {
+                            groups.push((value, GroupTally::default()));
+                            let last = groups.len() - 1;
+                            &mut groups[last].1
+                        }
+                    };
+                    g.count += 1;
+                    g.latency.record(latency);
+                }
+            }
+            Outcome::Failed(e) => {
+                tally.error(e.kind, &e.message);
+                iv.1 += 1;
+                iv.2 += 1;
+            }
+            Outcome::Cut => tally.unfinished += 1,
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.shared.stop.load(Ordering::Relaxed)
+    }
+}
+
+async fn closed_slot(w: Rc<Worker>, j: usize) {
+    let plan = &w.job.plan;
+    let mut slot = Slot::new(w.clone());
+    let ntargets = w.job.targets.len();
+    let mut n = 0usize;
+    tokio::time::sleep_until(w.clock.t0).await;
+    loop {
+        let start = Instant::now();
+        if w.stopped() || w.clock.end.is_some_and(|e| start >= e) {
+            break;
+        }
+        let recording = start >= w.clock.measure_start;
+        // Round robin over the targets: by the global request number with -n (exact
+        // shares), else by this slot's own count (slots start on different targets).
+        let mut t = (j + n) % ntargets;
+        if recording && let Some(limit) = plan.requests {
+            let claimed = w.shared.claimed.fetch_add(1, Ordering::Relaxed);
+            if claimed >= limit {
+                break;
+            }
+            t = (claimed % ntargets as u64) as usize;
+        }
+        // Timeouts fire between 100% and 110% of --timeout; the end of the run cuts exactly.
+        let earliest = start + plan.timeout;
+        let latest = earliest + plan.timeout / 10;
+        let (earliest, latest) = match w.clock.end {
+            Some(e) => (earliest.min(e), latest.min(e)),
+            None => (earliest, latest),
+        };
+        n += 1;
+        let outcome = slot
+            .attempt(t, recording, earliest, latest, w.clock.end)
+            .await;
+        if recording {
+            w.record(outcome, start.elapsed(), None);
+        }
+        slot.backoff().await;
+    }
+}
+
+async fn open_slot(w: Rc<Worker>, j: usize) {
+    let plan = &w.job.plan;
+    let (Some(rate), Some(end), Some(hard_end)) = (plan.rate, w.clock.end, w.clock.hard_end) else {
+        return;
+    };
+    let c = plan.connections;
+    let ntargets = w.job.targets.len();
+    let mut slot = Slot::new(w.clone());
+    let mut n: u64 = 0;
+    loop {
+        let i = j as u64 + n * c as u64;
+        let due = w.clock.t0 + Duration::from_secs_f64(i as f64 / rate);
+        if due >= end {
+            break;
+        }
+        let ready = Instant::now();
+        if w.stopped() {
+            // Interrupted: the rest of the plan was called off, not left unfinished.
+            break;
+        }
+        if ready >= hard_end {
+            // Planned but never sent: this slot's remaining requests in the window.
+            let window = end.saturating_duration_since(w.clock.t0).as_secs_f64() * rate;
+            let planned = if (j as f64) < window {
+                ((window - j as f64) / c as f64).ceil() as u64
+            } else {
+                0
+            };
+            let remaining = planned.saturating_sub(n);
+            let measured_from = w.clock.measure_start;
+            if due >= measured_from {
+                w.tally.borrow_mut().unfinished += remaining;
+            }
+            break;
+        }
+        if due > ready {
+            tokio::time::sleep_until(due).await;
+        }
+        let sent = Instant::now();
+        let recording = due >= w.clock.measure_start;
+        let t = (i as usize) % ntargets;
+        n += 1;
+        let earliest = (sent + plan.timeout).min(hard_end);
+        let latest = (sent + plan.timeout + plan.timeout / 10).min(hard_end);
+        let outcome = slot
+            .attempt(t, recording, earliest, latest, Some(hard_end))
+            .await;
+        if recording {
+            let done = Instant::now();
+            // The generator's own lateness: from when it could have sent (the later of the
+            // due time and the connection becoming free) to when it did.
+            let lag = sent.saturating_duration_since(due.max(ready));
+            {
+                let mut tally = w.tally.borrow_mut();
+                tally.send_lag.record(lag);
+                if ready > due {
+                    tally.queued += 1;
+                }
+            }
+            w.record(
+                outcome,
+                done.saturating_duration_since(due),
+                Some(done.saturating_duration_since(sent)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> Plan {
+        Plan {
+            connections: 4,
+            threads: 1,
+            duration: None,
+            requests: None,
+            warmup: Duration::ZERO,
+            rate: None,
+            timeout: Duration::from_secs(1),
+            drain: Duration::from_secs(1),
+            group_by: None,
+            interval: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn open_window() {
+        let mut p = plan();
+        assert_eq!(p.open_window(), None);
+        p.rate = Some(200.0);
+        p.duration = Some(Duration::from_secs(5));
+        assert_eq!(p.open_window(), Some(Duration::from_secs(5)));
+        p.requests = Some(100);
+        assert_eq!(p.open_window(), Some(Duration::from_millis(500)));
+        p.duration = None;
+        assert_eq!(p.open_window(), Some(Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn origins_are_shared_by_same_host() {
+        let t = |u: &str| super::super::target::parse_target(u).unwrap();
+        let targets = vec![
+            t("http://127.0.0.1:1/a"),
+            t("http://127.0.0.1:1/b"),
+            t("http://127.0.0.1:2/"),
+        ];
+        let tpl = Template::new("GET", &[], bytes::Bytes::new(), false).unwrap();
+        let cc = ConnConfig {
+            tls: None,
+            http2: false,
+            connect_timeout: Duration::from_secs(1),
+        };
+        let job = Job::new(targets, tpl, cc, plan());
+        assert_eq!(job.origin_of, vec![0, 0, 1]);
+        assert_eq!(job.origins, 2);
+    }
+}

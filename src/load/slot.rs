@@ -1,0 +1,132 @@
+//! One connection slot of a load run: its connections (one per target origin), one timer
+//! re-armed only when needed, and one request attempt with its outcome (answer, categorised
+//! error, or cut by the end of the run). The models in [`super::engine`] drive slots.
+
+use super::conn::{self, Conn, ErrorKind, ExchangeError};
+use super::engine::Worker;
+use std::rc::Rc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How one attempt ended.
+pub(super) enum Outcome {
+    Answer(conn::Answer),
+    Failed(ExchangeError),
+    /// Cut by the end of the run: neither a response nor an error.
+    Cut,
+}
+
+/// Per-slot connection state: one connection per origin.
+pub(super) struct Slot {
+    w: Rc<Worker>,
+    conns: Vec<Option<Conn>>,
+    connect_failures: u32,
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
+    armed: Instant,
+}
+
+impl Slot {
+    pub(super) fn new(w: Rc<Worker>) -> Slot {
+        let conns = (0..w.job.origins).map(|_| None).collect();
+        let armed = Instant::now();
+        Slot {
+            w,
+            conns,
+            connect_failures: 0,
+            timer: Box::pin(tokio::time::sleep_until(armed)),
+            armed,
+        }
+    }
+
+    /// One request to target `t`. It may run until at least `earliest` and is abandoned by
+    /// `latest` at the latest; reaching `cut_at` means the run ended (not a timeout).
+    pub(super) async fn attempt(
+        &mut self,
+        t: usize,
+        recording: bool,
+        earliest: Instant,
+        latest: Instant,
+        cut_at: Option<Instant>,
+    ) -> Outcome {
+        let w = self.w.clone();
+        let job = &w.job;
+        let origin = job.origin_of[t];
+        let target = &job.targets[t];
+        // One timer per slot, re-armed only when its deadline leaves [earliest, latest]:
+        // registering a fresh timer for every request costs more than the rest of our code.
+        if self.armed < earliest || self.armed > latest {
+            self.timer.as_mut().reset(latest);
+            self.armed = latest;
+        }
+        let slot = &mut self.conns[origin];
+        let fut = async {
+            if let Some(c) = slot.as_mut()
+                && !conn::ready(c).await
+            {
+                *slot = None;
+            }
+            if slot.is_none() {
+                let started = Instant::now();
+                // Boxed: connecting is rare, and keeps the per-request future small.
+                let c = Box::pin(conn::connect(target, &job.conn)).await?;
+                if recording {
+                    let mut tally = w.tally.borrow_mut();
+                    tally.connect.record(started.elapsed());
+                    tally.connections_opened += 1;
+                }
+                *slot = Some(c);
+            }
+            let Some(c) = slot.as_mut() else {
+                return Err(conn::ExchangeError {
+                    kind: ErrorKind::Connect,
+                    message: "no connection".into(),
+                });
+            };
+            conn::exchange(c, t, target, &job.template, job.plan.group_by.as_ref()).await
+        };
+        let result = tokio::select! {
+            biased;
+            r = fut => Some(r),
+            _ = self.timer.as_mut() => None,
+        };
+        match result {
+            Some(Ok(a)) => {
+                self.connect_failures = 0;
+                if a.close || job.template.close {
+                    self.conns[origin] = None;
+                }
+                Outcome::Answer(a)
+            }
+            Some(Err(e)) => {
+                self.conns[origin] = None;
+                if matches!(
+                    e.kind,
+                    ErrorKind::ConnectRefused
+                        | ErrorKind::ConnectTimeout
+                        | ErrorKind::Connect
+                        | ErrorKind::Tls
+                ) {
+                    self.connect_failures += 1;
+                }
+                Outcome::Failed(e)
+            }
+            None => {
+                self.conns[origin] = None;
+                if cut_at.is_some_and(|c| Instant::now() >= c) {
+                    Outcome::Cut
+                } else {
+                    Outcome::Failed(conn::timeout_error(job.plan.timeout))
+                }
+            }
+        }
+    }
+
+    /// Closed model: after failed connects, back off (1 ms doubling to 100 ms) so that a
+    /// refusing target is counted, not hammered in a busy loop.
+    pub(super) async fn backoff(&self) {
+        if self.connect_failures > 0 {
+            let ms = 1u64 << self.connect_failures.min(7).saturating_sub(1);
+            tokio::time::sleep(Duration::from_millis(ms.min(100))).await;
+        }
+    }
+}
