@@ -47,6 +47,8 @@ pub struct ConnPool {
     connect_timeout: Duration,
     idle_timeout: Duration,
     idle: Mutex<Vec<(SendRequest<UpBody>, Instant)>>,
+    /// TLS to the backend (`https://` or `,tls` specs; see tls_listen.rs).
+    tls: Option<super::tls_listen::UpstreamTls>,
 }
 
 impl ConnPool {
@@ -62,7 +64,19 @@ impl ConnPool {
             connect_timeout,
             idle_timeout,
             idle: Mutex::new(Vec::with_capacity(max_idle.min(256))),
+            tls: None,
         }
+    }
+
+    /// The backend's TLS identity, when it speaks TLS (the L4 path dials it too).
+    pub fn tls(&self) -> Option<&super::tls_listen::UpstreamTls> {
+        self.tls.as_ref()
+    }
+
+    /// Speak TLS to this backend.
+    pub fn with_tls(mut self, tls: Option<super::tls_listen::UpstreamTls>) -> Self {
+        self.tls = tls;
+        self
     }
 
     /// An idle connection ready for a request, else a new one.
@@ -97,6 +111,9 @@ impl ConnPool {
                 Ok(Ok(s)) => s,
             };
         let _ = stream.set_nodelay(true);
+        let stream = super::tls_listen::connect(stream, self.tls.as_ref(), self.connect_timeout)
+            .await
+            .map_err(ConnectError::Io)?;
         let (sender, conn) = http1::Builder::new()
             .handshake(TokioIo::new(stream))
             .await
