@@ -275,13 +275,95 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s c -l config -d 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l listen -l from -d 'Address to listen on (HTTP/1.1 and h2c). Port 0 picks a free port (printed on stdout)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l backend -l to -d 'A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable). weight=0 drains it; backup ones take traffic only when no primary is healthy; maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l backends-file -d 'File with one backend spec per line (`#` comments), added to --backend' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s a -l algorithm -d 'Balancing algorithm. Default `weighted` (nginx\'s smooth weighted round robin): it is deterministic, honours weights and equals plain round robin when weights are equal, the same default as nginx and HAProxy' -r -f -a "round-robin\t'Each healthy backend in turn; weights ignored (0 still drains)'
+weighted\t'nginx smooth weighted round robin (weights 5,1,1: a a b a c a a)'
+least-conn\t'Fewest requests in flight'
+weighted-least-conn\t'Fewest requests in flight per unit of weight'
+random\t'Weighted random'
+p2c\t'Power of two random choices, the one with fewer requests in flight'
+ewma\t'P2C over peak-EWMA latency x (in-flight + 1) (Finagle/linkerd)'
+ip-hash\t'nginx ip_hash on the client address'
+hash\t'Consistent hash on --hash-key with --hash-algorithm'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l hash-key -d 'Key for --algorithm hash: header:NAME, cookie:NAME, path, query:NAME or ip' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l hash-algorithm -d 'Hash ring or table for --algorithm hash (from balance::hash; `bounded` also weighs live in-flight load). Keys of a backend that is out are re-hashed onto others; every other key stays put' -r -f -a "modulo\t'hash(key) % n: the "IP hash" baseline; almost every key moves when n changes'
+ketama\t'libketama / uhashring compatible (md5, 160 points per server at equal weights)'
+nginx\t'nginx `hash $key consistent` / pingora-ketama compatible (crc32, 160 points per weight)'
+ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
+jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
+rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
+maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l sticky -d 'Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an opaque id; later requests carrying it go to that backend while it is healthy' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check -d 'Active health check: http:/PATH (2xx/3xx is up) or tcp (connect is up)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check-interval -d 'Time between active checks of a backend (HAProxy `inter`)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l rise -d 'Consecutive successful checks that bring a down backend up (HAProxy `rise`)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l fall -d 'Consecutive failed checks that take an up backend down (HAProxy `fall`)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check-timeout -d 'Timeout of one active check (default: the check interval, as HAProxy\'s `inter`)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l max-fails -d 'Passive health: this many failures within --fail-timeout mark a backend failed for --fail-timeout (nginx `max_fails`; 0 disables passive marking)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l fail-timeout -d 'Passive health window and penalty (nginx `fail_timeout`)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l fail-on -d 'Backend response statuses that count as failures for passive health (and are retried for idempotent requests), comma separated, e.g. 502,503,504. Default: none' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l retries -d 'Retries on another backend: always after a connect failure; after a timeout or reset only for idempotent requests without a body (the body is streamed, never buffered)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l connect-timeout -d 'Timeout to connect to a backend' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l header-timeout -d 'Time a client has to send a complete request header (slowloris protection)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l backend-timeout -d 'Time a backend has to start its response (status and headers) after the request' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l idle-timeout -d 'Close client connections with no traffic for this long (and pooled backend connections)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l drain-timeout -d 'On SIGINT/SIGTERM: stop accepting, give in-flight requests this long, then exit' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l queue-timeout -d 'How long a request waits for a slot on a backend at its maxconn before a 503' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l max-header-size -d 'Maximum size of a request header (413/431 beyond it); at least 8KiB' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l max-conns -d 'Maximum concurrent client connections on the listener (0 = unlimited); further clients wait in the kernel\'s accept queue' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l pool-size -d 'Idle keep-alive connections kept per backend' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l header-up -d 'Add or replace a request header sent to backends, \'NAME: VALUE\' (\'-NAME\' removes it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l header-down -d 'Add or replace a response header sent to clients, \'NAME: VALUE\' (\'-NAME\' removes it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l allow -d 'Only clients in these networks may connect (repeatable, CIDR or address); others get 403' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l deny -d 'Clients in these networks get 403 (repeatable; checked before --allow)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l admin -d 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l access-log -d 'Access log on stderr: common (Common Log Format plus backend and time), json, or off' -r -f -a "common\t''
+json\t''
+off\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l threads -d 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l mode -d 'Data path: `http` (L7, the default) or `tcp` (L4: bytes are copied both ways between the client and one backend per connection, with half-close; see docs/proxy-l4.md)' -r -f -a "http\t'L7 HTTP reverse proxy'
+tcp\t'L4 TCP proxy (one backend per client connection)'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l pool -d 'A named pool on the command line, \'NAME=SPEC [SPEC ...]\' (specs separated by spaces; repeatable), for --sni routes without a config file. --backend fills the pool `default`' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l sni -d 'TCP mode: route TLS connections on the ClientHello\'s server name without terminating, \'NAME=POOL\' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact names win over wildcards, longer suffixes over shorter ones' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l sni-fallback -d 'TCP mode with --sni: what to do with a connection whose first bytes are not a TLS ClientHello (or that names no route): send it to the default pool, or close it' -r -f -a "default\t'Send the connection to the listener\'s default pool (`*`, else --backend\'s pool)'
+close\t'Close the connection'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l send-proxy -d 'TCP mode: send a PROXY protocol header (v1 text or v2 binary) to backends so they see the real client address' -r -f -a "v1\t'Text header (`PROXY TCP4 src dst sport dport`)'
+v2\t'Binary header'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l tls-cert -d 'Terminate TLS on the listener with this certificate chain (PEM, leaf first); needs --tls-key. ALPN offers h2 and http/1.1; backends see X-Forwarded-Proto: https' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l tls-key -d 'Private key (PEM: PKCS#8, PKCS#1 or SEC1) for --tls-cert' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l upstream-cacert -d 'Verify TLS backends (https:// or ,tls) against the CAs in this PEM file instead of the system\'s roots' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s o -l output -d 'Format of the startup lines on stdout (and of `explain`)' -r -f -a "text\t'`proxy http://ADDR` and `admin http://ADDR`'
+json\t'One JSON object per listener: {"role","url","address"}'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -s h -l help -d 'Print help'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l change-host -d 'Send the backend\'s HOST:PORT as Host instead of the client\'s Host'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l dashboard -d 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l accept-proxy -d 'TCP mode: clients (a proxy in front) start with a PROXY v1 or v2 header; the address in it is the client\'s. A missing or malformed header closes the connection (logged)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l tls-self-signed -d 'Terminate TLS with a certificate made at startup for the listener\'s address and `localhost`; its SHA-256 fingerprint is printed on stdout so clients can pin it'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l insecure-upstream -d 'Do not verify TLS backends\' certificates (traffic is still encrypted)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -f -a "explain" -d 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -l client -d 'Client address the request comes from (for ip-hash, --hash-key ip and the ACL)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -l listener -d 'Which listener\'s routes to use (0-based, in file order)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s c -l config -d 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s h -l help -d 'Print help'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from explain" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "explain" -d 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s c -l connections -d 'Concurrent connections (each carries one request at a time)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s d -l duration -d 'How long to send (after --warmup): 30s, 1m. Default 10s unless -n is given' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s n -l requests -d 'Number of requests to send (after --warmup); with -d, whichever ends first' -r
@@ -377,4 +459,5 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "explain" -d 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from load" -f -a "merge" -d 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'

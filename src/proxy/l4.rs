@@ -410,6 +410,9 @@ impl L4 {
             Ok(r) => r.map_err(|e| io::Error::new(e.kind(), format!("connect failed: {e}")))?,
         };
         let _ = stream.set_nodelay(true);
+        let tls = b.pool.tls();
+        // One write for the header and (over plain TCP) the replayed bytes: one packet.
+        let mut first = Vec::new();
         if let Some(v) = s.send_proxy {
             let src = SocketAddr::new(source.ip().to_canonical(), source.port());
             let dst = local.map(|d| SocketAddr::new(d.ip().to_canonical(), d.port()));
@@ -424,10 +427,16 @@ impl L4 {
                     h
                 }
             };
-            stream.write_all(&header).await?;
+            first = header;
         }
-        let mut stream = tls_listen::connect(stream, b.pool.tls(), timeout).await?;
-        if !replay.is_empty() {
+        if tls.is_none() {
+            first.extend_from_slice(replay);
+        }
+        if !first.is_empty() {
+            stream.write_all(&first).await?;
+        }
+        let mut stream = tls_listen::connect(stream, tls, timeout).await?;
+        if tls.is_some() && !replay.is_empty() {
             stream.write_all(replay).await?;
         }
         Ok(stream)

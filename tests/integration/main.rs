@@ -6,6 +6,7 @@ mod cli;
 mod load;
 mod probe;
 mod proxy;
+mod proxy_l4;
 mod readme;
 mod ring;
 mod serve;
