@@ -126,19 +126,21 @@ fn resolve(spec: &BackendSpec) -> anyhow::Result<SocketAddr> {
         })
 }
 
-fn check_plan(args: &ProxyArgs, check: &Option<String>) -> anyhow::Result<Option<CheckPlan>> {
-    let Some(c) = check else {
+fn check_plan(args: &ProxyArgs, pc: &PoolConfig) -> anyhow::Result<Option<CheckPlan>> {
+    let Some(c) = &pc.check else {
         return Ok(None);
     };
-    if args.check_interval.is_zero() {
+    let h = &pc.health;
+    let interval = h.check_interval.unwrap_or(args.check_interval);
+    if interval.is_zero() {
         return Err(Failure::usage("--check-interval must be above 0"));
     }
     Ok(Some(CheckPlan {
         kind: CheckKind::parse(c)?,
-        interval: args.check_interval,
-        timeout: args.check_timeout.unwrap_or(args.check_interval),
-        rise: args.rise.max(1),
-        fall: args.fall.max(1),
+        interval,
+        timeout: h.check_timeout.or(args.check_timeout).unwrap_or(interval),
+        rise: h.rise.unwrap_or(args.rise).max(1),
+        fall: h.fall.unwrap_or(args.fall).max(1),
     }))
 }
 
@@ -197,6 +199,7 @@ fn default_pool(args: &ProxyArgs) -> anyhow::Result<PoolConfig> {
         hash_algorithm: args.hash_algorithm,
         sticky: args.sticky.clone(),
         check: args.check.clone(),
+        health: Default::default(),
     })
 }
 
@@ -210,8 +213,8 @@ fn build_pool(
     // state (counters, health, keep-alive pool).
     let old_pool = old.iter().find(|p| p.name == pc.name);
     let policy = PassivePolicy {
-        max_fails: args.max_fails,
-        fail_timeout: args.fail_timeout,
+        max_fails: pc.health.max_fails.unwrap_or(args.max_fails),
+        fail_timeout: pc.health.fail_timeout.unwrap_or(args.fail_timeout),
     };
     let mut backends = Vec::with_capacity(pc.backends.len());
     for (i, spec) in pc.backends.iter().enumerate() {
@@ -304,7 +307,7 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
     let tls = super::tls_listen::termination(args, &listens)?;
     let mut checks = Vec::new();
     for (i, pc) in config.pools.iter().enumerate() {
-        if let Some(p) = check_plan(args, &pc.check)? {
+        if let Some(p) = check_plan(args, pc)? {
             checks.push((i, p));
         }
     }
@@ -324,7 +327,7 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
 }
 
 /// The L7 path of one listener.
-pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig) -> L7 {
+pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig, verbose: bool) -> L7 {
     let t = &plan.settings;
     L7::new(
         routing_for(plan, listener),
@@ -339,6 +342,7 @@ pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig) -> L7 {
             access_log: args.access_log,
             acl: t.acl.clone(),
             proto: if plan.tls.is_some() { "https" } else { "http" },
+            verbose,
         },
     )
 }

@@ -13,6 +13,7 @@ use http::header::HeaderName;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// The file as written.
 #[derive(Debug, Deserialize)]
@@ -57,6 +58,23 @@ struct PoolFile {
     hash_algorithm: Option<String>,
     sticky: Option<String>,
     check: Option<String>,
+    check_interval: Option<String>,
+    check_timeout: Option<String>,
+    rise: Option<u32>,
+    fall: Option<u32>,
+    max_fails: Option<u32>,
+    fail_timeout: Option<String>,
+}
+
+/// Per-pool overrides of the command line's health settings.
+#[derive(Debug, Clone, Default)]
+pub struct HealthOverrides {
+    pub check_interval: Option<Duration>,
+    pub check_timeout: Option<Duration>,
+    pub rise: Option<u32>,
+    pub fall: Option<u32>,
+    pub max_fails: Option<u32>,
+    pub fail_timeout: Option<Duration>,
 }
 
 /// One pool, validated.
@@ -69,6 +87,7 @@ pub struct PoolConfig {
     pub hash_algorithm: HashAlgorithm,
     pub sticky: Option<String>,
     pub check: Option<String>,
+    pub health: HealthOverrides,
 }
 
 /// How a route matches a request (all given conditions must hold).
@@ -237,8 +256,33 @@ impl Config {
             if let Some(s) = &p.sticky {
                 super::parse_sticky(s).map_err(|e| bad(source, at(s), &field("sticky"), e))?;
             }
+            let dur = |v: &Option<String>, f: &str| -> Result<Option<Duration>, SpecError> {
+                match v {
+                    None => Ok(None),
+                    Some(t) => crate::spec::parse_duration(t)
+                        .map(Some)
+                        .map_err(|e| bad(source, at(t), &field(f), e)),
+                }
+            };
+            let health = HealthOverrides {
+                check_interval: dur(&p.check_interval, "check_interval")?,
+                check_timeout: dur(&p.check_timeout, "check_timeout")?,
+                rise: p.rise,
+                fall: p.fall,
+                max_fails: p.max_fails,
+                fail_timeout: dur(&p.fail_timeout, "fail_timeout")?,
+            };
+            if health.check_interval.is_some_and(|d| d.is_zero()) {
+                return Err(bad(
+                    source,
+                    at("check_interval"),
+                    &field("check_interval"),
+                    "must be above 0",
+                ));
+            }
             pools.push(PoolConfig {
                 name: name.clone(),
+                health,
                 backends,
                 algorithm,
                 hash_key: p.hash_key.clone(),
@@ -417,6 +461,11 @@ hash_algorithm = "maglev"
 backends = ["127.0.0.1:9201"]
 algorithm = "p2c"
 check = "http:/health"
+check_interval = "500ms"
+rise = 1
+fall = 2
+max_fails = 3
+fail_timeout = "30s"
 "#;
 
     #[test]
@@ -424,6 +473,19 @@ check = "http:/health"
         let c = Config::parse(GOOD, "lbctl.toml").unwrap();
         assert_eq!(c.pools.len(), 3);
         assert_eq!(c.listeners[0].routes.len(), 2);
+        let canary = &c.pools[c.listeners[0].routes[1].pool];
+        assert_eq!(
+            canary.health.check_interval,
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            (
+                canary.health.rise,
+                canary.health.fall,
+                canary.health.max_fails
+            ),
+            (Some(1), Some(2), Some(3))
+        );
         let api = &c.pools[c.listeners[0].routes[0].pool];
         assert_eq!(api.name, "api");
         assert_eq!(api.hash_algorithm, HashAlgorithm::Maglev);
@@ -490,6 +552,16 @@ check = "http:/health"
             ),
             ("[pool.a]\nbackends = [\"h:1\"]\n", "line 1", "listener"),
             ("", "line 1", "pool"),
+            (
+                "[[listener]]\nlisten = \"127.0.0.1:1\"\ndefault_pool = \"a\"\n[pool.a]\nbackends = [\"h:1\"]\nfail_timeout = \"soon\"\n",
+                "line 6",
+                "pool.a.fail_timeout",
+            ),
+            (
+                "[[listener]]\nlisten = \"127.0.0.1:1\"\ndefault_pool = \"a\"\n[pool.a]\nbackends = [\"h:1\"]\nrise = -1\n",
+                "line 6",
+                "toml",
+            ),
         ];
         for (text, line, field) in cases {
             let e = Config::parse(text, "f.toml").unwrap_err().to_string();

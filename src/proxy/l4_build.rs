@@ -83,6 +83,7 @@ pub fn cli_pools(args: &ProxyArgs) -> anyhow::Result<Vec<PoolConfig>> {
             hash_algorithm: args.hash_algorithm,
             sticky: args.sticky.clone(),
             check: args.check.clone(),
+            health: Default::default(),
         });
     }
     Ok(pools)

@@ -36,6 +36,8 @@ pub struct L7Settings {
     pub acl: Acl,
     /// `http` (or `https` once TLS termination exists).
     pub proto: &'static str,
+    /// `-v`: log every failed attempt (backend, reason, whether it is retried).
+    pub verbose: bool,
 }
 
 /// Listener-level counters (per-backend ones live in [`Backend`]).
@@ -264,6 +266,7 @@ impl L7 {
                     let reason = e.to_string();
                     b.passive_failure(&reason);
                     b.count(None);
+                    self.note_failure(b, &method, &reason, attempts < s.retries);
                     last_err = Some(Attempt::Connect(reason));
                     if attempts < s.retries {
                         attempts += 1;
@@ -361,6 +364,7 @@ impl L7 {
                     };
                     b.passive_failure(&reason);
                     b.count(None);
+                    self.note_failure(b, &method, &reason, can_retry && attempts < s.retries);
                     last_err = Some(a);
                     if can_retry && attempts < s.retries && body.is_some() {
                         attempts += 1;
@@ -401,6 +405,20 @@ impl L7 {
         match self.routing.write() {
             Ok(mut r) => *r = new,
             Err(p) => *p.into_inner() = new,
+        }
+    }
+
+    fn note_failure(&self, b: &Backend, method: &Method, reason: &str, retried: bool) {
+        if self.settings.verbose {
+            super::log::state(format_args!(
+                "{method} to backend {} failed: {reason}; {}",
+                b.name(),
+                if retried {
+                    "retrying on another backend"
+                } else {
+                    "not retried"
+                }
+            ));
         }
     }
 

@@ -144,7 +144,7 @@ async fn serve(
     let l7s: Vec<Arc<l7::L7>> = plan
         .listeners
         .iter()
-        .map(|lc| Arc::new(build::l7_for(&args, &plan, lc)))
+        .map(|lc| Arc::new(build::l7_for(&args, &plan, lc, global.verbose > 0)))
         .collect();
     let conns = Arc::new(ConnCounters::default());
     if let Some(l) = admin {

@@ -228,3 +228,29 @@ fn fail_on_status_is_retried_and_marks_the_backend() {
     let got = hits(&support::http(), &p.url("/"), 20);
     assert_eq!(tally(&got).get("b2"), Some(&20), "{got:?}");
 }
+
+#[test]
+fn a_backend_killed_during_a_load_run_costs_no_client_errors() {
+    let live = support::serve(2, &[]);
+    let mut doomed = support::serve(1, &["--name-prefix", "d"]);
+    let mut specs = backend_args(&live, &[]);
+    specs.push(format!("d1={}", doomed.addr(0)));
+    let p = proxy(&args_with(&specs, &["--algorithm", "round-robin"]));
+    let url = p.url("/");
+    let load = std::thread::spawn(move || {
+        std::process::Command::new(support::bin())
+            .args(["load", "-c", "4", "-d", "2s", "--output", "json", &url])
+            .output()
+            .expect("run lbctl load")
+    });
+    std::thread::sleep(Duration::from_millis(600));
+    let _ = doomed.proc.child.kill();
+    let _ = doomed.proc.child.wait();
+    let out = load.join().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(doc["responses"].as_u64().unwrap() > 100, "{doc}");
+    assert_eq!(doc["errors"], 0, "{}", doc["error_categories"]);
+    let statuses = doc["status"].as_object().unwrap();
+    assert_eq!(statuses.keys().collect::<Vec<_>>(), ["200"], "{statuses:?}");
+}
