@@ -136,3 +136,58 @@ pub fn l4_for(args: &ProxyArgs, plan: &Plan, lc: &ListenerConfig, l7: Arc<L7>) -
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::config::Config;
+    use crate::cli::ProxyMode;
+
+    const TCP_FILE: &str = r#"
+[[listener]]
+listen = "127.0.0.1:6443"
+mode = "tcp"
+sni = { "api.example.test" = "api", "*" = "web" }
+
+[pool.api]
+backends = ["127.0.0.1:8443"]
+
+[pool.web]
+backends = ["127.0.0.1:9443", "127.0.0.1:9444"]
+algorithm = "least-conn"
+"#;
+
+    #[test]
+    fn config_file_mode_and_sni() {
+        let c = Config::parse(TCP_FILE, "l4.toml").unwrap();
+        let l = &c.listeners[0];
+        assert_eq!(l.mode, Some(ProxyMode::Tcp));
+        assert_eq!(l.sni.len(), 2);
+        // `*` names the default pool when there is no default_pool.
+        assert_eq!(c.pools[l.default_pool.unwrap()].name, "web");
+        let t = super::SniTable::new(l.sni.clone()).unwrap();
+        assert_eq!(t.lookup(Some("api.example.test")), Some("api"));
+        assert_eq!(t.lookup(Some("x.test")), Some("web"));
+    }
+
+    #[test]
+    fn config_file_mistakes_name_line_and_field() {
+        let cases = [
+            (TCP_FILE.replace("\"tcp\"", "\"udp\""), "line 4", "mode"),
+            (
+                TCP_FILE.replace("= \"api\",", "= \"nope\","),
+                "line 5",
+                "listener[0].sni",
+            ),
+            (
+                TCP_FILE.replace("\"api.example.test\" =", "\"a b\" ="),
+                "line 5",
+                "listener[0].sni",
+            ),
+        ];
+        for (text, line, field) in cases {
+            let e = Config::parse(&text, "l4.toml").unwrap_err().to_string();
+            assert!(e.starts_with(&format!("l4.toml {line}: ")), "{e}");
+            assert!(e.contains(field), "{e}");
+        }
+    }
+}
