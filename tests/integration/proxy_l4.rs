@@ -311,6 +311,46 @@ fn round_robin_weights_backups_and_hash_in_stats() {
     assert_eq!(counts, [0, 6]);
 }
 
+#[test]
+fn least_conn_counts_open_connections_and_weight_zero_drains() {
+    let (_echo, addrs) = tcp_echo(3);
+    let a = format!("a={}", addrs[0]);
+    let b = format!("b={}", addrs[1]);
+    let z = format!("z={},weight=0", addrs[2]);
+    let p = start(&[
+        "--mode",
+        "tcp",
+        "--algorithm",
+        "least-conn",
+        "--backend",
+        &a,
+        "--backend",
+        &b,
+        "--backend",
+        &z,
+        "--admin",
+        "127.0.0.1:0",
+    ]);
+    // One long connection stays open on one backend...
+    let mut held = connect(&p.addr);
+    held.write_all(b"h").unwrap();
+    let mut one = [0u8; 1];
+    held.read_exact(&mut one).unwrap();
+    let (busy, idle) = if n2(&p, "a") == 1 {
+        ("a", "b")
+    } else {
+        ("b", "a")
+    };
+    assert_eq!(p.tcp_stats(busy)["open"], 1);
+    // ...so every short one goes to the other; the drained one gets none.
+    for _ in 0..5 {
+        assert_eq!(exchange(&p.addr, b"s"), b"s");
+    }
+    assert_eq!(n2(&p, busy), 1);
+    assert_eq!(n2(&p, idle), 5);
+    assert_eq!(n2(&p, "z"), 0);
+}
+
 fn n2(p: &L4Proxy, name: &str) -> u64 {
     p.tcp_stats(name)["connections"].as_u64().unwrap()
 }

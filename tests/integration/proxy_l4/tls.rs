@@ -161,6 +161,47 @@ fn non_tls_first_bytes_go_to_the_default_pool_or_are_closed() {
 }
 
 #[test]
+fn tcp_mode_terminates_tls_and_routes_on_the_negotiated_name() {
+    let (_echo, addrs) = tcp_echo(2);
+    let api = format!("api=a1={}", addrs[0]);
+    let default = format!("d1={}", addrs[1]);
+    let p = start(&[
+        "--mode",
+        "tcp",
+        "--tls-self-signed",
+        "--backend",
+        &default,
+        "--pool",
+        &api,
+        "--sni",
+        "api.example.test=api",
+        "--admin",
+        "127.0.0.1:0",
+    ]);
+    assert!(p.lines[0].starts_with("tls-fingerprint sha256 "));
+    for (name, backend) in [("api.example.test", "a1"), ("other.test", "d1")] {
+        support::init_tls();
+        let config = tls::client_config(&ClientTls {
+            insecure: true,
+            ..Default::default()
+        })
+        .unwrap();
+        let conn = rustls::ClientConnection::new(config, tls::server_name(name).unwrap()).unwrap();
+        let sock = TcpStream::connect(&p.addr).unwrap();
+        sock.set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut t = rustls::StreamOwned::new(conn, sock);
+        t.write_all(b"ping").unwrap();
+        let mut back = [0u8; 4];
+        t.read_exact(&mut back).unwrap();
+        assert_eq!(&back, b"ping", "{name}");
+        assert_eq!(p.tcp_stats(backend)["connections"], 1, "{name}");
+        // The backend saw plaintext: exactly the 4 bytes.
+        assert_eq!(p.tcp_stats(backend)["bytes_in"], 4, "{name}");
+    }
+}
+
+#[test]
 fn termination_with_a_trusted_cert_negotiates_h2_and_sets_forwarded_proto() {
     let backends = serve(1, &[]);
     let certs = cert_files();
