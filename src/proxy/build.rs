@@ -343,6 +343,7 @@ pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig, verbose:
             acl: t.acl.clone(),
             proto: if plan.tls.is_some() { "https" } else { "http" },
             verbose,
+            idle_timeout: args.idle_timeout,
         },
     )
 }

@@ -38,6 +38,8 @@ pub struct L7Settings {
     pub proto: &'static str,
     /// `-v`: log every failed attempt (backend, reason, whether it is retried).
     pub verbose: bool,
+    /// Idle timeout of Upgrade tunnels (the client idle timeout).
+    pub idle_timeout: Duration,
 }
 
 /// Listener-level counters (per-backend ones live in [`Backend`]).
@@ -477,14 +479,24 @@ impl L7 {
         let s = &self.settings;
         let switching = resp.status() == StatusCode::SWITCHING_PROTOCOLS;
         if switching && let Some(client) = client_upgrade {
+            let idle = s.idle_timeout;
             let backend = hyper::upgrade::on(&mut resp);
             tokio::spawn(async move {
                 // The backend connection becomes the tunnel: it never returns to the pool.
                 let _sender = conn.sender;
                 if let (Ok(c), Ok(bk)) = (client.await, backend.await) {
-                    let mut c = hyper_util::rt::TokioIo::new(c);
+                    let touched = Arc::new(std::sync::atomic::AtomicBool::new(true));
+                    let mut c = super::listener::Activity {
+                        inner: hyper_util::rt::TokioIo::new(c),
+                        touched: touched.clone(),
+                    };
                     let mut bk = hyper_util::rt::TokioIo::new(bk);
-                    let _ = tokio::io::copy_bidirectional(&mut c, &mut bk).await;
+                    // A tunnel with no bytes either way for --idle-timeout is closed
+                    // (HAProxy's `timeout tunnel`).
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut c, &mut bk) => {}
+                        _ = super::listener::idle_for(&touched, idle) => {}
+                    }
                 }
                 drop(flight);
                 drop(slot);

@@ -88,9 +88,19 @@ pub async fn accept_loop<F, Fut>(
 }
 
 /// IO wrapper that notes activity, for the idle timeout (one relaxed store per read/write).
-struct Activity<T> {
-    inner: T,
-    touched: Arc<AtomicBool>,
+pub struct Activity<T> {
+    pub inner: T,
+    pub touched: Arc<AtomicBool>,
+}
+
+/// Resolves after a whole `idle` period passes without `touched` being set.
+pub async fn idle_for(touched: &AtomicBool, idle: Duration) {
+    loop {
+        tokio::time::sleep(idle).await;
+        if !touched.swap(false, Ordering::Relaxed) {
+            return;
+        }
+    }
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for Activity<T> {
@@ -192,18 +202,10 @@ pub async fn serve_http(
                     let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
                     let conn = watcher.watch(conn);
                     tokio::pin!(conn);
-                    let idle_watch = async {
-                        loop {
-                            tokio::time::sleep(idle).await;
-                            // Quiet for a whole period: close (in-flight requests keep the
-                            // connection busy only through their bytes, so a backend slower
-                            // than the idle timeout also ends here, as in HAProxy's
-                            // `timeout client`).
-                            if !touched.swap(false, Ordering::Relaxed) {
-                                break;
-                            }
-                        }
-                    };
+                    // Quiet for a whole period: close (in-flight requests keep the connection
+                    // busy only through their bytes, so a backend slower than the idle
+                    // timeout also ends here, as in HAProxy's `timeout client`).
+                    let idle_watch = idle_for(&touched, idle);
                     tokio::select! {
                         _ = &mut conn => {}
                         _ = idle_watch => {}

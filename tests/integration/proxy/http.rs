@@ -166,7 +166,7 @@ fn upgrade_echo_backend() -> (String, std::thread::JoinHandle<()>) {
 fn upgrade_requests_are_tunnelled() {
     let (addr, backend) = upgrade_echo_backend();
     let spec = format!("ws={addr}");
-    let p = proxy(&["--backend", &spec]);
+    let p = proxy(&["--backend", &spec, "--idle-timeout", "400ms"]);
     let mut s = TcpStream::connect(&p.addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     s.write_all(
@@ -188,6 +188,15 @@ fn upgrade_requests_are_tunnelled() {
         s.read_exact(&mut got).unwrap();
         assert_eq!(got, msg);
     }
+    // A quiet tunnel is closed after the idle timeout.
+    let start = Instant::now();
+    let mut one = [0u8; 1];
+    assert_eq!(s.read(&mut one).unwrap_or(0), 0);
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
     drop(s);
     backend.join().unwrap();
 }
