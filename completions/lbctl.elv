@@ -311,6 +311,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --admin 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)'
             cand --access-log 'Access log on stderr: common (Common Log Format plus backend and time), json, or off'
             cand --threads 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core'
+            cand --check-port 'Run active checks against this port of each backend''s host instead of its own port (HAProxy `port`): e.g. a TCP service with an HTTP health endpoint on a side port'
             cand --mode 'Data path: `http` (L7, the default) or `tcp` (L4: bytes are copied both ways between the client and one backend per connection, with half-close; see docs/proxy-l4.md)'
             cand --pool 'A named pool on the command line, ''NAME=SPEC [SPEC ...]'' (specs separated by spaces; repeatable), for --sni routes without a config file. --backend fills the pool `default`'
             cand --sni 'TCP mode: route TLS connections on the ClientHello''s server name without terminating, ''NAME=POOL'' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact names win over wildcards, longer suffixes over shorter ones'

@@ -325,6 +325,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_s
 json\t''
 off\t''"
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l threads -d 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check-port -d 'Run active checks against this port of each backend\'s host instead of its own port (HAProxy `port`): e.g. a TCP service with an HTTP health endpoint on a side port' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l mode -d 'Data path: `http` (L7, the default) or `tcp` (L4: bytes are copied both ways between the client and one backend per connection, with half-close; see docs/proxy-l4.md)' -r -f -a "http\t'L7 HTTP reverse proxy'
 tcp\t'L4 TCP proxy (one backend per client connection)'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l pool -d 'A named pool on the command line, \'NAME=SPEC [SPEC ...]\' (specs separated by spaces; repeatable), for --sni routes without a config file. --backend fills the pool `default`' -r

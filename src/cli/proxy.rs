@@ -191,6 +191,11 @@ pub struct ProxyArgs {
     #[arg(long)]
     pub dashboard: bool,
 
+    /// Run active checks against this port of each backend's host instead of its own port
+    /// (HAProxy `port`): e.g. a TCP service with an HTTP health endpoint on a side port.
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub check_port: Option<u16>,
+
     /// Data path: `http` (L7, the default) or `tcp` (L4: bytes are copied both ways between the
     /// client and one backend per connection, with half-close; see docs/proxy-l4.md).
     #[arg(long, value_enum, default_value_t = ProxyMode::Http)]

@@ -141,6 +141,7 @@ fn check_plan(args: &ProxyArgs, pc: &PoolConfig) -> anyhow::Result<Option<CheckP
         timeout: h.check_timeout.or(args.check_timeout).unwrap_or(interval),
         rise: h.rise.unwrap_or(args.rise).max(1),
         fall: h.fall.unwrap_or(args.fall).max(1),
+        port: args.check_port,
     }))
 }
 

@@ -53,6 +53,8 @@ pub struct CheckPlan {
     pub timeout: Duration,
     pub rise: u32,
     pub fall: u32,
+    /// `--check-port`: check this port of the backend's host instead of its own.
+    pub port: Option<u16>,
 }
 
 /// Check every backend until `shutdown` resolves.
@@ -66,9 +68,12 @@ pub async fn run(backends: Vec<Arc<Backend>>, plan: CheckPlan, shutdown: impl Fu
         // Spread the first checks over one interval so they do not all fire together.
         let offset = plan.interval * k as u32 / n;
         tasks.spawn(async move {
+            let addr = plan
+                .port
+                .map_or(b.addr, |p| std::net::SocketAddr::new(b.addr.ip(), p));
             let target = match &plan.kind {
-                CheckKind::Http(path) => Target::http(b.addr, path),
-                CheckKind::Tcp => Target::tcp(b.addr),
+                CheckKind::Http(path) => Target::http(addr, path),
+                CheckKind::Tcp => Target::tcp(addr),
             };
             // Start from the backend's current verdict: after a reload an unchanged backend
             // keeps its state, and a down one must still rise.

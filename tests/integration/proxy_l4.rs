@@ -351,6 +351,64 @@ fn least_conn_counts_open_connections_and_weight_zero_drains() {
     assert_eq!(n2(&p, "z"), 0);
 }
 
+/// Active HTTP checks against a side port (`--check-port`): the HTTP backend's /health there
+/// decides whether the TCP backends take connections.
+#[test]
+fn http_checks_on_a_side_port_eject_and_restore() {
+    let (_echo, addrs) = tcp_echo(1);
+    let health = support::serve(1, &[]);
+    let side_port = health.addr(0).rsplit(':').next().unwrap().to_string();
+    let backend = format!("e={}", addrs[0]);
+    let p = start(&[
+        "--mode",
+        "tcp",
+        "--backend",
+        &backend,
+        "--check",
+        "http:/health",
+        "--check-port",
+        &side_port,
+        "--check-interval",
+        "100ms",
+        "--rise",
+        "1",
+        "--fall",
+        "1",
+        "--admin",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(exchange(&p.addr, b"up"), b"up");
+    let state = |p: &L4Proxy| {
+        p.stats()["backends"][0]["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let wait_for = |want: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while state(&p) != want {
+            assert!(Instant::now() < deadline, "backend never became {want}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let client = support::http();
+    client
+        .post(format!("{}/admin/down", health.url(0)))
+        .send()
+        .unwrap();
+    wait_for("down");
+    assert!(
+        exchange_closed(&p.addr, b"x").is_empty(),
+        "served while down"
+    );
+    client
+        .post(format!("{}/admin/up", health.url(0)))
+        .send()
+        .unwrap();
+    wait_for("up");
+    assert_eq!(exchange(&p.addr, b"again"), b"again");
+}
+
 fn n2(p: &L4Proxy, name: &str) -> u64 {
     p.tcp_stats(name)["connections"].as_u64().unwrap()
 }
