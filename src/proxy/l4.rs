@@ -291,14 +291,15 @@ impl L4 {
         if !pre.is_empty() {
             l4.bytes_in.fetch_add(pre.len() as u64, Ordering::Relaxed);
         }
-        let _ = pipe(
-            client,
-            backend,
-            s.idle_timeout,
-            l4.bytes_in.clone(),
-            l4.bytes_out.clone(),
-        )
-        .await;
+        let (to_backend, to_client) = (l4.bytes_in.clone(), l4.bytes_out.clone());
+        let _ = match (client, backend) {
+            // Plain on both sides: splice(2) in the kernel, no copy through user space.
+            #[cfg(target_os = "linux")]
+            (MaybeTls::Plain(c), MaybeTls::Plain(bk)) if c.pre.is_empty() && splice_enabled() => {
+                super::splice::pipe(c.inner, bk, s.idle_timeout, to_backend, to_client).await
+            }
+            (c, bk) => pipe(c, bk, s.idle_timeout, to_backend, to_client).await,
+        };
     }
 
     /// Pick and connect, trying the next backend on failure (up to --retries more): the
@@ -441,6 +442,13 @@ impl L4 {
         }
         Ok(stream)
     }
+}
+
+/// splice(2) for plain TCP, unless `LBCTL_SPLICE=0` (to compare with the buffered copy).
+#[cfg(target_os = "linux")]
+fn splice_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("LBCTL_SPLICE").map_or(true, |v| v != "0"))
 }
 
 /// The listener-side address of a client connection (the PROXY header's destination).

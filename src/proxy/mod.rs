@@ -30,6 +30,8 @@ pub mod proxy_protocol;
 pub mod relay;
 pub mod sni;
 pub mod sni_route;
+#[cfg(target_os = "linux")]
+pub mod splice;
 pub mod tcp_pipe;
 pub mod tls_listen;
 pub mod upstream;
