@@ -222,6 +222,58 @@ fn half_close_passes_the_fin_and_keeps_reading() {
     assert_eq!(String::from_utf8_lossy(&back), "got 70000 bytes");
 }
 
+/// Idle connections are closed after --idle-timeout, on the spliced path (plain TCP) and on
+/// the buffered one (LBCTL_SPLICE=0).
+#[test]
+fn idle_connections_are_closed_on_both_copy_paths() {
+    let (_echo, addrs) = tcp_echo(1);
+    let backend = format!("e={}", addrs[0]);
+    for splice in ["1", "0"] {
+        let mut all = vec![
+            "proxy",
+            "--listen",
+            "127.0.0.1:0",
+            "--threads",
+            "1",
+            "--mode",
+            "tcp",
+            "--idle-timeout",
+            "300ms",
+            "--backend",
+            &backend,
+        ];
+        let mut child = std::process::Command::new(support::bin())
+            .args(all.drain(..))
+            .env("LBCTL_SPLICE", splice)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let addr = line.trim().split("://").nth(1).unwrap().to_string();
+        let mut s = connect(&addr);
+        s.write_all(b"x").unwrap();
+        let mut b = [0u8; 1];
+        s.read_exact(&mut b).unwrap();
+        let t = Instant::now();
+        let mut rest = Vec::new();
+        let _ = s.read_to_end(&mut rest);
+        let waited = t.elapsed();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(rest.is_empty());
+        assert!(
+            waited >= Duration::from_millis(200) && waited < Duration::from_secs(5),
+            "LBCTL_SPLICE={splice}: closed after {waited:?}"
+        );
+    }
+}
+
 #[test]
 fn a_dead_backend_is_skipped_on_connect() {
     let (_echo, addrs) = tcp_echo(1);
