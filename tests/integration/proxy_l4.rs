@@ -341,26 +341,40 @@ fn round_robin_weights_backups_and_hash_in_stats() {
     let n = |name: &str| p.tcp_stats(name)["connections"].as_u64().unwrap();
     assert_eq!((n("a"), n("b"), n("c")), (6, 3, 0));
 
-    // Consistent hash on the client address: every connection from 127.0.0.1 lands together.
+    // Hashes of the client address: every connection from 127.0.0.1 lands together; the
+    // other algorithms serve every connection.
     let a = format!("a={}", addrs[0]);
-    let p = start(&[
-        "--mode",
-        "tcp",
-        "--algorithm",
+    for alg in [
         "hash",
-        "--backend",
-        &a,
-        "--backend",
-        &b,
-        "--admin",
-        "127.0.0.1:0",
-    ]);
-    for _ in 0..6 {
-        exchange(&p.addr, b"k");
+        "ip-hash",
+        "round-robin",
+        "weighted-least-conn",
+        "random",
+        "p2c",
+    ] {
+        let p = start(&[
+            "--mode",
+            "tcp",
+            "--algorithm",
+            alg,
+            "--backend",
+            &a,
+            "--backend",
+            &b,
+            "--admin",
+            "127.0.0.1:0",
+        ]);
+        for _ in 0..6 {
+            assert_eq!(exchange(&p.addr, b"k"), b"k", "{alg}");
+        }
+        let mut counts = [n2(&p, "a"), n2(&p, "b")];
+        counts.sort();
+        match alg {
+            "hash" | "ip-hash" => assert_eq!(counts, [0, 6], "{alg}"),
+            "round-robin" => assert_eq!(counts, [3, 3], "{alg}"),
+            _ => assert_eq!(counts[0] + counts[1], 6, "{alg}"),
+        }
     }
-    let mut counts = [n2(&p, "a"), n2(&p, "b")];
-    counts.sort();
-    assert_eq!(counts, [0, 6]);
 }
 
 #[test]
@@ -552,6 +566,17 @@ fn accept_proxy_takes_the_address_from_the_header_and_refuses_garbage() {
     let mut back = String::new();
     s.read_to_string(&mut back).unwrap();
     assert_eq!(back, "[2001:db8::5]:4242 v2");
+    // A header split over several segments is reassembled.
+    let mut s = connect(&p.addr);
+    s.write_all(b"PROXY TCP4 198.51.").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    s.write_all(b"100.9 127.0.0.1 4000 80\r").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    s.write_all(b"\nsplit").unwrap();
+    s.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut back = String::new();
+    s.read_to_string(&mut back).unwrap();
+    assert_eq!(back, "198.51.100.9:4000 split");
     // Malformed: closed without a byte, reason logged.
     let back = exchange_closed(&p.addr, b"GET / HTTP/1.1\r\n\r\n");
     assert!(back.is_empty(), "{back:?}");

@@ -119,6 +119,51 @@ fn sni_passthrough_routes_two_names_to_two_pools() {
     );
 }
 
+/// A ClientHello that arrives in pieces (here: three writes 100 ms apart) is reassembled
+/// before routing, and replayed whole.
+#[test]
+fn a_client_hello_in_pieces_is_reassembled() {
+    support::init_tls();
+    let a = tls_backend("pool-a");
+    let b = tls_backend("pool-b");
+    let pool_a = format!("pool-a=a1={a}");
+    let pool_b = format!("pool-b=b1={b}");
+    let p = start(&[
+        "--mode",
+        "tcp",
+        "--pool",
+        &pool_a,
+        "--pool",
+        &pool_b,
+        "--sni",
+        "api.example.test=pool-a",
+        "--sni",
+        "*=pool-b",
+    ]);
+    let config = tls::client_config(&ClientTls {
+        insecure: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut conn =
+        rustls::ClientConnection::new(config, tls::server_name("api.example.test").unwrap())
+            .unwrap();
+    let mut hello = Vec::new();
+    conn.write_tls(&mut hello).unwrap();
+    let mut sock = TcpStream::connect(&p.addr).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let third = hello.len() / 3;
+    for piece in [&hello[..3], &hello[3..third], &hello[third..]] {
+        sock.write_all(piece).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut t = rustls::StreamOwned::new(conn, sock);
+    let mut out = String::new();
+    t.read_to_string(&mut out).unwrap();
+    assert_eq!(out, "pool-a saw api.example.test");
+}
+
 #[test]
 fn non_tls_first_bytes_go_to_the_default_pool_or_are_closed() {
     let (_echo, addrs) = tcp_echo(1);
