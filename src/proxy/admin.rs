@@ -150,7 +150,7 @@ impl prometheus_client::collector::Collector for ProxyCollector {
         )?;
 
         if st.tcp {
-            super::l4::encode_metrics(&mut enc, &all)?;
+            super::l4_stats::encode_metrics(&mut enc, &all)?;
         }
         let mut m = enc.encode_descriptor(
             "lbctl_proxy_backend_latency_seconds",
@@ -247,7 +247,7 @@ pub struct BackendStats {
     pub p99_ms: f64,
     /// TCP mode: connections and bytes (absent in HTTP mode).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tcp: Option<super::l4::TcpStats>,
+    pub tcp: Option<super::l4_stats::TcpStats>,
 }
 
 /// The /stats document.
@@ -302,7 +302,7 @@ pub fn stats(state: &AdminState) -> Stats {
                     ejections: b.ejections.load(Ordering::Relaxed),
                     p50_ms: p50,
                     p99_ms: p99,
-                    tcp: state.tcp.then(|| super::l4::TcpStats::of(b)),
+                    tcp: state.tcp.then(|| super::l4_stats::TcpStats::of(b)),
                 }
             })
             .collect(),

@@ -8,7 +8,9 @@
 //! request path), relay.rs (the streamed response body), upstream.rs (keep-alive pools),
 //! backend.rs (per-backend state and passive health), pool.rs (candidates and picks),
 //! hashkey.rs, health.rs, config.rs (the TOML file), build.rs, explain.rs, headers.rs,
-//! acl.rs, admin.rs (/metrics, /stats), log.rs (stderr).
+//! acl.rs, admin.rs (/metrics, /stats), log.rs (stderr). `--mode tcp` and TLS: l4.rs (the
+//! TCP path on the same accept loop), l4_build.rs, l4_stats.rs, splice.rs, sni_route.rs,
+//! tls_listen.rs, with the cores proxy_protocol.rs, sni.rs and tcp_pipe.rs.
 
 pub mod acl;
 pub mod admin;
@@ -22,6 +24,7 @@ pub mod headers;
 pub mod health;
 pub mod l4;
 pub mod l4_build;
+pub mod l4_stats;
 pub mod l7;
 pub mod listener;
 pub mod log;

@@ -1,14 +1,16 @@
 //! `lbctl proxy --mode tcp` integration tests (real sockets, the built binary): a 100 MiB echo
-//! with matching SHA-256, half-close, a dead backend skipped on connect, PROXY v1/v2 sent and
-//! accepted (and a malformed one refused), hash and balancing counts in /stats, drain on
-//! SIGTERM and bad input. TLS (SNI passthrough, termination, TLS backends) is in proxy_l4/tls.rs.
+//! with matching SHA-256, half-close, idle timeout on both copy paths, a dead backend skipped
+//! on connect, every algorithm's picks in /stats. PROXY protocol in proxy_l4/protocol.rs;
+//! drain, limits, checks, config file and bad input in proxy_l4/ops.rs; TLS (SNI passthrough,
+//! termination, TLS backends) in proxy_l4/tls.rs.
 
+mod ops;
+mod protocol;
 mod tls;
 
 use crate::support::{self, Proc};
-use lbctl::proxy::proxy_protocol::{self, ProxyHeader};
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 /// `lbctl serve --tcp --count n`: the process and each backend's HOST:PORT.
@@ -105,14 +107,14 @@ pub(crate) fn start(args: &[&str]) -> L4Proxy {
     }
 }
 
-fn connect(addr: &str) -> TcpStream {
+pub(crate) fn connect(addr: &str) -> TcpStream {
     let s = TcpStream::connect(addr).expect("connect to the proxy");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     s
 }
 
 /// Send `msg`, half-close, read everything back.
-fn exchange(addr: &str, msg: &[u8]) -> Vec<u8> {
+pub(crate) fn exchange(addr: &str, msg: &[u8]) -> Vec<u8> {
     let mut s = connect(addr);
     s.write_all(msg).unwrap();
     s.shutdown(std::net::Shutdown::Write).unwrap();
@@ -122,7 +124,7 @@ fn exchange(addr: &str, msg: &[u8]) -> Vec<u8> {
 }
 
 /// Like [`exchange`], for connections the proxy closes: a reset counts as nothing received.
-fn exchange_closed(addr: &str, msg: &[u8]) -> Vec<u8> {
+pub(crate) fn exchange_closed(addr: &str, msg: &[u8]) -> Vec<u8> {
     let mut s = connect(addr);
     let _ = s.write_all(msg);
     let _ = s.shutdown(std::net::Shutdown::Write);
@@ -417,296 +419,6 @@ fn least_conn_counts_open_connections_and_weight_zero_drains() {
     assert_eq!(n2(&p, "z"), 0);
 }
 
-/// Active HTTP checks against a side port (`--check-port`): the HTTP backend's /health there
-/// decides whether the TCP backends take connections.
-#[test]
-fn http_checks_on_a_side_port_eject_and_restore() {
-    let (_echo, addrs) = tcp_echo(1);
-    let health = support::serve(1, &[]);
-    let side_port = health.addr(0).rsplit(':').next().unwrap().to_string();
-    let backend = format!("e={}", addrs[0]);
-    let p = start(&[
-        "--mode",
-        "tcp",
-        "--backend",
-        &backend,
-        "--check",
-        "http:/health",
-        "--check-port",
-        &side_port,
-        "--check-interval",
-        "100ms",
-        "--rise",
-        "1",
-        "--fall",
-        "1",
-        "--admin",
-        "127.0.0.1:0",
-    ]);
-    assert_eq!(exchange(&p.addr, b"up"), b"up");
-    let state = |p: &L4Proxy| {
-        p.stats()["backends"][0]["state"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    let wait_for = |want: &str| {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while state(&p) != want {
-            assert!(Instant::now() < deadline, "backend never became {want}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    };
-    let client = support::http();
-    client
-        .post(format!("{}/admin/down", health.url(0)))
-        .send()
-        .unwrap();
-    wait_for("down");
-    assert!(
-        exchange_closed(&p.addr, b"x").is_empty(),
-        "served while down"
-    );
-    client
-        .post(format!("{}/admin/up", health.url(0)))
-        .send()
-        .unwrap();
-    wait_for("up");
-    assert_eq!(exchange(&p.addr, b"again"), b"again");
-}
-
-fn n2(p: &L4Proxy, name: &str) -> u64 {
+pub(crate) fn n2(p: &L4Proxy, name: &str) -> u64 {
     p.tcp_stats(name)["connections"].as_u64().unwrap()
-}
-
-/// A backend that parses the PROXY header it receives and, at the client's EOF, answers with
-/// the source address and the payload after the header.
-fn proxy_header_backend() -> String {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        for s in l.incoming().take(8) {
-            let Ok(mut s) = s else { continue };
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 512];
-                loop {
-                    match proxy_protocol::parse(&buf) {
-                        Ok(Some((ProxyHeader::Proxy { source, .. }, n))) => {
-                            let _ = s.read_to_end(&mut buf);
-                            let rest = String::from_utf8_lossy(&buf[n..]).to_string();
-                            let _ = s.write_all(format!("{source} {rest}").as_bytes());
-                            return;
-                        }
-                        Ok(Some((ProxyHeader::Local, _))) => {
-                            let _ = s.write_all(b"local");
-                            return;
-                        }
-                        Ok(None) => match s.read(&mut chunk) {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        },
-                        Err(e) => {
-                            let _ = s.write_all(format!("bad: {e}").as_bytes());
-                            return;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    addr
-}
-
-#[test]
-fn send_proxy_v1_and_v2_carry_the_client_address() {
-    let backend = proxy_header_backend();
-    for v in ["v1", "v2"] {
-        let spec = format!("pp={backend}");
-        let p = start(&["--mode", "tcp", "--send-proxy", v, "--backend", &spec]);
-        let mut s = connect(&p.addr);
-        let me: SocketAddr = s.local_addr().unwrap();
-        s.write_all(b"payload").unwrap();
-        s.shutdown(std::net::Shutdown::Write).unwrap();
-        let mut back = String::new();
-        s.read_to_string(&mut back).unwrap();
-        assert_eq!(back, format!("{me} payload"), "{v}");
-    }
-}
-
-#[test]
-fn accept_proxy_takes_the_address_from_the_header_and_refuses_garbage() {
-    let backend = proxy_header_backend();
-    let spec = format!("pp={backend}");
-    let p = start(&[
-        "--mode",
-        "tcp",
-        "--accept-proxy",
-        "--send-proxy",
-        "v2",
-        "--backend",
-        &spec,
-    ]);
-    // v1 in, v2 out: the backend sees the address the front proxy reported.
-    let mut s = connect(&p.addr);
-    s.write_all(b"PROXY TCP4 203.0.113.7 127.0.0.1 5555 80\r\nafter")
-        .unwrap();
-    s.shutdown(std::net::Shutdown::Write).unwrap();
-    let mut back = String::new();
-    s.read_to_string(&mut back).unwrap();
-    assert_eq!(back, "203.0.113.7:5555 after");
-    // v2 in.
-    let src: SocketAddr = "[2001:db8::5]:4242".parse().unwrap();
-    let dst: SocketAddr = "[2001:db8::1]:443".parse().unwrap();
-    let mut s = connect(&p.addr);
-    let mut hello = proxy_protocol::encode_v2(src, dst);
-    hello.extend_from_slice(b"v2");
-    s.write_all(&hello).unwrap();
-    s.shutdown(std::net::Shutdown::Write).unwrap();
-    let mut back = String::new();
-    s.read_to_string(&mut back).unwrap();
-    assert_eq!(back, "[2001:db8::5]:4242 v2");
-    // A header split over several segments is reassembled.
-    let mut s = connect(&p.addr);
-    s.write_all(b"PROXY TCP4 198.51.").unwrap();
-    std::thread::sleep(Duration::from_millis(100));
-    s.write_all(b"100.9 127.0.0.1 4000 80\r").unwrap();
-    std::thread::sleep(Duration::from_millis(100));
-    s.write_all(b"\nsplit").unwrap();
-    s.shutdown(std::net::Shutdown::Write).unwrap();
-    let mut back = String::new();
-    s.read_to_string(&mut back).unwrap();
-    assert_eq!(back, "198.51.100.9:4000 split");
-    // Malformed: closed without a byte, reason logged.
-    let back = exchange_closed(&p.addr, b"GET / HTTP/1.1\r\n\r\n");
-    assert!(back.is_empty(), "{back:?}");
-    let back = exchange_closed(&p.addr, b"PROXY TCP4 999.0.0.1 127.0.0.1 1 2\r\n");
-    assert!(back.is_empty(), "{back:?}");
-    let err = p.stderr();
-    assert!(
-        err.contains("does not start with a PROXY v1 or v2 signature"),
-        "{err}"
-    );
-    assert!(err.contains("999.0.0.1"), "{err}");
-}
-
-#[test]
-fn sigterm_drains_open_connections_and_refuses_new_ones() {
-    let (_echo, addrs) = tcp_echo(1);
-    let backend = format!("e={}", addrs[0]);
-    let mut p = start(&[
-        "--mode",
-        "tcp",
-        "--backend",
-        &backend,
-        "--drain-timeout",
-        "20s",
-    ]);
-    let mut s = connect(&p.addr);
-    s.write_all(b"one").unwrap();
-    let mut buf = [0u8; 3];
-    s.read_exact(&mut buf).unwrap();
-    p.proc.signal("TERM");
-    // The listener closes...
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while TcpStream::connect(&p.addr).is_ok() {
-        assert!(Instant::now() < deadline, "still accepting after SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // ...the open connection keeps working...
-    s.write_all(b"two").unwrap();
-    s.read_exact(&mut buf).unwrap();
-    assert_eq!(&buf, b"two");
-    assert!(p.proc.child.try_wait().unwrap().is_none(), "exited early");
-    // ...and when it closes the proxy exits 0, long before the drain timeout.
-    s.shutdown(std::net::Shutdown::Write).unwrap();
-    let mut rest = Vec::new();
-    s.read_to_end(&mut rest).unwrap();
-    let t = Instant::now();
-    assert_eq!(p.proc.wait_exit(Duration::from_secs(10)), Some(0));
-    assert!(t.elapsed() < Duration::from_secs(10));
-}
-
-#[test]
-fn max_conns_per_listener_queues_the_next_client() {
-    let (_echo, addrs) = tcp_echo(1);
-    let backend = format!("e={}", addrs[0]);
-    let p = start(&["--mode", "tcp", "--backend", &backend, "--max-conns", "1"]);
-    let mut first = connect(&p.addr);
-    first.write_all(b"1").unwrap();
-    let mut b = [0u8; 1];
-    first.read_exact(&mut b).unwrap();
-    // The second client is in the kernel's queue: no echo while the first is open.
-    let mut second = connect(&p.addr);
-    second.write_all(b"2").unwrap();
-    second
-        .set_read_timeout(Some(Duration::from_millis(300)))
-        .unwrap();
-    assert!(
-        second.read_exact(&mut b).is_err(),
-        "served beyond --max-conns"
-    );
-    drop(first);
-    second
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    second.read_exact(&mut b).unwrap();
-    assert_eq!(&b, b"2");
-}
-
-#[test]
-fn bad_tcp_and_tls_flags_are_usage_errors() {
-    let cases: &[(&[&str], &str)] = &[
-        (&["--send-proxy", "v1"], "TCP mode only"),
-        (&["--accept-proxy"], "TCP mode only"),
-        (&["--send-proxy", "v3", "--mode", "tcp"], "v3"),
-        (&["--mode", "udp"], "udp"),
-        (&["--mode", "tcp", "--algorithm", "ewma"], "ewma"),
-        (&["--mode", "tcp", "--sticky", "cookie:x"], "sticky"),
-        (
-            &["--mode", "tcp", "--algorithm", "hash", "--hash-key", "path"],
-            "client address",
-        ),
-        (&["--mode", "tcp", "--sni", "a.test=nopool"], "nopool"),
-        (
-            &["--mode", "tcp", "--sni", "a b=default"],
-            "not a host name",
-        ),
-        (&["--mode", "tcp", "--pool", "api"], "--pool"),
-        (&["--mode", "tcp", "--pool", "default=127.0.0.1:1"], "taken"),
-        (
-            &["--tls-cert", "/nonexistent.pem", "--tls-key", "/x.pem"],
-            "could not read",
-        ),
-        (&["--tls-cert", "/nonexistent.pem"], "--tls-key"),
-        (
-            &["--upstream-cacert", "/x.pem", "--insecure-upstream"],
-            "cannot be used",
-        ),
-    ];
-    for (args, want) in cases {
-        let mut all = vec!["proxy", "--backend", "127.0.0.1:9"];
-        all.extend_from_slice(args);
-        support::lbctl()
-            .args(&all)
-            .assert()
-            .code(2)
-            .stderr(predicates::str::contains(*want));
-    }
-    support::lbctl()
-        .args(["proxy", "--backend", "http://127.0.0.1:1"])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("unknown scheme"));
-    support::lbctl()
-        .args([
-            "proxy",
-            "--backend",
-            "https://127.0.0.1:1",
-            "--upstream-cacert",
-            "/nonexistent/ca.pem",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("ca.pem"));
 }
