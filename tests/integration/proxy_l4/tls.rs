@@ -346,6 +346,29 @@ fn tls_backends_verified_by_cacert_or_insecure() {
         // System roots do not know the throwaway CA: the handshake fails, 502.
         (&["--backend", &https, "--retries", "0"], 502),
     ];
+    // HTTP checks of a TLS backend speak TLS: a plain check would fail and (fall 1) take it
+    // out within a few intervals.
+    let checked = start(&[
+        "--backend",
+        &https,
+        "--upstream-cacert",
+        &certs.cert,
+        "--check",
+        "http:/health",
+        "--check-interval",
+        "100ms",
+        "--fall",
+        "1",
+        "--admin",
+        "127.0.0.1:0",
+    ]);
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(checked.stats()["backends"][0]["state"], "up");
+    let resp = client
+        .get(format!("http://{}/", checked.addr))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
     for (args, want) in cases {
         let p = start(args);
         let resp = client
