@@ -264,7 +264,13 @@ impl L4 {
                                 Some(pool) => {
                                     pool_index = routing.pools.iter().position(|p| p.name == pool)
                                 }
-                                None if s.sni_fallback == SniFallback::Close => return,
+                                None if s.sni_fallback == SniFallback::Close => {
+                                    log::state(format_args!(
+                                        "closing the connection from {peer}: no --sni route for server name {} (--sni-fallback close)",
+                                        name.as_deref().unwrap_or("(none)")
+                                    ));
+                                    return;
+                                }
                                 None => {}
                             }
                         }

@@ -29,6 +29,7 @@ pub fn check_flags(
             (args.send_proxy.is_some(), "--send-proxy"),
             (args.accept_proxy, "--accept-proxy"),
             (any_sni, "--sni"),
+            (!args.pool.is_empty(), "--pool"),
         ];
         if let Some((_, flag)) = tcp_only.iter().find(|(set, _)| *set) {
             return Err(Failure::usage(format!(

@@ -204,6 +204,7 @@ fn bad_tcp_and_tls_flags_are_usage_errors() {
     let cases: &[(&[&str], &str)] = &[
         (&["--send-proxy", "v1"], "TCP mode only"),
         (&["--accept-proxy"], "TCP mode only"),
+        (&["--pool", "a=127.0.0.1:1"], "TCP mode only"),
         (&["--send-proxy", "v3", "--mode", "tcp"], "v3"),
         (&["--mode", "udp"], "udp"),
         (&["--mode", "tcp", "--algorithm", "ewma"], "ewma"),
