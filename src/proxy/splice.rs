@@ -1,8 +1,9 @@
-//! Zero-copy relay for plain TCP on Linux: `splice(2)` moves bytes socket -> pipe -> socket
-//! inside the kernel, so the proxy never copies payload through user space (tcp_pipe.rs reads
-//! and writes through a 64 KiB buffer instead). Same contract as [`super::tcp_pipe::pipe`]:
-//! half-close passed on, an idle timeout over both directions, live byte counters. Used by
-//! l4.rs when neither side is TLS and nothing is buffered for the client.
+//! The relay for plain TCP on Linux: each direction copies through a 64 KiB buffer on the
+//! sockets themselves (no stream splitting) and, once a transfer proves bulky, switches to
+//! `splice(2)`, which moves bytes socket -> pipe -> socket inside the kernel without copying
+//! them through user space. Same contract as [`super::tcp_pipe::pipe`] (used for TLS): half-
+//! close passed on, an idle timeout over both directions, live byte counters. Used by l4.rs
+//! when neither side is TLS and nothing is buffered for the client.
 
 use super::tcp_pipe::PipeEnd;
 use std::io;
@@ -85,8 +86,10 @@ pub async fn pipe(
     }
 }
 
-/// One direction: socket -> pipe when the pipe is empty, pipe -> socket until it is empty
-/// again; at EOF the destination's write half is shut down (the FIN is passed on).
+/// One direction. It starts as a buffered copy (one read and one write per message: the
+/// cheapest for small request/response traffic) and switches to splice once a read fills the
+/// whole buffer, i.e. a bulk transfer (HAProxy's `splice-auto` heuristic). At EOF the
+/// destination's write half is shut down (the FIN is passed on).
 async fn one_way(
     from: &TcpStream,
     to: &TcpStream,
@@ -94,38 +97,76 @@ async fn one_way(
     last: &AtomicU64,
     start: Instant,
 ) -> io::Result<()> {
-    let p = new_pipe()?;
+    let mut buf = vec![0u8; CHUNK];
+    let mut pipe: Option<Pipe> = None;
     loop {
-        // The pipe is empty here, so EAGAIN can only mean the socket has nothing to read.
-        let mut queued = loop {
-            from.readable().await?;
-            match from.try_io(Interest::READABLE, || {
-                splice(from.as_raw_fd(), p.write.as_raw_fd(), CHUNK)
-            }) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Err(e),
+        let n = match &pipe {
+            None => {
+                let n = read(from, &mut buf).await?;
+                write_all(to, &buf[..n]).await?;
+                // A full buffer means more is waiting: move to splice if a pipe can be had.
+                if n == CHUNK {
+                    pipe = new_pipe().ok();
+                }
+                n
             }
+            Some(p) => spliced(from, to, p).await?,
         };
-        if queued == 0 {
+        if n == 0 {
             let _ = socket2::SockRef::from(to).shutdown(std::net::Shutdown::Write);
             return Ok(());
         }
-        while queued > 0 {
-            to.writable().await?;
-            match to.try_io(Interest::WRITABLE, || {
-                splice(p.read.as_raw_fd(), to.as_raw_fd(), queued)
-            }) {
-                Ok(n) => {
-                    queued -= n;
-                    counter.fetch_add(n as u64, Ordering::Relaxed);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Err(e),
-            }
-        }
+        counter.fetch_add(n as u64, Ordering::Relaxed);
         last.store(start.elapsed().as_micros() as u64, Ordering::Relaxed);
     }
+}
+
+async fn read(from: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        from.readable().await?;
+        match from.try_read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            r => return r,
+        }
+    }
+}
+
+async fn write_all(to: &TcpStream, mut buf: &[u8]) -> io::Result<()> {
+    while !buf.is_empty() {
+        to.writable().await?;
+        match to.try_write(buf) {
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Socket -> pipe (the pipe is empty, so EAGAIN can only mean the socket has nothing to
+/// read), then pipe -> socket until the pipe is empty again. The bytes moved (0 at EOF).
+async fn spliced(from: &TcpStream, to: &TcpStream, p: &Pipe) -> io::Result<usize> {
+    let n = loop {
+        from.readable().await?;
+        match from.try_io(Interest::READABLE, || {
+            splice(from.as_raw_fd(), p.write.as_raw_fd(), CHUNK)
+        }) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            r => break r?,
+        }
+    };
+    let mut queued = n;
+    while queued > 0 {
+        to.writable().await?;
+        match to.try_io(Interest::WRITABLE, || {
+            splice(p.read.as_raw_fd(), to.as_raw_fd(), queued)
+        }) {
+            Ok(k) => queued -= k,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 #[cfg(test)]
