@@ -13,7 +13,9 @@ use std::time::Duration;
 /// keeps a bounded keep-alive pool to each backend, retries failed requests on another backend,
 /// takes failing backends out (passively, and with --check actively) and drains on
 /// SIGINT/SIGTERM. Prints `proxy http://ADDR` (and `admin http://ADDR`) on stdout once
-/// listening; logs state changes (and the access log) on stderr.
+/// listening; logs state changes (and the access log) on stderr. With --mode tcp it is an L4
+/// proxy (PROXY protocol, SNI passthrough routing); --tls-cert or --tls-self-signed terminate
+/// TLS, and https:// backends are reached over TLS.
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "Examples:
   lbctl proxy --listen 127.0.0.1:8080 --backend a=127.0.0.1:9001 --backend 127.0.0.1:9002,weight=3
@@ -46,7 +48,8 @@ pub struct ProxyArgs {
     #[arg(long, visible_alias = "from", value_name = "ADDR", default_value = "127.0.0.1:8080", value_parser = parse_listen)]
     pub listen: SocketAddr,
 
-    /// A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable).
+    /// A backend, [NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls] (repeatable;
+    /// https:// or ,tls: the backend speaks TLS).
     /// weight=0 drains it; backup ones take traffic only when no primary is healthy;
     /// maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout).
     #[arg(long, visible_alias = "to", value_name = "SPEC")]
