@@ -194,3 +194,84 @@ pub async fn connect(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn args(list: &[&str]) -> ProxyArgs {
+        let mut v = vec!["lbctl", "proxy", "--backend", "127.0.0.1:9"];
+        v.extend_from_slice(list);
+        match Cli::try_parse_from(v).unwrap().command {
+            crate::cli::Command::Proxy(a) => *a,
+            _ => unreachable!(),
+        }
+    }
+
+    fn listen() -> Vec<SocketAddr> {
+        vec!["127.0.0.1:0".parse().unwrap()]
+    }
+
+    #[test]
+    fn termination_sources_and_mistakes() {
+        assert!(termination(&args(&[]), &listen()).unwrap().is_none());
+        let t = termination(&args(&["--tls-self-signed"]), &listen())
+            .unwrap()
+            .unwrap();
+        assert_eq!(t.fingerprint.unwrap().len(), 95);
+        assert_eq!(
+            t.config.alpn_protocols,
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
+
+        // A key that does not belong to the certificate, and files that are not PEM.
+        let dir = tempfile::tempdir().unwrap();
+        let a = crate::tls::self_signed(&["a.test".into()]).unwrap();
+        let b = crate::tls::self_signed(&["b.test".into()]).unwrap();
+        let cert = dir.path().join("cert.pem");
+        let key = dir.path().join("key.pem");
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&cert, &a.cert_pem).unwrap();
+        std::fs::write(&key, &b.key_pem).unwrap();
+        std::fs::write(&junk, "not pem\n").unwrap();
+        let (c, k, j) = (
+            cert.display().to_string(),
+            key.display().to_string(),
+            junk.display().to_string(),
+        );
+        for (list, want) in [
+            (vec!["--tls-cert", &c, "--tls-key", &k], "TLS listener"),
+            (vec!["--tls-cert", &j, "--tls-key", &k], "no certificate"),
+            (vec!["--tls-cert", &c, "--tls-key", &j], "no private key"),
+        ] {
+            let e = termination(&args(&list), &listen()).err().unwrap();
+            assert!(e.to_string().contains(want), "{list:?}: {e}");
+        }
+        let e = upstream(&args(&["--upstream-cacert", &j]), true)
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("--upstream-cacert"), "{e}");
+        assert!(
+            upstream(&args(&["--upstream-cacert", &j]), false)
+                .unwrap()
+                .is_none()
+        );
+        assert!(upstream_for(&upstream(&args(&[]), true).unwrap().unwrap(), "bad name!").is_err());
+    }
+
+    #[tokio::test]
+    async fn plain_maybe_tls_passes_bytes() {
+        let (a, mut b) = tokio::io::duplex(64);
+        let mut m: MaybeTls<_, tokio::io::DuplexStream> = MaybeTls::Plain(a);
+        m.write_all(b"ping").await.unwrap();
+        let mut buf = [0u8; 4];
+        b.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"ping");
+        b.write_all(b"pong").await.unwrap();
+        m.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"pong");
+    }
+}
