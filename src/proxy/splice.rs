@@ -16,6 +16,8 @@ use tokio::net::TcpStream;
 
 /// Bytes moved per splice call (the default pipe capacity on Linux).
 const CHUNK: usize = 64 * 1024;
+/// First buffer of a direction (HAProxy's default `tune.bufsize`).
+const FIRST_BUF: usize = 16 * 1024;
 
 /// A non-blocking pipe, closed on drop.
 struct Pipe {
@@ -97,16 +99,22 @@ async fn one_way(
     last: &AtomicU64,
     start: Instant,
 ) -> io::Result<()> {
-    let mut buf = vec![0u8; CHUNK];
+    // Small first (a short connection does not pay for zeroing 64 KiB per direction), grown
+    // to CHUNK when a read fills it.
+    let mut buf = vec![0u8; FIRST_BUF];
     let mut pipe: Option<Pipe> = None;
     loop {
         let n = match &pipe {
             None => {
                 let n = read(from, &mut buf).await?;
                 write_all(to, &buf[..n]).await?;
-                // A full buffer means more is waiting: move to splice if a pipe can be had.
-                if n == CHUNK {
-                    pipe = new_pipe().ok();
+                if n == buf.len() {
+                    if buf.len() < CHUNK {
+                        buf.resize(CHUNK, 0);
+                    } else {
+                        // A full 64 KiB read means more is waiting: splice if a pipe can be had.
+                        pipe = new_pipe().ok();
+                    }
                 }
                 n
             }
