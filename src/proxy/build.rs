@@ -355,5 +355,6 @@ pub fn routing_for(plan: &Plan, listener: &ListenerConfig) -> Routing {
         pools: plan.pools.clone(),
         routes: listener.routes.clone(),
         default_pool: listener.default_pool,
+        sni: super::sni_route::SniTable::new(listener.sni.clone()).unwrap_or_default(),
     }
 }

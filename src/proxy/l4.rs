@@ -16,7 +16,6 @@ use super::pool::{Pool, Tried};
 use super::proxy_protocol::{self, ProxyHeader};
 use super::relay::Flight;
 use super::sni::{self, MAX_HELLO};
-use super::sni_route::SniTable;
 use super::tcp_pipe::pipe;
 use super::tls_listen::{self, BackendStream, MaybeTls};
 use crate::balance::pick::PickContext;
@@ -56,7 +55,6 @@ pub struct L4Settings {
     pub queue_timeout: Duration,
     pub send_proxy: Option<SendProxy>,
     pub accept_proxy: bool,
-    pub sni: SniTable,
     pub sni_fallback: SniFallback,
     /// TLS termination on the listener (the backend then gets plaintext).
     pub tls: Option<Arc<ServerConfig>>,
@@ -229,9 +227,10 @@ impl L4 {
         let routing = self.l7.routing();
         let mut pool_index = routing.default_pool;
         // SNI passthrough: read the ClientHello, route on its name, replay it later.
-        if !s.sni.is_empty() && s.tls.is_none() {
+        let sni = &routing.sni;
+        if !sni.is_empty() && s.tls.is_none() {
             let routed = match read_hello(&mut stream, &mut pre, deadline).await {
-                Ok(name) => s.sni.lookup(name.as_deref()).ok_or_else(|| {
+                Ok(name) => sni.lookup(name.as_deref()).ok_or_else(|| {
                     format!(
                         "no --sni route for server name {}",
                         name.as_deref().unwrap_or("(none)")
@@ -258,9 +257,9 @@ impl L4 {
                 let io = Prefixed::new(std::mem::take(&mut pre), stream);
                 match tokio::time::timeout_at(deadline, acceptor.accept(io)).await {
                     Ok(Ok(t)) => {
-                        if !s.sni.is_empty() {
+                        if !sni.is_empty() {
                             let name = t.get_ref().1.server_name().map(str::to_string);
-                            match s.sni.lookup(name.as_deref()) {
+                            match sni.lookup(name.as_deref()) {
                                 Some(pool) => {
                                     pool_index = routing.pools.iter().position(|p| p.name == pool)
                                 }

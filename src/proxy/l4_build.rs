@@ -113,7 +113,7 @@ pub fn cli_sni(args: &ProxyArgs, pools: &[PoolConfig]) -> anyhow::Result<Vec<Sni
 }
 
 /// The L4 path of one listener, on the listener's L7 (for its routing and counters).
-pub fn l4_for(args: &ProxyArgs, plan: &Plan, lc: &ListenerConfig, l7: Arc<L7>) -> L4 {
+pub fn l4_for(args: &ProxyArgs, plan: &Plan, l7: Arc<L7>) -> L4 {
     // TCP listeners offer no ALPN when terminating: the backend speaks the protocol inside.
     let tls = plan.tls.as_ref().map(|t| {
         let mut c = (*t.config).clone();
@@ -130,7 +130,6 @@ pub fn l4_for(args: &ProxyArgs, plan: &Plan, lc: &ListenerConfig, l7: Arc<L7>) -
             queue_timeout: args.queue_timeout,
             send_proxy: args.send_proxy,
             accept_proxy: args.accept_proxy,
-            sni: SniTable::new(lc.sni.clone()).unwrap_or_default(),
             sni_fallback: args.sni_fallback,
             tls,
             acl: plan.settings.acl.clone(),

@@ -235,7 +235,7 @@ async fn serve(
     let mut tasks = tokio::task::JoinSet::new();
     for ((l, l7), lc) in bound.into_iter().zip(l7s).zip(&plan.listeners) {
         if l4_build::mode_of(&args, lc) == ProxyMode::Tcp {
-            let l4 = Arc::new(l4_build::l4_for(&args, &plan, lc, l7));
+            let l4 = Arc::new(l4_build::l4_for(&args, &plan, l7));
             tasks.spawn(l4::serve(l, l4, settings.clone(), conns.clone(), stopped()));
             continue;
         }

@@ -256,3 +256,59 @@ fn bad_tcp_and_tls_flags_are_usage_errors() {
         .code(2)
         .stderr(predicates::str::contains("ca.pem"));
 }
+
+/// A ClientHello for `name`, as rustls sends it.
+fn client_hello(name: &str) -> Vec<u8> {
+    support::init_tls();
+    let config = lbctl::tls::client_config(&lbctl::tls::ClientTls {
+        insecure: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let mut conn =
+        rustls::ClientConnection::new(config, lbctl::tls::server_name(name).unwrap()).unwrap();
+    let mut hello = Vec::new();
+    conn.write_tls(&mut hello).unwrap();
+    hello
+}
+
+/// SIGHUP reloads a TCP listener's `sni` table with its pools.
+#[test]
+fn sighup_reloads_the_sni_table() {
+    let (_echo, addrs) = tcp_echo(2);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sni.toml");
+    let file = |api_pool: &str| {
+        format!(
+            "[[listener]]\nlisten = \"127.0.0.1:0\"\nmode = \"tcp\"\nsni = {{ \"api.example.test\" = \"{api_pool}\", \"*\" = \"one\" }}\n\n[pool.one]\nbackends = [\"one={}\"]\n\n[pool.two]\nbackends = [\"two={}\"]\n",
+            addrs[0], addrs[1]
+        )
+    };
+    std::fs::write(&path, file("one")).unwrap();
+    let config = path.display().to_string();
+    let mut proc = Proc::spawn(&["proxy", "--config", &config, "--admin", "127.0.0.1:0"]);
+    let first = proc.line(Duration::from_secs(20));
+    let addr = first.strip_prefix("proxy tcp://").unwrap().to_string();
+    let admin = proc.line(Duration::from_secs(5));
+    let p = L4Proxy {
+        proc,
+        addr,
+        admin: admin.strip_prefix("admin http://").map(str::to_string),
+        lines: Vec::new(),
+    };
+    let hello = client_hello("api.example.test");
+    // The echo backends send the ClientHello back: enough to see where it went.
+    assert_eq!(exchange(&p.addr, &hello), hello);
+    assert_eq!((n2(&p, "one"), n2(&p, "two")), (1, 0));
+    std::fs::write(&path, file("two")).unwrap();
+    p.proc.signal("HUP");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert_eq!(exchange(&p.addr, &hello), hello);
+        if n2(&p, "two") == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the sni table was not reloaded");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
