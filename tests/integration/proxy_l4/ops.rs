@@ -312,3 +312,26 @@ fn sighup_reloads_the_sni_table() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// The ACL applies to the client address, the one from the PROXY header with --accept-proxy.
+#[test]
+fn acl_uses_the_proxy_header_address() {
+    let (_echo, addrs) = tcp_echo(1);
+    let backend = format!("e={}", addrs[0]);
+    let p = start(&[
+        "--mode",
+        "tcp",
+        "--accept-proxy",
+        "--deny",
+        "203.0.113.0/24",
+        "--backend",
+        &backend,
+        "--admin",
+        "127.0.0.1:0",
+    ]);
+    let denied = exchange_closed(&p.addr, b"PROXY TCP4 203.0.113.7 127.0.0.1 1 2\r\nx");
+    assert!(denied.is_empty());
+    let ok = exchange(&p.addr, b"PROXY TCP4 198.51.100.1 127.0.0.1 1 2\r\nx");
+    assert_eq!(ok, b"x");
+    assert_eq!(n2(&p, "e"), 1);
+}
