@@ -16,7 +16,10 @@ mod serve;
 pub use demo::{DemoArgs, DemoOutput};
 pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs};
 pub use probe::ProbeArgs;
-pub use proxy::{AccessLog, Algorithm, ExplainArgs, ProxyArgs, ProxyCommand, ProxyOutput};
+pub use proxy::{
+    AccessLog, Algorithm, ExplainArgs, ProxyArgs, ProxyCommand, ProxyMode, ProxyOutput, SendProxy,
+    SniFallback,
+};
 pub use ring::{
     AlgoArgs, ChangeArgs, CompareArgs, DiffArgs, KeyArgs, LookupArgs, LookupOutput, ReportOutput,
     RingArgs, RingCommand, ServerArgs, ShowArgs, StatsArgs, TuningArgs,

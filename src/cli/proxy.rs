@@ -13,7 +13,9 @@ use std::time::Duration;
 /// keeps a bounded keep-alive pool to each backend, retries failed requests on another backend,
 /// takes failing backends out (passively, and with --check actively) and drains on
 /// SIGINT/SIGTERM. Prints `proxy http://ADDR` (and `admin http://ADDR`) on stdout once
-/// listening; logs state changes (and the access log) on stderr.
+/// listening; logs state changes (and the access log) on stderr. With --mode tcp it is an L4
+/// proxy (PROXY protocol, SNI passthrough routing); --tls-cert or --tls-self-signed terminate
+/// TLS, and https:// backends are reached over TLS.
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "Examples:
   lbctl proxy --listen 127.0.0.1:8080 --backend a=127.0.0.1:9001 --backend 127.0.0.1:9002,weight=3
@@ -21,7 +23,13 @@ use std::time::Duration;
   lbctl proxy --backends-file pool.txt --algorithm least-conn --retries 2 --max-fails 3 --fail-timeout 10s
   lbctl proxy --backend 127.0.0.1:9001 --backend 127.0.0.1:9002,backup --admin 127.0.0.1:9901
   lbctl proxy --backend 127.0.0.1:9001 --sticky cookie:lb --header-up 'X-Env: test' --change-host
-  lbctl proxy --backend 127.0.0.1:9001 --allow 127.0.0.0/8 --deny 10.0.0.0/8 --access-log json")]
+  lbctl proxy --backend 127.0.0.1:9001 --allow 127.0.0.0/8 --deny 10.0.0.0/8 --access-log json
+  lbctl proxy --mode tcp --listen 127.0.0.1:6000 --backend 127.0.0.1:7001 --backend 127.0.0.1:7002
+  lbctl proxy --mode tcp --backend 127.0.0.1:7001 --send-proxy v2 --algorithm least-conn --check tcp
+  lbctl proxy --mode tcp --listen :443 --pool 'api=127.0.0.1:8443' --pool 'web=127.0.0.1:9443' \\
+      --sni 'api.example.test=api' --sni '*=web'
+  lbctl proxy --listen :8443 --tls-cert cert.pem --tls-key key.pem --backend 127.0.0.1:9001
+  lbctl proxy --tls-self-signed --backend https://10.0.0.5:443 --upstream-cacert ca.pem")]
 #[command(
     args_conflicts_with_subcommands = false,
     subcommand_negates_reqs = true
@@ -40,7 +48,8 @@ pub struct ProxyArgs {
     #[arg(long, visible_alias = "from", value_name = "ADDR", default_value = "127.0.0.1:8080", value_parser = parse_listen)]
     pub listen: SocketAddr,
 
-    /// A backend, [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N] (repeatable).
+    /// A backend, [NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls] (repeatable;
+    /// https:// or ,tls: the backend speaks TLS).
     /// weight=0 drains it; backup ones take traffic only when no primary is healthy;
     /// maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout).
     #[arg(long, visible_alias = "to", value_name = "SPEC")]
@@ -185,6 +194,65 @@ pub struct ProxyArgs {
     #[arg(long)]
     pub dashboard: bool,
 
+    /// Run active checks against this port of each backend's host instead of its own port
+    /// (HAProxy `port`): e.g. a TCP service with an HTTP health endpoint on a side port.
+    #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]
+    pub check_port: Option<u16>,
+
+    /// Data path: `http` (L7, the default) or `tcp` (L4: bytes are copied both ways between the
+    /// client and one backend per connection, with half-close; see docs/proxy-l4.md).
+    #[arg(long, value_enum, default_value_t = ProxyMode::Http)]
+    pub mode: ProxyMode,
+
+    /// A named pool on the command line, 'NAME=SPEC [SPEC ...]' (specs separated by spaces;
+    /// repeatable), for --sni routes without a config file. --backend fills the pool `default`.
+    #[arg(long, value_name = "'NAME=SPEC ...'")]
+    pub pool: Vec<String>,
+
+    /// TCP mode: route TLS connections on the ClientHello's server name without terminating,
+    /// 'NAME=POOL' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact
+    /// names win over wildcards, longer suffixes over shorter ones.
+    #[arg(long, value_name = "'NAME=POOL'")]
+    pub sni: Vec<String>,
+
+    /// TCP mode with --sni: what to do with a connection whose first bytes are not a TLS
+    /// ClientHello (or that names no route): send it to the default pool, or close it.
+    #[arg(long, value_enum, default_value_t = SniFallback::Default, value_name = "WHAT")]
+    pub sni_fallback: SniFallback,
+
+    /// TCP mode: send a PROXY protocol header (v1 text or v2 binary) to backends so they see
+    /// the real client address.
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub send_proxy: Option<SendProxy>,
+
+    /// TCP mode: clients (a proxy in front) start with a PROXY v1 or v2 header; the address
+    /// in it is the client's. A missing or malformed header closes the connection (logged).
+    #[arg(long)]
+    pub accept_proxy: bool,
+
+    /// Terminate TLS on the listener with this certificate chain (PEM, leaf first); needs
+    /// --tls-key. ALPN offers h2 and http/1.1; backends see X-Forwarded-Proto: https.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// Private key (PEM: PKCS#8, PKCS#1 or SEC1) for --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Terminate TLS with a certificate made at startup for the listener's address and
+    /// `localhost`; its SHA-256 fingerprint is printed on stdout so clients can pin it.
+    #[arg(long, conflicts_with = "tls_cert")]
+    pub tls_self_signed: bool,
+
+    /// Verify TLS backends (https:// or ,tls) against the CAs in this PEM file instead of the
+    /// system's roots.
+    #[arg(long, value_name = "FILE")]
+    pub upstream_cacert: Option<PathBuf>,
+
+    /// Do not verify TLS backends' certificates (traffic is still encrypted).
+    #[arg(long, conflicts_with = "upstream_cacert")]
+    pub insecure_upstream: bool,
+
     /// Format of the startup lines on stdout (and of `explain`).
     #[arg(short, long, value_enum, default_value_t = ProxyOutput::Text)]
     pub output: ProxyOutput,
@@ -239,6 +307,33 @@ pub enum Algorithm {
     IpHash,
     /// Consistent hash on --hash-key with --hash-algorithm.
     Hash,
+}
+
+/// `--mode` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProxyMode {
+    /// L7 HTTP reverse proxy.
+    Http,
+    /// L4 TCP proxy (one backend per client connection).
+    Tcp,
+}
+
+/// `--sni-fallback` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SniFallback {
+    /// Send the connection to the listener's default pool (`*`, else --backend's pool).
+    Default,
+    /// Close the connection.
+    Close,
+}
+
+/// `--send-proxy` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SendProxy {
+    /// Text header (`PROXY TCP4 src dst sport dport`).
+    V1,
+    /// Binary header.
+    V2,
 }
 
 /// `--access-log` values.

@@ -32,6 +32,8 @@ pub struct AdminState {
     /// One per listener (their counters are summed; the pools are shared, read from the first).
     pub l7s: Vec<Arc<L7>>,
     pub conns: Arc<ConnCounters>,
+    /// A listener runs in TCP mode: export the per-backend TCP counters too.
+    pub tcp: bool,
 }
 
 impl AdminState {
@@ -147,6 +149,9 @@ impl prometheus_client::collector::Collector for ProxyCollector {
             &|b| b.pool.idle_count() as u64,
         )?;
 
+        if st.tcp {
+            super::l4_stats::encode_metrics(&mut enc, &all)?;
+        }
         let mut m = enc.encode_descriptor(
             "lbctl_proxy_backend_latency_seconds",
             "Time from sending the request to the backend's response headers",
@@ -240,6 +245,9 @@ pub struct BackendStats {
     pub ejections: u64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// TCP mode: connections and bytes (absent in HTTP mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tcp: Option<super::l4_stats::TcpStats>,
 }
 
 /// The /stats document.
@@ -294,6 +302,7 @@ pub fn stats(state: &AdminState) -> Stats {
                     ejections: b.ejections.load(Ordering::Relaxed),
                     p50_ms: p50,
                     p99_ms: p99,
+                    tcp: state.tcp.then(|| super::l4_stats::TcpStats::of(b)),
                 }
             })
             .collect(),

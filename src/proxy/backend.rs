@@ -57,6 +57,8 @@ pub struct Backend {
     pub slots: Option<Arc<Semaphore>>,
     /// `HOST:PORT` as a Host header value, for --change-host.
     pub host_value: http::HeaderValue,
+    /// TCP-mode counters (connections, bytes each way).
+    pub l4: super::l4::L4Counters,
 }
 
 impl Backend {
@@ -91,6 +93,7 @@ impl Backend {
             pool,
             slots,
             host_value,
+            l4: Default::default(),
         }
     }
 

@@ -31,6 +31,8 @@ pub struct Plan {
     /// Active checks per pool (pool index, plan).
     pub checks: Vec<(usize, CheckPlan)>,
     pub settings: Arc<L7SettingsTemplate>,
+    /// TLS termination on the listeners (`--tls-cert`/`--tls-self-signed`).
+    pub tls: Option<super::tls_listen::Termination>,
 }
 
 /// The per-listener L7 settings (identical for every listener today).
@@ -139,6 +141,7 @@ fn check_plan(args: &ProxyArgs, pc: &PoolConfig) -> anyhow::Result<Option<CheckP
         timeout: h.check_timeout.or(args.check_timeout).unwrap_or(interval),
         rise: h.rise.unwrap_or(args.rise).max(1),
         fall: h.fall.unwrap_or(args.fall).max(1),
+        port: args.check_port,
     }))
 }
 
@@ -150,16 +153,46 @@ fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
             || args.backends_file.is_some()
             || args.sticky.is_some()
             || args.check.is_some()
+            || !args.pool.is_empty()
+            || !args.sni.is_empty()
         {
             return Err(Failure::usage(
-                "--config defines the pools: drop --backend/--backends-file/--sticky/--check (set them per pool in the file)",
+                "--config defines the pools: drop --backend/--backends-file/--sticky/--check/--pool/--sni (set them per pool or listener in the file)",
             ));
         }
         let text = std::fs::read_to_string(path)
             .map_err(|e| Failure::usage(format!("cannot read --config {}: {e}", path.display())))?;
         return Ok(Config::parse(&text, &path.display().to_string())?);
     }
-    let pool = PoolConfig {
+    // `--pool` (TCP mode's SNI routes) may stand without --backend.
+    let extra = super::l4_build::cli_pools(args)?;
+    let mut pools = Vec::new();
+    if extra.is_empty() || !args.backend.is_empty() || args.backends_file.is_some() {
+        pools.push(default_pool(args)?);
+    }
+    pools.extend(extra);
+    let sni = super::l4_build::cli_sni(args, &pools)?;
+    let default = if pools[0].name == "default" {
+        Some(0)
+    } else {
+        sni.iter()
+            .find(|r| r.pattern == "*")
+            .and_then(|r| pools.iter().position(|p| p.name == r.pool))
+    };
+    Ok(Config {
+        pools,
+        listeners: vec![ListenerConfig {
+            listen: args.listen,
+            routes: Vec::<Route>::new(),
+            default_pool: default,
+            mode: None,
+            sni,
+        }],
+    })
+}
+
+fn default_pool(args: &ProxyArgs) -> anyhow::Result<PoolConfig> {
+    Ok(PoolConfig {
         name: "default".into(),
         backends: backend_specs(args)?,
         algorithm: args.algorithm,
@@ -168,18 +201,15 @@ fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
         sticky: args.sticky.clone(),
         check: args.check.clone(),
         health: Default::default(),
-    };
-    Ok(Config {
-        pools: vec![pool],
-        listeners: vec![ListenerConfig {
-            listen: args.listen,
-            routes: Vec::<Route>::new(),
-            default_pool: Some(0),
-        }],
     })
 }
 
-fn build_pool(args: &ProxyArgs, pc: &PoolConfig, old: &[Arc<Pool>]) -> anyhow::Result<Pool> {
+fn build_pool(
+    args: &ProxyArgs,
+    pc: &PoolConfig,
+    old: &[Arc<Pool>],
+    upstream_tls: Option<&Arc<rustls::ClientConfig>>,
+) -> anyhow::Result<Pool> {
     // On reload, a backend whose pool, name, position and spec are unchanged keeps its
     // state (counters, health, keep-alive pool).
     let old_pool = old.iter().find(|p| p.name == pc.name);
@@ -197,12 +227,17 @@ fn build_pool(args: &ProxyArgs, pc: &PoolConfig, old: &[Arc<Pool>]) -> anyhow::R
             continue;
         }
         let addr = resolve(spec)?;
+        let tls = match (spec.tls, upstream_tls) {
+            (true, Some(c)) => Some(super::tls_listen::upstream_for(c, &spec.host)?),
+            _ => None,
+        };
         let conns = ConnPool::new(
             addr,
             args.pool_size,
             args.connect_timeout,
             args.idle_timeout,
-        );
+        )
+        .with_tls(tls);
         backends.push(Arc::new(Backend::new(spec.clone(), i, addr, policy, conns)));
     }
     let n = backends.len();
@@ -263,6 +298,14 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
     if args.algorithm == Algorithm::Hash {
         HashKey::parse(&args.hash_key)?;
     }
+    super::l4_build::check_flags(args, &config.listeners, &config.pools)?;
+    let any_tls = config
+        .pools
+        .iter()
+        .any(|p| p.backends.iter().any(|b| b.tls));
+    let upstream_tls = super::tls_listen::upstream(args, any_tls)?;
+    let listens: Vec<SocketAddr> = config.listeners.iter().map(|l| l.listen).collect();
+    let tls = super::tls_listen::termination(args, &listens)?;
     let mut checks = Vec::new();
     for (i, pc) in config.pools.iter().enumerate() {
         if let Some(p) = check_plan(args, pc)? {
@@ -273,13 +316,14 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
     let pools = config
         .pools
         .iter()
-        .map(|pc| build_pool(args, pc, old).map(Arc::new))
+        .map(|pc| build_pool(args, pc, old, upstream_tls.as_ref()).map(Arc::new))
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Plan {
         pools,
         listeners: config.listeners,
         checks,
         settings,
+        tls,
     })
 }
 
@@ -298,7 +342,7 @@ pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig, verbose:
             fail_on: t.fail_on.clone(),
             access_log: args.access_log,
             acl: t.acl.clone(),
-            proto: "http",
+            proto: if plan.tls.is_some() { "https" } else { "http" },
             verbose,
             idle_timeout: args.idle_timeout,
         },
@@ -311,5 +355,6 @@ pub fn routing_for(plan: &Plan, listener: &ListenerConfig) -> Routing {
         pools: plan.pools.clone(),
         routes: listener.routes.clone(),
         default_pool: listener.default_pool,
+        sni: super::sni_route::SniTable::new(listener.sni.clone()).unwrap_or_default(),
     }
 }

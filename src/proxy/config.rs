@@ -32,6 +32,11 @@ struct ListenerFile {
     default_pool: Option<String>,
     #[serde(default)]
     route: Vec<RouteFile>,
+    /// `http` or `tcp` (default: `--mode`).
+    mode: Option<String>,
+    /// TCP mode: server name (exact, `*.suffix`, `*`) -> pool, for SNI passthrough routing.
+    #[serde(default)]
+    sni: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +143,10 @@ pub struct ListenerConfig {
     pub listen: SocketAddr,
     pub routes: Vec<Route>,
     pub default_pool: Option<usize>,
+    /// `mode = "tcp"|"http"` (None: `--mode`).
+    pub mode: Option<crate::cli::ProxyMode>,
+    /// `sni = { "NAME" = "POOL" }` (TCP mode).
+    pub sni: Vec<super::sni_route::SniRule>,
 }
 
 #[derive(Debug, Clone)]
@@ -374,6 +383,32 @@ impl Config {
                     pool,
                 });
             }
+            let mode = match &l.mode {
+                None => None,
+                Some(m) => Some(crate::cli::ProxyMode::from_str(m, true).map_err(|_| {
+                    bad(
+                        source,
+                        line_of(text, &format!("\"{m}\"")),
+                        &field("mode"),
+                        format!("unknown mode '{m}' (expected http or tcp)"),
+                    )
+                })?),
+            };
+            let mut sni = Vec::new();
+            for (name, pool) in &l.sni {
+                let line = line_of(text, &format!("\"{name}\""));
+                pool_index(pool, line, &field("sni"))?;
+                sni.push(
+                    super::sni_route::SniRule::new(name, pool)
+                        .map_err(|why| bad(source, line, &field("sni"), why))?,
+                );
+            }
+            let default_pool = default_pool.or_else(|| {
+                // A `*` SNI route names the listener's default pool when none is set.
+                l.sni
+                    .get("*")
+                    .and_then(|p| names.iter().position(|x| *x == p))
+            });
             if routes.is_empty() && default_pool.is_none() {
                 return Err(bad(
                     source,
@@ -386,6 +421,8 @@ impl Config {
                 listen,
                 routes,
                 default_pool,
+                mode,
+                sni,
             });
         }
         Ok(Config { pools, listeners })

@@ -4,7 +4,7 @@
 //! Backends start up (traffic flows at once) and a failing one is out after `fall` checks.
 
 use super::backend::Backend;
-use crate::check::{self, CheckSpec, RiseFall, Target};
+use crate::check::{self, CheckSpec, RiseFall, Scheme, Target};
 use crate::spec::SpecError;
 use std::future::Future;
 use std::sync::Arc;
@@ -53,6 +53,8 @@ pub struct CheckPlan {
     pub timeout: Duration,
     pub rise: u32,
     pub fall: u32,
+    /// `--check-port`: check this port of the backend's host instead of its own.
+    pub port: Option<u16>,
 }
 
 /// Check every backend until `shutdown` resolves.
@@ -66,9 +68,25 @@ pub async fn run(backends: Vec<Arc<Backend>>, plan: CheckPlan, shutdown: impl Fu
         // Spread the first checks over one interval so they do not all fire together.
         let offset = plan.interval * k as u32 / n;
         tasks.spawn(async move {
-            let target = match &plan.kind {
-                CheckKind::Http(path) => Target::http(b.addr, path),
-                CheckKind::Tcp => Target::tcp(b.addr),
+            let addr = plan
+                .port
+                .map_or(b.addr, |p| std::net::SocketAddr::new(b.addr.ip(), p));
+            let mut target = match &plan.kind {
+                CheckKind::Http(path) => Target::http(addr, path),
+                CheckKind::Tcp => Target::tcp(addr),
+            };
+            // A TLS backend's HTTP check speaks TLS on its own port, with the proxy's
+            // upstream trust and its host as SNI (a --check-port side port stays plain).
+            let spec = match b.pool.tls() {
+                Some((cfg, _)) if target.scheme == Scheme::Http && plan.port.is_none() => {
+                    target.scheme = Scheme::Https;
+                    target.host = b.spec.host.clone();
+                    Arc::new(CheckSpec {
+                        tls: Some(cfg.clone()),
+                        ..(*spec).clone()
+                    })
+                }
+                _ => spec,
             };
             // Start from the backend's current verdict: after a reload an unchanged backend
             // keeps its state, and a down one must still rise.

@@ -57,6 +57,8 @@ pub struct Routing {
     pub routes: Vec<Route>,
     /// Pool for requests no route matches (None: they get 404).
     pub default_pool: Option<usize>,
+    /// TCP mode: SNI passthrough routes (see l4.rs), reloaded with the rest.
+    pub sni: super::sni_route::SniTable,
 }
 
 impl Routing {

@@ -29,6 +29,8 @@ pub struct ListenerSettings {
     pub idle_timeout: Duration,
     pub drain_timeout: Duration,
     pub max_header_size: usize,
+    /// TLS termination (`--tls-cert`/`--tls-self-signed`; see tls_listen.rs).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// Open client connections (for /metrics).
@@ -167,6 +169,7 @@ pub async fn serve_http(
     let builder = Arc::new(builder);
     let graceful = Arc::new(GracefulShutdown::new());
     let idle = settings.idle_timeout;
+    let (tls, handshake_timeout) = (settings.tls.clone(), settings.header_timeout);
     {
         let graceful = graceful.clone();
         accept_loop(
@@ -178,10 +181,20 @@ pub async fn serve_http(
                 let l7 = l7.clone();
                 let builder = builder.clone();
                 let watcher = graceful.watcher();
+                let tls = tls.clone();
                 async move {
+                    let stream = match &tls {
+                        None => super::tls_listen::MaybeTls::Plain(stream),
+                        Some(cfg) => {
+                            match super::tls_listen::accept(cfg, stream, handshake_timeout).await {
+                                Ok(s) => s,
+                                Err(_) => return,
+                            }
+                        }
+                    };
                     let touched = Arc::new(AtomicBool::new(true));
                     let io = TokioIo::new(Activity {
-                        inner: super::upstream::SendStream(stream),
+                        inner: super::upstream::SendStream::wrap(stream),
                         touched: touched.clone(),
                     });
                     let l7c = l7.clone();

@@ -8,7 +8,9 @@
 //! request path), relay.rs (the streamed response body), upstream.rs (keep-alive pools),
 //! backend.rs (per-backend state and passive health), pool.rs (candidates and picks),
 //! hashkey.rs, health.rs, config.rs (the TOML file), build.rs, explain.rs, headers.rs,
-//! acl.rs, admin.rs (/metrics, /stats), log.rs (stderr).
+//! acl.rs, admin.rs (/metrics, /stats), log.rs (stderr). `--mode tcp` and TLS: l4.rs (the
+//! TCP path on the same accept loop), l4_build.rs, l4_stats.rs, splice.rs, sni_route.rs,
+//! tls_listen.rs, with the cores proxy_protocol.rs, sni.rs and tcp_pipe.rs.
 
 pub mod acl;
 pub mod admin;
@@ -20,6 +22,9 @@ pub mod explain;
 pub mod hashkey;
 pub mod headers;
 pub mod health;
+pub mod l4;
+pub mod l4_build;
+pub mod l4_stats;
 pub mod l7;
 pub mod listener;
 pub mod log;
@@ -27,12 +32,16 @@ pub mod pool;
 pub mod proxy_protocol;
 pub mod relay;
 pub mod sni;
+pub mod sni_route;
+#[cfg(target_os = "linux")]
+pub mod splice;
 pub mod tcp_pipe;
+pub mod tls_listen;
 pub mod upstream;
 
 pub use build::{algorithm_name, parse_sticky};
 
-use crate::cli::{GlobalOpts, ProxyArgs, ProxyCommand, ProxyOutput};
+use crate::cli::{GlobalOpts, ProxyArgs, ProxyCommand, ProxyMode, ProxyOutput};
 use crate::exit::{ExitCode, Failure};
 use anyhow::Context;
 use listener::{ConnCounters, ListenerSettings};
@@ -88,11 +97,28 @@ async fn serve(
     let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     // Handlers first: a SIGTERM sent right after the address lines must drain, not kill.
     let mut signals = crate::shutdown::Signals::install()?;
-    for l in &bound {
-        print_line(args.output, "proxy", l.local_addr()?)?;
+    for (l, lc) in bound.iter().zip(&plan.listeners) {
+        let scheme = match (l4_build::mode_of(&args, lc), plan.tls.is_some()) {
+            (ProxyMode::Tcp, false) => "tcp",
+            (ProxyMode::Tcp, true) => "tls",
+            (ProxyMode::Http, false) => "http",
+            (ProxyMode::Http, true) => "https",
+        };
+        print_line(args.output, "proxy", scheme, l.local_addr()?)?;
+    }
+    if let Some(fp) = plan.tls.as_ref().and_then(|t| t.fingerprint.as_ref()) {
+        // The self-signed certificate's pin, for clients (curl --pinnedpubkey takes the
+        // key hash instead; this is the certificate's, as `openssl x509 -fingerprint -sha256`).
+        match args.output {
+            ProxyOutput::Text => println!("tls-fingerprint sha256 {fp}"),
+            ProxyOutput::Json => crate::output::print_json_line(&serde_json::json!({
+                "role": "tls-fingerprint",
+                "sha256": fp,
+            }))?,
+        }
     }
     if let Some(a) = &admin {
-        print_line(args.output, "admin", a.local_addr()?)?;
+        print_line(args.output, "admin", "http", a.local_addr()?)?;
     }
     if !global.quiet {
         for (l, lc) in bound.iter().zip(&plan.listeners) {
@@ -130,6 +156,10 @@ async fn serve(
     let conns = Arc::new(ConnCounters::default());
     if let Some(l) = admin {
         let state = Arc::new(admin::AdminState {
+            tcp: plan
+                .listeners
+                .iter()
+                .any(|lc| l4_build::mode_of(&args, lc) == ProxyMode::Tcp),
             l7s: l7s.clone(),
             conns: conns.clone(),
         });
@@ -192,6 +222,7 @@ async fn serve(
         idle_timeout: args.idle_timeout,
         drain_timeout: args.drain_timeout,
         max_header_size: args.max_header_size.min(usize::MAX as u64) as usize,
+        tls: plan.tls.as_ref().map(|t| t.config.clone()),
     };
     let quiet = global.quiet;
     tokio::spawn(async move {
@@ -204,7 +235,12 @@ async fn serve(
         let _ = stop_tx.send(true);
     });
     let mut tasks = tokio::task::JoinSet::new();
-    for (l, l7) in bound.into_iter().zip(l7s) {
+    for ((l, l7), lc) in bound.into_iter().zip(l7s).zip(&plan.listeners) {
+        if l4_build::mode_of(&args, lc) == ProxyMode::Tcp {
+            let l4 = Arc::new(l4_build::l4_for(&args, &plan, l7));
+            tasks.spawn(l4::serve(l, l4, settings.clone(), conns.clone(), stopped()));
+            continue;
+        }
         tasks.spawn(listener::serve_http(
             l,
             l7,
@@ -266,12 +302,17 @@ fn reload(
     Ok(plan)
 }
 
-fn print_line(output: ProxyOutput, role: &str, addr: SocketAddr) -> anyhow::Result<()> {
+fn print_line(
+    output: ProxyOutput,
+    role: &str,
+    scheme: &str,
+    addr: SocketAddr,
+) -> anyhow::Result<()> {
     match output {
-        ProxyOutput::Text => println!("{role} http://{addr}"),
+        ProxyOutput::Text => println!("{role} {scheme}://{addr}"),
         ProxyOutput::Json => crate::output::print_json_line(&serde_json::json!({
             "role": role,
-            "url": format!("http://{addr}"),
+            "url": format!("{scheme}://{addr}"),
             "address": addr.to_string(),
         }))?,
     }

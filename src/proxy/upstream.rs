@@ -52,6 +52,8 @@ pub struct ConnPool {
     connect_timeout: Duration,
     idle_timeout: Duration,
     idle: Mutex<Vec<(SendRequest<UpBody>, Instant)>>,
+    /// TLS to the backend (`https://` or `,tls` specs; see tls_listen.rs).
+    tls: Option<super::tls_listen::UpstreamTls>,
 }
 
 impl ConnPool {
@@ -67,7 +69,19 @@ impl ConnPool {
             connect_timeout,
             idle_timeout,
             idle: Mutex::new(Vec::with_capacity(max_idle.min(256))),
+            tls: None,
         }
+    }
+
+    /// The backend's TLS identity, when it speaks TLS (the L4 path dials it too).
+    pub fn tls(&self) -> Option<&super::tls_listen::UpstreamTls> {
+        self.tls.as_ref()
+    }
+
+    /// Speak TLS to this backend.
+    pub fn with_tls(mut self, tls: Option<super::tls_listen::UpstreamTls>) -> Self {
+        self.tls = tls;
+        self
     }
 
     /// An idle connection ready for a request, else a new one.
@@ -102,8 +116,11 @@ impl ConnPool {
                 Ok(Ok(s)) => s,
             };
         let _ = stream.set_nodelay(true);
+        let stream = super::tls_listen::connect(stream, self.tls.as_ref(), self.connect_timeout)
+            .await
+            .map_err(ConnectError::Io)?;
         let (sender, conn) = http1::Builder::new()
-            .handshake(TokioIo::new(SendStream(stream)))
+            .handshake(TokioIo::new(SendStream::wrap(stream)))
             .await
             .map_err(ConnectError::Handshake)?;
         tokio::spawn(async move {
@@ -140,6 +157,20 @@ impl ConnPool {
 /// path of writev (fd position lock, iovec import, rw checks) cost more than the copy.
 /// Used for both sides of the L7 path (listener.rs for clients, here for backends).
 pub struct SendStream(pub TcpStream);
+
+impl SendStream {
+    /// Plain connections get single-send writes; TLS ones keep rustls' own write path.
+    pub fn wrap<T>(
+        stream: super::tls_listen::MaybeTls<TcpStream, T>,
+    ) -> super::tls_listen::MaybeTls<SendStream, T> {
+        match stream {
+            super::tls_listen::MaybeTls::Plain(tcp) => {
+                super::tls_listen::MaybeTls::Plain(SendStream(tcp))
+            }
+            super::tls_listen::MaybeTls::Tls(t) => super::tls_listen::MaybeTls::Tls(t),
+        }
+    }
+}
 
 impl AsyncRead for SendStream {
     fn poll_read(

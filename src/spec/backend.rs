@@ -1,11 +1,13 @@
 //! The backend spec grammar shared by every subcommand:
-//! `[NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N]`, IPv6 hosts in brackets (`[::1]:8080`).
+//! `[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls]`, IPv6 hosts in brackets
+//! (`[::1]:8080`). `https://` or `,tls` means the backend speaks TLS (the proxy is its client).
 
 use super::{SpecError, content_lines};
 use std::fmt;
 
 /// The grammar, as shown in messages and help.
-pub const BACKEND_GRAMMAR: &str = "[NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N]";
+pub const BACKEND_GRAMMAR: &str =
+    "[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls]";
 
 /// Largest accepted weight (HAProxy's limit is 256, nginx has none; ours keeps sums in u64).
 const MAX_WEIGHT: u32 = 1_000_000;
@@ -24,6 +26,8 @@ pub struct BackendSpec {
     pub backup: bool,
     /// Maximum concurrent requests/connections (None = unlimited).
     pub maxconn: Option<u32>,
+    /// The backend speaks TLS (`https://HOST:PORT` or `,tls`).
+    pub tls: bool,
 }
 
 impl BackendSpec {
@@ -61,6 +65,18 @@ impl BackendSpec {
                 return Err(err(n, "a name may not contain spaces".into()));
             }
         }
+        // `https://` marks a TLS backend; the name (when not given) is HOST:PORT without it.
+        let (addr, tls) = match addr.strip_prefix("https://") {
+            Some(rest) => (rest, true),
+            None if addr.contains("://") => {
+                return Err(err(
+                    addr,
+                    "unknown scheme (only https:// is accepted; plain HOST:PORT is TCP or HTTP)"
+                        .into(),
+                ));
+            }
+            None => (addr, false),
+        };
         let (host, port) = split_host_port(addr).map_err(|p| err(addr, p))?;
         let mut spec = BackendSpec {
             name: name.map(str::to_string).unwrap_or_else(|| addr.to_string()),
@@ -69,6 +85,7 @@ impl BackendSpec {
             weight: 1,
             backup: false,
             maxconn: None,
+            tls,
         };
         for opt in parts {
             let opt = opt.trim();
@@ -96,6 +113,7 @@ impl BackendSpec {
                     _ => return Err(err(opt, "maxconn must be a whole number above 0".into())),
                 },
                 ("backup", None) => spec.backup = true,
+                ("tls", None) => spec.tls = true,
                 ("", _) => {
                     return Err(err(
                         t,
@@ -105,7 +123,7 @@ impl BackendSpec {
                 _ => {
                     return Err(err(
                         opt,
-                        "unknown option (known: weight=N, backup, maxconn=N)".into(),
+                        "unknown option (known: weight=N, backup, maxconn=N, tls)".into(),
                     ));
                 }
             }
@@ -125,6 +143,9 @@ impl fmt::Display for BackendSpec {
         }
         if let Some(m) = self.maxconn {
             write!(f, ",maxconn={m}")?;
+        }
+        if self.tls {
+            f.write_str(",tls")?;
         }
         Ok(())
     }
@@ -213,6 +234,29 @@ mod tests {
         assert_eq!(b.address(), "localhost:80");
         assert_eq!((b.weight, b.backup, b.maxconn), (3, true, Some(10)));
         assert_eq!(b.to_string(), "a=localhost:80,weight=3,backup,maxconn=10");
+    }
+
+    #[test]
+    fn tls_backends() {
+        let b = BackendSpec::parse("https://api.example.test:8443").unwrap();
+        assert!(b.tls);
+        assert_eq!(b.name, "api.example.test:8443");
+        assert_eq!(b.address(), "api.example.test:8443");
+        let b = BackendSpec::parse("a=127.0.0.1:443,weight=2,tls").unwrap();
+        assert!(b.tls && b.weight == 2);
+        assert_eq!(b.to_string(), "a=127.0.0.1:443,weight=2,tls");
+        let b = BackendSpec::parse("a=https://[::1]:443").unwrap();
+        assert!(b.tls && b.host == "::1");
+        assert!(!BackendSpec::parse("127.0.0.1:80").unwrap().tls);
+        for (bad, want) in [
+            ("http://h:1", "unknown scheme"),
+            ("https://", "port is missing"),
+            ("https://h", "port is missing"),
+            ("h:1,tls=yes", "unknown option"),
+        ] {
+            let e = BackendSpec::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(want), "{bad}: {e}");
+        }
     }
 
     #[test]

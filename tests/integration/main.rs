@@ -7,6 +7,7 @@ mod demo;
 mod load;
 mod probe;
 mod proxy;
+mod proxy_l4;
 mod readme;
 mod ring;
 mod serve;

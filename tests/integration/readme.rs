@@ -76,6 +76,12 @@ fn readme_commands_with_outcome() -> Vec<(Vec<String>, bool)> {
         if !pending.is_empty() {
             pending.push(' ');
             pending.push_str(line.trim_end_matches('\\'));
+        } else if line
+            .split_whitespace()
+            .nth(1)
+            .is_some_and(|w| w.ends_with(':'))
+        {
+            continue; // a log line such as `lbctl proxy: listening on ...`, not a command
         } else if line.starts_with("lbctl ") || line.starts_with("cargo run --release -- ") {
             pending = line.trim_end_matches('\\').to_string();
         } else {
