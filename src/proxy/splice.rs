@@ -187,14 +187,7 @@ mod tests {
     /// counters as with the buffered pipe.
     #[tokio::test]
     async fn echo_with_half_close_and_counters() {
-        let echo = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let echo_addr = echo.local_addr().unwrap();
-        tokio::spawn(async move {
-            let (mut s, _) = echo.accept().await.unwrap();
-            let (mut r, mut w) = s.split();
-            let _ = tokio::io::copy(&mut r, &mut w).await;
-            let _ = w.shutdown().await;
-        });
+        let echo_addr = crate::proxy::tcp_pipe::tests::echo_backend().await;
         let front = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let front_addr = front.local_addr().unwrap();
         let (tb, tc) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));

@@ -96,9 +96,23 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use tokio::net::{TcpListener, TcpStream};
+
+    /// A one-connection echo backend on loopback that passes the client's FIN back (shared
+    /// with the splice pipe's tests).
+    pub(crate) async fn echo_backend() -> std::net::SocketAddr {
+        let echo = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = echo.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = echo.accept().await.unwrap();
+            let (mut r, mut w) = s.split();
+            let _ = tokio::io::copy(&mut r, &mut w).await;
+            let _ = w.shutdown().await;
+        });
+        addr
+    }
 
     /// A pipe between a real client socket and a real echo backend on loopback.
     async fn setup(
@@ -109,14 +123,7 @@ mod tests {
         Arc<AtomicU64>,
         Arc<AtomicU64>,
     ) {
-        let echo = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let echo_addr = echo.local_addr().unwrap();
-        tokio::spawn(async move {
-            let (mut s, _) = echo.accept().await.unwrap();
-            let (mut r, mut w) = s.split();
-            let _ = tokio::io::copy(&mut r, &mut w).await;
-            let _ = w.shutdown().await;
-        });
+        let echo_addr = echo_backend().await;
         let front = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let front_addr = front.local_addr().unwrap();
         let (tb, tc) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
