@@ -68,24 +68,7 @@ pub async fn pipe(
     let last = AtomicU64::new(0);
     let up = one_way(&client, &backend, &to_backend, &last, start);
     let down = one_way(&backend, &client, &to_client, &last, start);
-    tokio::pin!(up, down);
-    let (mut up_done, mut down_done) = (false, false);
-    loop {
-        let idle_at = Duration::from_micros(last.load(Ordering::Relaxed)) + idle;
-        let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(start + idle_at));
-        tokio::select! {
-            r = &mut up, if !up_done => { r?; up_done = true; }
-            r = &mut down, if !down_done => { r?; down_done = true; }
-            _ = sleep => {
-                if start.elapsed() >= Duration::from_micros(last.load(Ordering::Relaxed)) + idle {
-                    return Ok(PipeEnd::Idle);
-                }
-            }
-        }
-        if up_done && down_done {
-            return Ok(PipeEnd::Closed);
-        }
-    }
+    super::tcp_pipe::drive(up, down, &last, start, idle).await
 }
 
 /// One direction. It starts as a buffered copy (one read and one write per message: the

@@ -48,6 +48,19 @@ where
     let last = AtomicU64::new(0);
     let up = one_way(&mut cr, &mut bw, &to_backend, &last, start);
     let down = one_way(&mut br, &mut cw, &to_client, &last, start);
+    drive(up, down, &last, start, idle).await
+}
+
+/// Run both directions of a pipe until each has finished, or until neither has moved a byte
+/// for `idle` (`last` holds the microseconds since `start` of the latest activity). Shared by
+/// this buffered pipe and the spliced one in `splice.rs`.
+pub(crate) async fn drive(
+    up: impl std::future::Future<Output = io::Result<()>>,
+    down: impl std::future::Future<Output = io::Result<()>>,
+    last: &AtomicU64,
+    start: Instant,
+    idle: Duration,
+) -> io::Result<PipeEnd> {
     tokio::pin!(up, down);
     let (mut up_done, mut down_done) = (false, false);
     loop {
