@@ -84,13 +84,14 @@ fn tls_get(addr: &str, server_name: &str) -> std::io::Result<String> {
     Ok(out)
 }
 
-#[test]
-fn sni_passthrough_routes_two_names_to_two_pools() {
+/// A TCP-mode proxy with two TLS backend pools routed by SNI: api.example.test to pool-a,
+/// every other name to pool-b (each backend answers "POOL saw NAME").
+fn sni_proxy() -> crate::proxy_l4::L4Proxy {
     let a = tls_backend("pool-a");
     let b = tls_backend("pool-b");
     let pool_a = format!("pool-a=a1={a}");
     let pool_b = format!("pool-b=b1={b}");
-    let p = start(&[
+    start(&[
         "--mode",
         "tcp",
         "--pool",
@@ -101,7 +102,12 @@ fn sni_passthrough_routes_two_names_to_two_pools() {
         "api.example.test=pool-a",
         "--sni",
         "*=pool-b",
-    ]);
+    ])
+}
+
+#[test]
+fn sni_passthrough_routes_two_names_to_two_pools() {
+    let p = sni_proxy();
     // The backend terminates TLS and sees the client's own server name: the bytes were replayed.
     assert_eq!(
         tls_get(&p.addr, "api.example.test").unwrap(),
@@ -124,22 +130,7 @@ fn sni_passthrough_routes_two_names_to_two_pools() {
 #[test]
 fn a_client_hello_in_pieces_is_reassembled() {
     support::init_tls();
-    let a = tls_backend("pool-a");
-    let b = tls_backend("pool-b");
-    let pool_a = format!("pool-a=a1={a}");
-    let pool_b = format!("pool-b=b1={b}");
-    let p = start(&[
-        "--mode",
-        "tcp",
-        "--pool",
-        &pool_a,
-        "--pool",
-        &pool_b,
-        "--sni",
-        "api.example.test=pool-a",
-        "--sni",
-        "*=pool-b",
-    ]);
+    let p = sni_proxy();
     let config = tls::client_config(&ClientTls {
         insecure: true,
         ..Default::default()
