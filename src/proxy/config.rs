@@ -4,11 +4,11 @@
 //! flags (timeouts, retries, limits) apply to every listener; the file says what goes where.
 //! Also used by `proxy explain` to show a routing decision without starting.
 
+use super::headers::HeaderSource;
 use crate::balance::hash::HashAlgorithm;
 use crate::cli::Algorithm;
 use crate::spec::{BackendSpec, SpecError};
 use clap::ValueEnum;
-use http::HeaderMap;
 use http::header::HeaderName;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -103,7 +103,12 @@ pub struct Route {
 
 impl Route {
     /// Whether the request matches; on a miss, the first condition that failed.
-    pub fn check(&self, host: &str, path: &str, headers: &HeaderMap) -> Result<(), String> {
+    pub fn check<H: HeaderSource + ?Sized>(
+        &self,
+        host: &str,
+        path: &str,
+        headers: &H,
+    ) -> Result<(), String> {
         if let Some(h) = &self.host {
             let host = host.rsplit_once(':').map_or(host, |(h, p)| {
                 if p.bytes().all(|c| c.is_ascii_digit()) {
@@ -128,7 +133,10 @@ impl Route {
             return Err(format!("path '{path}' does not start with '{p}'"));
         }
         if let Some((name, re)) = &self.header {
-            match headers.get(name).and_then(|v| v.to_str().ok()) {
+            match headers
+                .first_value(name.as_str())
+                .and_then(|v| std::str::from_utf8(v).ok())
+            {
                 Some(v) if re.is_match(v) => {}
                 Some(v) => return Err(format!("header {name}: '{v}' does not match /{re}/")),
                 None => return Err(format!("header {name} is absent")),
@@ -432,6 +440,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::HeaderMap;
 
     const GOOD: &str = r#"
 [[listener]]

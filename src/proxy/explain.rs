@@ -167,7 +167,7 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
         }
         let mut choice = None;
         if let Some(name) = &p.sticky_cookie {
-            let id = super::l7::cookie(&headers, name);
+            let id = super::headers::cookie(&headers, name);
             let hit = id.and_then(|id| p.by_sticky_id(id));
             out.sticky = Some(match (id, hit) {
                 (None, _) => format!("no {name} cookie: balanced, then stamped"),

@@ -4,9 +4,9 @@
 //! salt a few times, so only the keys of a backend that is out move (to other backends), and
 //! every other key stays where it was.
 
+use super::headers::{HeaderSource, cookie};
 use crate::balance::hash::{HashAlgorithm, HashOptions, HashServer, Locator};
 use crate::spec::SpecError;
-use http::HeaderMap;
 use http::header::HeaderName;
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -42,17 +42,15 @@ impl HashKey {
 
     /// The key of one request, or None when the request does not carry it (the pool's
     /// fallback algorithm then picks, as HAProxy does for a missing hash key).
-    pub fn extract<'a>(
+    pub fn extract<'a, H: HeaderSource + ?Sized>(
         &self,
-        headers: &'a HeaderMap,
+        headers: &'a H,
         path_and_query: &'a str,
         ip: IpAddr,
     ) -> Option<Cow<'a, [u8]>> {
         match self {
-            HashKey::Header(n) => headers.get(n).map(|v| Cow::Borrowed(v.as_bytes())),
-            HashKey::Cookie(name) => {
-                super::l7::cookie(headers, name).map(|v| Cow::Borrowed(v.as_bytes()))
-            }
+            HashKey::Header(n) => headers.first_value(n.as_str()).map(Cow::Borrowed),
+            HashKey::Cookie(name) => cookie(headers, name).map(|v| Cow::Borrowed(v.as_bytes())),
             HashKey::Path => Some(Cow::Borrowed(
                 path_and_query.split('?').next().unwrap_or("/").as_bytes(),
             )),
@@ -142,6 +140,7 @@ impl HashPick {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::HeaderMap;
     use http::HeaderValue;
 
     #[test]

@@ -6,6 +6,44 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 const RULE_FORM: &str = "'NAME: VALUE' to set a header or '-NAME' to remove it";
 
+/// Read access to a request's headers, whichever HTTP path parsed them: hyper's `HeaderMap`
+/// (l7.rs) or the raw header slices of the HTTP/1.1 fast path (h1_relay.rs). Routing, hash keys
+/// and sticky cookies read through it, so both paths decide the same way.
+pub trait HeaderSource {
+    /// Every value of header `name` (given in lower case), in order.
+    fn values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a [u8]>;
+
+    /// The first value of `name`.
+    fn first_value<'a>(&'a self, name: &str) -> Option<&'a [u8]> {
+        self.values(name).next()
+    }
+}
+
+impl HeaderSource for HeaderMap {
+    fn values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a [u8]> {
+        self.get_all(name).iter().map(|v| v.as_bytes())
+    }
+}
+
+impl HeaderSource for [httparse::Header<'_>] {
+    fn values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a [u8]> {
+        self.iter()
+            .filter(move |h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value)
+    }
+}
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie<'a, H: HeaderSource + ?Sized>(headers: &'a H, name: &str) -> Option<&'a str> {
+    headers
+        .values("cookie")
+        .filter_map(|v| std::str::from_utf8(v).ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
 /// One `--header-up`/`--header-down` rule.
 #[derive(Debug, Clone)]
 pub enum HeaderRule {
@@ -175,6 +213,32 @@ mod tests {
         assert!(is_upgrade(&h));
         strip_hop_by_hop(&mut h, true);
         assert!(is_upgrade(&h));
+    }
+
+    #[test]
+    fn cookie_lookup_on_both_header_forms() {
+        let mut h = HeaderMap::new();
+        h.append(header::COOKIE, HeaderValue::from_static("a=1; lb=xyz"));
+        h.append(header::COOKIE, HeaderValue::from_static("b=2"));
+        assert_eq!(cookie(&h, "lb"), Some("xyz"));
+        assert_eq!(cookie(&h, "b"), Some("2"));
+        assert_eq!(cookie(&h, "c"), None);
+        let raw = [
+            httparse::Header {
+                name: "Cookie",
+                value: b"a=1; lb=xyz",
+            },
+            httparse::Header {
+                name: "cookie",
+                value: b"b=2",
+            },
+        ];
+        assert_eq!(cookie(&raw[..], "lb"), Some("xyz"));
+        assert_eq!(cookie(&raw[..], "b"), Some("2"));
+        assert_eq!(
+            raw[..].first_value("COOKIE".to_ascii_lowercase().as_str()),
+            Some(&b"a=1; lb=xyz"[..])
+        );
     }
 
     #[test]

@@ -7,18 +7,21 @@
 use super::acl::Acl;
 use super::backend::Backend;
 use super::config::Route;
-use super::headers::{HeaderRule, append_forwarded_for, is_upgrade, strip_hop_by_hop};
-use super::pool::{Pool, Tried};
-use super::relay::{Flight, LogCtx, Relay, RespBody, local};
+use super::dispatch::{self, Attempt, Dispatch, Picked, idempotent};
+use super::headers::{
+    HeaderRule, HeaderSource, append_forwarded_for, is_upgrade, strip_hop_by_hop,
+};
+use super::pool::Pool;
+use super::relay::{LogCtx, Relay, RespBody, local};
 use super::upstream::{Conn, UpBody};
 use crate::balance::pick::PickContext;
 use crate::cli::AccessLog;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::{Method, Request, Response, StatusCode, Uri, Version};
+use http::{Request, Response, StatusCode, Uri, Version};
 use http_body_util::{Either, Empty};
 use hyper::body::{Body, Incoming};
 use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -63,20 +66,18 @@ pub struct Routing {
 
 impl Routing {
     /// The pool for a request: the first matching route's, else the default.
-    fn route(&self, req: &Request<Incoming>) -> Option<&Arc<Pool>> {
+    pub fn route<H: HeaderSource + ?Sized>(
+        &self,
+        host: &str,
+        path: &str,
+        headers: &H,
+    ) -> Option<&Arc<Pool>> {
         if self.routes.is_empty() {
             return self.default_pool.and_then(|i| self.pools.get(i));
         }
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .or_else(|| req.uri().authority().map(|a| a.as_str()))
-            .unwrap_or("");
-        let path = req.uri().path();
         self.routes
             .iter()
-            .find(|r| r.check(host, path, req.headers()).is_ok())
+            .find(|r| r.check(host, path, headers).is_ok())
             .map(|r| r.pool)
             .or(self.default_pool)
             .and_then(|i| self.pools.get(i))
@@ -91,36 +92,9 @@ pub struct L7 {
     pub counters: L7Counters,
 }
 
-/// Why an attempt on one backend failed.
-enum Attempt {
-    Connect(String),
-    /// The request may have reached the backend; `replayable` says whether it is safe again.
-    Sent(String, bool),
-    Timeout,
-}
-
 static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-
-fn idempotent(m: &Method) -> bool {
-    matches!(
-        *m,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
-    )
-}
-
-/// The value of cookie `name` in the request, if any.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
-}
 
 impl L7 {
     /// Serve one request (never fails: every problem becomes a response).
@@ -133,21 +107,21 @@ impl L7 {
         let start = (self.settings.access_log != AccessLog::Off).then(Instant::now);
         let s = &self.settings;
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        if !s.acl.is_empty() && !s.acl.permits(peer.ip()) {
-            self.counters.denied.fetch_add(1, Ordering::Relaxed);
-            return Ok(local(
-                StatusCode::FORBIDDEN,
-                "403 forbidden: your address is not allowed by this proxy's ACL\n",
-            ));
-        }
+        // A v4 client on a dual-stack socket is shown, hashed and logged as v4.
+        let ip = peer.ip().to_canonical();
         let routing = self.routing();
-        let Some(pool) = routing.route(&req) else {
-            return Ok(local(
-                StatusCode::NOT_FOUND,
-                "404 not found: no route of this proxy matches the request\n",
-            ));
+        let pool = {
+            let host = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .or_else(|| req.uri().authority().map(|a| a.as_str()))
+                .unwrap_or("");
+            match dispatch::admit(&self, &routing, ip, host, req.uri().path(), req.headers()) {
+                Ok(p) => p,
+                Err(l) => return Ok(local(l)),
+            }
         };
-        let pool = pool.clone();
         let upgrade = is_upgrade(req.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
         let (parts, body) = req.into_parts();
@@ -173,8 +147,6 @@ impl L7 {
         {
             headers.insert(header::HOST, v);
         }
-        // A v4 client on a dual-stack socket is shown, hashed and logged as v4.
-        let ip = peer.ip().to_canonical();
         append_forwarded_for(&mut headers, &X_FORWARDED_FOR, ip);
         headers.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static(s.proto));
         if let Some(h) = headers.get(header::HOST).cloned() {
@@ -190,94 +162,42 @@ impl L7 {
             r.apply(&mut headers);
         }
 
-        // Sticky: a valid cookie naming a usable backend wins.
-        let mut sticky_hit = None;
-        // The backend the client's sticky cookie names (it is re-stamped when it changes).
-        let mut cookie_backend = None;
-        if let Some(name) = &pool.sticky_cookie
-            && let Some(id) = cookie(&headers, name)
-        {
-            sticky_hit = pool.by_sticky_id(id);
-            cookie_backend = sticky_hit;
-        }
-
-        // Hash on a key: only the first attempt follows the key; retries go elsewhere.
-        if sticky_hit.is_none()
-            && pool.hash.is_some()
-            && let Some(hk) = &pool.hash_key
-            && let Some(key) = hk.extract(
-                &headers,
-                uri.path_and_query().map_or("/", |p| p.as_str()),
-                ip,
-            )
-        {
-            sticky_hit = pool.choose_hashed(&key, Tried::default());
-        }
-
+        let mut walk = Dispatch::new(
+            pool,
+            s.retries,
+            &headers,
+            uri.path_and_query().map_or("/", |p| p.as_str()),
+            ip,
+        );
         let mut ip_buf = [0u8; 16];
-        let ip_bytes: &[u8] = match ip {
-            IpAddr::V4(v4) => {
-                ip_buf[..4].copy_from_slice(&v4.octets());
-                &ip_buf[..4]
-            }
-            IpAddr::V6(v6) => {
-                ip_buf = v6.octets();
-                &ip_buf[..]
-            }
-        };
         let ctx = PickContext {
-            client_ip: Some(ip_bytes),
+            client_ip: Some(dispatch::ip_bytes(ip, &mut ip_buf)),
         };
 
         let replayable = s.retries > 0 && !upgrade && idempotent(&method) && body.is_end_stream();
         let mut body: Option<UpBody> = Some(Either::Left(body));
         let mut headers = Some(headers);
         let mut uri = Some(uri);
-        let mut tried = Tried::default();
-        let mut attempts = 0u32;
-        let mut last_err: Option<Attempt> = None;
 
         loop {
-            let choice = match sticky_hit.take() {
-                Some(i) if pool.usable(i, tried) => Some(i),
-                _ => pool.choose(&ctx, tried),
+            let picked = match walk.next(&self, &ctx).await {
+                Ok(p) => p,
+                Err(l) => return Ok(local(l)),
             };
-            let Some(i) = choice else {
-                return Ok(self.no_backend(last_err));
-            };
-            tried.add(i);
-            let b = &pool.backends[i];
-            let slot = match &b.slots {
-                None => None,
-                Some(sem) => {
-                    match tokio::time::timeout(s.queue_timeout, sem.clone().acquire_owned()).await {
-                        Ok(Ok(p)) => Some(p),
-                        _ => {
-                            b.count(None);
-                            return Ok(local(
-                                StatusCode::SERVICE_UNAVAILABLE,
-                                "503 service unavailable: the backend's queue (maxconn) did not move in time\n",
-                            ));
-                        }
-                    }
-                }
-            };
-            let flight = Flight::enter(b);
-
+            let b = picked.backend.clone();
             let mut conn = match b.pool.checkout().await {
                 Ok(c) => c,
                 Err(e) => {
-                    let reason = e.to_string();
-                    b.passive_failure(&reason);
-                    b.count(None);
-                    self.note_failure(b, &method, &reason, attempts < s.retries);
-                    last_err = Some(Attempt::Connect(reason));
-                    if attempts < s.retries {
-                        attempts += 1;
-                        self.count_retry(b);
+                    if walk.failed(
+                        &self,
+                        &b,
+                        method.as_str(),
+                        Attempt::Connect(e.to_string()),
+                        true,
+                    ) {
                         continue;
                     }
-                    return Ok(self.gateway_error(last_err));
+                    return Ok(local(walk.give_up()));
                 }
             };
 
@@ -303,39 +223,12 @@ impl L7 {
             *out.headers_mut() = h;
 
             let sent_at = Instant::now();
-            let result = match self.send(&mut conn, b, out).await {
-                Ok(r) => Ok(r),
-                Err((a, back)) => {
-                    // An unsent request comes back whole: put its parts back for the retry.
-                    if let Some(back) = back {
-                        let (p, bd) = back.into_parts();
-                        headers = Some(p.headers);
-                        uri = Some(p.uri);
-                        body = Some(bd);
-                    }
-                    Err(a)
-                }
-            };
-            match result {
+            match self.send(&mut conn, &b, out).await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    if s.fail_on.contains(&status) {
-                        b.passive_failure(&format!("status {status}"));
-                        if replayable && attempts < s.retries {
-                            b.count(Some(status));
-                            attempts += 1;
-                            self.count_retry(b);
-                            continue;
-                        }
-                    } else {
-                        b.passive_success();
-                    }
                     let ttfb = sent_at.elapsed();
-                    b.count(Some(status));
-                    b.record_latency(ttfb);
-                    let picker = pool.picker();
-                    if picker.wants_latency() {
-                        picker.observe(i, ttfb);
+                    if walk.answered(&self, &picked, status, ttfb, replayable) {
+                        continue;
                     }
                     let log = log_uri.as_ref().zip(start).map(|(u, start)| {
                         Box::new(LogCtx {
@@ -348,40 +241,31 @@ impl L7 {
                             start,
                         })
                     });
-                    return Ok(self.respond(
-                        &pool,
-                        i,
-                        cookie_backend,
-                        resp,
-                        conn,
-                        flight,
-                        slot,
-                        log,
-                        client_upgrade,
-                    ));
+                    return Ok(self.respond(&walk, picked, resp, conn, log, client_upgrade));
                 }
-                Err(a) => {
-                    let (can_retry, reason) = match &a {
-                        Attempt::Connect(r) => (true, r.clone()),
-                        Attempt::Sent(r, unsent) => (*unsent || replayable, r.clone()),
-                        Attempt::Timeout => (replayable, "no response in time".to_string()),
+                Err((a, back)) => {
+                    let unsent = back.is_some();
+                    // An unsent request comes back whole: put its parts back for the retry.
+                    if let Some(back) = back {
+                        let (p, bd) = back.into_parts();
+                        headers = Some(p.headers);
+                        uri = Some(p.uri);
+                        body = Some(bd);
+                    }
+                    let can_retry = match &a {
+                        Attempt::Connect(_) => true,
+                        Attempt::Sent(_, unsent) => *unsent || replayable,
+                        Attempt::Timeout => replayable,
                     };
-                    b.passive_failure(&reason);
-                    b.count(None);
-                    self.note_failure(b, &method, &reason, can_retry && attempts < s.retries);
-                    last_err = Some(a);
-                    if can_retry && attempts < s.retries && body.is_some() {
-                        attempts += 1;
-                        self.count_retry(b);
-                        continue;
+                    if walk.failed(&self, &b, method.as_str(), a, can_retry) {
+                        if !unsent && replayable {
+                            body = Some(Either::Right(Empty::new()));
+                        }
+                        if body.is_some() {
+                            continue;
+                        }
                     }
-                    if can_retry && attempts < s.retries && replayable {
-                        attempts += 1;
-                        self.count_retry(b);
-                        body = Some(Either::Right(Empty::new()));
-                        continue;
-                    }
-                    return Ok(self.gateway_error(last_err));
+                    return Ok(local(walk.give_up()));
                 }
             }
         }
@@ -410,25 +294,6 @@ impl L7 {
             Ok(mut r) => *r = new,
             Err(p) => *p.into_inner() = new,
         }
-    }
-
-    fn note_failure(&self, b: &Backend, method: &Method, reason: &str, retried: bool) {
-        if self.settings.verbose {
-            super::log::state(format_args!(
-                "{method} to backend {} failed: {reason}; {}",
-                b.name(),
-                if retried {
-                    "retrying on another backend"
-                } else {
-                    "not retried"
-                }
-            ));
-        }
-    }
-
-    fn count_retry(&self, b: &Backend) {
-        b.retries.fetch_add(1, Ordering::Relaxed);
-        self.counters.retries.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Send on `conn`; a stale pooled connection is replaced by a fresh one once.
@@ -465,19 +330,21 @@ impl L7 {
         Err((Attempt::Sent("connection closed".into(), false), None))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn respond(
         &self,
-        pool: &Pool,
-        i: usize,
-        cookie_backend: Option<usize>,
+        walk: &Dispatch,
+        picked: Picked,
         mut resp: Response<Incoming>,
         conn: Conn,
-        flight: Flight,
-        slot: Option<tokio::sync::OwnedSemaphorePermit>,
         log: Option<Box<LogCtx>>,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
     ) -> Response<RespBody> {
+        let Picked {
+            index: i,
+            flight,
+            slot,
+            ..
+        } = picked;
         let s = &self.settings;
         let switching = resp.status() == StatusCode::SWITCHING_PROTOCOLS;
         if switching && let Some(client) = client_upgrade {
@@ -515,46 +382,15 @@ impl L7 {
         for r in &s.header_down {
             r.apply(&mut parts.headers);
         }
-        if let Some(name) = &pool.sticky_cookie
-            && cookie_backend != Some(i)
+        if let Some(c) = walk.sticky_cookie(i)
+            && let Ok(v) = HeaderValue::from_str(&c)
         {
-            let id = &pool.backends[i].sticky_id;
-            if let Ok(v) = HeaderValue::from_str(&format!("{name}={id}; Path=/; HttpOnly")) {
-                parts.headers.append(header::SET_COOKIE, v);
-            }
+            parts.headers.append(header::SET_COOKIE, v);
         }
         Response::from_parts(
             parts,
             Either::Left(Relay::new(body, flight, Some(conn.sender), slot, log)),
         )
-    }
-
-    fn no_backend(&self, last: Option<Attempt>) -> Response<RespBody> {
-        if last.is_some() {
-            return self.gateway_error(last);
-        }
-        self.counters.no_backend.fetch_add(1, Ordering::Relaxed);
-        local(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "503 service unavailable: no healthy backend in the pool\n",
-        )
-    }
-
-    fn gateway_error(&self, last: Option<Attempt>) -> Response<RespBody> {
-        match last {
-            Some(Attempt::Timeout) => local(
-                StatusCode::GATEWAY_TIMEOUT,
-                "504 gateway timeout: the backend did not answer in time\n",
-            ),
-            Some(Attempt::Connect(_)) => local(
-                StatusCode::BAD_GATEWAY,
-                "502 bad gateway: could not connect to a backend\n",
-            ),
-            _ => local(
-                StatusCode::BAD_GATEWAY,
-                "502 bad gateway: the backend failed before answering\n",
-            ),
-        }
     }
 }
 
@@ -568,21 +404,5 @@ fn append_via(headers: &mut HeaderMap, via: &'static str) {
         None => {
             headers.insert(header::VIA, HeaderValue::from_static(via));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cookie_lookup() {
-        let mut h = HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("a=1; lb=xyz"));
-        h.append(header::COOKIE, HeaderValue::from_static("b=2"));
-        assert_eq!(cookie(&h, "lb"), Some("xyz"));
-        assert_eq!(cookie(&h, "b"), Some("2"));
-        assert_eq!(cookie(&h, "c"), None);
-        assert!(idempotent(&Method::GET) && !idempotent(&Method::POST));
     }
 }

@@ -18,6 +18,7 @@ pub mod backend;
 pub mod build;
 pub mod config;
 pub mod dashboard;
+pub mod dispatch;
 pub mod explain;
 pub mod hashkey;
 pub mod headers;

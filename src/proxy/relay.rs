@@ -162,11 +162,11 @@ impl Drop for Relay {
 }
 
 /// A local response (errors, 403, 503) with a short plain-text body.
-pub fn local(status: http::StatusCode, text: &'static str) -> http::Response<RespBody> {
+pub fn local(l: super::dispatch::Local) -> http::Response<RespBody> {
     let mut r = http::Response::new(Either::Right(Full::new(Bytes::from_static(
-        text.as_bytes(),
+        l.text.as_bytes(),
     ))));
-    *r.status_mut() = status;
+    *r.status_mut() = l.status;
     r.headers_mut().insert(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("text/plain; charset=utf-8"),

@@ -1,0 +1,320 @@
+//! The decisions every HTTP request goes through, whichever path carries its bytes (hyper in
+//! l7.rs for HTTP/2, TLS-negotiated h2 and unusual HTTP/1 requests; the raw HTTP/1.1 relay in
+//! h1_relay.rs for the rest): the ACL and the route, the first backend (a valid sticky cookie,
+//! else the hash key, else the pool's algorithm), the `maxconn` queue, and after each attempt
+//! the bookkeeping (passive health, counters, latency, retries) and whether to try another
+//! backend. Keeping this in one place is what makes the two paths balance identically.
+
+use super::backend::Backend;
+use super::headers::{HeaderSource, cookie};
+use super::l7::{L7, Routing};
+use super::pool::{Pool, Tried};
+use super::relay::Flight;
+use crate::balance::pick::PickContext;
+use http::{Method, StatusCode};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::sync::OwnedSemaphorePermit;
+
+/// A response the proxy makes itself: a status and a one-line plain-text body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Local {
+    pub status: StatusCode,
+    pub text: &'static str,
+}
+
+pub const FORBIDDEN: Local = Local {
+    status: StatusCode::FORBIDDEN,
+    text: "403 forbidden: your address is not allowed by this proxy's ACL\n",
+};
+pub const NO_ROUTE: Local = Local {
+    status: StatusCode::NOT_FOUND,
+    text: "404 not found: no route of this proxy matches the request\n",
+};
+pub const QUEUE_TIMEOUT: Local = Local {
+    status: StatusCode::SERVICE_UNAVAILABLE,
+    text: "503 service unavailable: the backend's queue (maxconn) did not move in time\n",
+};
+pub const NO_BACKEND: Local = Local {
+    status: StatusCode::SERVICE_UNAVAILABLE,
+    text: "503 service unavailable: no healthy backend in the pool\n",
+};
+pub const GATEWAY_TIMEOUT: Local = Local {
+    status: StatusCode::GATEWAY_TIMEOUT,
+    text: "504 gateway timeout: the backend did not answer in time\n",
+};
+pub const CONNECT_FAILED: Local = Local {
+    status: StatusCode::BAD_GATEWAY,
+    text: "502 bad gateway: could not connect to a backend\n",
+};
+pub const BACKEND_FAILED: Local = Local {
+    status: StatusCode::BAD_GATEWAY,
+    text: "502 bad gateway: the backend failed before answering\n",
+};
+
+/// Why an attempt on one backend failed.
+#[derive(Debug)]
+pub enum Attempt {
+    Connect(String),
+    /// The request may have reached the backend; `unsent` says it certainly did not.
+    Sent(String, bool),
+    Timeout,
+}
+
+impl Attempt {
+    fn reason(&self) -> String {
+        match self {
+            Attempt::Connect(r) | Attempt::Sent(r, _) => r.clone(),
+            Attempt::Timeout => "no response in time".to_string(),
+        }
+    }
+}
+
+/// Methods that may be replayed after a failure (RFC 9110 section 9.2.2).
+pub fn idempotent(m: &Method) -> bool {
+    matches!(
+        *m,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
+}
+
+/// The ACL check, then the pool the request's route names.
+pub fn admit<H: HeaderSource + ?Sized>(
+    l7: &L7,
+    routing: &Routing,
+    ip: IpAddr,
+    host: &str,
+    path: &str,
+    headers: &H,
+) -> Result<Arc<Pool>, Local> {
+    let s = &l7.settings;
+    if !s.acl.is_empty() && !s.acl.permits(ip) {
+        l7.counters.denied.fetch_add(1, Ordering::Relaxed);
+        return Err(FORBIDDEN);
+    }
+    routing.route(host, path, headers).cloned().ok_or(NO_ROUTE)
+}
+
+/// A backend chosen for one attempt, holding its in-flight count and `maxconn` slot.
+pub struct Picked {
+    pub index: usize,
+    pub backend: Arc<Backend>,
+    pub flight: Flight,
+    pub slot: Option<OwnedSemaphorePermit>,
+}
+
+/// One request's walk over the backends of its pool.
+pub struct Dispatch {
+    pub pool: Arc<Pool>,
+    /// The first attempt's backend when a sticky cookie or hash key names a usable one.
+    preferred: Option<usize>,
+    /// The backend the client's sticky cookie names (it is re-stamped when it changes).
+    pub cookie_backend: Option<usize>,
+    tried: Tried,
+    attempts: u32,
+    retries: u32,
+    last: Option<Attempt>,
+}
+
+impl Dispatch {
+    /// Start: read the sticky cookie and hash key (`path_and_query` is the request target).
+    pub fn new<H: HeaderSource + ?Sized>(
+        pool: Arc<Pool>,
+        retries: u32,
+        headers: &H,
+        path_and_query: &str,
+        ip: IpAddr,
+    ) -> Self {
+        let mut preferred = None;
+        let mut cookie_backend = None;
+        if let Some(name) = &pool.sticky_cookie
+            && let Some(id) = cookie(headers, name)
+        {
+            preferred = pool.by_sticky_id(id);
+            cookie_backend = preferred;
+        }
+        // Hash on a key: only the first attempt follows the key; retries go elsewhere.
+        if preferred.is_none()
+            && pool.hash.is_some()
+            && let Some(hk) = &pool.hash_key
+            && let Some(key) = hk.extract(headers, path_and_query, ip)
+        {
+            preferred = pool.choose_hashed(&key, Tried::default());
+        }
+        Dispatch {
+            pool,
+            preferred,
+            cookie_backend,
+            tried: Tried::default(),
+            attempts: 0,
+            retries,
+            last: None,
+        }
+    }
+
+    /// The next backend to try, after waiting for a `maxconn` slot; Err is the answer to give.
+    pub async fn next(&mut self, l7: &L7, ctx: &PickContext<'_>) -> Result<Picked, Local> {
+        let pool = &self.pool;
+        let choice = match self.preferred.take() {
+            Some(i) if pool.usable(i, self.tried) => Some(i),
+            _ => pool.choose(ctx, self.tried),
+        };
+        let Some(i) = choice else {
+            if self.last.is_none() {
+                l7.counters.no_backend.fetch_add(1, Ordering::Relaxed);
+            }
+            return Err(self.give_up());
+        };
+        self.tried.add(i);
+        let b = pool.backends[i].clone();
+        let slot = match &b.slots {
+            None => None,
+            Some(sem) => {
+                match tokio::time::timeout(l7.settings.queue_timeout, sem.clone().acquire_owned())
+                    .await
+                {
+                    Ok(Ok(p)) => Some(p),
+                    _ => {
+                        b.count(None);
+                        return Err(QUEUE_TIMEOUT);
+                    }
+                }
+            }
+        };
+        let flight = Flight::enter(&b);
+        Ok(Picked {
+            index: i,
+            backend: b,
+            flight,
+            slot,
+        })
+    }
+
+    /// An attempt failed: passive health, counters, the `-v` log line. True when the caller
+    /// should try another backend (`can_retry`: the request may safely be sent again).
+    pub fn failed(
+        &mut self,
+        l7: &L7,
+        b: &Backend,
+        method: &str,
+        a: Attempt,
+        can_retry: bool,
+    ) -> bool {
+        let reason = a.reason();
+        b.passive_failure(&reason);
+        b.count(None);
+        let retry = can_retry && self.attempts < self.retries;
+        if l7.settings.verbose {
+            super::log::state(format_args!(
+                "{method} to backend {} failed: {reason}; {}",
+                b.name(),
+                if retry {
+                    "retrying on another backend"
+                } else {
+                    "not retried"
+                }
+            ));
+        }
+        self.last = Some(a);
+        if retry {
+            self.count_retry(l7, b);
+        }
+        retry
+    }
+
+    /// A response head arrived after `ttfb`. True when its status is a `--fail-on` one and the
+    /// request may be replayed: the caller discards the response and tries another backend.
+    pub fn answered(
+        &mut self,
+        l7: &L7,
+        p: &Picked,
+        status: u16,
+        ttfb: Duration,
+        replayable: bool,
+    ) -> bool {
+        let b = &p.backend;
+        if l7.settings.fail_on.contains(&status) {
+            b.passive_failure(&format!("status {status}"));
+            if replayable && self.attempts < self.retries {
+                b.count(Some(status));
+                self.count_retry(l7, b);
+                return true;
+            }
+        } else {
+            b.passive_success();
+        }
+        b.count(Some(status));
+        b.record_latency(ttfb);
+        let picker = self.pool.picker();
+        if picker.wants_latency() {
+            picker.observe(p.index, ttfb);
+        }
+        false
+    }
+
+    /// The `Set-Cookie` value that pins the client to backend `i`, when it is not pinned there.
+    pub fn sticky_cookie(&self, i: usize) -> Option<String> {
+        let name = self.pool.sticky_cookie.as_ref()?;
+        (self.cookie_backend != Some(i)).then(|| {
+            format!(
+                "{name}={}; Path=/; HttpOnly",
+                self.pool.backends[i].sticky_id
+            )
+        })
+    }
+
+    /// The answer when no attempt succeeded: the last failure's kind, or 503 if none was made.
+    pub fn give_up(&self) -> Local {
+        match &self.last {
+            None => NO_BACKEND,
+            Some(Attempt::Timeout) => GATEWAY_TIMEOUT,
+            Some(Attempt::Connect(_)) => CONNECT_FAILED,
+            Some(Attempt::Sent(..)) => BACKEND_FAILED,
+        }
+    }
+
+    fn count_retry(&mut self, l7: &L7, b: &Backend) {
+        self.attempts += 1;
+        b.retries.fetch_add(1, Ordering::Relaxed);
+        l7.counters.retries.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The client address as the bytes `ip-hash` hashes (4 for v4, 16 for v6).
+pub fn ip_bytes(ip: IpAddr, buf: &mut [u8; 16]) -> &[u8] {
+    match ip {
+        IpAddr::V4(v4) => {
+            buf[..4].copy_from_slice(&v4.octets());
+            &buf[..4]
+        }
+        IpAddr::V6(v6) => {
+            *buf = v6.octets();
+            &buf[..]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotent_methods_and_answers() {
+        assert!(idempotent(&Method::GET) && idempotent(&Method::PUT));
+        assert!(!idempotent(&Method::POST) && !idempotent(&Method::PATCH));
+        for l in [
+            FORBIDDEN,
+            NO_ROUTE,
+            QUEUE_TIMEOUT,
+            NO_BACKEND,
+            GATEWAY_TIMEOUT,
+            CONNECT_FAILED,
+            BACKEND_FAILED,
+        ] {
+            assert!(l.text.starts_with(l.status.as_str()), "{l:?}");
+            assert!(l.text.ends_with('\n'));
+        }
+    }
+}
