@@ -11,7 +11,7 @@ const RULE_FORM: &str = "'NAME: VALUE' to set a header or '-NAME' to remove it";
 /// and sticky cookies read through it, so both paths decide the same way.
 pub trait HeaderSource {
     /// Every value of header `name` (given in lower case), in order.
-    fn values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a [u8]>;
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]>;
 
     /// The first value of `name`.
     fn first_value<'a>(&'a self, name: &str) -> Option<&'a [u8]> {
@@ -20,13 +20,13 @@ pub trait HeaderSource {
 }
 
 impl HeaderSource for HeaderMap {
-    fn values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a [u8]> {
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> {
         self.get_all(name).iter().map(|v| v.as_bytes())
     }
 }
 
 impl HeaderSource for [httparse::Header<'_>] {
-    fn values<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a [u8]> {
+    fn values<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a [u8]> {
         self.iter()
             .filter(move |h| h.name.eq_ignore_ascii_case(name))
             .map(|h| h.value)
