@@ -90,6 +90,8 @@ pub struct L7 {
     routing: RwLock<Arc<Routing>>,
     pub settings: L7Settings,
     pub counters: L7Counters,
+    /// Upgrade tunnels (WebSocket) still open: the drain waits for them too.
+    pub tunnels: crate::shutdown::InFlight,
 }
 
 static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
@@ -276,6 +278,7 @@ impl L7 {
             routing: RwLock::new(Arc::new(routing)),
             settings,
             counters: L7Counters::default(),
+            tunnels: Default::default(),
         }
     }
 
@@ -350,6 +353,7 @@ impl L7 {
         if switching && let Some(client) = client_upgrade {
             let idle = s.idle_timeout;
             let backend = hyper::upgrade::on(&mut resp);
+            let tunnel = self.tunnels.enter();
             tokio::spawn(async move {
                 // The backend connection becomes the tunnel: it never returns to the pool.
                 let _sender = conn.sender;
@@ -369,6 +373,7 @@ impl L7 {
                 }
                 drop(flight);
                 drop(slot);
+                drop(tunnel);
             });
             let (mut parts, _) = resp.into_parts();
             for r in &s.header_down {

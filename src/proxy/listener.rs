@@ -4,7 +4,9 @@
 //! in-flight requests within `--drain-timeout`). The L7 path plugs in through [`serve_http`];
 //! the L4 path can reuse [`accept_loop`] with its own per-connection function.
 
+use super::h1_relay::{H1Conn, Limits, Outcome};
 use super::l7::L7;
+use crate::shutdown::InFlight;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -19,7 +21,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
 /// Connection-level settings.
 #[derive(Debug, Clone)]
@@ -146,8 +148,75 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Activity<T> {
     }
 }
 
-/// Serve HTTP/1.1 and h2c on `listener` with the L7 path until `shutdown`, then drain.
-/// Returns the number of connections still open when the drain timeout expired.
+/// Bytes already read from a connection served again from the start: the HTTP/1.1 fast path
+/// hands a connection to hyper with the head it read but will not serve.
+pub struct Prefixed<T> {
+    prefix: Vec<u8>,
+    at: usize,
+    inner: T,
+}
+
+impl<T> Prefixed<T> {
+    pub fn new(prefix: Vec<u8>, inner: T) -> Self {
+        Prefixed {
+            prefix,
+            at: 0,
+            inner,
+        }
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Prefixed<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        if this.at < this.prefix.len() {
+            let n = (this.prefix.len() - this.at).min(buf.remaining());
+            buf.put_slice(&this.prefix[this.at..this.at + n]);
+            this.at += n;
+            if this.at == this.prefix.len() {
+                this.prefix = Vec::new();
+                this.at = 0;
+            }
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Prefixed<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+/// Serve HTTP/1.1 and HTTP/2 on `listener` with the L7 path until `shutdown`, then drain.
+/// HTTP/1.1 requests go through the fast path (h1_relay.rs); a connection that speaks HTTP/2
+/// (h2c prior knowledge, or ALPN h2 over TLS) or sends a request that path leaves alone is
+/// served by hyper. Returns the number of connections still open when the drain timed out.
 pub async fn serve_http(
     listener: TcpListener,
     l7: Arc<L7>,
@@ -168,10 +237,18 @@ pub async fn serve_http(
         .max_header_list_size(settings.max_header_size.min(u32::MAX as usize) as u32);
     let builder = Arc::new(builder);
     let graceful = Arc::new(GracefulShutdown::new());
+    let (drain_tx, drain_rx) = watch::channel(false);
+    let open = InFlight::default();
+    let limits = Arc::new(Limits {
+        header_timeout: settings.header_timeout,
+        max_header_size: settings.max_header_size,
+    });
     let idle = settings.idle_timeout;
     let (tls, handshake_timeout) = (settings.tls.clone(), settings.header_timeout);
     {
         let graceful = graceful.clone();
+        let open = open.clone();
+        let l7 = l7.clone();
         accept_loop(
             listener,
             settings.max_conns,
@@ -182,6 +259,9 @@ pub async fn serve_http(
                 let builder = builder.clone();
                 let watcher = graceful.watcher();
                 let tls = tls.clone();
+                let limits = limits.clone();
+                let mut drain = drain_rx.clone();
+                let guard = open.enter();
                 async move {
                     let stream = match &tls {
                         None => super::tls_listen::MaybeTls::Plain(stream),
@@ -192,42 +272,65 @@ pub async fn serve_http(
                             }
                         }
                     };
+                    let h2 = match &stream {
+                        super::tls_listen::MaybeTls::Tls(t) => {
+                            t.get_ref().1.alpn_protocol() == Some(b"h2")
+                        }
+                        _ => false,
+                    };
                     let touched = Arc::new(AtomicBool::new(true));
-                    let io = TokioIo::new(Activity {
+                    let io = Activity {
                         inner: super::upstream::SendStream::wrap(stream),
                         touched: touched.clone(),
-                    });
-                    let l7c = l7.clone();
-                    let svc = service_fn(move |req| l7c.clone().handle(peer, req));
-                    let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
-                    let conn = watcher.watch(conn);
-                    tokio::pin!(conn);
+                    };
+                    let serve = async {
+                        let (io, read) = if h2 {
+                            (io, Vec::new())
+                        } else {
+                            match H1Conn::new(io, peer, &l7, &limits).serve(&mut drain).await {
+                                Outcome::Closed => return,
+                                Outcome::Hyper(io, read) => (io, read),
+                            }
+                        };
+                        let io = TokioIo::new(Prefixed::new(read, io));
+                        let l7c = l7.clone();
+                        let svc = service_fn(move |req| l7c.clone().handle(peer, req));
+                        let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
+                        let _ = watcher.watch(conn).await;
+                    };
                     // Quiet for a whole period: close (in-flight requests keep the connection
                     // busy only through their bytes, so a backend slower than the idle
                     // timeout also ends here, as in HAProxy's `timeout client`).
-                    let idle_watch = idle_for(&touched, idle);
                     tokio::select! {
-                        _ = &mut conn => {}
-                        _ = idle_watch => {}
+                        _ = serve => {}
+                        _ = idle_for(&touched, idle) => {}
                     }
+                    drop(guard);
                 }
             },
         )
         .await;
     }
-    let graceful = match Arc::try_unwrap(graceful) {
-        Ok(g) => g,
-        Err(_) => return 0,
-    };
-    let open = graceful.count();
-    if open > 0 {
+    // Idle fast-path connections close at once; busy ones after their current response.
+    let _ = drain_tx.send(true);
+    let busy = open.count() + l7.tunnels.count();
+    if busy > 0 {
         super::log::state(format_args!(
-            "draining: {open} connection(s) open, waiting up to {:?}",
+            "draining: {busy} connection(s) and tunnel(s) open, waiting up to {:?}",
             settings.drain_timeout
         ));
     }
-    match tokio::time::timeout(settings.drain_timeout, graceful.shutdown()).await {
+    let all_done = async {
+        // The accept closure (and its clone) is gone: this is the last handle.
+        let hyper_conns = async {
+            if let Ok(g) = Arc::try_unwrap(graceful) {
+                g.shutdown().await;
+            }
+        };
+        tokio::join!(hyper_conns, open.idle(), l7.tunnels.idle());
+    };
+    match tokio::time::timeout(settings.drain_timeout, all_done).await {
         Ok(()) => 0,
-        Err(_) => open,
+        Err(_) => open.count() + l7.tunnels.count(),
     }
 }

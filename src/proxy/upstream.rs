@@ -46,12 +46,19 @@ impl std::fmt::Display for ConnectError {
     }
 }
 
+/// A raw backend connection for the HTTP/1.1 fast path (h1_relay.rs).
+pub type RawConn =
+    super::tls_listen::MaybeTls<SendStream, tokio_rustls::client::TlsStream<TcpStream>>;
+
 pub struct ConnPool {
     addr: SocketAddr,
     max_idle: usize,
     connect_timeout: Duration,
     idle_timeout: Duration,
     idle: Mutex<Vec<(SendRequest<UpBody>, Instant)>>,
+    /// Idle raw connections of the fast path (the two paths keep separate pools: a hyper
+    /// connection cannot be driven byte by byte, nor a raw one through hyper's handle).
+    raw_idle: Mutex<Vec<(RawConn, Instant)>>,
     /// TLS to the backend (`https://` or `,tls` specs; see tls_listen.rs).
     tls: Option<super::tls_listen::UpstreamTls>,
 }
@@ -68,7 +75,8 @@ impl ConnPool {
             max_idle,
             connect_timeout,
             idle_timeout,
-            idle: Mutex::new(Vec::with_capacity(max_idle.min(256))),
+            idle: Mutex::new(Vec::new()),
+            raw_idle: Mutex::new(Vec::new()),
             tls: None,
         }
     }
@@ -146,9 +154,65 @@ impl ConnPool {
         }
     }
 
-    /// Idle connections currently pooled.
+    /// Idle connections currently pooled (both paths).
     pub fn idle_count(&self) -> usize {
         self.idle.lock().map(|i| i.len()).unwrap_or(0)
+            + self.raw_idle.lock().map(|i| i.len()).unwrap_or(0)
+    }
+
+    /// A raw idle connection the backend has not closed, else a new one; `bool` = reused.
+    pub async fn checkout_raw(&self) -> Result<(RawConn, bool), ConnectError> {
+        loop {
+            let popped = match self.raw_idle.lock() {
+                Ok(mut idle) => idle.pop(),
+                Err(_) => None,
+            };
+            let Some((conn, since)) = popped else {
+                break;
+            };
+            if since.elapsed() <= self.idle_timeout && still_open(&conn) {
+                return Ok((conn, true));
+            }
+        }
+        self.connect_raw().await.map(|c| (c, false))
+    }
+
+    /// A fresh raw connection.
+    pub async fn connect_raw(&self) -> Result<RawConn, ConnectError> {
+        let stream =
+            match tokio::time::timeout(self.connect_timeout, TcpStream::connect(self.addr)).await {
+                Err(_) => return Err(ConnectError::Timeout(self.connect_timeout)),
+                Ok(Err(e)) => return Err(ConnectError::Io(e)),
+                Ok(Ok(s)) => s,
+            };
+        let _ = stream.set_nodelay(true);
+        let stream = super::tls_listen::connect(stream, self.tls.as_ref(), self.connect_timeout)
+            .await
+            .map_err(ConnectError::Io)?;
+        Ok(SendStream::wrap(stream))
+    }
+
+    /// Return a raw connection whose last response was read completely.
+    pub fn checkin_raw(&self, conn: RawConn) {
+        if let Ok(mut idle) = self.raw_idle.lock()
+            && idle.len() < self.max_idle
+        {
+            idle.push((conn, Instant::now()));
+        }
+    }
+}
+
+/// Whether an idle connection is still usable: the backend has neither closed it nor sent
+/// anything unasked. Costs no system call unless the socket became readable while idle.
+fn still_open(conn: &RawConn) -> bool {
+    match conn {
+        super::tls_listen::MaybeTls::Plain(s) => {
+            let mut probe = [0u8; 1];
+            matches!(s.0.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+        }
+        // A TLS session cannot be peeked without consuming records; trust it (a stale one
+        // fails on first use and the request is retried on a fresh connection).
+        super::tls_listen::MaybeTls::Tls(_) => true,
     }
 }
 
@@ -174,11 +238,51 @@ impl SendStream {
 
 impl AsyncRead for SendStream {
     fn poll_read(
-        mut self: Pin<&mut Self>,
+        self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
+        // recv(2) rather than read(2), for the same reason as send(2) below.
+        let s = &self.0;
+        loop {
+            ready!(s.poll_read_ready(cx))?;
+            // SAFETY: recv(2) only writes into the unfilled part, never de-initialises it.
+            let unfilled = unsafe { buf.unfilled_mut() };
+            let got = s.try_io(Interest::READABLE, || {
+                // SAFETY: `unfilled` is valid for writes of its length (uninitialised memory
+                // is fine for recv), and the fd stays open while `s` is borrowed.
+                let n = unsafe {
+                    libc::recv(
+                        s.as_raw_fd(),
+                        unfilled.as_mut_ptr().cast(),
+                        unfilled.len(),
+                        0,
+                    )
+                };
+                if n < 0 {
+                    Err(io::Error::last_os_error())
+                } else {
+                    Ok(n as usize)
+                }
+            });
+            match got {
+                Ok(n) => {
+                    // SAFETY: recv(2) initialised the first `n` bytes of the unfilled part.
+                    unsafe { buf.assume_init(n) };
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                    ) =>
+                {
+                    continue;
+                }
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
     }
 }
 

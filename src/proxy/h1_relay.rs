@@ -1,0 +1,696 @@
+//! The HTTP/1.1 fast path of the L7 proxy: one task per client connection reads a request head
+//! into a buffer, lets dispatch.rs choose the backend exactly as the hyper path does, writes the
+//! rewritten head (and a body already read) to a raw pooled backend connection in one send,
+//! reads the response head, and relays the body as it comes (Content-Length, chunked framing
+//! walked not decoded, or to the close). Nothing is allocated per request but the buffers, and
+//! the backend socket is driven from the client's own task (no channel hop to a connection task,
+//! which is what hyper's client does).
+//!
+//! Why a second path: with hyper on both sides the proxy spent 1.14x HAProxy's CPU per request
+//! (issue #6), most of it in hyper's server and client state machines, `HeaderMap`s and the
+//! cross-task hop. Requests this path does not take (HTTP/2, HTTP/1.0, Upgrade, `Expect`,
+//! chunked request bodies, absolute-form targets, malformed heads) hand the connection, with the
+//! bytes already read, to hyper (listener.rs), which serves it from there on.
+
+use super::dispatch::{self, Attempt, Dispatch, Local, idempotent};
+use super::h1_wire::{
+    self, ChunkedEnd, DownstreamHead, Framing, MAX_HEADERS, ParsedRequest, UpstreamHead,
+};
+use super::l7::L7;
+use super::listener::Activity;
+use super::tls_listen::MaybeTls;
+use super::upstream::{RawConn, SendStream};
+use crate::balance::pick::PickContext;
+use crate::cli::AccessLog;
+use http::Method;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::watch;
+
+/// Bytes asked of the kernel per read.
+const READ_CHUNK: usize = 16 * 1024;
+
+/// A client connection as this path needs it.
+pub trait ClientIo: AsyncRead + AsyncWrite + Unpin + Send {
+    /// Wait for the first bytes of the next request and read them into `buf` (0: closed).
+    /// On plain TCP the buffer is allocated only once bytes are there: an idle keep-alive
+    /// connection holds no buffer.
+    fn read_idle(&mut self, buf: &mut Vec<u8>) -> impl Future<Output = io::Result<usize>> + Send;
+}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync> ClientIo
+    for Activity<MaybeTls<SendStream, T>>
+{
+    async fn read_idle(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        match &mut self.inner {
+            MaybeTls::Plain(s) => loop {
+                s.0.readable().await?;
+                if buf.capacity() == 0 {
+                    buf.reserve(READ_CHUNK);
+                }
+                match s.0.try_read_buf(buf) {
+                    Ok(n) => {
+                        self.touched.store(true, Ordering::Relaxed);
+                        return Ok(n);
+                    }
+                    // Readiness left over from the last request: nothing yet after all.
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => *buf = Vec::new(),
+                    Err(e) => return Err(e),
+                }
+            },
+            MaybeTls::Tls(_) => {
+                buf.reserve(READ_CHUNK);
+                self.read_buf(buf).await
+            }
+        }
+    }
+}
+
+/// How a connection left the fast path.
+pub enum Outcome<S> {
+    /// Closed (by either side, a timeout, an error, or the drain).
+    Closed,
+    /// Not for this path: hyper serves the connection from here, starting with these bytes.
+    Hyper(S, Vec<u8>),
+}
+
+/// Connection-level limits.
+pub struct Limits {
+    pub header_timeout: Duration,
+    pub max_header_size: usize,
+}
+
+/// A byte buffer with a consumed prefix (`v[start..]` is unread).
+#[derive(Default)]
+struct Buf {
+    v: Vec<u8>,
+    start: usize,
+}
+
+impl Buf {
+    fn data(&self) -> &[u8] {
+        &self.v[self.start..]
+    }
+    fn len(&self) -> usize {
+        self.v.len() - self.start
+    }
+    fn is_empty(&self) -> bool {
+        self.start == self.v.len()
+    }
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        if self.start >= self.v.len() {
+            self.v.clear();
+            self.start = 0;
+        }
+    }
+    /// Free the memory (only when nothing is unread).
+    fn release(&mut self) {
+        if self.is_empty() {
+            self.v = Vec::new();
+            self.start = 0;
+        }
+    }
+    /// Read once more from `io` (0: end of stream).
+    async fn fill<R: AsyncRead + Unpin>(&mut self, io: &mut R) -> io::Result<usize> {
+        if self.v.capacity() - self.v.len() < READ_CHUNK / 4 {
+            if self.start > 0 {
+                self.v.drain(..self.start);
+                self.start = 0;
+            }
+            self.v.reserve(READ_CHUNK);
+        }
+        io.read_buf(&mut self.v).await
+    }
+}
+
+/// A request whose head has been read and turned into the backend's head.
+struct Prepared {
+    /// Length of the backend head in `wbuf` before the per-backend end (Host, final CRLF).
+    head_base: usize,
+    method: Method,
+    head_request: bool,
+    body_len: u64,
+    client_close: bool,
+    walk: Dispatch,
+    /// `(method, target)` for the access log, when it is on.
+    log: Option<(String, String)>,
+}
+
+/// Why an exchange ended early: close the client connection now (it failed, timed out, or
+/// its state is unknown).
+enum Stop {
+    Close,
+}
+
+/// What reading a request head gave.
+enum Head {
+    Request(Prepared),
+    /// The request was answered here (403, 404); the connection stays open.
+    Answered,
+    /// For hyper.
+    Hyper,
+}
+
+/// One client connection on the fast path.
+pub struct H1Conn<'a, S> {
+    io: S,
+    peer: SocketAddr,
+    l7: &'a L7,
+    limits: &'a Limits,
+    rbuf: Buf,
+    ubuf: Buf,
+    /// Heads being written (the backend's, then the client's).
+    wbuf: Vec<u8>,
+}
+
+impl<'a, S: ClientIo> H1Conn<'a, S> {
+    pub fn new(io: S, peer: SocketAddr, l7: &'a L7, limits: &'a Limits) -> Self {
+        H1Conn {
+            io,
+            peer,
+            l7,
+            limits,
+            rbuf: Buf::default(),
+            ubuf: Buf::default(),
+            wbuf: Vec::new(),
+        }
+    }
+
+    /// Serve requests until the connection closes or leaves for hyper.
+    pub async fn serve(mut self, drain: &mut watch::Receiver<bool>) -> Outcome<S> {
+        let accepted = Instant::now();
+        let mut first = true;
+        loop {
+            if self.rbuf.is_empty() {
+                // Between requests: no buffers held, and the drain closes the connection.
+                self.rbuf.release();
+                self.ubuf.release();
+                self.wbuf = Vec::new();
+                if *drain.borrow() {
+                    return Outcome::Closed;
+                }
+                let header_timeout = self.limits.header_timeout;
+                let (io, buf) = (&mut self.io, &mut self.rbuf.v);
+                let wait = async {
+                    if first {
+                        // A client that sends nothing is cut at the header timeout.
+                        tokio::time::timeout_at(
+                            (accepted + header_timeout).into(),
+                            io.read_idle(buf),
+                        )
+                        .await
+                        .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
+                    } else {
+                        io.read_idle(buf).await
+                    }
+                };
+                tokio::select! {
+                    biased;
+                    r = wait => match r {
+                        Ok(n) if n > 0 => {}
+                        _ => return Outcome::Closed,
+                    },
+                    _ = drain.changed() => return Outcome::Closed,
+                }
+            }
+            let deadline = if first {
+                accepted + self.limits.header_timeout
+            } else {
+                Instant::now() + self.limits.header_timeout
+            };
+            first = false;
+            let prepared = match self.read_head(deadline).await {
+                Ok(Head::Request(p)) => p,
+                Ok(Head::Answered) => continue,
+                Ok(Head::Hyper) => {
+                    let mut rest = std::mem::take(&mut self.rbuf);
+                    rest.v.drain(..rest.start);
+                    return Outcome::Hyper(self.io, rest.v);
+                }
+                Err(Stop::Close) => {
+                    let _ = self.io.shutdown().await;
+                    return Outcome::Closed;
+                }
+            };
+            match self.exchange(prepared).await {
+                Ok(true) => {}
+                Ok(false) | Err(Stop::Close) => {
+                    let _ = self.io.shutdown().await;
+                    return Outcome::Closed;
+                }
+            }
+        }
+    }
+
+    /// Read until a complete head.
+    async fn read_head(&mut self, deadline: Instant) -> Result<Head, Stop> {
+        loop {
+            if !self.rbuf.is_empty() {
+                let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+                match h1_wire::parse_request(self.rbuf.data(), &mut hs) {
+                    ParsedRequest::Hyper => return Ok(Head::Hyper),
+                    ParsedRequest::Partial => {}
+                    ParsedRequest::Ready(head) => {
+                        let head_len = head.head_len;
+                        let prepared = prepare(
+                            self.l7,
+                            self.peer,
+                            &mut self.wbuf,
+                            &head,
+                            &hs[..head.header_count],
+                        );
+                        self.rbuf.consume(head_len);
+                        return match prepared {
+                            Ok(p) => Ok(Head::Request(p)),
+                            Err((l, body_len)) => {
+                                let whole = self.rbuf.len() as u64 >= body_len;
+                                match self.local_end(l, whole, body_len).await? {
+                                    true => Ok(Head::Answered),
+                                    false => Err(Stop::Close),
+                                }
+                            }
+                        };
+                    }
+                }
+                if self.rbuf.len() >= self.limits.max_header_size {
+                    self.answer(HEADERS_TOO_LARGE, true).await?;
+                    return Err(Stop::Close);
+                }
+            }
+            match tokio::time::timeout_at(deadline.into(), self.rbuf.fill(&mut self.io)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                Ok(_) => return Err(Stop::Close),
+                Err(_) => {
+                    // HAProxy's `timeout http-request`: 408 once a request has begun.
+                    self.answer(REQUEST_TIMEOUT, true).await?;
+                    return Err(Stop::Close);
+                }
+            }
+        }
+    }
+
+    /// Write a local answer to the client.
+    async fn answer(&mut self, l: Local, close: bool) -> Result<(), Stop> {
+        self.wbuf.clear();
+        h1_wire::write_local(&mut self.wbuf, l, close);
+        self.io.write_all(&self.wbuf).await.map_err(|_| Stop::Close)
+    }
+
+    /// Send the request to backends until one answers, and relay the answer. `Ok(true)`: the
+    /// client connection stays open for the next request.
+    async fn exchange(&mut self, mut p: Prepared) -> Result<bool, Stop> {
+        let l7 = self.l7;
+        let s = &l7.settings;
+        let start = p.log.is_some().then(Instant::now);
+        // The body is replayable while it is all in the buffer (it is sent from there).
+        let whole_body = self.rbuf.len() as u64 >= p.body_len;
+        let replayable = s.retries > 0 && whole_body && idempotent(&p.method);
+        let ip = self.peer.ip().to_canonical();
+        let mut ip_buf = [0u8; 16];
+        let ctx = PickContext {
+            client_ip: Some(dispatch::ip_bytes(ip, &mut ip_buf)),
+        };
+        loop {
+            let picked = match p.walk.next(l7, &ctx).await {
+                Ok(x) => x,
+                Err(l) => return self.local_end(l, whole_body, p.body_len).await,
+            };
+            let b = picked.backend.clone();
+            let (mut up, mut reused) = match b.pool.checkout_raw().await {
+                Ok(c) => c,
+                Err(e) => {
+                    let a = Attempt::Connect(e.to_string());
+                    if p.walk.failed(l7, &b, p.method.as_str(), a, true) {
+                        continue;
+                    }
+                    return self
+                        .local_end(p.walk.give_up(), whole_body, p.body_len)
+                        .await;
+                }
+            };
+            // The per-backend end of the head, then as much of the body as is here.
+            self.wbuf.truncate(p.head_base);
+            h1_wire::finish_request(
+                &mut self.wbuf,
+                s.change_host.then(|| b.host_value.as_bytes()),
+            );
+            let inline = (self.rbuf.len() as u64).min(p.body_len) as usize;
+            self.wbuf.extend_from_slice(&self.rbuf.data()[..inline]);
+
+            let sent_at = Instant::now();
+            let deadline = sent_at + s.backend_timeout;
+            let result = loop {
+                match self.send_and_read_head(&mut up, &p, inline, deadline).await {
+                    // A pooled connection the backend closed meanwhile: once more on a fresh
+                    // one, when the request is whole here and either certainly unread (the
+                    // write failed) or safe to repeat.
+                    Err(Failed::Stale { on_write })
+                        if reused && whole_body && (on_write || idempotent(&p.method)) =>
+                    {
+                        match b.pool.connect_raw().await {
+                            Ok(c) => {
+                                up = c;
+                                reused = false;
+                            }
+                            Err(e) => {
+                                break Err(Failed::Attempt(Attempt::Connect(e.to_string())));
+                            }
+                        }
+                    }
+                    r => break r,
+                }
+            };
+            let head_len = match result {
+                Ok(n) => n,
+                Err(Failed::Client) => return Err(Stop::Close),
+                Err(f) => {
+                    let a = match f {
+                        Failed::Attempt(a) => a,
+                        _ => Attempt::Sent("the backend closed the connection".into(), false),
+                    };
+                    let can_retry = match &a {
+                        Attempt::Connect(_) => true,
+                        Attempt::Sent(_, unsent) => *unsent || replayable,
+                        Attempt::Timeout => replayable,
+                    };
+                    // A streamed body is gone: only a request still whole here can go again.
+                    let can_retry = can_retry && whole_body;
+                    if p.walk.failed(l7, &b, p.method.as_str(), a, can_retry) {
+                        continue;
+                    }
+                    return self
+                        .local_end(p.walk.give_up(), whole_body, p.body_len)
+                        .await;
+                }
+            };
+            let ttfb = sent_at.elapsed();
+            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let Ok(Some((head, headers))) =
+                h1_wire::parse_response(self.ubuf.data(), &mut hs, p.head_request)
+            else {
+                return Err(Stop::Close); // parsed once already: cannot happen
+            };
+            let status = head.code;
+            if p.walk.answered(l7, &picked, status, ttfb, replayable) {
+                self.ubuf = Buf::default();
+                continue;
+            }
+            if whole_body {
+                self.rbuf.consume(p.body_len as usize);
+            }
+            let close = p.client_close || head.framing == Framing::Close;
+            let cookie = p.walk.sticky_cookie(picked.index);
+            self.wbuf.clear();
+            h1_wire::write_response(
+                &mut self.wbuf,
+                &head,
+                headers,
+                &DownstreamHead {
+                    rules: &s.header_down,
+                    set_cookie: cookie.as_deref(),
+                    close,
+                },
+            );
+            let framing = head.framing;
+            let backend_closes = head.backend_closes;
+            self.ubuf.consume(head_len);
+            let mut bytes = 0;
+            let relayed = self.relay_body(&mut up, framing, &mut bytes).await;
+            b.bytes_out.fetch_add(bytes, Ordering::Relaxed);
+            if relayed.is_ok() && !backend_closes && self.ubuf.is_empty() {
+                b.pool.checkin_raw(up);
+            }
+            if let (Some((m, t)), Some(start)) = (&p.log, start) {
+                super::log::access(
+                    s.access_log,
+                    &super::log::Access {
+                        client: self.peer,
+                        method: m,
+                        uri: t,
+                        version: http::Version::HTTP_11,
+                        status,
+                        bytes,
+                        backend: b.name(),
+                        duration: start.elapsed(),
+                    },
+                );
+            }
+            drop(picked);
+            return match relayed {
+                Ok(()) => Ok(!close),
+                Err(_) => Err(Stop::Close),
+            };
+        }
+    }
+
+    /// Answer locally after the request could not be served; keeps the connection when the
+    /// request's body is all read (it is skipped).
+    async fn local_end(&mut self, l: Local, whole_body: bool, body_len: u64) -> Result<bool, Stop> {
+        if whole_body {
+            self.rbuf.consume(body_len as usize);
+        }
+        self.answer(l, !whole_body).await?;
+        Ok(whole_body)
+    }
+
+    /// Send the head (and the body: the inline part from `wbuf`, the rest streamed from the
+    /// client), then read until the final response head, forwarding any 1xx; returns its length.
+    async fn send_and_read_head(
+        &mut self,
+        up: &mut RawConn,
+        p: &Prepared,
+        inline: usize,
+        deadline: Instant,
+    ) -> Result<usize, Failed> {
+        let io_err = |what: &str, e: io::Error| Attempt::Sent(format!("{what}: {e}"), false);
+        if let Err(e) = up.write_all(&self.wbuf).await {
+            return Err(
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+                ) {
+                    Failed::Stale { on_write: true }
+                } else {
+                    Failed::Attempt(io_err("sending the request failed", e))
+                },
+            );
+        }
+        let mut left = p.body_len - inline as u64;
+        if left > 0 {
+            // Streamed: the part sent inline is consumed, the rest passes through `rbuf`.
+            self.rbuf.consume(inline);
+            while left > 0 {
+                if self.rbuf.is_empty() {
+                    match self.rbuf.fill(&mut self.io).await {
+                        Ok(n) if n > 0 => {}
+                        _ => return Err(Failed::Client),
+                    }
+                }
+                let take = (self.rbuf.len() as u64).min(left) as usize;
+                up.write_all(&self.rbuf.data()[..take])
+                    .await
+                    .map_err(|e| Failed::Attempt(io_err("sending the request body failed", e)))?;
+                self.rbuf.consume(take);
+                left -= take as u64;
+            }
+        }
+        self.ubuf = Buf::default();
+        loop {
+            let got = tokio::time::timeout_at(deadline.into(), self.ubuf.fill(up)).await;
+            match got {
+                Err(_) => return Err(Failed::Attempt(Attempt::Timeout)),
+                Ok(Ok(0)) if self.ubuf.is_empty() => return Err(Failed::Stale { on_write: false }),
+                Ok(Ok(0)) => {
+                    return Err(Failed::Attempt(Attempt::Sent(
+                        "the backend closed the connection in the response head".into(),
+                        false,
+                    )));
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e))
+                    if self.ubuf.is_empty() && e.kind() == io::ErrorKind::ConnectionReset =>
+                {
+                    return Err(Failed::Stale { on_write: false });
+                }
+                Ok(Err(e)) => {
+                    return Err(Failed::Attempt(io_err("reading the response failed", e)));
+                }
+            }
+            loop {
+                let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+                match h1_wire::parse_response(self.ubuf.data(), &mut hs, p.head_request) {
+                    Ok(None) => break,
+                    Err(bad) => {
+                        return Err(Failed::Attempt(Attempt::Sent(
+                            format!("invalid response: {}", bad.0),
+                            false,
+                        )));
+                    }
+                    Ok(Some((head, headers))) if head.code < 200 => {
+                        if head.code == 101 {
+                            return Err(Failed::Attempt(Attempt::Sent(
+                                "101 Switching Protocols to a request that did not ask".into(),
+                                false,
+                            )));
+                        }
+                        // 1xx (103 Early Hints): forwarded, then the final head follows.
+                        let mut out = Vec::with_capacity(head.head_len + 32);
+                        h1_wire::write_response(
+                            &mut out,
+                            &head,
+                            headers,
+                            &DownstreamHead {
+                                rules: &[],
+                                set_cookie: None,
+                                close: false,
+                            },
+                        );
+                        let n = head.head_len;
+                        self.io.write_all(&out).await.map_err(|_| Failed::Client)?;
+                        self.ubuf.consume(n);
+                    }
+                    Ok(Some((head, _))) => return Ok(head.head_len),
+                }
+            }
+        }
+    }
+
+    /// Write the response head in `wbuf` with the body bytes already read, then the rest of
+    /// the body as it arrives, counting body bytes in `sent`. Ok when the body ended cleanly.
+    async fn relay_body(
+        &mut self,
+        up: &mut RawConn,
+        framing: Framing,
+        sent: &mut u64,
+    ) -> io::Result<()> {
+        match framing {
+            Framing::None => self.io.write_all(&self.wbuf).await,
+            Framing::Length(n) => {
+                let now = (self.ubuf.len() as u64).min(n) as usize;
+                self.wbuf.extend_from_slice(&self.ubuf.data()[..now]);
+                self.ubuf.consume(now);
+                self.io.write_all(&self.wbuf).await?;
+                *sent += now as u64;
+                while *sent < n {
+                    if self.ubuf.fill(up).await? == 0 {
+                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    }
+                    let take = (self.ubuf.len() as u64).min(n - *sent) as usize;
+                    self.io.write_all(&self.ubuf.data()[..take]).await?;
+                    self.ubuf.consume(take);
+                    *sent += take as u64;
+                }
+                Ok(())
+            }
+            Framing::Chunked => {
+                let mut end = ChunkedEnd::default();
+                let mut first = true;
+                loop {
+                    if !first && self.ubuf.fill(up).await? == 0 {
+                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    }
+                    let found = end.feed(self.ubuf.data()).map_err(|_| {
+                        io::Error::new(io::ErrorKind::InvalidData, "bad chunked body")
+                    })?;
+                    let take = found.unwrap_or(self.ubuf.len());
+                    if first {
+                        self.wbuf.extend_from_slice(&self.ubuf.data()[..take]);
+                        self.io.write_all(&self.wbuf).await?;
+                        first = false;
+                    } else {
+                        self.io.write_all(&self.ubuf.data()[..take]).await?;
+                    }
+                    self.ubuf.consume(take);
+                    *sent += take as u64;
+                    if found.is_some() {
+                        return Ok(());
+                    }
+                }
+            }
+            Framing::Close => {
+                *sent = self.ubuf.len() as u64;
+                self.wbuf.extend_from_slice(self.ubuf.data());
+                self.ubuf.consume(self.ubuf.len());
+                self.io.write_all(&self.wbuf).await?;
+                loop {
+                    let n = self.ubuf.fill(up).await?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    self.io.write_all(self.ubuf.data()).await?;
+                    *sent += n as u64;
+                    self.ubuf.consume(n);
+                }
+            }
+        }
+    }
+}
+
+/// Route and write the backend head into `wbuf`; Err is a local answer (with the body
+/// length to skip).
+fn prepare(
+    l7: &L7,
+    peer: SocketAddr,
+    wbuf: &mut Vec<u8>,
+    head: &h1_wire::RequestHead<'_>,
+    headers: &[httparse::Header<'_>],
+) -> Result<Prepared, (Local, u64)> {
+    let s = &l7.settings;
+    l7.counters.requests.fetch_add(1, Ordering::Relaxed);
+    // A v4 client on a dual-stack socket is shown, hashed and logged as v4.
+    let ip = peer.ip().to_canonical();
+    let routing = l7.routing();
+    let path = head.target.split('?').next().unwrap_or("/");
+    let pool = dispatch::admit(l7, &routing, ip, head.host, path, headers)
+        .map_err(|l| (l, head.body_len))?;
+    let walk = Dispatch::new(pool, s.retries, headers, head.target, ip);
+    wbuf.clear();
+    h1_wire::write_request(
+        wbuf,
+        head,
+        headers,
+        &UpstreamHead {
+            client_ip: ip,
+            proto: s.proto,
+            rules: &s.header_up,
+            change_host: s.change_host,
+        },
+    );
+    let method = Method::from_bytes(head.method.as_bytes()).unwrap_or(Method::GET);
+    Ok(Prepared {
+        head_base: wbuf.len(),
+        head_request: method == Method::HEAD,
+        method,
+        body_len: head.body_len,
+        client_close: head.close,
+        walk,
+        log: (s.access_log != AccessLog::Off)
+            .then(|| (head.method.to_string(), head.target.to_string())),
+    })
+}
+
+/// How one attempt failed.
+enum Failed {
+    /// The connection closed before any response byte: on a pooled one, not the backend's
+    /// fault, and the request may go again on a fresh connection.
+    Stale {
+        on_write: bool,
+    },
+    Attempt(Attempt),
+    /// The client went away while its body was being sent.
+    Client,
+}
+
+const HEADERS_TOO_LARGE: Local = Local {
+    status: http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+    text: "431 request header fields too large: the request head exceeds --max-header-size\n",
+};
+
+const REQUEST_TIMEOUT: Local = Local {
+    status: http::StatusCode::REQUEST_TIMEOUT,
+    text: "408 request timeout: the request head did not arrive within --header-timeout\n",
+};

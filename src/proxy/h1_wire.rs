@@ -1,0 +1,777 @@
+//! HTTP/1.1 heads on the wire, for the proxy's fast path (h1_relay.rs): parse a request or a
+//! response head in place (httparse), decide whether the fast path may carry the request, write
+//! the rewritten head for the other side byte by byte (hop-by-hop headers out, `X-Forwarded-*`
+//! and `Via` in, `--header-up/--header-down`), and find where a chunked body ends without
+//! decoding it, so its bytes are forwarded as they came. Framing follows RFC 9112 section 6;
+//! hop-by-hop headers RFC 9110 section 7.6.1. Everything here is synchronous and allocation-free
+//! on the common path, and unit-tested against hand-written wire bytes.
+
+use super::dispatch::Local;
+use super::headers::HeaderRule;
+use std::io::Write;
+use std::net::IpAddr;
+
+/// Headers parsed per head; a request with more goes to the hyper path (which allows 100).
+pub const MAX_HEADERS: usize = 64;
+
+/// What the fast path needs from a request head.
+#[derive(Debug)]
+pub struct RequestHead<'b> {
+    pub method: &'b str,
+    /// Origin-form target (`/path?query`).
+    pub target: &'b str,
+    pub host: &'b str,
+    pub head_len: usize,
+    /// How many of the header slots the head filled.
+    pub header_count: usize,
+    /// `Content-Length` (0 when absent).
+    pub body_len: u64,
+    /// The client asked to close after this response (`Connection: close`).
+    pub close: bool,
+}
+
+/// The outcome of looking at the start of a client's buffer.
+#[derive(Debug)]
+pub enum ParsedRequest<'b> {
+    Ready(RequestHead<'b>),
+    /// The head is not complete yet.
+    Partial,
+    /// Valid or not, not for the fast path: HTTP/2 prior knowledge, HTTP/1.0, Upgrade,
+    /// `Expect`, chunked request bodies, absolute-form targets, malformed heads. hyper takes
+    /// the connection from here (and answers 400 where the head is bad).
+    Hyper,
+}
+
+fn is(name: &str, lower: &str) -> bool {
+    name.eq_ignore_ascii_case(lower)
+}
+
+/// Tokens of a comma-separated header value, trimmed, empty ones skipped.
+fn tokens(v: &[u8]) -> impl Iterator<Item = &[u8]> {
+    v.split(|b| *b == b',')
+        .map(<[u8]>::trim_ascii)
+        .filter(|t| !t.is_empty())
+}
+
+/// Whether `name` is hop-by-hop on a request or response (Transfer-Encoding is handled apart).
+fn hop_by_hop(name: &str) -> bool {
+    is(name, "connection")
+        || is(name, "keep-alive")
+        || is(name, "proxy-connection")
+        || is(name, "proxy-authorization")
+        || is(name, "proxy-authenticate")
+        || is(name, "te")
+        || is(name, "trailer")
+        || is(name, "upgrade")
+}
+
+/// Whether the `Connection` header values list `name` as hop-by-hop for this hop.
+fn named_by_connection(headers: &[httparse::Header<'_>], name: &str) -> bool {
+    headers
+        .iter()
+        .filter(|h| is(h.name, "connection"))
+        .flat_map(|h| tokens(h.value))
+        .any(|t| t.eq_ignore_ascii_case(name.as_bytes()))
+}
+
+/// Parse the request head at the start of `buf` and decide whether the fast path takes it.
+pub fn parse_request<'b, 'h>(
+    buf: &'b [u8],
+    headers: &'h mut [httparse::Header<'b>; MAX_HEADERS],
+) -> ParsedRequest<'b>
+where
+    'b: 'h,
+{
+    let mut req = httparse::Request::new(headers);
+    let head_len = match req.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return ParsedRequest::Partial,
+        Err(_) => return ParsedRequest::Hyper,
+    };
+    let (Some(method), Some(target), Some(1)) = (req.method, req.path, req.version) else {
+        return ParsedRequest::Hyper;
+    };
+    if !target.starts_with('/') || method == "CONNECT" {
+        return ParsedRequest::Hyper;
+    }
+    let mut host = None;
+    let mut body_len: Option<u64> = None;
+    let mut close = false;
+    for h in req.headers.iter() {
+        let n = h.name;
+        if is(n, "host") {
+            if host.is_some() {
+                return ParsedRequest::Hyper;
+            }
+            host = std::str::from_utf8(h.value).ok();
+        } else if is(n, "content-length") {
+            let Some(len) = std::str::from_utf8(h.value)
+                .ok()
+                .filter(|v| !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()))
+                .and_then(|v| v.parse::<u64>().ok())
+            else {
+                return ParsedRequest::Hyper;
+            };
+            if body_len.is_some_and(|l| l != len) {
+                return ParsedRequest::Hyper;
+            }
+            body_len = Some(len);
+        } else if is(n, "transfer-encoding") || is(n, "expect") || is(n, "upgrade") {
+            return ParsedRequest::Hyper;
+        } else if is(n, "connection") {
+            for t in tokens(h.value) {
+                if t.eq_ignore_ascii_case(b"close") {
+                    close = true;
+                } else if t.eq_ignore_ascii_case(b"upgrade") {
+                    return ParsedRequest::Hyper;
+                }
+            }
+        }
+    }
+    let Some(host) = host else {
+        return ParsedRequest::Hyper;
+    };
+    ParsedRequest::Ready(RequestHead {
+        method,
+        target,
+        host,
+        head_len,
+        header_count: req.headers.len(),
+        body_len: body_len.unwrap_or(0),
+        close,
+    })
+}
+
+/// What the rewritten request head carries besides the client's headers.
+pub struct UpstreamHead<'a> {
+    pub client_ip: IpAddr,
+    /// `http` or `https`.
+    pub proto: &'static str,
+    pub rules: &'a [HeaderRule],
+    /// `--change-host`: the client's Host is left out; [`finish_request`] adds the backend's.
+    pub change_host: bool,
+}
+
+fn ruled(rules: &[HeaderRule], name: &str) -> bool {
+    rules.iter().any(|r| match r {
+        HeaderRule::Set(n, _) | HeaderRule::Remove(n) => is(name, n.as_str()),
+    })
+}
+
+fn header_line(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    out.extend_from_slice(name);
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Write `name: first, second, ..., last` joining every earlier value of `name` with ours.
+fn appended(out: &mut Vec<u8>, headers: &[httparse::Header<'_>], name: &str, ours: &[u8]) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b": ");
+    for h in headers.iter().filter(|h| is(h.name, name)) {
+        if !h.value.is_empty() {
+            out.extend_from_slice(h.value);
+            out.extend_from_slice(b", ");
+        }
+    }
+    out.extend_from_slice(ours);
+    out.extend_from_slice(b"\r\n");
+}
+
+fn set_rules(out: &mut Vec<u8>, rules: &[HeaderRule], skip_host: bool) {
+    for r in rules {
+        if let HeaderRule::Set(n, v) = r
+            && !(skip_host && n == http::header::HOST)
+        {
+            header_line(out, n.as_str().as_bytes(), v.as_bytes());
+        }
+    }
+}
+
+/// Append the head sent to the backend, up to the part that depends on the backend (see
+/// [`finish_request`]): origin-form HTTP/1.1 with the same semantics as the hyper path (l7.rs):
+/// hop-by-hop headers and those `Connection` names removed, the client appended to
+/// `X-Forwarded-For` and `Via`, `X-Forwarded-Proto/-Host` set, then the rules.
+pub fn write_request(
+    out: &mut Vec<u8>,
+    head: &RequestHead<'_>,
+    headers: &[httparse::Header<'_>],
+    up: &UpstreamHead<'_>,
+) {
+    out.extend_from_slice(head.method.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(head.target.as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+    let has_connection = headers.iter().any(|h| is(h.name, "connection"));
+    for h in headers {
+        let n = h.name;
+        if hop_by_hop(n)
+            || is(n, "x-forwarded-for")
+            || is(n, "x-forwarded-proto")
+            || is(n, "x-forwarded-host")
+            || is(n, "via")
+            || (up.change_host && is(n, "host"))
+            || ruled(up.rules, n)
+            || (has_connection && named_by_connection(headers, n))
+        {
+            continue;
+        }
+        header_line(out, n.as_bytes(), h.value);
+    }
+    let mut ip = [0u8; 48];
+    let ip_len = {
+        let mut cur = std::io::Cursor::new(&mut ip[..]);
+        let _ = write!(cur, "{}", up.client_ip);
+        cur.position() as usize
+    };
+    if !ruled(up.rules, "x-forwarded-for") {
+        appended(out, headers, "x-forwarded-for", &ip[..ip_len]);
+    }
+    if !ruled(up.rules, "x-forwarded-proto") {
+        header_line(out, b"x-forwarded-proto", up.proto.as_bytes());
+    }
+    if !ruled(up.rules, "x-forwarded-host") {
+        header_line(out, b"x-forwarded-host", head.host.as_bytes());
+    }
+    if !ruled(up.rules, "via") {
+        appended(out, headers, "via", b"1.1 lbctl");
+    }
+    set_rules(out, up.rules, up.change_host);
+}
+
+/// End a head from [`write_request`] for one backend: its `Host` under `--change-host`.
+pub fn finish_request(out: &mut Vec<u8>, host: Option<&[u8]>) {
+    if let Some(host) = host {
+        header_line(out, b"host", host);
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// How a response body is delimited (RFC 9112 section 6.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    None,
+    Length(u64),
+    Chunked,
+    /// Until the backend closes: the client connection must close after it too.
+    Close,
+}
+
+/// A parsed backend response head.
+#[derive(Debug)]
+pub struct ResponseHead<'b> {
+    pub code: u16,
+    /// The reason phrase as sent.
+    pub reason: &'b str,
+    pub head_len: usize,
+    pub framing: Framing,
+    /// The backend will not take another request on this connection.
+    pub backend_closes: bool,
+}
+
+/// Why a backend's bytes are not an HTTP/1.1 response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadResponse(pub &'static str);
+
+/// Parse a response head; `Ok(None)` when incomplete. `head_request` and the status decide
+/// whether a body follows.
+pub fn parse_response<'b, 'h>(
+    buf: &'b [u8],
+    headers: &'h mut [httparse::Header<'b>; MAX_HEADERS],
+    head_request: bool,
+) -> Result<Option<(ResponseHead<'b>, &'h [httparse::Header<'b>])>, BadResponse>
+where
+    'b: 'h,
+{
+    let mut resp = httparse::Response::new(headers);
+    let head_len = match resp.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(httparse::Error::TooManyHeaders) => return Err(BadResponse("too many headers")),
+        Err(_) => return Err(BadResponse("malformed response head")),
+    };
+    let code = resp.code.unwrap_or(0);
+    if !(100..=599).contains(&code) {
+        return Err(BadResponse("invalid status code"));
+    }
+    let http10 = resp.version == Some(0);
+    let mut length: Option<u64> = None;
+    let mut chunked = false;
+    let mut coded = false;
+    let mut close = http10;
+    for h in resp.headers.iter() {
+        if is(h.name, "content-length") {
+            let n = std::str::from_utf8(h.value)
+                .ok()
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()))
+                .and_then(|v| v.parse::<u64>().ok())
+                .ok_or(BadResponse("invalid Content-Length"))?;
+            if length.is_some_and(|l| l != n) {
+                return Err(BadResponse("conflicting Content-Length headers"));
+            }
+            length = Some(n);
+        } else if is(h.name, "transfer-encoding") {
+            coded = true;
+            // Chunked only when it is the final coding.
+            chunked = tokens(h.value)
+                .last()
+                .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
+        } else if is(h.name, "connection") {
+            for t in tokens(h.value) {
+                if t.eq_ignore_ascii_case(b"close") {
+                    close = true;
+                } else if http10 && t.eq_ignore_ascii_case(b"keep-alive") {
+                    close = false;
+                }
+            }
+        }
+    }
+    let framing = if head_request || code < 200 || code == 204 || code == 304 {
+        Framing::None
+    } else if chunked {
+        Framing::Chunked
+    } else if coded {
+        // A transfer coding other than chunked last: the body runs to the close.
+        Framing::Close
+    } else if let Some(n) = length {
+        Framing::Length(n)
+    } else {
+        Framing::Close
+    };
+    let reason = resp.reason.unwrap_or("");
+    let parsed = resp.headers;
+    Ok(Some((
+        ResponseHead {
+            code,
+            reason,
+            head_len,
+            framing,
+            backend_closes: close || framing == Framing::Close,
+        },
+        parsed,
+    )))
+}
+
+/// What the response head sent to the client carries besides the backend's headers.
+pub struct DownstreamHead<'a> {
+    pub rules: &'a [HeaderRule],
+    /// A sticky-session `Set-Cookie` value.
+    pub set_cookie: Option<&'a str>,
+    /// Tell the client this connection closes after the response.
+    pub close: bool,
+}
+
+/// Append the head sent to the client: HTTP/1.1, the backend's status and headers minus the
+/// hop-by-hop ones (Transfer-Encoding stays: a chunked body is forwarded as it came), `Via`,
+/// the `--header-down` rules, the sticky cookie, and `Connection: close` when closing.
+pub fn write_response(
+    out: &mut Vec<u8>,
+    head: &ResponseHead<'_>,
+    headers: &[httparse::Header<'_>],
+    down: &DownstreamHead<'_>,
+) {
+    let _ = write!(out, "HTTP/1.1 {} ", head.code);
+    out.extend_from_slice(head.reason.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    let has_connection = headers.iter().any(|h| is(h.name, "connection"));
+    for h in headers {
+        let n = h.name;
+        if hop_by_hop(n)
+            || is(n, "via")
+            || (is(n, "transfer-encoding") && head.framing != Framing::Chunked)
+            || ruled(down.rules, n)
+            || (has_connection && named_by_connection(headers, n))
+        {
+            continue;
+        }
+        header_line(out, n.as_bytes(), h.value);
+    }
+    if !ruled(down.rules, "via") {
+        appended(out, headers, "via", b"1.1 lbctl");
+    }
+    set_rules(out, down.rules, false);
+    if let Some(c) = down.set_cookie {
+        header_line(out, b"set-cookie", c.as_bytes());
+    }
+    if down.close {
+        out.extend_from_slice(b"connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Append a local answer (403, 404, 431, 502, 503, 504) with its plain-text body.
+pub fn write_local(out: &mut Vec<u8>, l: Local, close: bool) {
+    let _ = write!(
+        out,
+        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n{}\r\n{}",
+        l.status.as_u16(),
+        l.status.canonical_reason().unwrap_or(""),
+        l.text.len(),
+        if close { "connection: close\r\n" } else { "" },
+        l.text
+    );
+}
+
+/// Where a chunked body ends, found by walking its framing without decoding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkedEnd {
+    state: Chunk,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chunk {
+    /// In a chunk-size line: the size so far and its number of hex digits.
+    Size(u64, u8),
+    /// After the size, in chunk extensions, until CR.
+    Ext(u64),
+    SizeLf(u64),
+    Data(u64),
+    DataCr,
+    DataLf,
+    /// At the start of a trailer line (or the final empty line).
+    TrailerStart,
+    Trailer,
+    TrailerLf,
+    FinalLf,
+    Done,
+}
+
+/// Why a chunked body's framing is broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadChunk;
+
+impl Default for ChunkedEnd {
+    fn default() -> Self {
+        ChunkedEnd {
+            state: Chunk::Size(0, 0),
+        }
+    }
+}
+
+impl ChunkedEnd {
+    /// Walk `data` (the next bytes of the body); `Some(n)` when the body ends after `n` of them.
+    pub fn feed(&mut self, data: &[u8]) -> Result<Option<usize>, BadChunk> {
+        let mut i = 0;
+        while i < data.len() {
+            let b = data[i];
+            self.state = match self.state {
+                Chunk::Size(n, digits) => match (b as char).to_digit(16) {
+                    Some(d) if digits < 16 => Chunk::Size(n << 4 | d as u64, digits + 1),
+                    Some(_) => return Err(BadChunk),
+                    None if digits == 0 => return Err(BadChunk),
+                    None if b == b'\r' => Chunk::SizeLf(n),
+                    None if b == b';' || b == b' ' || b == b'\t' => Chunk::Ext(n),
+                    None => return Err(BadChunk),
+                },
+                Chunk::Ext(n) => match b {
+                    b'\r' => Chunk::SizeLf(n),
+                    b'\n' => return Err(BadChunk),
+                    _ => Chunk::Ext(n),
+                },
+                Chunk::SizeLf(n) => match (b, n) {
+                    (b'\n', 0) => Chunk::TrailerStart,
+                    (b'\n', n) => Chunk::Data(n),
+                    _ => return Err(BadChunk),
+                },
+                Chunk::Data(n) => {
+                    // The payload is skipped in one step, never looked at.
+                    let take = n.min((data.len() - i) as u64);
+                    i += take as usize;
+                    self.state = if take == n {
+                        Chunk::DataCr
+                    } else {
+                        Chunk::Data(n - take)
+                    };
+                    continue;
+                }
+                Chunk::DataCr if b == b'\r' => Chunk::DataLf,
+                Chunk::DataLf if b == b'\n' => Chunk::Size(0, 0),
+                Chunk::DataCr | Chunk::DataLf => return Err(BadChunk),
+                Chunk::TrailerStart if b == b'\r' => Chunk::FinalLf,
+                Chunk::TrailerStart | Chunk::Trailer if b == b'\n' => return Err(BadChunk),
+                Chunk::TrailerStart | Chunk::Trailer if b == b'\r' => Chunk::TrailerLf,
+                Chunk::TrailerStart | Chunk::Trailer => Chunk::Trailer,
+                Chunk::TrailerLf if b == b'\n' => Chunk::TrailerStart,
+                Chunk::FinalLf if b == b'\n' => Chunk::Done,
+                Chunk::TrailerLf | Chunk::FinalLf => return Err(BadChunk),
+                Chunk::Done => return Ok(Some(i)),
+            };
+            i += 1;
+            if self.state == Chunk::Done {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(wire: &str) -> String {
+        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let ParsedRequest::Ready(head) = parse_request(wire.as_bytes(), &mut hs) else {
+            panic!("not for the fast path: {wire:?}");
+        };
+        let mut again = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut req = httparse::Request::new(&mut again);
+        req.parse(wire.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        let rules = [
+            HeaderRule::parse("X-Env: test").unwrap(),
+            HeaderRule::parse("-X-Drop").unwrap(),
+        ];
+        write_request(
+            &mut out,
+            &head,
+            req.headers,
+            &UpstreamHead {
+                client_ip: "10.1.2.3".parse().unwrap(),
+                proto: "http",
+                rules: &rules,
+                change_host: false,
+            },
+        );
+        finish_request(&mut out, None);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn request_heads_are_rewritten_like_the_hyper_path() {
+        let out = request(
+            "GET /a?b=1 HTTP/1.1\r\nHost: example.test\r\nConnection: keep-alive, X-Secret\r\n\
+             X-Secret: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nX-Forwarded-For: 192.0.2.9\r\n\
+             Via: 1.0 edge\r\nX-Drop: yes\r\nAccept: */*\r\n\r\n",
+        );
+        assert_eq!(
+            out,
+            "GET /a?b=1 HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\
+             x-forwarded-for: 192.0.2.9, 10.1.2.3\r\nx-forwarded-proto: http\r\n\
+             x-forwarded-host: example.test\r\nvia: 1.0 edge, 1.1 lbctl\r\nx-env: test\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn what_the_fast_path_leaves_to_hyper() {
+        let hyper = [
+            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+            "GET / HTTP/1.0\r\nHost: a\r\n\r\n",
+            "GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n",
+            "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET / HTTP/1.1\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n",
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost a\r\n\r\n",
+            "\x00\x01\x02 garbage\r\n\r\n",
+        ];
+        for wire in hyper {
+            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let r = parse_request(wire.as_bytes(), &mut hs);
+            assert!(matches!(r, ParsedRequest::Hyper), "{wire:?}: {r:?}");
+        }
+        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        assert!(matches!(
+            parse_request(b"GET / HTTP/1.1\r\nHost: a\r\n", &mut hs),
+            ParsedRequest::Partial
+        ));
+        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let ParsedRequest::Ready(h) = parse_request(
+            b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+            &mut hs,
+        ) else {
+            panic!()
+        };
+        assert_eq!(
+            (h.method, h.target, h.host, h.body_len, h.close),
+            ("POST", "/x", "a", 5, true)
+        );
+        assert_eq!(h.head_len, 67);
+    }
+
+    #[test]
+    fn change_host_and_rules_on_forwarded_headers() {
+        let wire = "GET / HTTP/1.1\r\nHost: front\r\nVia: x\r\n\r\n";
+        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let ParsedRequest::Ready(head) = parse_request(wire.as_bytes(), &mut hs) else {
+            panic!()
+        };
+        let mut again = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut req = httparse::Request::new(&mut again);
+        req.parse(wire.as_bytes()).unwrap();
+        let rules = [
+            HeaderRule::parse("-Via").unwrap(),
+            HeaderRule::parse("Host: ignored").unwrap(),
+        ];
+        let mut out = Vec::new();
+        write_request(
+            &mut out,
+            &head,
+            req.headers,
+            &UpstreamHead {
+                client_ip: "::1".parse().unwrap(),
+                proto: "https",
+                rules: &rules,
+                change_host: true,
+            },
+        );
+        finish_request(&mut out, Some(b"127.0.0.1:9001"));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "GET / HTTP/1.1\r\nx-forwarded-for: ::1\r\n\
+             x-forwarded-proto: https\r\nx-forwarded-host: front\r\nhost: 127.0.0.1:9001\r\n\r\n"
+        );
+    }
+
+    fn response(
+        wire: &[u8],
+        head_request: bool,
+    ) -> Result<Option<(u16, Framing, bool, usize)>, BadResponse> {
+        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        Ok(parse_response(wire, &mut hs, head_request)?
+            .map(|(h, _)| (h.code, h.framing, h.backend_closes, h.head_len)))
+    }
+
+    #[test]
+    fn response_framing_follows_rfc_9112() {
+        let r = |w: &str| response(w.as_bytes(), false).unwrap().unwrap();
+        assert_eq!(
+            r("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n").1,
+            Framing::Length(5)
+        );
+        assert_eq!(
+            r("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n").1,
+            Framing::Chunked
+        );
+        assert_eq!(
+            r("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n").1,
+            Framing::Chunked
+        );
+        assert_eq!(
+            r("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n").1,
+            Framing::Close
+        );
+        assert_eq!(
+            r("HTTP/1.1 200 OK\r\n\r\n"),
+            (200, Framing::Close, true, 19)
+        );
+        assert_eq!(r("HTTP/1.1 204 No Content\r\n\r\n").1, Framing::None);
+        assert_eq!(
+            r("HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n").1,
+            Framing::None
+        );
+        assert_eq!(
+            r("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n").1,
+            Framing::None
+        );
+        assert!(!r("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").2);
+        assert!(r("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").2);
+        assert!(r("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n").2);
+        assert!(!r("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n").2);
+        let head = response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(head.1, Framing::None);
+        assert_eq!(response(b"HTTP/1.1 200 OK\r\nContent-Le", false), Ok(None));
+        for bad in [
+            &b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            b"HTTP/1.1 999 What\r\n\r\n",
+            b"SSH-2.0-OpenSSH\r\n\r\n",
+        ] {
+            assert!(
+                response(bad, false).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+
+    #[test]
+    fn response_heads_are_rewritten() {
+        let wire = b"HTTP/1.1 200 Fine\r\nServer: x\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\
+                     Transfer-Encoding: chunked\r\nX-Drop: 1\r\nVia: 1.1 origin\r\n\r\n";
+        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let (head, headers) = parse_response(wire, &mut hs, false).unwrap().unwrap();
+        let rules = [
+            HeaderRule::parse("-X-Drop").unwrap(),
+            HeaderRule::parse("X-Served-By: lbctl").unwrap(),
+        ];
+        let mut out = Vec::new();
+        write_response(
+            &mut out,
+            &head,
+            headers,
+            &DownstreamHead {
+                rules: &rules,
+                set_cookie: Some("lb=abc; Path=/; HttpOnly"),
+                close: true,
+            },
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "HTTP/1.1 200 Fine\r\nServer: x\r\nTransfer-Encoding: chunked\r\nvia: 1.1 origin, 1.1 lbctl\r\n\
+             x-served-by: lbctl\r\nset-cookie: lb=abc; Path=/; HttpOnly\r\nconnection: close\r\n\r\n"
+        );
+        let mut out = Vec::new();
+        write_local(&mut out, super::super::dispatch::NO_BACKEND, false);
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("\r\n\r\n503 service unavailable: no healthy backend in the pool\n")
+        );
+    }
+
+    /// Feed `wire` split at every position pair; the end must always be found at `end`.
+    fn chunked_end_everywhere(wire: &[u8]) -> Result<Option<usize>, BadChunk> {
+        let whole = ChunkedEnd::default().feed(wire);
+        for cut in 0..=wire.len() {
+            let mut c = ChunkedEnd::default();
+            let first = c.feed(&wire[..cut]);
+            let split = match first {
+                Ok(Some(n)) => Ok(Some(n)),
+                Ok(None) => c.feed(&wire[cut..]).map(|r| r.map(|n| n + cut)),
+                Err(e) => Err(e),
+            };
+            assert_eq!(split, whole, "cut at {cut}");
+        }
+        whole
+    }
+
+    #[test]
+    fn chunked_ends_are_found_across_any_split() {
+        let body = b"5\r\nhello\r\n1a;ext=1\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\n";
+        assert_eq!(chunked_end_everywhere(body), Ok(Some(body.len())));
+        let trailers = b"3\r\nabc\r\n0\r\nX-Sum: 1\r\nX-B: 2\r\n\r\nNEXT";
+        assert_eq!(
+            chunked_end_everywhere(trailers),
+            Ok(Some(trailers.len() - 4))
+        );
+        assert_eq!(chunked_end_everywhere(b"A\r\n0123456789"), Ok(None));
+        for bad in [
+            &b"zz\r\n"[..],
+            b"5\r\nhelloXX",
+            b"\r\n",
+            b"5\nhello",
+            b"11111111111111111\r\n",
+            b"0\r\nX\n",
+        ] {
+            assert_eq!(
+                chunked_end_everywhere(bad),
+                Err(BadChunk),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}
