@@ -649,6 +649,8 @@ fn prepare(
         .map_err(|l| (l, head.body_len))?;
     let walk = Dispatch::new(pool, s.retries, headers, head.target, ip);
     wbuf.clear();
+    // One allocation for the usual head instead of a growth series.
+    wbuf.reserve(1024);
     h1_wire::write_request(
         wbuf,
         head,

@@ -3,6 +3,7 @@
 //! ACL, 503 without backends, drain on SIGTERM, slowloris, /metrics and bad input.
 
 mod config;
+mod h1;
 mod health;
 mod http;
 
