@@ -3,7 +3,7 @@
 //! request path never touches the registry) and `/stats` as JSON. Shared by the L7 and (later)
 //! L4 paths: anything that can list its pools' backends and counters can be served here.
 
-use super::backend::{Backend, CLASSES};
+use super::backend::{Backend, CLASSES, StatusCounts};
 use super::l7::L7;
 use super::listener::ConnCounters;
 use super::pool::Pool;
@@ -71,21 +71,27 @@ impl prometheus_client::collector::Collector for ProxyCollector {
             .flat_map(|p| p.backends.iter().map(move |b| (p.name.as_str(), b)))
             .collect();
 
+        // Named without `_total`: prometheus-client's encoder appends it to counters
+        // (OpenMetrics), so the samples read `lbctl_proxy_requests_total{...}`.
         let mut m = enc.encode_descriptor(
             "lbctl_proxy_requests",
-            "Requests answered, by backend and status class (error = no response)",
+            "Requests answered, by backend and exact status code (error = no response from the backend)",
             None,
             MetricType::Counter,
         )?;
         for (pname, b) in &all {
-            for (k, class) in CLASSES.iter().enumerate() {
+            // Only codes seen, so the series count stays bounded by what backends answer;
+            // `error` always, so a rate over it exists before the first failure.
+            let seen = b.responses.seen();
+            let codes = seen
+                .iter()
+                .map(|(code, n)| (code.to_string(), *n))
+                .chain(std::iter::once(("error".to_string(), b.responses.errors())));
+            for (code, n) in codes {
                 let labels: [(&str, &str); 3] =
-                    [("pool", pname), ("backend", b.name()), ("code", class)];
+                    [("pool", pname), ("backend", b.name()), ("code", &code)];
                 m.encode_family(&labels)?
-                    .encode_counter::<NoLabelSet, u64, u64>(
-                        &b.requests[k].load(Ordering::Relaxed),
-                        None,
-                    )?;
+                    .encode_counter::<NoLabelSet, u64, u64>(&n, None)?;
             }
         }
         let per_backend = |enc: &mut DescriptorEncoder,
@@ -240,7 +246,11 @@ pub struct BackendStats {
     pub state: &'static str,
     pub in_flight: u64,
     pub requests: u64,
+    /// By class (1xx..5xx, error), as before exact codes were added.
     pub responses: std::collections::BTreeMap<&'static str, u64>,
+    /// By exact status code ("200", "503", ...), only codes seen; proxy-side failures are
+    /// `responses.error`.
+    pub codes: std::collections::BTreeMap<String, u64>,
     pub retries: u64,
     pub ejections: u64,
     pub p50_ms: f64,
@@ -284,6 +294,9 @@ pub fn stats(state: &AdminState) -> Stats {
                     ),
                     _ => (0.0, 0.0),
                 };
+                // One read of the counters, so `requests` is the sum of `responses`.
+                let seen = b.responses.seen();
+                let classes = StatusCounts::classify(&seen, b.responses.errors());
                 BackendStats {
                     pool: p.name.clone(),
                     name: b.name().to_string(),
@@ -292,11 +305,11 @@ pub fn stats(state: &AdminState) -> Stats {
                     backup: b.spec.backup,
                     state: b.state(),
                     in_flight: b.in_flight.load(Ordering::Relaxed),
-                    requests: b.total_requests(),
-                    responses: CLASSES
-                        .iter()
-                        .enumerate()
-                        .map(|(k, c)| (*c, b.requests[k].load(Ordering::Relaxed)))
+                    requests: classes.iter().sum(),
+                    responses: CLASSES.iter().copied().zip(classes).collect(),
+                    codes: seen
+                        .into_iter()
+                        .map(|(code, n)| (code.to_string(), n))
                         .collect(),
                     retries: b.retries.load(Ordering::Relaxed),
                     ejections: b.ejections.load(Ordering::Relaxed),

@@ -71,6 +71,34 @@ impl LatencyHistogram {
             .map_err(|e| StatsError::Merge(format!("{e:?}")))
     }
 
+    /// Remove another histogram's samples, e.g. an earlier snapshot of this one, leaving the
+    /// samples recorded since (windowed percentiles). Fails, leaving `self` unspecified, when
+    /// `other` holds a sample `self` does not (it is not an earlier snapshot).
+    pub fn subtract(&mut self, other: &LatencyHistogram) -> Result<(), StatsError> {
+        self.h
+            .subtract(&other.h)
+            .map_err(|e| StatsError::Merge(format!("{e:?}")))
+    }
+
+    /// The recorded samples as `(value µs, count)` pairs, one per non-empty bucket: a compact
+    /// copy (a few KB) of a histogram whose full form is ~190 KB. [`Self::from_counts`] turns it
+    /// back into the same histogram.
+    pub fn counts(&self) -> Vec<(u64, u64)> {
+        self.h
+            .iter_recorded()
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect()
+    }
+
+    /// Rebuild a histogram from [`Self::counts`].
+    pub fn from_counts(counts: &[(u64, u64)]) -> Self {
+        let mut h = LatencyHistogram::new();
+        for &(us, n) in counts {
+            h.record_n(us, n);
+        }
+        h
+    }
+
     pub fn reset(&mut self) {
         self.h.reset();
     }
@@ -248,6 +276,32 @@ mod tests {
         assert_eq!(a.len(), 2000);
         assert!(LatencyHistogram::from_base64("!!!").is_err());
         assert!(LatencyHistogram::from_base64("AAAA").is_err());
+    }
+
+    #[test]
+    fn subtract_and_compact_counts() {
+        let mut h = LatencyHistogram::new();
+        for us in [100, 100, 250, 9_000] {
+            h.record_us(us);
+        }
+        let snap = LatencyHistogram::from_counts(&h.counts());
+        assert_eq!(snap.len(), 4);
+        assert_eq!(snap.counts(), h.counts());
+        for _ in 0..10 {
+            h.record_us(2_000);
+        }
+        let mut since = h.clone();
+        since.subtract(&snap).unwrap();
+        assert_eq!(since.len(), 10);
+        // Only the 2 ms samples are left (the 9 ms one is gone, so p99 is 2 ms, within 0.1%).
+        for p in [1.0, 50.0, 99.0, 100.0] {
+            let got = since.percentile_us(p) as f64;
+            assert!((got - 2_000.0).abs() <= 2.0, "p{p}: {got}");
+        }
+        // Not an earlier snapshot: an error, not a panic.
+        let mut other = LatencyHistogram::new();
+        other.record_us(100);
+        assert!(other.subtract(&since).is_err());
     }
 
     #[test]

@@ -3,40 +3,124 @@
 
 use super::*;
 
+/// `name{k="v",...} value` -> (name, labels, value); None for comments and blank lines.
+fn sample(line: &str) -> Option<(String, HashMap<String, String>, f64)> {
+    if line.starts_with('#') || line.is_empty() {
+        return None;
+    }
+    let (series, value) = line.rsplit_once(' ').expect("sample line");
+    let v: f64 = value
+        .parse()
+        .unwrap_or_else(|_| panic!("bad value in {line}"));
+    let (name, labels) = match series.split_once('{') {
+        Some((n, rest)) => (n, rest.strip_suffix('}').expect("closing brace")),
+        None => (series, ""),
+    };
+    let labels = labels
+        .split(',')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').expect("label k=v");
+            let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+            (k.to_string(), v.expect("quoted label value").to_string())
+        })
+        .collect();
+    Some((name.to_string(), labels, v))
+}
+
 #[test]
 fn metrics_parse_and_match_the_requests_sent() {
-    let b = support::serve(2, &[]);
+    // b2 answers every request 503, except /admin/* which both answer 405 to a GET.
+    let b = support::serve(2, &["--backend-opts", "b2:fail-rate=1"]);
+    assert_eq!((b.name(0), b.name(1)), ("b1", "b2"));
     let specs = backend_args(&b, &[]);
-    let p = proxy(&args_with(&specs, &["--admin", "127.0.0.1:0"]));
+    let p = proxy(&args_with(
+        &specs,
+        &["--admin", "127.0.0.1:0", "--algorithm", "round-robin"],
+    ));
     let client = support::http();
-    hits(&client, &p.url("/"), 25);
+    let mut sent: HashMap<u16, usize> = HashMap::new();
+    // Round-robin alternates: 10 "/" each (b1: 200, b2: 503), then 2 "/admin/x" each (405).
+    for path in std::iter::repeat_n("/", 20).chain(std::iter::repeat_n("/admin/x", 4)) {
+        let r = client
+            .get(p.url(path))
+            .send()
+            .expect("request through proxy");
+        *sent.entry(r.status().as_u16()).or_default() += 1;
+    }
+    assert_eq!(sent, HashMap::from([(200, 10), (503, 10), (405, 4)]));
+    let admin = p.admin.as_ref().unwrap();
     let text = client
-        .get(format!("http://{}/metrics", p.admin.as_ref().unwrap()))
+        .get(format!("http://{admin}/metrics"))
         .send()
         .unwrap()
         .text()
         .unwrap();
-    let mut ok = 0.0;
+    // prometheus-client appends `_total` to the counter family's samples.
+    assert!(
+        text.contains("# TYPE lbctl_proxy_requests counter"),
+        "{text}"
+    );
+    let mut by_code: HashMap<(String, String), f64> = HashMap::new();
     let mut hist_count = 0.0;
-    for line in text.lines() {
-        if line.starts_with('#') || line.is_empty() {
-            continue;
+    for (name, labels, v) in text.lines().filter_map(sample) {
+        if name == "lbctl_proxy_requests_total" {
+            assert_eq!(labels["pool"], "default", "{text}");
+            let key = (labels["backend"].clone(), labels["code"].clone());
+            assert!(by_code.insert(key, v).is_none(), "duplicate series: {text}");
         }
-        // name{labels} value
-        let (series, value) = line.rsplit_once(' ').expect("sample line");
-        let v: f64 = value
-            .parse()
-            .unwrap_or_else(|_| panic!("bad value in {line}"));
-        if series.starts_with("lbctl_proxy_requests_total{") && series.contains("code=\"2xx\"") {
-            ok += v;
-        }
-        if series.starts_with("lbctl_proxy_backend_latency_seconds_count") {
+        if name == "lbctl_proxy_backend_latency_seconds_count" {
             hist_count += v;
         }
     }
-    assert_eq!(ok, 25.0, "{text}");
-    assert_eq!(hist_count, 25.0);
+    let want: HashMap<(String, String), f64> = [
+        ("b1", "200", 10.0),
+        ("b1", "405", 2.0),
+        ("b1", "error", 0.0),
+        ("b2", "503", 10.0),
+        ("b2", "405", 2.0),
+        ("b2", "error", 0.0),
+    ]
+    .into_iter()
+    .map(|(b, c, v)| ((b.to_string(), c.to_string()), v))
+    .collect();
+    // Exactly these series: only codes seen, plus `error`.
+    assert_eq!(by_code, want, "{text}");
+    assert_eq!(hist_count, 24.0);
     assert!(text.trim_end().ends_with("# EOF"));
+
+    // /stats: exact codes next to the class breakdown.
+    let stats: serde_json::Value = client
+        .get(format!("http://{admin}/stats"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let be = |name: &str| {
+        stats["backends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {stats}"))
+            .clone()
+    };
+    let (s1, s2) = (be("b1"), be("b2"));
+    assert_eq!(
+        s1["codes"],
+        serde_json::json!({"200": 10, "405": 2}),
+        "{stats}"
+    );
+    assert_eq!(
+        s2["codes"],
+        serde_json::json!({"405": 2, "503": 10}),
+        "{stats}"
+    );
+    assert_eq!(s1["responses"]["2xx"], 10);
+    assert_eq!(s1["responses"]["4xx"], 2);
+    assert_eq!(s2["responses"]["5xx"], 10);
+    assert_eq!(s2["responses"]["error"], 0);
+    assert_eq!(s2["requests"], 12);
 }
 
 #[test]
