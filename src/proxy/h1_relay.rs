@@ -223,7 +223,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 Instant::now() + self.limits.header_timeout
             };
             first = false;
-            let prepared = match self.read_head(deadline).await {
+            let prepared = match Box::pin(self.read_head(deadline)).await {
                 Ok(Head::Request(p)) => p,
                 Ok(Head::Answered) => continue,
                 Ok(Head::Hyper) => {
@@ -236,7 +236,9 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                     return Outcome::Closed;
                 }
             };
-            match self.exchange(prepared).await {
+            // Boxed: an exchange's state is a few KiB, and an idle connection's task should
+            // not carry it (one allocation per request, cheap next to the request).
+            match Box::pin(self.exchange(prepared)).await {
                 Ok(true) => {}
                 Ok(false) | Err(Stop::Close) => {
                     let _ = self.io.shutdown().await;
@@ -250,31 +252,37 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
     async fn read_head(&mut self, deadline: Instant) -> Result<Head, Stop> {
         loop {
             if !self.rbuf.is_empty() {
-                let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-                match h1_wire::parse_request(self.rbuf.data(), &mut hs) {
-                    ParsedRequest::Hyper => return Ok(Head::Hyper),
-                    ParsedRequest::Partial => {}
-                    ParsedRequest::Ready(head) => {
-                        let head_len = head.head_len;
-                        let prepared = prepare(
-                            self.l7,
-                            self.peer,
-                            &mut self.wbuf,
-                            &head,
-                            &hs[..head.header_count],
-                        );
-                        self.rbuf.consume(head_len);
-                        return match prepared {
-                            Ok(p) => Ok(Head::Request(p)),
-                            Err((l, body_len)) => {
-                                let whole = self.rbuf.len() as u64 >= body_len;
-                                match self.local_end(l, whole, body_len).await? {
-                                    true => Ok(Head::Answered),
-                                    false => Err(Stop::Close),
-                                }
-                            }
-                        };
+                // The header slots live in this block only, never across an await (they would
+                // weigh on every connection's task).
+                let parsed = {
+                    let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+                    match h1_wire::parse_request(self.rbuf.data(), &mut hs) {
+                        ParsedRequest::Hyper => return Ok(Head::Hyper),
+                        ParsedRequest::Partial => None,
+                        ParsedRequest::Ready(head) => Some((
+                            head.head_len,
+                            prepare(
+                                self.l7,
+                                self.peer,
+                                &mut self.wbuf,
+                                &head,
+                                &hs[..head.header_count],
+                            ),
+                        )),
                     }
+                };
+                if let Some((head_len, prepared)) = parsed {
+                    self.rbuf.consume(head_len);
+                    return match prepared {
+                        Ok(p) => Ok(Head::Request(p)),
+                        Err((l, body_len)) => {
+                            let whole = self.rbuf.len() as u64 >= body_len;
+                            match self.local_end(l, whole, body_len).await? {
+                                true => Ok(Head::Answered),
+                                false => Err(Stop::Close),
+                            }
+                        }
+                    };
                 }
                 if self.rbuf.len() >= self.limits.max_header_size {
                     self.answer(HEADERS_TOO_LARGE, true).await?;
@@ -341,10 +349,14 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
             let inline = (self.rbuf.len() as u64).min(p.body_len) as usize;
             self.wbuf.extend_from_slice(&self.rbuf.data()[..inline]);
 
+            let cookie = p.walk.sticky_cookie(picked.index);
             let sent_at = Instant::now();
             let deadline = sent_at + s.backend_timeout;
             let result = loop {
-                match self.send_and_read_head(&mut up, &p, inline, deadline).await {
+                match self
+                    .send_and_read_head(&mut up, &p, inline, deadline, cookie.as_deref())
+                    .await
+                {
                     // A pooled connection the backend closed meanwhile: once more on a fresh
                     // one, when the request is whole here and either certainly unread (the
                     // write failed) or safe to repeat.
@@ -364,8 +376,8 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                     r => break r,
                 }
             };
-            let head_len = match result {
-                Ok(n) => n,
+            let fin = match result {
+                Ok(f) => f,
                 Err(Failed::Client) => return Err(Stop::Close),
                 Err(f) => {
                     let a = match f {
@@ -388,13 +400,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 }
             };
             let ttfb = sent_at.elapsed();
-            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let Ok(Some((head, headers))) =
-                h1_wire::parse_response(self.ubuf.data(), &mut hs, p.head_request)
-            else {
-                return Err(Stop::Close); // parsed once already: cannot happen
-            };
-            let status = head.code;
+            let status = fin.code;
             if p.walk.answered(l7, &picked, status, ttfb, replayable) {
                 self.ubuf = Buf::default();
                 continue;
@@ -402,24 +408,11 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
             if whole_body {
                 self.rbuf.consume(p.body_len as usize);
             }
-            let close = p.client_close || head.framing == Framing::Close;
-            let cookie = p.walk.sticky_cookie(picked.index);
-            self.wbuf.clear();
-            h1_wire::write_response(
-                &mut self.wbuf,
-                &head,
-                headers,
-                &DownstreamHead {
-                    rules: &s.header_down,
-                    set_cookie: cookie.as_deref(),
-                    close,
-                },
-            );
-            let framing = head.framing;
-            let backend_closes = head.backend_closes;
-            self.ubuf.consume(head_len);
+            let (framing, backend_closes, close) = (fin.framing, fin.backend_closes, fin.close);
             let mut bytes = 0;
-            let relayed = self.relay_body(&mut up, framing, &mut bytes).await;
+            let relayed = self
+                .relay_body(&mut up, framing, fin.resp_start, &mut bytes)
+                .await;
             b.bytes_out.fetch_add(bytes, Ordering::Relaxed);
             if relayed.is_ok() && !backend_closes && self.ubuf.is_empty() {
                 b.pool.checkin_raw(up);
@@ -465,7 +458,8 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
         p: &Prepared,
         inline: usize,
         deadline: Instant,
-    ) -> Result<usize, Failed> {
+        cookie: Option<&str>,
+    ) -> Result<Final, Failed> {
         let io_err = |what: &str, e: io::Error| Attempt::Sent(format!("{what}: {e}"), false);
         if let Err(e) = up.write_all(&self.wbuf).await {
             return Err(
@@ -521,59 +515,82 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 }
             }
             loop {
-                let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-                match h1_wire::parse_response(self.ubuf.data(), &mut hs, p.head_request) {
-                    Ok(None) => break,
-                    Err(bad) => {
-                        return Err(Failed::Attempt(Attempt::Sent(
-                            format!("invalid response: {}", bad.0),
-                            false,
-                        )));
-                    }
-                    Ok(Some((head, headers))) if head.code < 200 => {
-                        if head.code == 101 {
+                // Header slots in a block of their own: never held across an await.
+                let interim = {
+                    let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+                    match h1_wire::parse_response(self.ubuf.data(), &mut hs, p.head_request) {
+                        Ok(None) => break,
+                        Err(bad) => {
+                            return Err(Failed::Attempt(Attempt::Sent(
+                                format!("invalid response: {}", bad.0),
+                                false,
+                            )));
+                        }
+                        Ok(Some((head, _))) if head.code == 101 => {
                             return Err(Failed::Attempt(Attempt::Sent(
                                 "101 Switching Protocols to a request that did not ask".into(),
                                 false,
                             )));
                         }
-                        // 1xx (103 Early Hints): forwarded, then the final head follows.
-                        let mut out = Vec::with_capacity(head.head_len + 32);
-                        h1_wire::write_response(
-                            &mut out,
-                            &head,
-                            headers,
-                            &DownstreamHead {
-                                rules: &[],
-                                set_cookie: None,
-                                close: false,
-                            },
-                        );
-                        let n = head.head_len;
-                        self.io.write_all(&out).await.map_err(|_| Failed::Client)?;
-                        self.ubuf.consume(n);
+                        Ok(Some((head, headers))) => {
+                            // 1xx (103 Early Hints) is forwarded as is, then the final head
+                            // follows; the final head is written after the request in `wbuf`.
+                            let interim = head.code < 200;
+                            let resp_start = self.wbuf.len();
+                            let close =
+                                !interim && (p.client_close || head.framing == Framing::Close);
+                            h1_wire::write_response(
+                                &mut self.wbuf,
+                                &head,
+                                headers,
+                                &DownstreamHead {
+                                    rules: if interim {
+                                        &[]
+                                    } else {
+                                        &self.l7.settings.header_down
+                                    },
+                                    set_cookie: if interim { None } else { cookie },
+                                    close,
+                                },
+                            );
+                            let fin = Final {
+                                code: head.code,
+                                framing: head.framing,
+                                backend_closes: head.backend_closes,
+                                close,
+                                resp_start,
+                            };
+                            self.ubuf.consume(head.head_len);
+                            if !interim {
+                                return Ok(fin);
+                            }
+                            resp_start
+                        }
                     }
-                    Ok(Some((head, _))) => return Ok(head.head_len),
-                }
+                };
+                let sent = self.io.write_all(&self.wbuf[interim..]).await;
+                self.wbuf.truncate(interim);
+                sent.map_err(|_| Failed::Client)?;
             }
         }
     }
 
-    /// Write the response head in `wbuf` with the body bytes already read, then the rest of
-    /// the body as it arrives, counting body bytes in `sent`. Ok when the body ended cleanly.
+    /// Write the response head (`wbuf[from..]`) with the body bytes already read, then the rest
+    /// of the body as it arrives, counting body bytes in `sent`. Ok when the body ended cleanly.
     async fn relay_body(
         &mut self,
         up: &mut RawConn,
         framing: Framing,
+        from: usize,
         sent: &mut u64,
     ) -> io::Result<()> {
         match framing {
-            Framing::None => self.io.write_all(&self.wbuf).await,
+            Framing::None => self.io.write_all(&self.wbuf[from..]).await,
             Framing::Length(n) => {
                 let now = (self.ubuf.len() as u64).min(n) as usize;
                 self.wbuf.extend_from_slice(&self.ubuf.data()[..now]);
                 self.ubuf.consume(now);
-                self.io.write_all(&self.wbuf).await?;
+                self.io.write_all(&self.wbuf[from..]).await?;
                 *sent += now as u64;
                 while *sent < n {
                     if self.ubuf.fill(up).await? == 0 {
@@ -599,7 +616,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                     let take = found.unwrap_or(self.ubuf.len());
                     if first {
                         self.wbuf.extend_from_slice(&self.ubuf.data()[..take]);
-                        self.io.write_all(&self.wbuf).await?;
+                        self.io.write_all(&self.wbuf[from..]).await?;
                         first = false;
                     } else {
                         self.io.write_all(&self.ubuf.data()[..take]).await?;
@@ -615,7 +632,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 *sent = self.ubuf.len() as u64;
                 self.wbuf.extend_from_slice(self.ubuf.data());
                 self.ubuf.consume(self.ubuf.len());
-                self.io.write_all(&self.wbuf).await?;
+                self.io.write_all(&self.wbuf[from..]).await?;
                 loop {
                     let n = self.ubuf.fill(up).await?;
                     if n == 0 {
@@ -673,6 +690,16 @@ fn prepare(
         log: (s.access_log != AccessLog::Off)
             .then(|| (head.method.to_string(), head.target.to_string())),
     })
+}
+
+/// The final response head, already written for the client at `wbuf[resp_start..]`.
+struct Final {
+    code: u16,
+    framing: Framing,
+    backend_closes: bool,
+    /// The client connection closes after this response.
+    close: bool,
+    resp_start: usize,
 }
 
 /// How one attempt failed.

@@ -80,6 +80,9 @@ pub async fn accept_loop<F, Fut>(
         counters.accepted.fetch_add(1, Ordering::Relaxed);
         counters.open.fetch_add(1, Ordering::Relaxed);
         let fut = serve(stream, peer);
+        if std::env::var_os("LBCTL_DEBUG_SIZE").is_some() {
+            eprintln!("conn future: {} bytes", std::mem::size_of_val(&fut));
+        }
         let counters = counters.clone();
         tokio::spawn(async move {
             fut.await;
@@ -266,7 +269,9 @@ pub async fn serve_http(
                     let stream = match &tls {
                         None => super::tls_listen::MaybeTls::Plain(stream),
                         Some(cfg) => {
-                            match super::tls_listen::accept(cfg, stream, handshake_timeout).await {
+                            // Boxed for the same reason as hyper's state below.
+                            let accept = super::tls_listen::accept(cfg, stream, handshake_timeout);
+                            match Box::pin(accept).await {
                                 Ok(s) => s,
                                 Err(_) => return,
                             }
@@ -296,7 +301,9 @@ pub async fn serve_http(
                         let l7c = l7.clone();
                         let svc = service_fn(move |req| l7c.clone().handle(peer, req));
                         let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
-                        let _ = watcher.watch(conn).await;
+                        // Boxed: hyper's connection state is large, and most connections never
+                        // get here; inline it would be part of every connection's task.
+                        let _ = Box::pin(watcher.watch(conn)).await;
                     };
                     // Quiet for a whole period: close (in-flight requests keep the connection
                     // busy only through their bytes, so a backend slower than the idle
