@@ -80,9 +80,6 @@ pub async fn accept_loop<F, Fut>(
         counters.accepted.fetch_add(1, Ordering::Relaxed);
         counters.open.fetch_add(1, Ordering::Relaxed);
         let fut = serve(stream, peer);
-        if std::env::var_os("LBCTL_DEBUG_SIZE").is_some() {
-            eprintln!("conn future: {} bytes", std::mem::size_of_val(&fut));
-        }
         let counters = counters.clone();
         tokio::spawn(async move {
             fut.await;
