@@ -128,13 +128,66 @@ fn slowloris_is_cut_at_the_header_timeout() {
     );
 }
 
-/// A one-connection backend that accepts an Upgrade (101) and then echoes raw bytes.
+const WS_GUID: &str = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/// `Sec-WebSocket-Accept` for a key (RFC 6455 section 4.2.2: base64 of SHA-1 of key + GUID).
+fn ws_accept(key: &str) -> String {
+    use base64::Engine;
+    let digest = ring::digest::digest(
+        &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+        format!("{key}{WS_GUID}").as_bytes(),
+    );
+    base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
+}
+
+/// One WebSocket frame (payloads under 126 bytes): FIN, `opcode`, masked when `mask` is given.
+fn ws_frame(opcode: u8, payload: &[u8], mask: Option<[u8; 4]>) -> Vec<u8> {
+    assert!(payload.len() < 126);
+    let mut f = vec![0x80 | opcode, payload.len() as u8];
+    match mask {
+        None => f.extend_from_slice(payload),
+        Some(m) => {
+            f[1] |= 0x80;
+            f.extend_from_slice(&m);
+            f.extend(payload.iter().enumerate().map(|(i, b)| b ^ m[i % 4]));
+        }
+    }
+    f
+}
+
+/// Read one frame: (opcode, unmasked payload); None when the stream ends or fails.
+fn ws_try_read(s: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
+    let mut h = [0u8; 2];
+    s.read_exact(&mut h).ok()?;
+    let len = (h[1] & 0x7f) as usize;
+    assert!(len < 126);
+    let mask = if h[1] & 0x80 != 0 {
+        let mut m = [0u8; 4];
+        s.read_exact(&mut m).ok()?;
+        Some(m)
+    } else {
+        None
+    };
+    let mut p = vec![0u8; len];
+    s.read_exact(&mut p).ok()?;
+    if let Some(m) = mask {
+        p.iter_mut().enumerate().for_each(|(i, b)| *b ^= m[i % 4]);
+    }
+    Some((h[0] & 0x0f, p))
+}
+
+fn ws_read(s: &mut TcpStream) -> (u8, Vec<u8>) {
+    ws_try_read(s).expect("a WebSocket frame")
+}
+
+/// A one-connection WebSocket echo server (RFC 6455): handshake with a real
+/// `Sec-WebSocket-Accept`, masked client frames unmasked and echoed, close answered.
 fn upgrade_echo_backend() -> (String, std::thread::JoinHandle<()>) {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap().to_string();
     let h = std::thread::spawn(move || {
         let (mut s, _) = l.accept().unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
         while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
@@ -143,31 +196,40 @@ fn upgrade_echo_backend() -> (String, std::thread::JoinHandle<()>) {
             }
             head.push(byte[0]);
         }
-        let text = String::from_utf8_lossy(&head).to_lowercase();
-        assert!(text.contains("upgrade: websocket"), "{text}");
-        s.write_all(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-            .unwrap();
-        let mut buf = [0u8; 1024];
-        loop {
-            match s.read(&mut buf) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => {
-                    if s.write_all(&buf[..n]).is_err() {
-                        return;
-                    }
-                }
+        let text = String::from_utf8_lossy(&head).to_string();
+        assert!(text.to_lowercase().contains("upgrade: websocket"), "{text}");
+        let key = text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("Sec-WebSocket-Key: ")
+                    .or(l.strip_prefix("sec-websocket-key: "))
+            })
+            .expect("a Sec-WebSocket-Key")
+            .trim()
+            .to_string();
+        write!(
+            s,
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: {}\r\n\r\n",
+            ws_accept(&key)
+        )
+        .unwrap();
+        while let Some((op, payload)) = ws_try_read(&mut s) {
+            if op == 8 {
+                let _ = s.write_all(&ws_frame(8, &payload, None));
+                return;
+            }
+            if s.write_all(&ws_frame(op, &payload, None)).is_err() {
+                return;
             }
         }
     });
     (addr, h)
 }
 
-#[test]
-fn upgrade_requests_are_tunnelled() {
-    let (addr, backend) = upgrade_echo_backend();
-    let spec = format!("ws={addr}");
-    let p = proxy(&["--backend", &spec, "--idle-timeout", "400ms"]);
-    let mut s = TcpStream::connect(&p.addr).unwrap();
+/// Open a WebSocket through the proxy and check the handshake.
+fn ws_open(addr: &str) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     s.write_all(
         b"GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
@@ -182,11 +244,52 @@ fn upgrade_requests_are_tunnelled() {
     }
     let text = String::from_utf8_lossy(&head);
     assert!(text.starts_with("HTTP/1.1 101"), "{text}");
+    // The RFC 6455 example key's answer, computed by the backend, reaches the client intact.
+    assert!(
+        text.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")
+            || text.contains("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+        "{text}"
+    );
+    s
+}
+
+fn ws_echo(s: &mut TcpStream, msg: &[u8]) {
+    s.write_all(&ws_frame(1, msg, Some([0x37, 0xfa, 0x21, 0x3d])))
+        .unwrap();
+    assert_eq!(ws_read(s), (1, msg.to_vec()));
+}
+
+#[test]
+fn drain_waits_for_an_open_websocket() {
+    let (addr, backend) = upgrade_echo_backend();
+    let spec = format!("ws={addr}");
+    let mut p = proxy(&["--backend", &spec, "--drain-timeout", "10s"]);
+    let mut s = ws_open(&p.addr);
+    ws_echo(&mut s, b"before the signal");
+    p.proc.signal("TERM");
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(
+        p.proc.child.try_wait().unwrap().is_none(),
+        "exited with a tunnel open"
+    );
+    // The tunnel still carries messages while the proxy drains; closing it ends the drain.
+    ws_echo(&mut s, b"during the drain");
+    s.write_all(&ws_frame(8, &[0x03, 0xe8], Some([1, 2, 3, 4])))
+        .unwrap();
+    assert_eq!(ws_read(&mut s).0, 8);
+    drop(s);
+    assert_eq!(p.proc.wait_exit(Duration::from_secs(5)), Some(0));
+    backend.join().unwrap();
+}
+
+#[test]
+fn upgrade_requests_are_tunnelled() {
+    let (addr, backend) = upgrade_echo_backend();
+    let spec = format!("ws={addr}");
+    let p = proxy(&["--backend", &spec, "--idle-timeout", "400ms"]);
+    let mut s = ws_open(&p.addr);
     for msg in [&b"hello"[..], b"through the tunnel"] {
-        s.write_all(msg).unwrap();
-        let mut got = vec![0u8; msg.len()];
-        s.read_exact(&mut got).unwrap();
-        assert_eq!(got, msg);
+        ws_echo(&mut s, msg);
     }
     // A quiet tunnel is closed after the idle timeout.
     let start = Instant::now();
