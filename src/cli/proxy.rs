@@ -123,7 +123,8 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = duration)]
     pub connect_timeout: Duration,
 
-    /// Time a client has to send a complete request header (slowloris protection).
+    /// Time a client has to send a complete request head (slowloris protection): from the
+    /// accept for the first request, from its first byte for later ones; 408 when it expires.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration)]
     pub header_timeout: Duration,
 
@@ -143,7 +144,7 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = duration)]
     pub queue_timeout: Duration,
 
-    /// Maximum size of a request header (413/431 beyond it); at least 8KiB.
+    /// Maximum size of a request head (431 beyond it); at least 8KiB.
     #[arg(long, value_name = "SIZE", default_value = "64KiB", value_parser = parse_size)]
     pub max_header_size: u64,
 
