@@ -774,4 +774,96 @@ mod tests {
             );
         }
     }
+
+    /// Mutated heads and chunked bodies never panic; a parsed request is rewritten without
+    /// panicking; chunked ends are found the same way whatever the split.
+    #[test]
+    fn mutated_wire_bytes_never_panic() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let seeds: [&[u8]; 4] = [
+            b"POST /a?b=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: close, X\r\nX: 1\r\n\r\nabc",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n",
+            b"HTTP/1.0 304 Not Modified\r\nContent-Length: 12\r\n\r\n",
+            b"1a;x=y\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nT: 1\r\n\r\n",
+        ];
+        let alphabet = b"\r\n:;, 0123456789abcdefABCDEF\t\x00\x7f\xffHTP/.-";
+        let rules = [
+            HeaderRule::parse("X-A: 1").unwrap(),
+            HeaderRule::parse("-Via").unwrap(),
+        ];
+        for round in 0..20_000 {
+            let mut bytes = seeds[round % seeds.len()].to_vec();
+            for _ in 0..(next() % 5 + 1) {
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = (next() as usize) % bytes.len();
+                match next() % 4 {
+                    0 => bytes[at] = alphabet[(next() as usize) % alphabet.len()],
+                    1 => {
+                        bytes.remove(at);
+                    }
+                    2 => bytes.insert(at, alphabet[(next() as usize) % alphabet.len()]),
+                    _ => bytes.truncate(at),
+                }
+            }
+            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            if let ParsedRequest::Ready(head) = parse_request(&bytes, &mut hs) {
+                assert!(head.head_len <= bytes.len());
+                let mut out = Vec::new();
+                let up = UpstreamHead {
+                    client_ip: "127.0.0.1".parse().unwrap(),
+                    proto: "http",
+                    rules: &rules,
+                    change_host: round % 2 == 0,
+                };
+                write_request(&mut out, &head, &hs[..head.header_count], &up);
+                finish_request(&mut out, None);
+                // What the fast path sends is itself a well-formed head.
+                let mut again = [httparse::EMPTY_HEADER; MAX_HEADERS + 8];
+                let parsed = httparse::Request::new(&mut again).parse(&out);
+                assert!(
+                    matches!(parsed, Ok(httparse::Status::Complete(_))),
+                    "{:?}",
+                    String::from_utf8_lossy(&out)
+                );
+            }
+            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            if let Ok(Some((head, headers))) = parse_response(&bytes, &mut hs, round % 3 == 0) {
+                let mut out = Vec::new();
+                let down = DownstreamHead {
+                    rules: &rules,
+                    set_cookie: Some("lb=1"),
+                    close: round % 2 == 1,
+                };
+                write_response(&mut out, &head, headers, &down);
+                let mut again = [httparse::EMPTY_HEADER; MAX_HEADERS + 8];
+                let parsed = httparse::Response::new(&mut again).parse(&out);
+                assert!(
+                    matches!(parsed, Ok(httparse::Status::Complete(_))),
+                    "{:?}",
+                    String::from_utf8_lossy(&out)
+                );
+            }
+            let whole = ChunkedEnd::default().feed(&bytes);
+            let cut = (next() as usize) % (bytes.len() + 1);
+            let mut c = ChunkedEnd::default();
+            let split = match c.feed(&bytes[..cut]) {
+                Ok(None) => c.feed(&bytes[cut..]).map(|r| r.map(|n| n + cut)),
+                other => other,
+            };
+            assert_eq!(
+                split,
+                whole,
+                "{:?} cut at {cut}",
+                String::from_utf8_lossy(&bytes)
+            );
+        }
+    }
 }
