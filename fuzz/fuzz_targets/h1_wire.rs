@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     if let ParsedRequest::Ready(head) = parse_request(data, &mut hs) {
         let mut out = Vec::new();
         let up = UpstreamHead {
-            client_ip: "127.0.0.1".parse().unwrap(),
+            client_ip: "127.0.0.1",
             proto: "http",
             rules: &[],
             change_host: false,

@@ -165,6 +165,8 @@ pub struct H1Conn<'a, S> {
     ubuf: Buf,
     /// Heads being written (the backend's, then the client's).
     wbuf: Vec<u8>,
+    /// The client's address for X-Forwarded-For, formatted once.
+    ip_text: String,
 }
 
 impl<'a, S: ClientIo> H1Conn<'a, S> {
@@ -177,6 +179,8 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
             rbuf: Buf::default(),
             ubuf: Buf::default(),
             wbuf: Vec::new(),
+            // A v4 client on a dual-stack socket is shown as v4.
+            ip_text: peer.ip().to_canonical().to_string(),
         }
     }
 
@@ -264,6 +268,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                             prepare(
                                 self.l7,
                                 self.peer,
+                                &self.ip_text,
                                 &mut self.wbuf,
                                 &head,
                                 &hs[..head.header_count],
@@ -652,6 +657,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
 fn prepare(
     l7: &L7,
     peer: SocketAddr,
+    ip_text: &str,
     wbuf: &mut Vec<u8>,
     head: &h1_wire::RequestHead<'_>,
     headers: &[httparse::Header<'_>],
@@ -673,7 +679,7 @@ fn prepare(
         head,
         headers,
         &UpstreamHead {
-            client_ip: ip,
+            client_ip: ip_text,
             proto: s.proto,
             rules: &s.header_up,
             change_host: s.change_host,

@@ -9,7 +9,6 @@
 use super::dispatch::Local;
 use super::headers::HeaderRule;
 use std::io::Write;
-use std::net::IpAddr;
 
 /// Headers parsed per head; a request with more goes to the hyper path (which allows 100).
 pub const MAX_HEADERS: usize = 64;
@@ -53,16 +52,58 @@ fn tokens(v: &[u8]) -> impl Iterator<Item = &[u8]> {
         .filter(|t| !t.is_empty())
 }
 
-/// Whether `name` is hop-by-hop on a request or response (Transfer-Encoding is handled apart).
-fn hop_by_hop(name: &str) -> bool {
-    is(name, "connection")
-        || is(name, "keep-alive")
-        || is(name, "proxy-connection")
-        || is(name, "proxy-authorization")
-        || is(name, "proxy-authenticate")
-        || is(name, "te")
-        || is(name, "trailer")
-        || is(name, "upgrade")
+/// The header names the rewriters treat specially, told apart by length first: this runs for
+/// every header of every request and response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    /// Hop-by-hop (RFC 9110 section 7.6.1); Transfer-Encoding is handled apart.
+    Hop,
+    TransferEncoding,
+    Via,
+    Host,
+    XForwardedFor,
+    XForwardedProto,
+    XForwardedHost,
+    Other,
+}
+
+fn classify(name: &str) -> Name {
+    let hop = |lower: &str| {
+        if is(name, lower) {
+            Name::Hop
+        } else {
+            Name::Other
+        }
+    };
+    match name.len() {
+        2 => hop("te"),
+        3 if is(name, "via") => Name::Via,
+        4 if is(name, "host") => Name::Host,
+        7 if is(name, "trailer") || is(name, "upgrade") => Name::Hop,
+        10 if is(name, "connection") || is(name, "keep-alive") => Name::Hop,
+        15 if is(name, "x-forwarded-for") => Name::XForwardedFor,
+        16 if is(name, "x-forwarded-host") => Name::XForwardedHost,
+        16 => hop("proxy-connection"),
+        17 if is(name, "x-forwarded-proto") => Name::XForwardedProto,
+        17 if is(name, "transfer-encoding") => Name::TransferEncoding,
+        18 => hop("proxy-authenticate"),
+        19 => hop("proxy-authorization"),
+        _ => Name::Other,
+    }
+}
+
+/// Whether a `Connection` header names headers other than the usual `keep-alive`, `close`
+/// and `upgrade` tokens (those named are hop-by-hop too and must be dropped).
+fn connection_names_others(headers: &[httparse::Header<'_>]) -> bool {
+    headers
+        .iter()
+        .filter(|h| h.name.len() == 10 && is(h.name, "connection"))
+        .flat_map(|h| tokens(h.value))
+        .any(|t| {
+            !t.eq_ignore_ascii_case(b"keep-alive")
+                && !t.eq_ignore_ascii_case(b"close")
+                && !t.eq_ignore_ascii_case(b"upgrade")
+        })
 }
 
 /// Whether the `Connection` header values list `name` as hop-by-hop for this hop.
@@ -99,6 +140,10 @@ where
     let mut close = false;
     for h in req.headers.iter() {
         let n = h.name;
+        // Only these lengths can be a header this loop looks at (the rest are skipped cheaply).
+        if !matches!(n.len(), 4 | 6 | 7 | 10 | 14 | 17) {
+            continue;
+        }
         if is(n, "host") {
             if host.is_some() {
                 return ParsedRequest::Hyper;
@@ -144,7 +189,8 @@ where
 
 /// What the rewritten request head carries besides the client's headers.
 pub struct UpstreamHead<'a> {
-    pub client_ip: IpAddr,
+    /// The client's address as text (formatted once per connection).
+    pub client_ip: &'a str,
     /// `http` or `https`.
     pub proto: &'static str,
     pub rules: &'a [HeaderRule],
@@ -165,11 +211,12 @@ fn header_line(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// Write `name: first, second, ..., last` joining every earlier value of `name` with ours.
-fn appended(out: &mut Vec<u8>, headers: &[httparse::Header<'_>], name: &str, ours: &[u8]) {
+/// Write `name: first, second, ..., last` joining every earlier value of `name` (when
+/// `headers` is given: the caller saw one) with ours.
+fn appended(out: &mut Vec<u8>, headers: Option<&[httparse::Header<'_>]>, name: &str, ours: &[u8]) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
-    for h in headers.iter().filter(|h| is(h.name, name)) {
+    for h in headers.unwrap_or(&[]).iter().filter(|h| is(h.name, name)) {
         if !h.value.is_empty() {
             out.extend_from_slice(h.value);
             out.extend_from_slice(b", ");
@@ -203,30 +250,37 @@ pub fn write_request(
     out.push(b' ');
     out.extend_from_slice(head.target.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\n");
-    let has_connection = headers.iter().any(|h| is(h.name, "connection"));
+    let named = connection_names_others(headers);
+    let (mut earlier_xff, mut earlier_via) = (false, false);
     for h in headers {
         let n = h.name;
-        if hop_by_hop(n)
-            || is(n, "x-forwarded-for")
-            || is(n, "x-forwarded-proto")
-            || is(n, "x-forwarded-host")
-            || is(n, "via")
-            || (up.change_host && is(n, "host"))
-            || ruled(up.rules, n)
-            || (has_connection && named_by_connection(headers, n))
+        match classify(n) {
+            Name::Other => {}
+            Name::Host if !up.change_host => {}
+            Name::XForwardedFor => {
+                earlier_xff = true;
+                continue;
+            }
+            Name::Via => {
+                earlier_via = true;
+                continue;
+            }
+            _ => continue,
+        }
+        if (!up.rules.is_empty() && ruled(up.rules, n))
+            || (named && named_by_connection(headers, n))
         {
             continue;
         }
         header_line(out, n.as_bytes(), h.value);
     }
-    let mut ip = [0u8; 48];
-    let ip_len = {
-        let mut cur = std::io::Cursor::new(&mut ip[..]);
-        let _ = write!(cur, "{}", up.client_ip);
-        cur.position() as usize
-    };
     if !ruled(up.rules, "x-forwarded-for") {
-        appended(out, headers, "x-forwarded-for", &ip[..ip_len]);
+        appended(
+            out,
+            earlier_xff.then_some(headers),
+            "x-forwarded-for",
+            up.client_ip.as_bytes(),
+        );
     }
     if !ruled(up.rules, "x-forwarded-proto") {
         header_line(out, b"x-forwarded-proto", up.proto.as_bytes());
@@ -235,7 +289,7 @@ pub fn write_request(
         header_line(out, b"x-forwarded-host", head.host.as_bytes());
     }
     if !ruled(up.rules, "via") {
-        appended(out, headers, "via", b"1.1 lbctl");
+        appended(out, earlier_via.then_some(headers), "via", b"1.1 lbctl");
     }
     set_rules(out, up.rules, up.change_host);
 }
@@ -375,21 +429,28 @@ pub fn write_response(
     let _ = write!(out, "HTTP/1.1 {} ", head.code);
     out.extend_from_slice(head.reason.as_bytes());
     out.extend_from_slice(b"\r\n");
-    let has_connection = headers.iter().any(|h| is(h.name, "connection"));
+    let named = connection_names_others(headers);
+    let mut earlier_via = false;
     for h in headers {
         let n = h.name;
-        if hop_by_hop(n)
-            || is(n, "via")
-            || (is(n, "transfer-encoding") && head.framing != Framing::Chunked)
-            || ruled(down.rules, n)
-            || (has_connection && named_by_connection(headers, n))
+        match classify(n) {
+            Name::Hop => continue,
+            Name::Via => {
+                earlier_via = true;
+                continue;
+            }
+            Name::TransferEncoding if head.framing != Framing::Chunked => continue,
+            _ => {}
+        }
+        if (!down.rules.is_empty() && ruled(down.rules, n))
+            || (named && named_by_connection(headers, n))
         {
             continue;
         }
         header_line(out, n.as_bytes(), h.value);
     }
     if !ruled(down.rules, "via") {
-        appended(out, headers, "via", b"1.1 lbctl");
+        appended(out, earlier_via.then_some(headers), "via", b"1.1 lbctl");
     }
     set_rules(out, down.rules, false);
     if let Some(c) = down.set_cookie {
@@ -529,7 +590,7 @@ mod tests {
             &head,
             req.headers,
             &UpstreamHead {
-                client_ip: "10.1.2.3".parse().unwrap(),
+                client_ip: "10.1.2.3",
                 proto: "http",
                 rules: &rules,
                 change_host: false,
@@ -616,7 +677,7 @@ mod tests {
             &head,
             req.headers,
             &UpstreamHead {
-                client_ip: "::1".parse().unwrap(),
+                client_ip: "::1",
                 proto: "https",
                 rules: &rules,
                 change_host: true,
@@ -818,7 +879,7 @@ mod tests {
                 assert!(head.head_len <= bytes.len());
                 let mut out = Vec::new();
                 let up = UpstreamHead {
-                    client_ip: "127.0.0.1".parse().unwrap(),
+                    client_ip: "127.0.0.1",
                     proto: "http",
                     rules: &rules,
                     change_host: round % 2 == 0,
