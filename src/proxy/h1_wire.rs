@@ -59,6 +59,7 @@ enum Name {
     /// Hop-by-hop (RFC 9110 section 7.6.1); Transfer-Encoding is handled apart.
     Hop,
     TransferEncoding,
+    ContentLength,
     Via,
     Host,
     XForwardedFor,
@@ -81,6 +82,7 @@ fn classify(name: &str) -> Name {
         4 if is(name, "host") => Name::Host,
         7 if is(name, "trailer") || is(name, "upgrade") => Name::Hop,
         10 if is(name, "connection") || is(name, "keep-alive") => Name::Hop,
+        14 if is(name, "content-length") => Name::ContentLength,
         15 if is(name, "x-forwarded-for") => Name::XForwardedFor,
         16 if is(name, "x-forwarded-host") => Name::XForwardedHost,
         16 => hop("proxy-connection"),
@@ -440,6 +442,11 @@ pub fn write_response(
                 continue;
             }
             Name::TransferEncoding if head.framing != Framing::Chunked => continue,
+            // With a transfer coding the length is not the message's (RFC 9112 section 6.3):
+            // never forwarded beside it, so no client can frame the body two ways.
+            Name::ContentLength if matches!(head.framing, Framing::Chunked | Framing::Close) => {
+                continue;
+            }
             _ => {}
         }
         if (!down.rules.is_empty() && ruled(down.rules, n))
@@ -753,6 +760,34 @@ mod tests {
                 String::from_utf8_lossy(bad)
             );
         }
+    }
+
+    #[test]
+    fn content_length_never_travels_beside_a_transfer_coding() {
+        let down = DownstreamHead {
+            rules: &[],
+            set_cookie: None,
+            close: false,
+        };
+        let rewrite = |wire: &[u8]| {
+            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let (head, headers) = parse_response(wire, &mut hs, false).unwrap().unwrap();
+            let mut out = Vec::new();
+            write_response(&mut out, &head, headers, &down);
+            String::from_utf8(out).unwrap()
+        };
+        let out =
+            rewrite(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n");
+        assert!(
+            out.contains("Transfer-Encoding: chunked") && !out.contains("Content-Length"),
+            "{out}"
+        );
+        let out =
+            rewrite(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 5\r\n\r\n");
+        assert!(!out.contains("Content-Length"), "{out}");
+        // A 304's length describes the representation: it stays.
+        let out = rewrite(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n");
+        assert!(out.contains("Content-Length: 9"), "{out}");
     }
 
     #[test]
