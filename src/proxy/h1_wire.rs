@@ -259,6 +259,7 @@ pub fn write_request(
         match classify(n) {
             Name::Other => {}
             Name::Host if !up.change_host => {}
+            Name::ContentLength => {}
             Name::XForwardedFor => {
                 earlier_xff = true;
                 continue;
@@ -620,6 +621,12 @@ mod tests {
              x-forwarded-for: 192.0.2.9, 10.1.2.3\r\nx-forwarded-proto: http\r\n\
              x-forwarded-host: example.test\r\nvia: 1.0 edge, 1.1 lbctl\r\nx-env: test\r\n\r\n"
         );
+    }
+
+    #[test]
+    fn a_request_body_keeps_its_length() {
+        let out = request("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+        assert!(out.contains("\r\nContent-Length: 5\r\n"), "{out}");
     }
 
     #[test]
