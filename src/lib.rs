@@ -1,7 +1,8 @@
 //! lbctl: load-balancing utilities. The binary is a thin shell over this library so that
 //! tests, benches and fuzz targets reach the cores directly.
 //!
-//! Cores (no CLI, no printing): [`spec`], [`balance`], [`check`], [`stats`], [`output`].
+//! Cores (no CLI, no printing): [`spec`], [`balance`], [`check`], [`stats`], [`output`],
+//! [`http1`].
 //! Subcommands (wire cores to the CLI): [`serve`], [`ring`], [`probe`], [`load`], [`proxy`], [`demo`].
 
 pub mod balance;
@@ -10,6 +11,7 @@ pub mod cli;
 pub mod demo;
 pub mod exit;
 pub mod generate;
+pub mod http1;
 pub mod load;
 pub mod output;
 pub mod probe;

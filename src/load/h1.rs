@@ -11,6 +11,7 @@
 //! one read per response, no allocation per request. Framing follows RFC 9112 section 6.
 
 use super::conn::{Answer, ErrorKind, ExchangeError};
+use crate::http1::Framing;
 use http::StatusCode;
 use http::header::{HeaderName, HeaderValue};
 use std::mem::MaybeUninit;
@@ -31,14 +32,6 @@ pub struct H1Conn {
     /// Unconsumed bytes are `buf[start..end]`.
     start: usize,
     end: usize,
-}
-
-/// How the body of a response is delimited (RFC 9112 section 6.3).
-enum Framing {
-    None,
-    Length(u64),
-    Chunked,
-    Close,
 }
 
 impl H1Conn {
@@ -269,62 +262,22 @@ fn interpret(
     if status.is_informational() && code != 101 {
         return Ok((None, Framing::None));
     }
-    let http10 = resp.version == Some(0);
-    let mut length: Option<u64> = None;
-    let mut chunked = false;
-    let mut close = http10;
-    let mut group = None;
-    for h in resp.headers.iter() {
-        let name = h.name.as_bytes();
-        if name.eq_ignore_ascii_case(b"content-length") {
-            let n = std::str::from_utf8(h.value)
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .ok_or_else(|| protocol("invalid Content-Length"))?;
-            if length.is_some_and(|l| l != n) {
-                return Err(protocol("conflicting Content-Length headers"));
-            }
-            length = Some(n);
-        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
-            // Chunked only when it is the final coding.
-            chunked = h
-                .value
-                .rsplit(|b| *b == b',')
-                .next()
-                .is_some_and(|c| c.trim_ascii().eq_ignore_ascii_case(b"chunked"));
-        } else if name.eq_ignore_ascii_case(b"connection") {
-            for token in h.value.split(|b| *b == b',') {
-                let token = token.trim_ascii();
-                if token.eq_ignore_ascii_case(b"close") {
-                    close = true;
-                } else if http10 && token.eq_ignore_ascii_case(b"keep-alive") {
-                    close = false;
-                }
-            }
-        }
-        if let Some(g) = group_by
-            && group.is_none()
-            && name.eq_ignore_ascii_case(g.as_str().as_bytes())
-        {
-            group = HeaderValue::from_bytes(h.value).ok();
-        }
-    }
-    let framing = if head_request || code == 204 || code == 304 || code == 101 {
-        Framing::None
-    } else if chunked {
-        Framing::Chunked
-    } else if let Some(n) = length {
-        Framing::Length(n)
-    } else {
-        Framing::Close
-    };
+    let f =
+        crate::http1::response_framing(resp.version.unwrap_or(1), code, resp.headers, head_request)
+            .map_err(protocol)?;
+    let group = group_by.and_then(|g| {
+        resp.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(g.as_str()))
+            .and_then(|h| HeaderValue::from_bytes(h.value).ok())
+    });
     let answer = Answer {
         status,
         bytes: 0,
         group,
-        close: close || code == 101,
+        close: f.closes,
     };
-    Ok((Some(answer), framing))
+    Ok((Some(answer), f.framing))
 }
 
 fn incomplete() -> ExchangeError {
@@ -369,7 +322,7 @@ mod tests {
         assert!(matches!(f, Framing::Chunked));
         let (a, f) = head(b"HTTP/1.1 200 OK\r\n\r\n", false).unwrap();
         assert!(matches!(f, Framing::Close));
-        assert!(!a.unwrap().close, "close is set once the body ends");
+        assert!(a.unwrap().close, "a body that runs to the close ends the connection");
         let (_, f) = head(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true).unwrap();
         assert!(matches!(f, Framing::None));
         let (_, f) = head(

@@ -301,6 +301,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ip_bytes_forms() {
+        let mut b = [0u8; 16];
+        assert_eq!(
+            ip_bytes("10.0.0.1".parse().unwrap(), &mut b),
+            &[10, 0, 0, 1]
+        );
+        assert_eq!(ip_bytes("::1".parse().unwrap(), &mut b).len(), 16);
+    }
+
+    #[test]
     fn idempotent_methods_and_answers() {
         assert!(idempotent(&Method::GET) && idempotent(&Method::PUT));
         assert!(!idempotent(&Method::POST) && !idempotent(&Method::PATCH));

@@ -11,7 +11,6 @@ use crate::exit::{ExitCode, Failure};
 use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
-use std::net::IpAddr;
 
 #[derive(Debug, Serialize)]
 struct RuleResult {
@@ -123,10 +122,8 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
     }
     let pool_idx = matched_rule.map(|i| lc.routes[i].pool).or(lc.default_pool);
     let pool = pool_idx.and_then(|i| plan.pools.get(i));
-    let ip_bytes: Vec<u8> = match e.client {
-        IpAddr::V4(v4) => v4.octets().to_vec(),
-        IpAddr::V6(v6) => v6.octets().to_vec(),
-    };
+    let mut ip_buf = [0u8; 16];
+    let ip_bytes = super::dispatch::ip_bytes(e.client, &mut ip_buf);
     let mut out = Explanation {
         listener: lc.listen.to_string(),
         method,
@@ -200,7 +197,7 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
         if choice.is_none() {
             choice = p.choose(
                 &PickContext {
-                    client_ip: Some(&ip_bytes),
+                    client_ip: Some(ip_bytes),
                 },
                 Tried::default(),
             );

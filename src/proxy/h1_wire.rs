@@ -305,15 +305,7 @@ pub fn finish_request(out: &mut Vec<u8>, host: Option<&[u8]>) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// How a response body is delimited (RFC 9112 section 6.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Framing {
-    None,
-    Length(u64),
-    Chunked,
-    /// Until the backend closes: the client connection must close after it too.
-    Close,
-}
+pub use crate::http1::Framing;
 
 /// A parsed backend response head.
 #[derive(Debug)]
@@ -352,51 +344,9 @@ where
     if !(100..=599).contains(&code) {
         return Err(BadResponse("invalid status code"));
     }
-    let http10 = resp.version == Some(0);
-    let mut length: Option<u64> = None;
-    let mut chunked = false;
-    let mut coded = false;
-    let mut close = http10;
-    for h in resp.headers.iter() {
-        if is(h.name, "content-length") {
-            let n = std::str::from_utf8(h.value)
-                .ok()
-                .map(str::trim)
-                .filter(|v| !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()))
-                .and_then(|v| v.parse::<u64>().ok())
-                .ok_or(BadResponse("invalid Content-Length"))?;
-            if length.is_some_and(|l| l != n) {
-                return Err(BadResponse("conflicting Content-Length headers"));
-            }
-            length = Some(n);
-        } else if is(h.name, "transfer-encoding") {
-            coded = true;
-            // Chunked only when it is the final coding.
-            chunked = tokens(h.value)
-                .last()
-                .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
-        } else if is(h.name, "connection") {
-            for t in tokens(h.value) {
-                if t.eq_ignore_ascii_case(b"close") {
-                    close = true;
-                } else if http10 && t.eq_ignore_ascii_case(b"keep-alive") {
-                    close = false;
-                }
-            }
-        }
-    }
-    let framing = if head_request || code < 200 || code == 204 || code == 304 {
-        Framing::None
-    } else if chunked {
-        Framing::Chunked
-    } else if coded {
-        // A transfer coding other than chunked last: the body runs to the close.
-        Framing::Close
-    } else if let Some(n) = length {
-        Framing::Length(n)
-    } else {
-        Framing::Close
-    };
+    let f =
+        crate::http1::response_framing(resp.version.unwrap_or(1), code, resp.headers, head_request)
+            .map_err(BadResponse)?;
     let reason = resp.reason.unwrap_or("");
     let parsed = resp.headers;
     Ok(Some((
@@ -404,8 +354,8 @@ where
             code,
             reason,
             head_len,
-            framing,
-            backend_closes: close || framing == Framing::Close,
+            framing: f.framing,
+            backend_closes: f.closes,
         },
         parsed,
     )))

@@ -9,8 +9,9 @@
 
 use super::acl::Acl;
 use super::backend::Backend;
+use super::dispatch::ip_bytes;
 use super::l7::L7;
-use super::listener::{ConnCounters, ListenerSettings, accept_loop};
+use super::listener::{ConnCounters, ListenerSettings, Prefixed, accept_loop};
 use super::log;
 use super::pool::{Pool, Tried};
 use super::proxy_protocol::{self, ProxyHeader};
@@ -22,13 +23,11 @@ use crate::balance::pick::PickContext;
 use crate::cli::{SendProxy, SniFallback};
 use rustls::ServerConfig;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
@@ -67,57 +66,6 @@ pub struct L4 {
     /// `requests` counts client connections here.
     pub l7: Arc<L7>,
     pub settings: L4Settings,
-}
-
-/// A stream that first yields bytes already read from it (a PROXY header's leftovers, a
-/// peeked ClientHello), then reads on.
-pub struct Prefixed<S> {
-    pre: Vec<u8>,
-    pos: usize,
-    inner: S,
-}
-
-impl<S> Prefixed<S> {
-    pub fn new(pre: Vec<u8>, inner: S) -> Self {
-        Prefixed { pre, pos: 0, inner }
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Prefixed<S> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let me = self.get_mut();
-        if me.pos < me.pre.len() {
-            let n = (me.pre.len() - me.pos).min(buf.remaining());
-            buf.put_slice(&me.pre[me.pos..me.pos + n]);
-            me.pos += n;
-            if me.pos == me.pre.len() {
-                me.pre = Vec::new();
-                me.pos = 0;
-            }
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut me.inner).poll_read(cx, buf)
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Prefixed<S> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
-    }
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
-    }
 }
 
 /// Read what is available into `buf` before `deadline` (EOF and the deadline are errors).
@@ -173,20 +121,6 @@ async fn read_hello(
                 .await
                 .map_err(|e| format!("no complete ClientHello: {e}"))?,
             Err(e) => return Err(e.to_string()),
-        }
-    }
-}
-
-/// The client address as bytes for ip-hash (v4-mapped addresses as v4, like L7).
-fn ip_bytes(ip: IpAddr, out: &mut [u8; 16]) -> &[u8] {
-    match ip {
-        IpAddr::V4(v4) => {
-            out[..4].copy_from_slice(&v4.octets());
-            &out[..4]
-        }
-        IpAddr::V6(v6) => {
-            *out = v6.octets();
-            &out[..]
         }
     }
 }
@@ -517,29 +451,5 @@ pub async fn serve(
     match tokio::time::timeout(settings.drain_timeout, tracker.idle()).await {
         Ok(()) => 0,
         Err(_) => tracker.count(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn prefixed_yields_the_prefix_first() {
-        let data: &[u8] = b" world";
-        let mut p = Prefixed::new(b"hello".to_vec(), data);
-        let mut out = String::new();
-        p.read_to_string(&mut out).await.unwrap();
-        assert_eq!(out, "hello world");
-    }
-
-    #[test]
-    fn ip_bytes_forms() {
-        let mut b = [0u8; 16];
-        assert_eq!(
-            ip_bytes("10.0.0.1".parse().unwrap(), &mut b),
-            &[10, 0, 0, 1]
-        );
-        assert_eq!(ip_bytes("::1".parse().unwrap(), &mut b).len(), 16);
     }
 }

@@ -148,21 +148,19 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Activity<T> {
     }
 }
 
-/// Bytes already read from a connection served again from the start: the HTTP/1.1 fast path
-/// hands a connection to hyper with the head it read but will not serve.
+/// A stream that first yields bytes already read from it, then reads on: the HTTP/1.1 fast
+/// path hands a connection to hyper with the head it read but will not serve, and the TCP path
+/// replays a PROXY header's leftovers or a peeked ClientHello.
 pub struct Prefixed<T> {
-    prefix: Vec<u8>,
+    /// What is left of the bytes read earlier (emptied once replayed).
+    pub(crate) pre: Vec<u8>,
     at: usize,
-    inner: T,
+    pub(crate) inner: T,
 }
 
 impl<T> Prefixed<T> {
-    pub fn new(prefix: Vec<u8>, inner: T) -> Self {
-        Prefixed {
-            prefix,
-            at: 0,
-            inner,
-        }
+    pub fn new(pre: Vec<u8>, inner: T) -> Self {
+        Prefixed { pre, at: 0, inner }
     }
 }
 
@@ -173,12 +171,12 @@ impl<T: AsyncRead + Unpin> AsyncRead for Prefixed<T> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        if this.at < this.prefix.len() {
-            let n = (this.prefix.len() - this.at).min(buf.remaining());
-            buf.put_slice(&this.prefix[this.at..this.at + n]);
+        if this.at < this.pre.len() {
+            let n = (this.pre.len() - this.at).min(buf.remaining());
+            buf.put_slice(&this.pre[this.at..this.at + n]);
             this.at += n;
-            if this.at == this.prefix.len() {
-                this.prefix = Vec::new();
+            if this.at == this.pre.len() {
+                this.pre = Vec::new();
                 this.at = 0;
             }
             return Poll::Ready(Ok(()));
@@ -336,5 +334,20 @@ pub async fn serve_http(
     match tokio::time::timeout(settings.drain_timeout, all_done).await {
         Ok(()) => 0,
         Err(_) => open.count() + l7.tunnels.count(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+
+    #[tokio::test]
+    async fn prefixed_yields_the_prefix_first() {
+        let data: &[u8] = b" world";
+        let mut p = Prefixed::new(b"hello".to_vec(), data);
+        let mut out = String::new();
+        p.read_to_string(&mut out).await.unwrap();
+        assert_eq!(out, "hello world");
     }
 }
