@@ -309,7 +309,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --allow 'Only clients in these networks may connect (repeatable, CIDR or address); others get 403'
             cand --deny 'Clients in these networks get 403 (repeatable; checked before --allow)'
             cand --admin 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)'
-            cand --access-log 'Access log on stderr: common (Common Log Format plus backend and time), json, or off'
+            cand --access-log 'Access log on stderr: common (Common Log Format plus backend and time), json, or off. HTTP: one line per request; TCP mode: one per connection (bytes each way, how it ended)'
             cand --threads 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core'
             cand --check-port 'Run active checks against this port of each backend''s host instead of its own port (HAProxy `port`): e.g. a TCP service with an HTTP health endpoint on a side port'
             cand --mode 'Data path: `http` (L7, the default) or `tcp` (L4: bytes are copied both ways between the client and one backend per connection, with half-close; see docs/proxy-l4.md)'

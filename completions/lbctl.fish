@@ -321,7 +321,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_s
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l allow -d 'Only clients in these networks may connect (repeatable, CIDR or address); others get 403' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l deny -d 'Clients in these networks get 403 (repeatable; checked before --allow)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l admin -d 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l access-log -d 'Access log on stderr: common (Common Log Format plus backend and time), json, or off' -r -f -a "common\t''
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l access-log -d 'Access log on stderr: common (Common Log Format plus backend and time), json, or off. HTTP: one line per request; TCP mode: one per connection (bytes each way, how it ended)' -r -f -a "common\t''
 json\t''
 off\t''"
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l threads -d 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core' -r

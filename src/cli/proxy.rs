@@ -182,6 +182,7 @@ pub struct ProxyArgs {
     pub admin: Option<SocketAddr>,
 
     /// Access log on stderr: common (Common Log Format plus backend and time), json, or off.
+    /// HTTP: one line per request; TCP mode: one per connection (bytes each way, how it ended).
     #[arg(long, value_enum, default_value_t = AccessLog::Off, value_name = "FORMAT")]
     pub access_log: AccessLog,
 

@@ -17,10 +17,10 @@ use super::pool::{Pool, Tried};
 use super::proxy_protocol::{self, ProxyHeader};
 use super::relay::Flight;
 use super::sni::{self, MAX_HELLO};
-use super::tcp_pipe::pipe;
+use super::tcp_pipe::{PipeCounters, PipeEnd, pipe};
 use super::tls_listen::{self, BackendStream, MaybeTls};
 use crate::balance::pick::PickContext;
-use crate::cli::{SendProxy, SniFallback};
+use crate::cli::{AccessLog, SendProxy, SniFallback};
 use rustls::ServerConfig;
 use std::io;
 use std::net::SocketAddr;
@@ -131,6 +131,31 @@ impl L4 {
         let s = &self.settings;
         let counters = &self.l7.counters;
         counters.requests.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        // The server name routed on, for the access log.
+        let mut server_name: Option<String> = None;
+        let log = |client: SocketAddr,
+                   backend: &str,
+                   sni: Option<&str>,
+                   moved: &PipeCounters,
+                   end: &str| {
+            let format = self.l7.settings.access_log;
+            if format != AccessLog::Off {
+                log::tcp_access(
+                    format,
+                    &log::TcpAccess {
+                        client,
+                        backend,
+                        sni,
+                        bytes_in: moved.bytes_in.load(Ordering::Relaxed),
+                        bytes_out: moved.bytes_out.load(Ordering::Relaxed),
+                        duration: started.elapsed(),
+                        end,
+                    },
+                );
+            }
+        };
+        let none = PipeCounters::default();
         let deadline = Instant::now() + s.hello_timeout;
         let mut pre = Vec::new();
         let mut source = peer;
@@ -156,6 +181,7 @@ impl L4 {
         let ip = source.ip().to_canonical();
         if !s.acl.is_empty() && !s.acl.permits(ip) {
             counters.denied.fetch_add(1, Ordering::Relaxed);
+            log(source, "", None, &none, "denied");
             return;
         }
         let routing = self.l7.routing();
@@ -164,12 +190,15 @@ impl L4 {
         let sni = &routing.sni;
         if !sni.is_empty() && s.tls.is_none() {
             let routed = match read_hello(&mut stream, &mut pre, deadline).await {
-                Ok(name) => sni.lookup(name.as_deref()).ok_or_else(|| {
-                    format!(
-                        "no --sni route for server name {}",
-                        name.as_deref().unwrap_or("(none)")
-                    )
-                }),
+                Ok(name) => {
+                    server_name.clone_from(&name);
+                    sni.lookup(name.as_deref()).ok_or_else(|| {
+                        format!(
+                            "no --sni route for server name {}",
+                            name.as_deref().unwrap_or("(none)")
+                        )
+                    })
+                }
                 Err(why) => Err(why),
             };
             match (routed, s.sni_fallback) {
@@ -179,6 +208,7 @@ impl L4 {
                     log::state(format_args!(
                         "closing the connection from {peer}: {why} (--sni-fallback close)"
                     ));
+                    log(source, "", server_name.as_deref(), &none, "no sni route");
                     return;
                 }
             }
@@ -191,8 +221,9 @@ impl L4 {
                 let io = Prefixed::new(std::mem::take(&mut pre), stream);
                 match tokio::time::timeout_at(deadline, acceptor.accept(io)).await {
                     Ok(Ok(t)) => {
+                        server_name = t.get_ref().1.server_name().map(str::to_string);
                         if !sni.is_empty() {
-                            let name = t.get_ref().1.server_name().map(str::to_string);
+                            let name = server_name.clone();
                             match sni.lookup(name.as_deref()) {
                                 Some(pool) => {
                                     pool_index = routing.pools.iter().position(|p| p.name == pool)
@@ -202,6 +233,7 @@ impl L4 {
                                         "closing the connection from {peer}: no --sni route for server name {} (--sni-fallback close)",
                                         name.as_deref().unwrap_or("(none)")
                                     ));
+                                    log(source, "", name.as_deref(), &none, "no sni route");
                                     return;
                                 }
                                 None => {}
@@ -209,12 +241,17 @@ impl L4 {
                         }
                         MaybeTls::Tls(Box::new(t))
                     }
-                    _ => return, // a failed or slow handshake: nothing to route
+                    _ => {
+                        // A failed or slow handshake: nothing to route.
+                        log(source, "", None, &none, "tls handshake failed");
+                        return;
+                    }
                 }
             }
         };
         let Some(pool) = pool_index.and_then(|i| routing.pools.get(i)).cloned() else {
             counters.no_backend.fetch_add(1, Ordering::Relaxed);
+            log(source, "", server_name.as_deref(), &none, "no pool");
             return;
         };
         let local = match destination {
@@ -224,6 +261,7 @@ impl L4 {
         };
         let Some((b, backend, _flight, _slot)) = self.connect(&pool, source, local, &pre).await
         else {
+            log(source, "", server_name.as_deref(), &none, "no backend");
             return;
         };
         let l4 = &b.l4;
@@ -231,14 +269,23 @@ impl L4 {
             l4.bytes_in.fetch_add(pre.len() as u64, Ordering::Relaxed);
         }
         let (to_backend, to_client) = (l4.bytes_in.clone(), l4.bytes_out.clone());
-        let _ = match (client, backend) {
+        let moved = PipeCounters::default();
+        moved.bytes_in.store(pre.len() as u64, Ordering::Relaxed);
+        let ended = match (client, backend) {
             // Plain on both sides: splice(2) in the kernel, no copy through user space.
             #[cfg(target_os = "linux")]
             (MaybeTls::Plain(c), MaybeTls::Plain(bk)) if c.pre.is_empty() && splice_enabled() => {
-                super::splice::pipe(c.inner, bk, s.idle_timeout, to_backend, to_client).await
+                super::splice::pipe(c.inner, bk, s.idle_timeout, to_backend, to_client, &moved)
+                    .await
             }
-            (c, bk) => pipe(c, bk, s.idle_timeout, to_backend, to_client).await,
+            (c, bk) => pipe(c, bk, s.idle_timeout, to_backend, to_client, &moved).await,
         };
+        let end = match ended {
+            Ok(PipeEnd::Closed) => "closed",
+            Ok(PipeEnd::Idle) => "idle",
+            Err(_) => "error",
+        };
+        log(source, b.name(), server_name.as_deref(), &moved, end);
     }
 
     /// Pick and connect, trying the next backend on failure (up to --retries more): the

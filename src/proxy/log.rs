@@ -66,6 +66,66 @@ pub fn access(format: AccessLog, a: &Access<'_>) {
     }
 }
 
+/// What one TCP-mode access-log line says (one per client connection, at its end).
+pub struct TcpAccess<'a> {
+    pub client: SocketAddr,
+    /// The backend's name, or empty when none was reached.
+    pub backend: &'a str,
+    /// The TLS server name the connection was routed on (SNI), if any.
+    pub sni: Option<&'a str>,
+    /// Client to backend, and backend to client.
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub duration: Duration,
+    /// How it ended: `closed`, `idle`, `error`, or why it never reached a backend.
+    pub end: &'a str,
+}
+
+/// Write one TCP access-log line in `format` (nothing for `Off`). The common form follows
+/// HAProxy's tcplog in spirit: client, time, backend, bytes each way, duration, termination.
+pub fn tcp_access(format: AccessLog, a: &TcpAccess<'_>) {
+    let backend = if a.backend.is_empty() { "-" } else { a.backend };
+    match format {
+        AccessLog::Off => {}
+        AccessLog::Common => {
+            let secs = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            // The status position carries how the connection ended.
+            eprintln!(
+                "{} - - [{}] \"TCP {}\" {} {} backend={} in={} time={}us",
+                a.client.ip(),
+                clf_time(secs),
+                a.sni.unwrap_or("-"),
+                a.end.replace(' ', "-"),
+                a.bytes_out,
+                backend,
+                a.bytes_in,
+                a.duration.as_micros(),
+            );
+        }
+        AccessLog::Json => {
+            let ts = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0);
+            let line = serde_json::json!({
+                "ts": ts,
+                "mode": "tcp",
+                "client": a.client.to_string(),
+                "backend": backend,
+                "sni": a.sni,
+                "bytes_in": a.bytes_in,
+                "bytes_out": a.bytes_out,
+                "duration_us": a.duration.as_micros() as u64,
+                "end": a.end,
+            });
+            eprintln!("{line}");
+        }
+    }
+}
+
 /// Common Log Format time, `10/Oct/2000:13:55:36 +0000` (UTC), from Unix seconds.
 pub fn clf_time(secs: u64) -> String {
     const MONTHS: [&str; 12] = [

@@ -63,11 +63,24 @@ pub async fn pipe(
     idle: Duration,
     to_backend: Arc<AtomicU64>,
     to_client: Arc<AtomicU64>,
+    conn: &super::tcp_pipe::PipeCounters,
 ) -> io::Result<PipeEnd> {
     let start = Instant::now();
     let last = AtomicU64::new(0);
-    let up = one_way(&client, &backend, &to_backend, &last, start);
-    let down = one_way(&backend, &client, &to_client, &last, start);
+    let up = one_way(
+        &client,
+        &backend,
+        [&to_backend, &conn.bytes_in],
+        &last,
+        start,
+    );
+    let down = one_way(
+        &backend,
+        &client,
+        [&to_client, &conn.bytes_out],
+        &last,
+        start,
+    );
     super::tcp_pipe::drive(up, down, &last, start, idle).await
 }
 
@@ -78,7 +91,7 @@ pub async fn pipe(
 async fn one_way(
     from: &TcpStream,
     to: &TcpStream,
-    counter: &AtomicU64,
+    counters: [&AtomicU64; 2],
     last: &AtomicU64,
     start: Instant,
 ) -> io::Result<()> {
@@ -107,7 +120,9 @@ async fn one_way(
             let _ = socket2::SockRef::from(to).shutdown(std::net::Shutdown::Write);
             return Ok(());
         }
-        counter.fetch_add(n as u64, Ordering::Relaxed);
+        for c in counters {
+            c.fetch_add(n as u64, Ordering::Relaxed);
+        }
         last.store(start.elapsed().as_micros() as u64, Ordering::Relaxed);
     }
 }
@@ -175,10 +190,12 @@ mod tests {
         let front_addr = front.local_addr().unwrap();
         let (tb, tc) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let (tb2, tc2) = (tb.clone(), tc.clone());
+        let conn = Arc::new(crate::proxy::tcp_pipe::PipeCounters::default());
+        let conn2 = conn.clone();
         let task = tokio::spawn(async move {
             let (c, _) = front.accept().await?;
             let b = TcpStream::connect(echo_addr).await?;
-            pipe(c, b, Duration::from_secs(5), tb2, tc2).await
+            pipe(c, b, Duration::from_secs(5), tb2, tc2, &conn2).await
         });
         let client = TcpStream::connect(front_addr).await.unwrap();
         let payload: Vec<u8> = (0..3_000_000u32).map(|i| (i * 13 % 251) as u8).collect();
@@ -195,5 +212,7 @@ mod tests {
         assert_eq!(task.await.unwrap().unwrap(), PipeEnd::Closed);
         assert_eq!(tb.load(Ordering::Relaxed), payload.len() as u64);
         assert_eq!(tc.load(Ordering::Relaxed), payload.len() as u64);
+        assert_eq!(conn.bytes_in.load(Ordering::Relaxed), payload.len() as u64);
+        assert_eq!(conn.bytes_out.load(Ordering::Relaxed), payload.len() as u64);
     }
 }

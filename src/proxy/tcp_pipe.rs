@@ -11,7 +11,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 /// Buffer per direction: large enough that a bulk transfer is not syscall-bound.
 const BUF: usize = 64 * 1024;
 
-/// Bytes moved by one connection, updated as they move.
+/// Bytes moved by one connection, updated as they move (for its access-log line).
 #[derive(Debug, Default)]
 pub struct PipeCounters {
     /// Client to backend.
@@ -30,13 +30,15 @@ pub enum PipeEnd {
 }
 
 /// Copy until both directions are finished or the pipe is idle for `idle`.
-/// `to_backend` and `to_client` may be shared across connections (per-backend totals).
+/// `to_backend` and `to_client` may be shared across connections (per-backend totals);
+/// `conn` counts this connection alone.
 pub async fn pipe<C, B>(
     client: C,
     backend: B,
     idle: Duration,
     to_backend: Arc<AtomicU64>,
     to_client: Arc<AtomicU64>,
+    conn: &PipeCounters,
 ) -> io::Result<PipeEnd>
 where
     C: AsyncRead + AsyncWrite + Unpin,
@@ -46,8 +48,20 @@ where
     let (mut br, mut bw) = tokio::io::split(backend);
     let start = Instant::now();
     let last = AtomicU64::new(0);
-    let up = one_way(&mut cr, &mut bw, &to_backend, &last, start);
-    let down = one_way(&mut br, &mut cw, &to_client, &last, start);
+    let up = one_way(
+        &mut cr,
+        &mut bw,
+        [&to_backend, &conn.bytes_in],
+        &last,
+        start,
+    );
+    let down = one_way(
+        &mut br,
+        &mut cw,
+        [&to_client, &conn.bytes_out],
+        &last,
+        start,
+    );
     drive(up, down, &last, start, idle).await
 }
 
@@ -87,7 +101,7 @@ pub(crate) async fn drive(
 async fn one_way<R, W>(
     r: &mut R,
     w: &mut W,
-    counter: &AtomicU64,
+    counters: [&AtomicU64; 2],
     last: &AtomicU64,
     start: Instant,
 ) -> io::Result<()>
@@ -103,7 +117,9 @@ where
             return Ok(());
         }
         w.write_all(&buf[..n]).await?;
-        counter.fetch_add(n as u64, Ordering::Relaxed);
+        for c in counters {
+            c.fetch_add(n as u64, Ordering::Relaxed);
+        }
         last.store(start.elapsed().as_micros() as u64, Ordering::Relaxed);
     }
 }
@@ -135,23 +151,32 @@ pub(crate) mod tests {
         tokio::task::JoinHandle<io::Result<PipeEnd>>,
         Arc<AtomicU64>,
         Arc<AtomicU64>,
+        Arc<PipeCounters>,
     ) {
         let echo_addr = echo_backend().await;
         let front = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let front_addr = front.local_addr().unwrap();
         let (tb, tc) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let (tb2, tc2) = (tb.clone(), tc.clone());
+        let conn = Arc::new(PipeCounters::default());
+        let conn2 = conn.clone();
         let task = tokio::spawn(async move {
             let (c, _) = front.accept().await?;
             let b = TcpStream::connect(echo_addr).await?;
-            pipe(c, b, idle, tb2, tc2).await
+            pipe(c, b, idle, tb2, tc2, &conn2).await
         });
-        (TcpStream::connect(front_addr).await.unwrap(), task, tb, tc)
+        (
+            TcpStream::connect(front_addr).await.unwrap(),
+            task,
+            tb,
+            tc,
+            conn,
+        )
     }
 
     #[tokio::test]
     async fn echo_with_half_close_and_counters() {
-        let (client, task, tb, tc) = setup(Duration::from_secs(5)).await;
+        let (client, task, tb, tc, conn) = setup(Duration::from_secs(5)).await;
         let payload: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 256) as u8).collect();
         let (mut r, mut w) = client.into_split();
         let p2 = payload.clone();
@@ -166,11 +191,13 @@ pub(crate) mod tests {
         assert_eq!(task.await.unwrap().unwrap(), PipeEnd::Closed);
         assert_eq!(tb.load(Ordering::Relaxed), payload.len() as u64);
         assert_eq!(tc.load(Ordering::Relaxed), payload.len() as u64);
+        assert_eq!(conn.bytes_in.load(Ordering::Relaxed), payload.len() as u64);
+        assert_eq!(conn.bytes_out.load(Ordering::Relaxed), payload.len() as u64);
     }
 
     #[tokio::test]
     async fn idle_pipes_end() {
-        let (mut client, task, _, _) = setup(Duration::from_millis(150)).await;
+        let (mut client, task, _, _, _) = setup(Duration::from_millis(150)).await;
         client.write_all(b"ping").await.unwrap();
         let mut buf = [0u8; 4];
         client.read_exact(&mut buf).await.unwrap();

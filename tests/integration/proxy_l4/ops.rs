@@ -335,3 +335,38 @@ fn acl_uses_the_proxy_header_address() {
     assert_eq!(ok, b"x");
     assert_eq!(n2(&p, "e"), 1);
 }
+
+#[test]
+fn access_log_has_one_line_per_tcp_connection() {
+    let (_echo, addrs) = tcp_echo(1);
+    let spec = format!("e={}", addrs[0]);
+    let p = start(&[
+        "--mode",
+        "tcp",
+        "--backend",
+        &spec,
+        "--access-log",
+        "json",
+        "--allow",
+        "127.0.0.1/32",
+    ]);
+    let msg = vec![b'x'; 70_000];
+    assert_eq!(exchange(&p.addr, &msg), msg);
+    assert_eq!(exchange(&p.addr, b"hello"), b"hello");
+    // Wait for the second line before stopping the proxy.
+    std::thread::sleep(Duration::from_millis(200));
+    let err = p.stderr();
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|v: &serde_json::Value| v["mode"] == "tcp")
+        .collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    for (line, n) in lines.iter().zip([70_000u64, 5]) {
+        assert_eq!(line["backend"], "e", "{line}");
+        assert_eq!(line["bytes_in"], n, "{line}");
+        assert_eq!(line["bytes_out"], n, "{line}");
+        assert_eq!(line["end"], "closed", "{line}");
+        assert!(line["client"].as_str().unwrap().starts_with("127.0.0.1:"));
+    }
+}
