@@ -317,7 +317,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --sni 'TCP mode: route TLS connections on the ClientHello''s server name without terminating, ''NAME=POOL'' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact names win over wildcards, longer suffixes over shorter ones'
             cand --sni-fallback 'TCP mode with --sni: what to do with a connection whose first bytes are not a TLS ClientHello (or that names no route): send it to the default pool, or close it'
             cand --send-proxy 'TCP mode: send a PROXY protocol header (v1 text or v2 binary) to backends so they see the real client address'
-            cand --tls-cert 'Terminate TLS on the listener with this certificate chain (PEM, leaf first); needs --tls-key. ALPN offers h2 and http/1.1; backends see X-Forwarded-Proto: https'
+            cand --tls-cert 'Terminate TLS on the listener with this certificate chain (PEM, leaf first); needs --tls-key. ALPN offers h2 and http/1.1; backends see X-Forwarded-Proto: https. SIGHUP re-reads the certificate and key (a bad file keeps the running certificate)'
             cand --tls-key 'Private key (PEM: PKCS#8, PKCS#1 or SEC1) for --tls-cert'
             cand --upstream-cacert 'Verify TLS backends (https:// or ,tls) against the CAs in this PEM file instead of the system''s roots'
             cand -o 'Format of the startup lines on stdout (and of `explain`)'

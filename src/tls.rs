@@ -134,6 +134,89 @@ pub fn server_config(
     Ok(Arc::new(config))
 }
 
+/// A server certificate that can be replaced while the server runs (the proxy's SIGHUP):
+/// the config's resolver hands every new handshake whichever key was stored last, so
+/// connections already open keep theirs and no listener is rebuilt.
+#[derive(Debug)]
+pub struct ReloadableCert {
+    current: std::sync::RwLock<Arc<rustls::sign::CertifiedKey>>,
+}
+
+impl ReloadableCert {
+    fn certified(
+        certs: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Result<Arc<rustls::sign::CertifiedKey>, TlsError> {
+        if certs.is_empty() {
+            return Err(TlsError::Config(
+                "the certificate file has no certificate".into(),
+            ));
+        }
+        rustls::sign::CertifiedKey::from_der(certs, key, &provider())
+            .map(Arc::new)
+            .map_err(|e| TlsError::Config(e.to_string()))
+    }
+
+    /// Checked like `with_single_cert`: the key must parse and match the leaf certificate.
+    pub fn new(
+        certs: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Result<Arc<Self>, TlsError> {
+        Ok(Arc::new(ReloadableCert {
+            current: std::sync::RwLock::new(Self::certified(certs, key)?),
+        }))
+    }
+
+    /// Use this chain and key from the next handshake on (the old one stays on error).
+    pub fn replace(
+        &self,
+        certs: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+    ) -> Result<(), TlsError> {
+        let new = Self::certified(certs, key)?;
+        match self.current.write() {
+            Ok(mut c) => *c = new,
+            Err(p) => *p.into_inner() = new,
+        }
+        Ok(())
+    }
+
+    /// The leaf certificate currently served.
+    pub fn leaf(&self) -> CertificateDer<'static> {
+        let current = match self.current.read() {
+            Ok(c) => c.clone(),
+            Err(p) => p.into_inner().clone(),
+        };
+        current.cert[0].clone()
+    }
+}
+
+impl rustls::server::ResolvesServerCert for ReloadableCert {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        match self.current.read() {
+            Ok(c) => Some(c.clone()),
+            Err(p) => Some(p.into_inner().clone()),
+        }
+    }
+}
+
+/// A server config that serves `cert` (replaceable at run time), offering `alpn`.
+pub fn reloadable_server_config(
+    cert: Arc<ReloadableCert>,
+    alpn: &[&[u8]],
+) -> Result<Arc<ServerConfig>, TlsError> {
+    let mut config = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Config(e.to_string()))?
+        .with_no_client_auth()
+        .with_cert_resolver(cert);
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    Ok(Arc::new(config))
+}
+
 /// A freshly made self-signed certificate.
 pub struct SelfSigned {
     pub cert_pem: String,

@@ -234,6 +234,7 @@ pub struct ProxyArgs {
 
     /// Terminate TLS on the listener with this certificate chain (PEM, leaf first); needs
     /// --tls-key. ALPN offers h2 and http/1.1; backends see X-Forwarded-Proto: https.
+    /// SIGHUP re-reads the certificate and key (a bad file keeps the running certificate).
     #[arg(long, value_name = "FILE", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
 

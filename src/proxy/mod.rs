@@ -185,16 +185,31 @@ async fn serve(
         let l7s = l7s.clone();
         let stopped = stopped.clone();
         let listening: Vec<SocketAddr> = plan.listeners.iter().map(|l| l.listen).collect();
+        let cert_files = plan.tls.as_ref().and_then(|t| t.files.clone());
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     _ = hup.recv() => {}
                     _ = stopped() => return,
                 }
+                // Certificates first (certbot-style renewals), then the config file.
+                if let Some(files) = &cert_files {
+                    match files.reload() {
+                        Ok(fp) => log::state(format_args!(
+                            "SIGHUP: reloaded the TLS certificate {} (sha256 {fp}); new handshakes use it, open connections keep theirs",
+                            files.cert_path.display()
+                        )),
+                        Err(e) => log::state(format_args!(
+                            "SIGHUP: TLS certificate reload failed, keeping the running one: {e}"
+                        )),
+                    }
+                }
                 if args.config.is_none() {
-                    log::state(format_args!(
-                        "SIGHUP ignored: there is no --config to reload"
-                    ));
+                    if cert_files.is_none() {
+                        log::state(format_args!(
+                            "SIGHUP ignored: there is no --config or --tls-cert to reload"
+                        ));
+                    }
                     continue;
                 }
                 match reload(&args, &listening, &l7s) {

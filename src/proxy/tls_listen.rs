@@ -84,10 +84,31 @@ impl<P: AsyncWrite + Unpin, T: AsyncWrite + Unpin> AsyncWrite for MaybeTls<P, T>
     }
 }
 
-/// The listener side: the acceptor config, and the self-signed fingerprint when one was made.
+/// The listener side: the acceptor config, the self-signed fingerprint when one was made, and
+/// the certificate files with the live certificate, reloaded on SIGHUP.
 pub struct Termination {
     pub config: Arc<ServerConfig>,
     pub fingerprint: Option<String>,
+    pub files: Option<CertFiles>,
+}
+
+/// `--tls-cert/--tls-key` and the certificate the listeners serve from them.
+#[derive(Clone)]
+pub struct CertFiles {
+    pub cert_path: std::path::PathBuf,
+    pub key_path: std::path::PathBuf,
+    pub live: Arc<tls::ReloadableCert>,
+}
+
+impl CertFiles {
+    /// Read the files again and serve them to new handshakes; on any error the running
+    /// certificate stays. Returns the new leaf's SHA-256 fingerprint.
+    pub fn reload(&self) -> Result<String, tls::TlsError> {
+        let certs = tls::load_certs(&self.cert_path)?;
+        let key = tls::load_key(&self.key_path)?;
+        self.live.replace(certs, key)?;
+        Ok(tls::fingerprint_sha256(&self.live.leaf()))
+    }
 }
 
 /// `--tls-cert/--tls-key` or `--tls-self-signed` (None: plain listeners). Bad files are exit 2.
@@ -101,11 +122,17 @@ pub fn termination(
     let usage = |e: tls::TlsError| Failure::usage(format!("TLS listener: {e}"));
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         let certs = tls::load_certs(cert).map_err(usage)?;
-        let key = tls::load_key(key).map_err(usage)?;
-        let config = tls::server_config(certs, key, alpn).map_err(usage)?;
+        let key_der = tls::load_key(key).map_err(usage)?;
+        let live = tls::ReloadableCert::new(certs, key_der).map_err(usage)?;
+        let config = tls::reloadable_server_config(live.clone(), alpn).map_err(usage)?;
         return Ok(Some(Termination {
             config,
             fingerprint: None,
+            files: Some(CertFiles {
+                cert_path: cert.clone(),
+                key_path: key.clone(),
+                live,
+            }),
         }));
     }
     if !args.tls_self_signed {
@@ -123,6 +150,7 @@ pub fn termination(
     Ok(Some(Termination {
         config,
         fingerprint: Some(made.fingerprint),
+        files: None,
     }))
 }
 

@@ -388,3 +388,67 @@ fn tls_backends_verified_by_cacert_or_insecure() {
     let _ = s.read_to_string(&mut resp);
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
 }
+
+/// The SHA-256 fingerprint of the certificate a TLS listener presents.
+fn presented_fingerprint(addr: &str) -> String {
+    support::init_tls();
+    let config = tls::client_config(&ClientTls {
+        insecure: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let conn =
+        rustls::ClientConnection::new(config, tls::server_name("localhost").unwrap()).unwrap();
+    let sock = TcpStream::connect(addr).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut t = rustls::StreamOwned::new(conn, sock);
+    t.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut resp = String::new();
+    let _ = t.read_to_string(&mut resp);
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    tls::fingerprint_sha256(&t.conn.peer_certificates().unwrap()[0])
+}
+
+#[test]
+fn sighup_reloads_the_tls_certificate_and_keeps_it_on_a_bad_file() {
+    let backends = serve(1, &[]);
+    let spec = backends.addr(0);
+    let files = cert_files();
+    let p = start(&[
+        "--tls-cert",
+        &files.cert,
+        "--tls-key",
+        &files.key,
+        "--backend",
+        &spec,
+    ]);
+    let first = presented_fingerprint(&p.addr);
+    // Renewed files in place (as certbot does), then SIGHUP: new handshakes get the new one.
+    let renewed = tls::self_signed(&["localhost".into()]).unwrap();
+    std::fs::write(&files.cert, &renewed.cert_pem).unwrap();
+    std::fs::write(&files.key, &renewed.key_pem).unwrap();
+    p.proc.signal("HUP");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let mut now = presented_fingerprint(&p.addr);
+    while now == first && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        now = presented_fingerprint(&p.addr);
+    }
+    assert_eq!(now, renewed.fingerprint);
+    // A broken file: the reload fails loudly and the running certificate stays.
+    std::fs::write(&files.cert, "not a certificate").unwrap();
+    p.proc.signal("HUP");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(presented_fingerprint(&p.addr), renewed.fingerprint);
+    let err = p.stderr();
+    assert!(
+        err.contains("SIGHUP: reloaded the TLS certificate"),
+        "{err}"
+    );
+    assert!(
+        err.contains("TLS certificate reload failed, keeping the running one"),
+        "{err}"
+    );
+}
