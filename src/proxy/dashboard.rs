@@ -1,7 +1,8 @@
 //! `--dashboard`: a live per-backend table on stderr (a terminal only), redrawn every second:
 //! requests per second over the last refresh, share of traffic next to the share its weight
 //! asks for, p50/p99 over the last 10 s, in flight, errors (5xx and failed exchanges) and
-//! health. The view no other ad-hoc proxy gives.
+//! health. The view no other ad-hoc proxy gives. In TCP mode ([`tcp_frame`]): connections per
+//! second and their share, open connections, bytes per second each way, connect errors.
 //!
 //! The percentiles are windowed here, in the dashboard task only: each refresh copies every
 //! backend's cumulative histogram (the same lock the old since-start percentiles took, held
@@ -67,6 +68,8 @@ struct Seen {
     _backend: Arc<Backend>,
     requests: u64,
     latency: LatencyWindow,
+    /// TCP mode: connections, bytes in, bytes out at the previous frame.
+    tcp: [u64; 3],
 }
 
 /// The dashboard's memory between frames, per backend (keyed by identity, so a SIGHUP reload
@@ -108,6 +111,7 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
             _backend: Arc::clone(b),
             requests: 0,
             latency: LatencyWindow::default(),
+            tcp: [0; 3],
         });
         let total = b.total_requests();
         deltas.push(total.saturating_sub(seen.requests));
@@ -167,8 +171,91 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
     )
 }
 
-/// Redraw every second until `shutdown`.
-pub async fn run(l7: Arc<super::l7::L7>, shutdown: impl Future<Output = ()>) {
+/// The TCP-mode frame: connections per second and their share next to the weight's, open
+/// connections, bytes per second each way (in = client to backend) over `elapsed`, connect
+/// failures since start, health.
+pub fn tcp_frame(pools: &[Arc<Pool>], view: &mut View, elapsed: Duration) -> String {
+    let all: Vec<(&str, &Arc<Backend>)> = pools
+        .iter()
+        .flat_map(|p| p.backends.iter().map(move |b| (p.name.as_str(), b)))
+        .collect();
+    let key = |b: &Arc<Backend>| Arc::as_ptr(b) as usize;
+    view.seen
+        .retain(|k, _| all.iter().any(|(_, b)| key(b) == *k));
+    let secs = elapsed.as_secs_f64().max(1e-3);
+    let mut deltas = Vec::with_capacity(all.len());
+    for (_, b) in &all {
+        let seen = view.seen.entry(key(b)).or_insert_with(|| Seen {
+            _backend: Arc::clone(b),
+            requests: 0,
+            latency: LatencyWindow::default(),
+            tcp: [0; 3],
+        });
+        let now = [
+            b.l4.connections.load(Ordering::Relaxed),
+            b.l4.bytes_in.load(Ordering::Relaxed),
+            b.l4.bytes_out.load(Ordering::Relaxed),
+        ];
+        deltas.push([0, 1, 2].map(|i| now[i].saturating_sub(seen.tcp[i])));
+        seen.tcp = now;
+    }
+    let mut t = new_table(&[
+        "pool",
+        "backend",
+        "conn/s",
+        "share",
+        "weight share",
+        "open",
+        "in KiB/s",
+        "out KiB/s",
+        "connect errors",
+        "health",
+    ]);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    for (k, (pname, b)) in all.iter().enumerate() {
+        let in_pool = |(p, _): &&(&str, &Arc<Backend>)| p == pname;
+        let pool_delta: u64 = all
+            .iter()
+            .zip(&deltas)
+            .filter(|(x, _)| in_pool(x))
+            .map(|(_, d)| d[0])
+            .sum();
+        let pool_weight: u64 = all
+            .iter()
+            .filter(in_pool)
+            .filter(|(_, x)| !x.spec.backup)
+            .map(|(_, x)| x.spec.weight as u64)
+            .sum();
+        let share = if pool_delta > 0 {
+            deltas[k][0] as f64 / pool_delta as f64
+        } else {
+            0.0
+        };
+        let wshare = if pool_weight > 0 && !b.spec.backup {
+            b.spec.weight as f64 / pool_weight as f64
+        } else {
+            0.0
+        };
+        t.add_row(vec![
+            pname.to_string(),
+            b.name().to_string(),
+            format!("{:.0}", deltas[k][0] as f64 / secs),
+            format!("{:>5.1}% {}", share * 100.0, bar(share, 10)),
+            format!("{:>5.1}%", wshare * 100.0),
+            b.in_flight.load(Ordering::Relaxed).to_string(),
+            format!("{:.1}", deltas[k][1] as f64 / 1024.0 / secs),
+            format!("{:.1}", deltas[k][2] as f64 / 1024.0 / secs),
+            b.l4.connect_errors.load(Ordering::Relaxed).to_string(),
+            b.state().to_string(),
+        ]);
+    }
+    format!(
+        "TCP mode: rates and share over the last {secs:.1} s (totals in /metrics and /stats)\n{t}"
+    )
+}
+
+/// Redraw every second until `shutdown`; `tcp` draws the TCP-mode table.
+pub async fn run(l7: Arc<super::l7::L7>, tcp: bool, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     let mut view = View::default();
     let mut last = Instant::now();
@@ -180,7 +267,11 @@ pub async fn run(l7: Arc<super::l7::L7>, shutdown: impl Future<Output = ()>) {
         }
         let pools = l7.routing().pools.clone();
         let now = Instant::now();
-        let text = frame(&pools, &mut view, now, now.duration_since(last));
+        let text = if tcp {
+            tcp_frame(&pools, &mut view, now.duration_since(last))
+        } else {
+            frame(&pools, &mut view, now, now.duration_since(last))
+        };
         last = now;
         let mut err = std::io::stderr().lock();
         // Clear the screen and home the cursor, then draw.
@@ -263,6 +354,35 @@ mod tests {
         assert_eq!(ra[2], "2", "{f}"); // 4 requests in 2 s
         assert!(ra[3].starts_with("100.0%"), "{f}");
         assert_eq!(rb[2], "0", "{f}");
+    }
+
+    #[test]
+    fn tcp_frame_shows_connection_and_byte_rates() {
+        let a = mk("a=127.0.0.1:1", 0);
+        let b = mk("b=127.0.0.1:2", 1);
+        a.l4.connections.store(30, Ordering::Relaxed);
+        a.l4.bytes_in.store(10 * 1024, Ordering::Relaxed);
+        a.l4.bytes_out.store(40 * 1024, Ordering::Relaxed);
+        b.l4.connections.store(10, Ordering::Relaxed);
+        b.l4.connect_errors.store(2, Ordering::Relaxed);
+        let pool = Arc::new(Pool::new(
+            "tcp".into(),
+            vec![a.clone(), b],
+            Box::new(RoundRobin::new()),
+        ));
+        let pools = [pool];
+        let mut view = View::default();
+        let f = tcp_frame(&pools, &mut view, Duration::from_secs(2));
+        let (ra, rb) = (row(&f, "a"), row(&f, "b"));
+        assert_eq!(ra[2], "15", "{f}"); // 30 connections in 2 s
+        assert!(ra[3].starts_with("75.0%"), "{f}");
+        assert_eq!((ra[6].as_str(), ra[7].as_str()), ("5.0", "20.0"), "{f}");
+        assert_eq!(rb[8], "2", "{f}");
+        // The next frame counts only what came since.
+        a.l4.connections.store(31, Ordering::Relaxed);
+        let f = tcp_frame(&pools, &mut view, Duration::from_secs(1));
+        let ra = row(&f, "a");
+        assert_eq!((ra[2].as_str(), ra[6].as_str()), ("1", "0.0"), "{f}");
     }
 
     #[test]

@@ -170,8 +170,9 @@ async fn serve(
     }
     if args.dashboard {
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            if let Some(first) = l7s.first() {
-                tokio::spawn(dashboard::run(first.clone(), stopped()));
+            if let (Some(first), Some(lc)) = (l7s.first(), plan.listeners.first()) {
+                let tcp = l4_build::mode_of(&args, lc) == ProxyMode::Tcp;
+                tokio::spawn(dashboard::run(first.clone(), tcp, stopped()));
             }
         } else {
             log::state(format_args!(
