@@ -324,7 +324,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --output 'Format of the startup lines on stdout (and of `explain`)'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
             cand --change-host 'Send the backend''s HOST:PORT as Host instead of the client''s Host'
-            cand --dashboard 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health)'
+            cand --dashboard 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health; in TCP mode connections/s, share, open connections, KiB/s each way, connect errors, health)'
             cand --accept-proxy 'TCP mode: clients (a proxy in front) start with a PROXY v1 or v2 header; the address in it is the client''s. A missing or malformed header closes the connection (logged)'
             cand --tls-self-signed 'Terminate TLS with a certificate made at startup for the listener''s address and `localhost`; its SHA-256 fingerprint is printed on stdout so clients can pin it'
             cand --insecure-upstream 'Do not verify TLS backends'' certificates (traffic is still encrypted)'

@@ -343,7 +343,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_s
 always\t''
 never\t''"
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l change-host -d 'Send the backend\'s HOST:PORT as Host instead of the client\'s Host'
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l dashboard -d 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l dashboard -d 'On a terminal, show a live per-backend table on stderr refreshed every second (req/s, share vs weight, p50/p99, in-flight, errors, health; in TCP mode connections/s, share, open connections, KiB/s each way, connect errors, health)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l accept-proxy -d 'TCP mode: clients (a proxy in front) start with a PROXY v1 or v2 header; the address in it is the client\'s. A missing or malformed header closes the connection (logged)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l tls-self-signed -d 'Terminate TLS with a certificate made at startup for the listener\'s address and `localhost`; its SHA-256 fingerprint is printed on stdout so clients can pin it'
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l insecure-upstream -d 'Do not verify TLS backends\' certificates (traffic is still encrypted)'

@@ -192,7 +192,8 @@ pub struct ProxyArgs {
     pub threads: Option<usize>,
 
     /// On a terminal, show a live per-backend table on stderr refreshed every second
-    /// (req/s, share vs weight, p50/p99, in-flight, errors, health).
+    /// (req/s, share vs weight, p50/p99, in-flight, errors, health; in TCP mode connections/s,
+    /// share, open connections, KiB/s each way, connect errors, health).
     #[arg(long)]
     pub dashboard: bool,
 
