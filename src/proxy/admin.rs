@@ -201,6 +201,22 @@ impl prometheus_client::collector::Collector for ProxyCollector {
             "Requests answered 503 because no backend was healthy",
             st.sum(|l| &l.counters.no_backend),
         )?;
+        {
+            let mut m = enc.encode_descriptor(
+                "lbctl_proxy_panic_picks",
+                "Picks made while every backend of the pool was passively failed (panic mode: passive failures ignored)",
+                None,
+                MetricType::Counter,
+            )?;
+            for p in &pools {
+                let labels: [(&str, &str); 1] = [("pool", &p.name)];
+                m.encode_family(&labels)?
+                    .encode_counter::<NoLabelSet, u64, u64>(
+                        &p.panic_picks.load(Ordering::Relaxed),
+                        None,
+                    )?;
+            }
+        }
         listener_counter(
             &mut enc,
             "lbctl_proxy_denied",
@@ -267,6 +283,8 @@ pub struct Stats {
     pub pools: std::collections::BTreeMap<String, &'static str>,
     pub requests: u64,
     pub no_backend: u64,
+    /// Picks made in panic mode (every backend passively failed), over all pools.
+    pub panic_picks: u64,
     pub retries: u64,
     pub connections_open: u64,
     pub backends: Vec<BackendStats>,
@@ -281,6 +299,10 @@ pub fn stats(state: &AdminState) -> Stats {
             .collect(),
         requests: state.sum(|l| &l.counters.requests),
         no_backend: state.sum(|l| &l.counters.no_backend),
+        panic_picks: pools
+            .iter()
+            .map(|p| p.panic_picks.load(Ordering::Relaxed))
+            .sum(),
         retries: state.sum(|l| &l.counters.retries),
         connections_open: state.conns.open.load(Ordering::Relaxed),
         backends: pools

@@ -6,7 +6,7 @@ use super::backend::Backend;
 use super::hashkey::{HashKey, HashPick};
 use crate::balance::pick::{Candidates, PickContext, Picker};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub struct Pool {
     pub name: String,
@@ -22,6 +22,9 @@ pub struct Pool {
     pub sticky_cookie: Option<String>,
     /// The algorithm's name, for /stats and logs.
     pub algorithm: &'static str,
+    /// Picks made in panic mode (see [`Pool::choose`]), and whether the pool is in it now.
+    pub panic_picks: AtomicU64,
+    in_panic: AtomicBool,
 }
 
 /// Backends already tried by one request (bit i = backend i; backends past 64 are never excluded).
@@ -44,6 +47,8 @@ struct View<'a> {
     backup: bool,
     need_room: bool,
     tried: Tried,
+    /// Panic mode: passive failures are ignored (active checks still count).
+    panic: bool,
 }
 
 impl Candidates for View<'_> {
@@ -55,7 +60,11 @@ impl Candidates for View<'_> {
         b.spec.backup == self.backup
             && b.spec.weight > 0
             && !self.tried.has(i)
-            && b.healthy()
+            && (if self.panic {
+                b.check_up.load(Ordering::Relaxed)
+            } else {
+                b.healthy()
+            })
             && (!self.need_room || b.has_room())
     }
     fn weight(&self, i: usize) -> u32 {
@@ -80,6 +89,8 @@ impl Pool {
             hash_key: None,
             sticky_cookie: None,
             algorithm: "",
+            panic_picks: AtomicU64::new(0),
+            in_panic: AtomicBool::new(false),
         }
     }
 
@@ -100,7 +111,13 @@ impl Pool {
             .any(|b| !b.spec.backup && b.spec.weight > 0 && b.healthy())
     }
 
-    /// Pick a backend for a request, or None when nothing is healthy.
+    /// Pick a backend for a request, or None when nothing can take it.
+    ///
+    /// Panic mode (Envoy's panic threshold, at its extreme): when no backend of the pool is
+    /// healthy but some are only passively failed (active checks, if any, say they are up),
+    /// the pick ignores passive failures. A pool whose backends all fail now and then (a
+    /// reset here, a timeout there) would otherwise be shut whole for `--fail-timeout` and
+    /// turn a few percent of errors into an outage; retries then absorb the errors instead.
     pub fn choose(&self, ctx: &PickContext<'_>, tried: Tried) -> Option<usize> {
         let tiers: &[bool] = if !self.has_backup {
             &[false]
@@ -110,6 +127,42 @@ impl Pool {
         } else {
             &[true]
         };
+        if let Some(i) = self.pick_in(tiers, ctx, tried, false) {
+            if self.in_panic.load(Ordering::Relaxed) && self.in_panic.swap(false, Ordering::Relaxed)
+            {
+                super::log::state(format_args!(
+                    "pool {}: a backend is healthy again, panic mode over",
+                    self.name
+                ));
+            }
+            return Some(i);
+        }
+        if self
+            .backends
+            .iter()
+            .any(|b| b.spec.weight > 0 && b.healthy())
+        {
+            // Healthy backends exist, this request has tried them all: no panic.
+            return None;
+        }
+        let i = self.pick_in(&[false, true], ctx, tried, true)?;
+        self.panic_picks.fetch_add(1, Ordering::Relaxed);
+        if !self.in_panic.swap(true, Ordering::Relaxed) {
+            super::log::state(format_args!(
+                "pool {}: every backend is passively failed; panic mode: balancing over them anyway until one is healthy",
+                self.name
+            ));
+        }
+        Some(i)
+    }
+
+    fn pick_in(
+        &self,
+        tiers: &[bool],
+        ctx: &PickContext<'_>,
+        tried: Tried,
+        panic: bool,
+    ) -> Option<usize> {
         for &backup in tiers {
             if self.has_maxconn {
                 let view = View {
@@ -117,6 +170,7 @@ impl Pool {
                     backup,
                     need_room: true,
                     tried,
+                    panic,
                 };
                 if let Some(i) = self.picker.pick(&view, ctx) {
                     return Some(i);
@@ -127,6 +181,7 @@ impl Pool {
                 backup,
                 need_room: false,
                 tried,
+                panic,
             };
             if let Some(i) = self.picker.pick(&view, ctx) {
                 return Some(i);

@@ -46,15 +46,82 @@ fn no_healthy_backend_is_a_fast_503() {
         .unwrap()
         .port();
     let spec = format!("gone=127.0.0.1:{port}");
-    let p = proxy(&["--backend", &spec, "--retries", "0"]);
+    let p = proxy(&[
+        "--backend",
+        &spec,
+        "--retries",
+        "0",
+        "--check",
+        "tcp",
+        "--check-interval",
+        "100ms",
+        "--fall",
+        "1",
+    ]);
     let client = support::http();
-    let first = client.get(p.url("/")).send().unwrap();
-    assert_eq!(first.status(), 502);
-    let start = Instant::now();
-    let r = client.get(p.url("/")).send().unwrap();
+    // Until the first check has run the backend is tried (502); then it is down: 503, fast.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let r = loop {
+        let r = client.get(p.url("/")).send().unwrap();
+        if r.status() == 503 || Instant::now() > deadline {
+            break r;
+        }
+        assert_eq!(r.status(), 502);
+        std::thread::sleep(Duration::from_millis(50));
+    };
     assert_eq!(r.status(), 503);
     assert!(r.text().unwrap().contains("no healthy backend"));
+    let start = Instant::now();
+    assert_eq!(client.get(p.url("/")).send().unwrap().status(), 503);
     assert!(start.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn a_pool_whose_backends_all_failed_passively_panics_instead_of_closing() {
+    // Both backends answer 503, which --fail-on counts as a passive failure: after one request
+    // each, both are marked failed. The proxy keeps sending to them (panic mode) rather than
+    // answering "no healthy backend" for --fail-timeout.
+    let b = support::serve(2, &["--fail-rate", "1"]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &[
+            "--fail-on",
+            "503",
+            "--retries",
+            "0",
+            "--max-fails",
+            "1",
+            "--fail-timeout",
+            "30s",
+            "--admin",
+            "127.0.0.1:0",
+        ],
+    ));
+    let client = support::http();
+    let mut backends = HashMap::new();
+    for _ in 0..10 {
+        let r = client.get(p.url("/")).send().unwrap();
+        assert_eq!(r.status(), 503);
+        let from = r
+            .headers()
+            .get("x-backend")
+            .map(|v| v.to_str().unwrap().to_string());
+        let body = r.text().unwrap();
+        assert!(!body.contains("no healthy backend"), "{body}");
+        *backends
+            .entry(from.expect("answered by a backend"))
+            .or_insert(0) += 1;
+    }
+    assert_eq!(backends.len(), 2, "{backends:?}");
+    let stats: serde_json::Value = client
+        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(stats["panic_picks"].as_u64().unwrap() >= 8, "{stats}");
+    assert_eq!(stats["no_backend"], 0, "{stats}");
 }
 
 #[test]
