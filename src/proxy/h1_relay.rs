@@ -422,6 +422,10 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
             if relayed.is_ok() && !backend_closes && self.ubuf.is_empty() {
                 b.pool.checkin_raw(up);
             }
+            if let Err(Side::Backend(why)) = &relayed {
+                // The head was fine, the body was not: the client's response is cut short.
+                b.passive_failure(why);
+            }
             if let (Some((m, t)), Some(start)) = (&p.log, start) {
                 super::log::access(
                     s.access_log,
@@ -588,21 +592,29 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
         framing: Framing,
         from: usize,
         sent: &mut u64,
-    ) -> io::Result<()> {
+    ) -> Result<(), Side> {
         match framing {
-            Framing::None => self.io.write_all(&self.wbuf[from..]).await,
+            Framing::None => self.io.write_all(&self.wbuf[from..]).await.map_err(client),
             Framing::Length(n) => {
                 let now = (self.ubuf.len() as u64).min(n) as usize;
                 self.wbuf.extend_from_slice(&self.ubuf.data()[..now]);
                 self.ubuf.consume(now);
-                self.io.write_all(&self.wbuf[from..]).await?;
+                self.io
+                    .write_all(&self.wbuf[from..])
+                    .await
+                    .map_err(client)?;
                 *sent += now as u64;
                 while *sent < n {
-                    if self.ubuf.fill(up).await? == 0 {
-                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    if self.ubuf.fill(up).await.map_err(backend)? == 0 {
+                        return Err(Side::Backend(
+                            "the backend closed in the middle of the body".into(),
+                        ));
                     }
                     let take = (self.ubuf.len() as u64).min(n - *sent) as usize;
-                    self.io.write_all(&self.ubuf.data()[..take]).await?;
+                    self.io
+                        .write_all(&self.ubuf.data()[..take])
+                        .await
+                        .map_err(client)?;
                     self.ubuf.consume(take);
                     *sent += take as u64;
                 }
@@ -612,19 +624,27 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 let mut end = ChunkedEnd::default();
                 let mut first = true;
                 loop {
-                    if !first && self.ubuf.fill(up).await? == 0 {
-                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    if !first && self.ubuf.fill(up).await.map_err(backend)? == 0 {
+                        return Err(Side::Backend(
+                            "the backend closed in the middle of the body".into(),
+                        ));
                     }
-                    let found = end.feed(self.ubuf.data()).map_err(|_| {
-                        io::Error::new(io::ErrorKind::InvalidData, "bad chunked body")
-                    })?;
+                    let found = end
+                        .feed(self.ubuf.data())
+                        .map_err(|_| Side::Backend("invalid chunked body".into()))?;
                     let take = found.unwrap_or(self.ubuf.len());
                     if first {
                         self.wbuf.extend_from_slice(&self.ubuf.data()[..take]);
-                        self.io.write_all(&self.wbuf[from..]).await?;
+                        self.io
+                            .write_all(&self.wbuf[from..])
+                            .await
+                            .map_err(client)?;
                         first = false;
                     } else {
-                        self.io.write_all(&self.ubuf.data()[..take]).await?;
+                        self.io
+                            .write_all(&self.ubuf.data()[..take])
+                            .await
+                            .map_err(client)?;
                     }
                     self.ubuf.consume(take);
                     *sent += take as u64;
@@ -637,13 +657,16 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 *sent = self.ubuf.len() as u64;
                 self.wbuf.extend_from_slice(self.ubuf.data());
                 self.ubuf.consume(self.ubuf.len());
-                self.io.write_all(&self.wbuf[from..]).await?;
+                self.io
+                    .write_all(&self.wbuf[from..])
+                    .await
+                    .map_err(client)?;
                 loop {
-                    let n = self.ubuf.fill(up).await?;
+                    let n = self.ubuf.fill(up).await.map_err(backend)?;
                     if n == 0 {
                         return Ok(());
                     }
-                    self.io.write_all(self.ubuf.data()).await?;
+                    self.io.write_all(self.ubuf.data()).await.map_err(client)?;
                     *sent += n as u64;
                     self.ubuf.consume(n);
                 }
@@ -696,6 +719,21 @@ fn prepare(
         log: (s.access_log != AccessLog::Off)
             .then(|| (head.method.to_string(), head.target.to_string())),
     })
+}
+
+/// Which side broke a response body in transit.
+enum Side {
+    Client,
+    /// The backend: reset, closed early, or broke the chunked framing (a passive failure).
+    Backend(String),
+}
+
+fn client(_: io::Error) -> Side {
+    Side::Client
+}
+
+fn backend(e: io::Error) -> Side {
+    Side::Backend(format!("reading the response body failed: {e}"))
 }
 
 /// The final response head, already written for the client at `wbuf[resp_start..]`.

@@ -140,6 +140,11 @@ fn serve_conn(s: TcpStream, close_after: bool) {
                 return; // the close ends the body
             }
             "/nocontent" => w.write_all(b"HTTP/1.1 204 No Content\r\n\r\n"),
+            "/truncated" => {
+                // Promises 100 bytes, sends 10, closes.
+                let _ = w.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+                return;
+            }
             "/hints" => w.write_all(
                 b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
             ),
@@ -364,4 +369,29 @@ fn requests_the_fast_path_leaves_are_served_by_hyper() {
     let mut all = Vec::new();
     r.read_to_end(&mut all).unwrap();
     assert!(String::from_utf8_lossy(&all).starts_with("HTTP/1.1 400"));
+}
+
+#[test]
+fn a_body_cut_short_by_the_backend_is_a_passive_failure() {
+    let (b, _) = backend(false);
+    let spec = format!("cut={b}");
+    let p = proxy(&["--backend", &spec, "--quiet", "--admin", "127.0.0.1:0"]);
+    let (mut w, mut r) = connect(&p.addr);
+    w.write_all(b"GET /truncated HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    // The head and the ten bytes arrive, then the client connection is closed (not hung).
+    let mut all = Vec::new();
+    let _ = r.read_to_end(&mut all);
+    let text = String::from_utf8_lossy(&all);
+    assert!(
+        text.starts_with("HTTP/1.1 200") && text.ends_with("0123456789"),
+        "{text}"
+    );
+    let stats: serde_json::Value = crate::support::http()
+        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(stats["backends"][0]["state"], "failed", "{stats}");
 }
