@@ -277,7 +277,8 @@ pub enum ProxyCommand {
   lbctl proxy --backend a=127.0.0.1:9001 --backend b=127.0.0.1:9002 --algorithm hash \\
       --hash-key header:X-User explain 'GET / X-User:alice'")]
 pub struct ExplainArgs {
-    /// The request: 'METHOD PATH [Header:value ...]' (words split on spaces).
+    /// The request: 'METHOD PATH [Header:value ...]' (words split on spaces); on a TCP
+    /// listener the connection: 'TLS NAME' (SNI) or 'TCP'.
     #[arg(value_name = "REQUEST")]
     pub request: String,
 

@@ -87,8 +87,84 @@ fn parse_request(s: &str) -> anyhow::Result<(String, String, HeaderMap)> {
     Ok((method.to_uppercase(), path.to_string(), headers))
 }
 
+/// Parse a TCP listener's connection: `TLS NAME` (a ClientHello naming NAME) or `TCP`.
+fn parse_connection(s: &str) -> anyhow::Result<Option<String>> {
+    let form =
+        "'TLS NAME' (a TLS client asking for NAME) or 'TCP' (no server name) on a TCP listener";
+    let words: Vec<&str> = s.split_whitespace().collect();
+    match words.as_slice() {
+        [w] if w.eq_ignore_ascii_case("tcp") => Ok(None),
+        [w, name] if w.eq_ignore_ascii_case("tls") => Ok(Some(name.to_ascii_lowercase())),
+        _ => Err(Failure::usage(format!(
+            "invalid connection '{s}': expected {form}"
+        ))),
+    }
+}
+
+/// SNI routing of a TCP listener: the explanation up to the pool, and the pool's index.
+fn explain_sni(
+    plan: &Plan,
+    lc: &super::config::ListenerConfig,
+    e: &ExplainArgs,
+) -> anyhow::Result<(Explanation, Option<usize>)> {
+    let request = &e.request;
+    let name = parse_connection(request)?;
+    let table = super::sni_route::SniTable::new(lc.sni.clone()).map_err(Failure::usage)?;
+    let winner = table.winner(name.as_deref());
+    let rules = table
+        .rules()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| RuleResult {
+            index: i,
+            pool: r.pool.clone(),
+            matched: winner == Some(i),
+            why: match (winner == Some(i), table.matches(i, name.as_deref())) {
+                (true, _) if r.pattern == "*" => "catch-all: nothing more specific matches".into(),
+                (true, _) if r.pattern.starts_with("*.") => {
+                    format!(
+                        "the longest *.suffix matching '{}'",
+                        name.as_deref().unwrap_or("")
+                    )
+                }
+                (true, _) => "the exact server name".into(),
+                (false, true) => {
+                    format!("'{}' matches too, but a more specific rule wins", r.pattern)
+                }
+                (false, false) => match &name {
+                    None => format!("'{}' needs a server name (SNI)", r.pattern),
+                    Some(n) => format!("'{}' does not match '{n}'", r.pattern),
+                },
+            },
+        })
+        .collect();
+    let pool = match winner {
+        Some(i) => plan
+            .pools
+            .iter()
+            .position(|p| p.name == table.rules()[i].pool),
+        None => lc.default_pool,
+    };
+    let out = Explanation {
+        listener: lc.listen.to_string(),
+        method: if name.is_some() { "TLS" } else { "TCP" }.to_string(),
+        path: String::new(),
+        host: name.unwrap_or_default(),
+        client: e.client.to_string(),
+        acl_allows: plan.settings.acl.permits(e.client),
+        rules,
+        matched_rule: winner,
+        pool: None,
+        algorithm: None,
+        sticky: None,
+        hash: None,
+        candidates: Vec::new(),
+        choice: None,
+    };
+    Ok((out, pool))
+}
+
 pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<ExitCode> {
-    let (method, path, headers) = parse_request(&e.request)?;
     let lc = plan.listeners.get(e.listener).ok_or_else(|| {
         Failure::usage(format!(
             "--listener {}: there are only {} listener(s)",
@@ -96,6 +172,11 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
             plan.listeners.len()
         ))
     })?;
+    if super::l4_build::mode_of(args, lc) == crate::cli::ProxyMode::Tcp {
+        let (out, pool_idx) = explain_sni(plan, lc, e)?;
+        return finish(args, plan, e, out, pool_idx, &HeaderMap::new());
+    }
+    let (method, path, headers) = parse_request(&e.request)?;
     let host = headers
         .get(http::header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -121,25 +202,40 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
         });
     }
     let pool_idx = matched_rule.map(|i| lc.routes[i].pool).or(lc.default_pool);
-    let pool = pool_idx.and_then(|i| plan.pools.get(i));
-    let mut ip_buf = [0u8; 16];
-    let ip_bytes = super::dispatch::ip_bytes(e.client, &mut ip_buf);
-    let mut out = Explanation {
+    let out = Explanation {
         listener: lc.listen.to_string(),
         method,
-        path: path.clone(),
+        path,
         host,
         client: e.client.to_string(),
         acl_allows: plan.settings.acl.permits(e.client),
         rules,
         matched_rule,
-        pool: pool.map(|p| p.name.clone()),
-        algorithm: pool.map(|p| p.algorithm),
+        pool: None,
+        algorithm: None,
         sticky: None,
         hash: None,
         candidates: Vec::new(),
         choice: None,
     };
+    finish(args, plan, e, out, pool_idx, &headers)
+}
+
+/// The pool's part of an explanation (candidates, sticky, hash, choice), then the output.
+fn finish(
+    args: &ProxyArgs,
+    plan: &Plan,
+    e: &ExplainArgs,
+    mut out: Explanation,
+    pool_idx: Option<usize>,
+    headers: &HeaderMap,
+) -> anyhow::Result<ExitCode> {
+    let path = out.path.clone();
+    let pool = pool_idx.and_then(|i| plan.pools.get(i));
+    out.pool = pool.map(|p| p.name.clone());
+    out.algorithm = pool.map(|p| p.algorithm);
+    let mut ip_buf = [0u8; 16];
+    let ip_bytes = super::dispatch::ip_bytes(e.client, &mut ip_buf);
     if let Some(p) = pool {
         let primaries_up = p
             .backends
@@ -164,7 +260,7 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
         }
         let mut choice = None;
         if let Some(name) = &p.sticky_cookie {
-            let id = super::headers::cookie(&headers, name);
+            let id = super::headers::cookie(headers, name);
             let hit = id.and_then(|id| p.by_sticky_id(id));
             out.sticky = Some(match (id, hit) {
                 (None, _) => format!("no {name} cookie: balanced, then stamped"),
@@ -178,7 +274,7 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
         if choice.is_none()
             && let (Some(hp), Some(hk)) = (&p.hash, &p.hash_key)
         {
-            let key = hk.extract(&headers, &path, e.client);
+            let key = hk.extract(headers, &path, e.client);
             let backend = key
                 .as_ref()
                 .and_then(|k| p.choose_hashed(k, Tried::default()));
@@ -212,10 +308,25 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
 }
 
 fn print_text(x: &Explanation) {
-    println!(
-        "request   {} {} (host '{}', client {})",
-        x.method, x.path, x.host, x.client
-    );
+    // A TCP listener's explanation has no path: a connection, routed on its server name.
+    let tcp = x.path.is_empty();
+    if tcp {
+        match x.host.as_str() {
+            "" => println!(
+                "connection {} without a server name (client {})",
+                x.method, x.client
+            ),
+            name => println!(
+                "connection {} server name '{name}' (client {})",
+                x.method, x.client
+            ),
+        }
+    } else {
+        println!(
+            "request   {} {} (host '{}', client {})",
+            x.method, x.path, x.host, x.client
+        );
+    }
     println!("listener  {}", x.listener);
     if !x.acl_allows {
         println!("acl       DENIED: the client would get 403");
@@ -238,6 +349,9 @@ fn print_text(x: &Explanation) {
             "pool      {p} (default), algorithm {}",
             x.algorithm.unwrap_or("")
         ),
+        (None, _) if tcp => {
+            println!("pool      none: no sni rule matches and there is no default pool (closed)")
+        }
         (None, _) => println!("pool      none: no rule matches and there is no default pool (404)"),
     }
     if let Some(s) = &x.sticky {
@@ -270,5 +384,6 @@ fn print_text(x: &Explanation) {
             }
         );
     }
-    println!("choice    {}", x.choice.as_deref().unwrap_or("none (503)"));
+    let none = if tcp { "none (closed)" } else { "none (503)" };
+    println!("choice    {}", x.choice.as_deref().unwrap_or(none));
 }

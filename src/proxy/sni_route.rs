@@ -95,23 +95,43 @@ impl SniTable {
     /// The pool for a server name (already lower-cased by the ClientHello reader): exact,
     /// else the longest matching `*.suffix`, else `*`. None when nothing matches.
     pub fn lookup(&self, name: Option<&str>) -> Option<&str> {
+        self.winner(name).map(|i| self.rules[i].pool.as_str())
+    }
+
+    /// The index of the rule [`SniTable::lookup`] follows (also for `proxy explain`).
+    pub fn winner(&self, name: Option<&str>) -> Option<usize> {
+        let catch_all = || self.rules.iter().position(|r| r.pattern == "*");
         let Some(name) = name else {
-            return self.catch_all();
+            return catch_all();
         };
         let name = name.trim_end_matches('.');
-        if let Some(r) = self.rules.iter().find(|r| r.pattern == name) {
-            return Some(&r.pool);
+        if let Some(i) = self.rules.iter().position(|r| r.pattern == name) {
+            return Some(i);
         }
         self.rules
             .iter()
-            .filter_map(|r| {
-                let suffix = r.pattern.strip_prefix('*')?;
-                (suffix.len() > 1 && name.len() > suffix.len() && name.ends_with(suffix))
-                    .then_some((suffix.len(), r.pool.as_str()))
-            })
-            .max_by_key(|(len, _)| *len)
-            .map(|(_, pool)| pool)
-            .or_else(|| self.catch_all())
+            .enumerate()
+            .filter(|(_, r)| Self::suffix_matches(&r.pattern, name))
+            .max_by_key(|(_, r)| r.pattern.len())
+            .map(|(i, _)| i)
+            .or_else(catch_all)
+    }
+
+    /// Whether `*.suffix` pattern covers `name` (one label or more before the suffix).
+    fn suffix_matches(pattern: &str, name: &str) -> bool {
+        pattern.strip_prefix('*').is_some_and(|suffix| {
+            suffix.len() > 1 && name.len() > suffix.len() && name.ends_with(suffix)
+        })
+    }
+
+    /// Whether rule `i` would match `name` at all (winning or not).
+    pub fn matches(&self, i: usize, name: Option<&str>) -> bool {
+        let r = &self.rules[i];
+        match name.map(|n| n.trim_end_matches('.')) {
+            _ if r.pattern == "*" => true,
+            None => false,
+            Some(n) => r.pattern == n || Self::suffix_matches(&r.pattern, n),
+        }
     }
 }
 
@@ -204,6 +224,33 @@ mod tests {
         ] {
             let e = parse_pool_arg(bad).unwrap_err().to_string();
             assert!(e.contains(want), "{bad:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn winner_and_matches_explain_the_lookup() {
+        let t = SniTable::new(vec![
+            SniRule::new("*", "c").unwrap(),
+            SniRule::new("*.example.test", "b").unwrap(),
+            SniRule::new("*.api.example.test", "d").unwrap(),
+            SniRule::new("api.example.test", "a").unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(t.winner(Some("api.example.test")), Some(3));
+        assert_eq!(t.winner(Some("v1.api.example.test")), Some(2));
+        assert_eq!(t.winner(Some("www.example.test")), Some(1));
+        assert_eq!(t.winner(Some("other.test")), Some(0));
+        assert_eq!(t.winner(None), Some(0));
+        let name = Some("v1.api.example.test");
+        let matching: Vec<bool> = (0..4).map(|i| t.matches(i, name)).collect();
+        assert_eq!(matching, [true, true, true, false]);
+        assert!(!t.matches(1, None) && t.matches(0, None));
+        for (n, pool) in [
+            ("api.example.test", "a"),
+            ("x.example.test", "b"),
+            ("z", "c"),
+        ] {
+            assert_eq!(t.lookup(Some(n)), Some(pool));
         }
     }
 }

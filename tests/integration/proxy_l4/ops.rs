@@ -370,3 +370,65 @@ fn access_log_has_one_line_per_tcp_connection() {
         assert!(line["client"].as_str().unwrap().starts_with("127.0.0.1:"));
     }
 }
+
+#[test]
+fn explain_shows_sni_routing_on_a_tcp_listener() {
+    let file = crate::proxy::config_file(
+        r#"
+[[listener]]
+listen = "127.0.0.1:6443"
+mode = "tcp"
+sni = { "api.example.test" = "api", "*.example.test" = "web", "*" = "web" }
+
+[pool.api]
+backends = ["a1=127.0.0.1:9101"]
+
+[pool.web]
+backends = ["w1=127.0.0.1:9201"]
+"#,
+    );
+    let path = file.path().to_str().unwrap();
+    let explain = |conn: &str| -> serde_json::Value {
+        let out = support::lbctl()
+            .args([
+                "proxy", "--config", path, "--output", "json", "explain", conn,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let x = explain("TLS api.example.test");
+    assert_eq!(
+        (x["pool"].as_str(), x["choice"].as_str()),
+        (Some("api"), Some("a1")),
+        "{x}"
+    );
+    let x = explain("TLS www.EXAMPLE.test");
+    assert_eq!(x["pool"], "web", "{x}");
+    let won = &x["rules"][x["matched_rule"].as_u64().unwrap() as usize];
+    assert!(
+        won["why"].as_str().unwrap().contains("longest *.suffix"),
+        "{x}"
+    );
+    let x = explain("TCP");
+    assert_eq!(x["pool"], "web", "{x}");
+    assert!(
+        x["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["why"].as_str().unwrap().contains("needs a server name"))
+    );
+    // An HTTP request line on a TCP listener is a usage error naming the expected forms.
+    let out = support::lbctl()
+        .args(["proxy", "--config", path, "explain", "GET /x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'TLS NAME'"));
+}
