@@ -322,7 +322,10 @@ mod tests {
         assert!(matches!(f, Framing::Chunked));
         let (a, f) = head(b"HTTP/1.1 200 OK\r\n\r\n", false).unwrap();
         assert!(matches!(f, Framing::Close));
-        assert!(a.unwrap().close, "a body that runs to the close ends the connection");
+        assert!(
+            a.unwrap().close,
+            "a body that runs to the close ends the connection"
+        );
         let (_, f) = head(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true).unwrap();
         assert!(matches!(f, Framing::None));
         let (_, f) = head(
