@@ -376,6 +376,21 @@ mod tests {
     }
 
     #[test]
+    fn documents_without_the_pool_fields_still_read() {
+        // Written before --max-connections existed: no max_connections, no connections_peak.
+        let r = build(&sample(), meta(), &Percentiles::default(), &[]);
+        let mut v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["connections_peak"], 2);
+        assert!(v["max_connections"].is_null());
+        let obj = v.as_object_mut().unwrap();
+        obj.remove("max_connections");
+        obj.remove("connections_peak");
+        let back: Report = serde_json::from_value(v).unwrap();
+        assert_eq!(back.connections_peak, 0);
+        assert_eq!(back.max_connections, None);
+    }
+
+    #[test]
     fn tally_of_rejects_inconsistent_documents() {
         let mut r = build(&sample(), meta(), &Percentiles::default(), &[]);
         r.responses = 9;
