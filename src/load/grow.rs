@@ -29,6 +29,9 @@ struct Pool {
     step: u64,
     /// The next request nobody has claimed yet.
     next: Cell<u64>,
+    /// Slots open on this worker, and this worker's cap.
+    open: Cell<usize>,
+    max: usize,
     end: Instant,
     hard_end: Instant,
 }
@@ -81,6 +84,8 @@ pub(super) async fn run(w: Rc<Worker>) {
         rate,
         step: plan.threads.max(1) as u64,
         next: Cell::new(w.id as u64),
+        open: Cell::new(initial),
+        max,
         end,
         hard_end,
     });
@@ -89,9 +94,8 @@ pub(super) async fn run(w: Rc<Worker>) {
         slots.push(tokio::task::spawn_local(pull_slot(pool.clone(), None)));
     }
     // The grower. One timer, re-armed for each unclaimed request it has to watch.
-    let mut open = initial;
     let mut timer = Box::pin(tokio::time::sleep_until(w.clock.t0));
-    while open < max && !w.stopped() {
+    while pool.open.get() < max && !w.stopped() {
         let i = pool.next.get();
         let due = pool.due(i);
         let now = Instant::now();
@@ -106,7 +110,7 @@ pub(super) async fn run(w: Rc<Worker>) {
         }
         // Due, and no slot was free to claim it: one more connection takes it.
         pool.claim();
-        open += 1;
+        pool.open.set(pool.open.get() + 1);
         slots.push(tokio::task::spawn_local(pull_slot(pool.clone(), Some(i))));
     }
     for s in slots {
@@ -148,7 +152,13 @@ async fn pull_slot(pool: Rc<Pool>, mut handed: Option<u64>) {
                     break;
                 }
                 pool.claim();
-                (i, ready)
+                // Overdue while the pool could still grow: the grower is a moment late (its
+                // timer), so the wait is the generator's (send lag), not a busy pool's.
+                if pool.open.get() < pool.max {
+                    (i, ready.min(due))
+                } else {
+                    (i, ready)
+                }
             }
         };
         let due = pool.due(i);

@@ -369,10 +369,12 @@ fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
         ),
         None => None,
     };
+    // No more threads than connections: with a growing pool, than its cap (a worker may start
+    // with no connection and open its first when its first request is due).
     let threads = args
         .threads
         .unwrap_or_else(available_cpus)
-        .clamp(1, args.connections);
+        .clamp(1, args.max_connections.unwrap_or(args.connections));
     if args.threads == Some(0) {
         return Err(Failure::usage("--threads 0: expected at least one thread"));
     }
