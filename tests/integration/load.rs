@@ -633,7 +633,20 @@ fn max_connections_keeps_the_rate_against_a_slow_backend() {
     // 10/s. Both runs at once (they only wait on the backend), 100 planned requests each.
     let b = serve(1, &["--latency", "200ms"]);
     let url = b.url(0).to_string();
-    let common = ["--rate", "50/s", "-n", "100", "-c", "2", "--timeout", "1s"];
+    // A generous --max-send-lag: the generator's own lateness on a starved CPU is not what
+    // this test is about (it would turn the run invalid, exit 4).
+    let common = [
+        "--rate",
+        "50/s",
+        "-n",
+        "100",
+        "-c",
+        "2",
+        "--timeout",
+        "1s",
+        "--max-send-lag",
+        "1s",
+    ];
     let grown = {
         let url = url.clone();
         std::thread::spawn(move || {
