@@ -76,6 +76,8 @@ fn latency_percentiles_match_a_20ms_backend() {
     assert_eq!(u(&d["status"]["200"]), u(&d["responses"]));
     assert_eq!(u(&d["latency_ms"]["count"]), u(&d["responses"]));
     assert_eq!(u(&d["connections_opened"]), 4);
+    assert_eq!(u(&d["connections_peak"]), 4);
+    assert!(d["max_connections"].is_null(), "closed model: no pool cap");
     assert!(
         d["service_time_ms"].is_null(),
         "closed model has no separate service time"
