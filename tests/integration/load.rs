@@ -673,6 +673,10 @@ fn max_connections_keeps_the_rate_against_a_slow_backend() {
         "achieved {achieved} of {target}: {grown}"
     );
     assert!(u(&grown["requests"]) >= 90, "{grown}");
+    // Every planned request is accounted for, in both runs.
+    for d in [&grown, &fixed] {
+        assert_eq!(u(&d["requests"]) + u(&d["unfinished"]), 100, "{d}");
+    }
     assert!(u(&grown["queued"]) <= 10, "queued {}", grown["queued"]);
     let peak = u(&grown["connections_peak"]);
     assert!((3..=40).contains(&peak), "peak {peak}: {grown}");
