@@ -393,6 +393,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Number of requests to send (after --warmup); with -d, whichever ends first')
             [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Number of requests to send (after --warmup); with -d, whichever ends first')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Open model: when a request is due and all connections are busy, open another one, up to N in all (default: -c, a fixed pool). Keeps the offered rate while a server slows')
             [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Send traffic for this long first without recording it (warms caches and connections)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads, each with its own runtime (default: the CPUs this process may use)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'HTTP method')

@@ -370,6 +370,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -n 'Number of requests to send (after --warmup); with -d, whichever ends first'
             cand --requests 'Number of requests to send (after --warmup); with -d, whichever ends first'
             cand --rate 'Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do'
+            cand --max-connections 'Open model: when a request is due and all connections are busy, open another one, up to N in all (default: -c, a fixed pool). Keeps the offered rate while a server slows'
             cand --warmup 'Send traffic for this long first without recording it (warms caches and connections)'
             cand --threads 'Worker threads, each with its own runtime (default: the CPUs this process may use)'
             cand -m 'HTTP method'

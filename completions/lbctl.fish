@@ -369,6 +369,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_su
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s d -l duration -d 'How long to send (after --warmup): 30s, 1m. Default 10s unless -n is given' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s n -l requests -d 'Number of requests to send (after --warmup); with -d, whichever ends first' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l rate -d 'Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l max-connections -d 'Open model: when a request is due and all connections are busy, open another one, up to N in all (default: -c, a fixed pool). Keeps the offered rate while a server slows' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l warmup -d 'Send traffic for this long first without recording it (warms caches and connections)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l threads -d 'Worker threads, each with its own runtime (default: the CPUs this process may use)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s m -l method -d 'HTTP method' -r

@@ -9,6 +9,7 @@ const LOAD_EXAMPLES: &str = "\
 Examples:
   lbctl load http://127.0.0.1:8080/ -c 64 -d 30s
   lbctl load http://127.0.0.1:8080/ --rate 2000/s -d 1m --warmup 5s
+  lbctl load http://127.0.0.1:8080/ --rate 500/s -c 10 --max-connections 200 -d 30s
   lbctl load http://lb:80/ --rate 500/s -d 30s --group-by X-Backend --slo 'p99<250ms' --slo 'errors<0.1%'
   lbctl load https://127.0.0.1:8443/api -m POST -H 'Content-Type: application/json' --body '{\"a\":1}' --cacert ca.pem
   lbctl load h2c://127.0.0.1:8080/ --http2 -n 100000 --output json > run.json
@@ -19,7 +20,9 @@ Models:
   closed (default)  -c connections each send a request as soon as the previous one answered
   open (--rate)     requests follow a fixed plan; latency counts from the planned send time
                     (coordinated-omission correct) and the service time is reported beside it;
-                    exit 4 when the generator could not keep the plan
+                    exit 4 when the generator could not keep the plan; with
+                    --max-connections N the pool grows from -c up to N when every
+                    connection is busy at a due time, so a slow server still gets the rate
 
 SLO grammar (--slo, repeatable, any failure exits 1):
   METRIC OP VALUE with OP one of < <= > >=
@@ -71,6 +74,11 @@ pub struct RunArgs {
     /// Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do.
     #[arg(long, value_name = "RATE", value_parser = crate::spec::parse_rate)]
     pub rate: Option<crate::spec::Rate>,
+
+    /// Open model: when a request is due and all connections are busy, open another one, up
+    /// to N in all (default: -c, a fixed pool). Keeps the offered rate while a server slows.
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
 
     /// Send traffic for this long first without recording it (warms caches and connections).
     #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "0")]

@@ -9,7 +9,9 @@
 //! request i is due at `t0 + i / rate`, and slot j owns requests j, j+c, j+2c, ...; latency
 //! is measured from the due time, so a stalled server cannot hide its queue (coordinated
 //! omission). The generator's own lateness (send lag) is measured apart from waiting for a
-//! busy connection, which is the server's doing.
+//! busy connection, which is the server's doing. With `--max-connections` above `-c` the open
+//! model runs in [`super::grow`] instead: free slots pull the next due request, and a new
+//! connection is opened when a request is due and every slot is busy.
 
 use super::conn::{ConnConfig, ErrorKind};
 use super::slot::{Outcome, Slot};
@@ -32,6 +34,9 @@ pub const MAX_GROUPS: usize = 100;
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub connections: usize,
+    /// Open model: the pool may grow from `connections` up to this many (`--max-connections`);
+    /// equal to `connections` for a fixed pool.
+    pub max_connections: usize,
     pub threads: usize,
     /// The measured window (after warmup); None with -n alone in the closed model.
     pub duration: Option<Duration>,
@@ -108,6 +113,28 @@ pub struct Shared {
     pub stop: AtomicBool,
     /// Closed model with -n: requests claimed so far.
     pub claimed: AtomicU64,
+    /// Connections open right now, over all workers (touched when one opens or closes).
+    pub open_connections: AtomicU64,
+    /// The most connections open at once during the run (warmup included).
+    pub peak_connections: AtomicU64,
+}
+
+impl Shared {
+    /// A connection was established: count it until the returned guard is dropped.
+    pub(super) fn connection_opened(self: &Arc<Self>) -> OpenConnection {
+        let now = self.open_connections.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak_connections.fetch_max(now, Ordering::Relaxed);
+        OpenConnection(self.clone())
+    }
+}
+
+/// Held beside each open connection; dropping it counts the connection closed.
+pub(super) struct OpenConnection(Arc<Shared>);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.open_connections.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// One interval of one worker, sent to the main thread.
@@ -128,9 +155,9 @@ pub(super) struct Clock {
     pub(super) measure_start: Instant,
     /// Closed model: requests still in flight here are cut and counted unfinished.
     /// Open model: the end of the plan.
-    end: Option<Instant>,
+    pub(super) end: Option<Instant>,
     /// Open model: in-flight requests are cut here.
-    hard_end: Option<Instant>,
+    pub(super) hard_end: Option<Instant>,
 }
 
 pub(super) struct Worker {
@@ -233,16 +260,22 @@ fn worker_thread(
     local.block_on(&rt, async move {
         let ticker = tokio::task::spawn_local(ticker(w.clone(), tx.clone()));
         let mut slots = Vec::new();
-        let (c, threads) = (w.job.plan.connections, w.job.plan.threads);
-        for j in (id..c).step_by(threads.max(1)) {
-            let w = w.clone();
-            slots.push(tokio::task::spawn_local(async move {
-                if w.job.plan.rate.is_some() {
-                    open_slot(w, j).await
-                } else {
-                    closed_slot(w, j).await
-                }
-            }));
+        let plan = &w.job.plan;
+        if plan.rate.is_some() && plan.max_connections > plan.connections {
+            // A pool that grows: its own scheduling (see grow.rs).
+            slots.push(tokio::task::spawn_local(super::grow::run(w.clone())));
+        } else {
+            let (c, threads) = (w.job.plan.connections, w.job.plan.threads);
+            for j in (id..c).step_by(threads.max(1)) {
+                let w = w.clone();
+                slots.push(tokio::task::spawn_local(async move {
+                    if w.job.plan.rate.is_some() {
+                        open_slot(w, j).await
+                    } else {
+                        closed_slot(w, j).await
+                    }
+                }));
+            }
         }
         for s in slots {
             let _ = s.await;
@@ -306,7 +339,7 @@ async fn ticker(w: Rc<Worker>, tx: mpsc::Sender<Snapshot>) {
 impl Worker {
     /// Record one finished attempt. `latency` is what the report calls latency; `service`
     /// is recorded only in the open model.
-    fn record(&self, outcome: Outcome, latency: Duration, service: Option<Duration>) {
+    pub(super) fn record(&self, outcome: Outcome, latency: Duration, service: Option<Duration>) {
         let mut tally = self.tally.borrow_mut();
         let mut iv = self.interval.borrow_mut();
         match outcome {
@@ -363,7 +396,34 @@ impl Worker {
         }
     }
 
-    fn stopped(&self) -> bool {
+    /// Record one open-model attempt: `due` is its planned time, `ready` when a connection
+    /// was free to take it, `sent` when it went out.
+    pub(super) fn record_open(
+        &self,
+        outcome: Outcome,
+        due: Instant,
+        ready: Instant,
+        sent: Instant,
+    ) {
+        let done = Instant::now();
+        // The generator's own lateness: from when it could have sent (the later of the
+        // due time and the connection becoming free) to when it did.
+        let lag = sent.saturating_duration_since(due.max(ready));
+        {
+            let mut tally = self.tally.borrow_mut();
+            tally.send_lag.record(lag);
+            if ready > due {
+                tally.queued += 1;
+            }
+        }
+        self.record(
+            outcome,
+            done.saturating_duration_since(due),
+            Some(done.saturating_duration_since(sent)),
+        );
+    }
+
+    pub(super) fn stopped(&self) -> bool {
         self.shared.stop.load(Ordering::Relaxed)
     }
 }
@@ -456,22 +516,7 @@ async fn open_slot(w: Rc<Worker>, j: usize) {
             .attempt(t, recording, earliest, latest, Some(hard_end))
             .await;
         if recording {
-            let done = Instant::now();
-            // The generator's own lateness: from when it could have sent (the later of the
-            // due time and the connection becoming free) to when it did.
-            let lag = sent.saturating_duration_since(due.max(ready));
-            {
-                let mut tally = w.tally.borrow_mut();
-                tally.send_lag.record(lag);
-                if ready > due {
-                    tally.queued += 1;
-                }
-            }
-            w.record(
-                outcome,
-                done.saturating_duration_since(due),
-                Some(done.saturating_duration_since(sent)),
-            );
+            w.record_open(outcome, due, ready, sent);
         }
     }
 }
@@ -483,6 +528,7 @@ mod tests {
     fn plan() -> Plan {
         Plan {
             connections: 4,
+            max_connections: 4,
             threads: 1,
             duration: None,
             requests: None,

@@ -5,6 +5,7 @@
 
 pub mod conn;
 pub mod engine;
+mod grow;
 pub mod h1;
 pub mod hdrlog;
 pub mod render;
@@ -62,7 +63,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         format!(
             "lbctl load: {} ({model} model, {} connections, {} thread(s), {what}{})",
             job.targets[0].url,
-            plan.connections,
+            connections_label(plan.connections as u64, Some(plan.max_connections as u64)),
             plan.threads,
             if plan.warmup.is_zero() {
                 String::new()
@@ -143,6 +144,8 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
             "1.1".into()
         },
         connections: plan.connections as u64,
+        max_connections: plan.rate.map(|_| plan.max_connections as u64),
+        connections_peak: shared.peak_connections.load(Ordering::Relaxed),
         threads: plan.threads as u64,
         rate_target: plan.rate,
         warmup_s: plan.warmup.as_secs_f64(),
@@ -217,6 +220,14 @@ struct Interval {
     requests: u64,
     errors: u64,
     latency: crate::stats::LatencyHistogram,
+}
+
+/// "50", or "10 to 200" for a pool that may grow.
+pub(crate) fn connections_label(connections: u64, max: Option<u64>) -> String {
+    match max {
+        Some(m) if m > connections => format!("{connections} to {m}"),
+        _ => connections.to_string(),
+    }
 }
 
 fn window_secs(plan: &Plan) -> f64 {
@@ -301,6 +312,25 @@ fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
             "--timeout and --connect-timeout must be above zero",
         ));
     }
+    if let Some(m) = args.max_connections {
+        if args.rate.is_none() {
+            return Err(Failure::usage(format!(
+                "--max-connections {m} needs --rate: the pool only grows in the open model \
+                 (the closed model keeps -c connections)"
+            )));
+        }
+        if m < args.connections {
+            return Err(Failure::usage(format!(
+                "--max-connections {m} is below -c {}; expected at least the initial connections",
+                args.connections
+            )));
+        }
+        if m > 100_000 {
+            return Err(Failure::usage(
+                "--max-connections above 100000; expected at most 100000",
+            ));
+        }
+    }
     if args.requests == Some(0) {
         return Err(Failure::usage("-n 0: expected at least one request"));
     }
@@ -339,10 +369,12 @@ fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
         ),
         None => None,
     };
+    // No more threads than connections: with a growing pool, than its cap (a worker may start
+    // with no connection and open its first when its first request is due).
     let threads = args
         .threads
         .unwrap_or_else(available_cpus)
-        .clamp(1, args.connections);
+        .clamp(1, args.max_connections.unwrap_or(args.connections));
     if args.threads == Some(0) {
         return Err(Failure::usage("--threads 0: expected at least one thread"));
     }
@@ -353,6 +385,7 @@ fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
     };
     let plan = Plan {
         connections: args.connections,
+        max_connections: args.max_connections.unwrap_or(args.connections),
         threads,
         duration,
         requests: args.requests,
@@ -444,6 +477,7 @@ fn merge_reports(runs: &[(Report, tally::Tally)]) -> anyhow::Result<(Meta, tally
     let mut total = tally::Tally::default();
     let mut targets: Vec<String> = Vec::new();
     let (mut rps, mut rate, mut conns, mut threads, mut merged) = (0.0, 0.0, 0, 0, 0);
+    let (mut max_conns, mut peak) = (None::<u64>, 0u64);
     let (mut duration, mut warmup) = (0f64, 0f64);
     let mut invalid = Vec::new();
     let mut models: Vec<&str> = Vec::new();
@@ -461,6 +495,10 @@ fn merge_reports(runs: &[(Report, tally::Tally)]) -> anyhow::Result<(Meta, tally
         rps += r.rps;
         rate += r.rate_target.unwrap_or(0.0);
         conns += r.connections;
+        peak += r.connections_peak;
+        if let Some(m) = r.max_connections {
+            max_conns = Some(max_conns.unwrap_or(0) + m);
+        }
         threads += r.threads;
         merged += r.merged_runs.max(1);
         duration = duration.max(r.duration_s);
@@ -486,6 +524,8 @@ fn merge_reports(runs: &[(Report, tally::Tally)]) -> anyhow::Result<(Meta, tally
         model: model.to_string(),
         http: https.join(","),
         connections: conns,
+        max_connections: max_conns,
+        connections_peak: peak,
         threads,
         rate_target: (model == "open").then_some(rate),
         warmup_s: warmup,
@@ -515,6 +555,8 @@ mod tests {
             model: model.into(),
             http: "1.1".into(),
             connections: 4,
+            max_connections: (model == "open").then_some(8),
+            connections_peak: 5,
             threads: 1,
             rate_target: (model == "open").then_some(100.0),
             warmup_s: 0.0,
@@ -540,6 +582,8 @@ mod tests {
         assert_eq!(meta.rate_target, Some(200.0));
         assert_eq!(meta.duration_s, 12.0);
         assert_eq!(meta.connections, 8);
+        assert_eq!(meta.max_connections, Some(16));
+        assert_eq!(meta.connections_peak, 10);
         assert_eq!(meta.merged_runs, 2);
         assert_eq!(meta.invalid_reasons, vec!["late".to_string()]);
         assert_eq!(meta.model, "open");

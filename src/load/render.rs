@@ -22,7 +22,7 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
         r.targets.join(", "),
         r.model,
         r.http,
-        r.connections,
+        super::connections_label(r.connections, r.max_connections),
         r.threads,
         if r.merged_runs > 1 {
             format!(" · {} runs merged", r.merged_runs)
@@ -52,16 +52,24 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
             r.queued
         )?;
         if r.queued * 100 > r.requests.max(1) {
+            let pool = r
+                .max_connections
+                .unwrap_or(r.connections)
+                .max(r.connections);
             writeln!(
                 out,
                 "note: {:.1}% of requests were due while their connection was busy: the server \
-                 answers slower than {} connections allow at this rate (raise -c to measure the \
-                 server rather than the connection pool)",
+                 answers slower than {pool} connections allow at this rate (raise -c or \
+                 --max-connections to measure the server rather than the connection pool)",
                 r.queued as f64 * 100.0 / r.requests.max(1) as f64,
-                r.connections
             )?;
         }
     }
+    writeln!(
+        out,
+        "connections: {} opened, at most {} open at once",
+        r.connections_opened, r.connections_peak
+    )?;
     if let Some(c) = &r.cpu {
         writeln!(
             out,

@@ -100,6 +100,14 @@ pub struct Report {
     pub queued: u64,
     pub connect_ms: Summary,
     pub connections_opened: u64,
+    /// Open model: the cap of a growing pool (`--max-connections`; equal to `connections`
+    /// for a fixed pool). Absent from documents written before it existed.
+    #[serde(default)]
+    pub max_connections: Option<u64>,
+    /// The most connections open at once (warmup included); after a merge, the sum of the
+    /// runs' peaks (an upper bound: the shards' peaks need not coincide).
+    #[serde(default)]
+    pub connections_peak: u64,
     pub status: BTreeMap<String, u64>,
     pub error_categories: BTreeMap<String, ErrorEntry>,
     pub groups: Option<Groups>,
@@ -118,6 +126,8 @@ pub struct Meta {
     pub model: String,
     pub http: String,
     pub connections: u64,
+    pub max_connections: Option<u64>,
+    pub connections_peak: u64,
     pub threads: u64,
     pub rate_target: Option<f64>,
     pub warmup_s: f64,
@@ -222,6 +232,8 @@ pub fn build(tally: &Tally, meta: Meta, percentiles: &Percentiles, slos: &[Slo])
         queued: tally.queued,
         connect_ms: tally.connect.summary_ms(),
         connections_opened: tally.connections_opened,
+        max_connections: meta.max_connections,
+        connections_peak: meta.connections_peak,
         status: tally
             .status
             .iter()
@@ -328,6 +340,8 @@ mod tests {
             model: "closed".into(),
             http: "1.1".into(),
             connections: 2,
+            max_connections: None,
+            connections_peak: 2,
             threads: 1,
             rate_target: None,
             warmup_s: 0.0,
@@ -359,6 +373,21 @@ mod tests {
         assert_eq!(t.latency.len(), 4);
         assert_eq!(t.requests(), 5);
         assert_eq!(t.groups["b1"].latency.len(), 4);
+    }
+
+    #[test]
+    fn documents_without_the_pool_fields_still_read() {
+        // Written before --max-connections existed: no max_connections, no connections_peak.
+        let r = build(&sample(), meta(), &Percentiles::default(), &[]);
+        let mut v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["connections_peak"], 2);
+        assert!(v["max_connections"].is_null());
+        let obj = v.as_object_mut().unwrap();
+        obj.remove("max_connections");
+        obj.remove("connections_peak");
+        let back: Report = serde_json::from_value(v).unwrap();
+        assert_eq!(back.connections_peak, 0);
+        assert_eq!(back.max_connections, None);
     }
 
     #[test]

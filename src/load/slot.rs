@@ -3,7 +3,7 @@
 //! error, or cut by the end of the run). The models in [`super::engine`] drive slots.
 
 use super::conn::{self, Conn, ErrorKind, ExchangeError};
-use super::engine::Worker;
+use super::engine::{OpenConnection, Worker};
 use std::rc::Rc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -16,10 +16,11 @@ pub(super) enum Outcome {
     Cut,
 }
 
-/// Per-slot connection state: one connection per origin.
+/// Per-slot connection state: one connection per origin, each with the guard that counts it
+/// open (for the run's peak of open connections).
 pub(super) struct Slot {
     w: Rc<Worker>,
-    conns: Vec<Option<Conn>>,
+    conns: Vec<Option<(Conn, OpenConnection)>>,
     connect_failures: u32,
     timer: std::pin::Pin<Box<tokio::time::Sleep>>,
     armed: Instant,
@@ -60,7 +61,7 @@ impl Slot {
         }
         let slot = &mut self.conns[origin];
         let fut = async {
-            if let Some(c) = slot.as_mut()
+            if let Some((c, _)) = slot.as_mut()
                 && !conn::ready(c).await
             {
                 *slot = None;
@@ -79,9 +80,9 @@ impl Slot {
                     tally.connect.record(started.elapsed());
                     tally.connections_opened += 1;
                 }
-                *slot = Some(c);
+                *slot = Some((c, w.shared.connection_opened()));
             }
-            let Some(c) = slot.as_mut() else {
+            let Some((c, _)) = slot.as_mut() else {
                 return Err(conn::ExchangeError {
                     kind: ErrorKind::Connect,
                     message: "no connection".into(),

@@ -76,6 +76,8 @@ fn latency_percentiles_match_a_20ms_backend() {
     assert_eq!(u(&d["status"]["200"]), u(&d["responses"]));
     assert_eq!(u(&d["latency_ms"]["count"]), u(&d["responses"]));
     assert_eq!(u(&d["connections_opened"]), 4);
+    assert_eq!(u(&d["connections_peak"]), 4);
+    assert!(d["max_connections"].is_null(), "closed model: no pool cap");
     assert!(
         d["service_time_ms"].is_null(),
         "closed model has no separate service time"
@@ -625,4 +627,100 @@ fn a_non_http_answer_is_a_protocol_error() {
     let protocol = &d["error_categories"]["protocol"];
     assert_eq!(u(&protocol["count"]), 3, "{d}");
     assert!(!protocol["first"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn max_connections_keeps_the_rate_against_a_slow_backend() {
+    // 50/s against 200 ms answers needs ~10 connections (Little's law); -c 2 alone carries
+    // 10/s. Both runs at once (they only wait on the backend), 100 planned requests each.
+    let b = serve(1, &["--latency", "200ms"]);
+    let url = b.url(0).to_string();
+    // A generous --max-send-lag: the generator's own lateness on a starved CPU is not what
+    // this test is about (it would turn the run invalid, exit 4).
+    let common = [
+        "--rate",
+        "50/s",
+        "-n",
+        "100",
+        "-c",
+        "2",
+        "--timeout",
+        "1s",
+        "--max-send-lag",
+        "1s",
+    ];
+    let grown = {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            let mut args = vec![url.as_str()];
+            args.extend(common);
+            args.extend(["--max-connections", "40"]);
+            load_json(&args)
+        })
+    };
+    let mut args = vec![url.as_str()];
+    args.extend(common);
+    let (code, fixed) = load_json(&args);
+    let (gcode, grown) = grown.join().unwrap();
+    assert_eq!(gcode, 0, "{grown}");
+    assert_eq!(code, 0, "{fixed}");
+
+    // Growing: the server sees the planned rate, nothing waits for a connection.
+    let target = f(&grown["rate_target"]);
+    let achieved = f(&grown["rate_achieved"]);
+    assert!(
+        achieved >= 0.9 * target,
+        "achieved {achieved} of {target}: {grown}"
+    );
+    assert!(u(&grown["requests"]) >= 90, "{grown}");
+    // Every planned request is accounted for, in both runs.
+    for d in [&grown, &fixed] {
+        assert_eq!(u(&d["requests"]) + u(&d["unfinished"]), 100, "{d}");
+    }
+    assert!(u(&grown["queued"]) <= 10, "queued {}", grown["queued"]);
+    let peak = u(&grown["connections_peak"]);
+    assert!((3..=40).contains(&peak), "peak {peak}: {grown}");
+    assert!(u(&grown["connections_opened"]) >= peak, "{grown}");
+    assert_eq!(u(&grown["max_connections"]), 40);
+    assert_eq!(u(&grown["connections"]), 2);
+    // Latency still counts from the due time, connection setup included: about 200 ms.
+    let p99 = f(&grown["latency_ms"]["p99"]);
+    assert!((200.0..600.0).contains(&p99), "p99 {p99}");
+
+    // Fixed pool of 2: most requests wait for a busy connection; the rate drops.
+    assert!(u(&fixed["queued"]) >= 20, "queued {}", fixed["queued"]);
+    assert!(f(&fixed["rate_achieved"]) < 0.5 * target, "{fixed}");
+    assert_eq!(u(&fixed["connections_peak"]), 2, "{fixed}");
+    assert_eq!(u(&fixed["max_connections"]), 2);
+    assert!(
+        f(&fixed["latency_ms"]["p99"]) > p99,
+        "corrected latency shows the queue"
+    );
+}
+
+#[test]
+fn max_connections_bad_input_is_a_usage_error() {
+    let cases: [(&[&str], &[&str]); 3] = [
+        (
+            &["--rate", "10/s", "-c", "5", "--max-connections", "1"],
+            &["--max-connections 1", "-c 5"],
+        ),
+        (&["-c", "5", "--max-connections", "10"], &["--rate"]),
+        (
+            &["--rate", "10/s", "--max-connections", "200000"],
+            &["100000"],
+        ),
+    ];
+    for (args, words) in cases {
+        let out = lbctl()
+            .args(["load", "http://127.0.0.1:1/"])
+            .args(args)
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        for w in words {
+            assert!(err.contains(w), "{args:?}: {err}");
+        }
+    }
 }
