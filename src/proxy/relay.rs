@@ -134,6 +134,13 @@ impl Body for Relay {
                 Poll::Ready(Some(Ok(frame)))
             }
             Some(Err(e)) => {
+                // The backend broke its body (reset, early close, bad framing): the client's
+                // response is cut short, a passive failure as on the HTTP/1.1 fast path.
+                if let Some(d) = &this.done {
+                    d.flight
+                        .0
+                        .passive_failure(&format!("the response body failed: {e}"));
+                }
                 this.finish(false);
                 Poll::Ready(Some(Err(e)))
             }
