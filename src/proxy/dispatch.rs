@@ -49,6 +49,10 @@ pub const CONNECT_FAILED: Local = Local {
     status: StatusCode::BAD_GATEWAY,
     text: "502 bad gateway: could not connect to a backend\n",
 };
+pub const BAD_REQUEST_BODY: Local = Local {
+    status: StatusCode::BAD_REQUEST,
+    text: "400 bad request: the request body was malformed or cut short\n",
+};
 pub const BACKEND_FAILED: Local = Local {
     status: StatusCode::BAD_GATEWAY,
     text: "502 bad gateway: the backend failed before answering\n",
@@ -61,6 +65,9 @@ pub enum Attempt {
     /// The request may have reached the backend; `unsent` says it certainly did not.
     Sent(String, bool),
     Timeout,
+    /// The client's own request body failed on the way (bad chunked framing, or the client
+    /// stopped sending): the client's fault, so never a passive failure of the backend.
+    ClientBody,
 }
 
 impl Attempt {
@@ -68,6 +75,7 @@ impl Attempt {
         match self {
             Attempt::Connect(r) | Attempt::Sent(r, _) => r.clone(),
             Attempt::Timeout => "no response in time".to_string(),
+            Attempt::ClientBody => "the client's request body failed".to_string(),
         }
     }
 }
@@ -272,6 +280,7 @@ impl Dispatch {
             Some(Attempt::Timeout) => GATEWAY_TIMEOUT,
             Some(Attempt::Connect(_)) => CONNECT_FAILED,
             Some(Attempt::Sent(..)) => BACKEND_FAILED,
+            Some(Attempt::ClientBody) => BAD_REQUEST_BODY,
         }
     }
 
@@ -322,6 +331,7 @@ mod tests {
             GATEWAY_TIMEOUT,
             CONNECT_FAILED,
             BACKEND_FAILED,
+            BAD_REQUEST_BODY,
         ] {
             assert!(l.text.starts_with(l.status.as_str()), "{l:?}");
             assert!(l.text.ends_with('\n'));

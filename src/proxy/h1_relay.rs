@@ -393,6 +393,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                         Attempt::Connect(_) => true,
                         Attempt::Sent(_, unsent) => *unsent || replayable,
                         Attempt::Timeout => replayable,
+                        Attempt::ClientBody => false,
                     };
                     // A streamed body is gone: only a request still whole here can go again.
                     let can_retry = can_retry && whole_body;

@@ -245,6 +245,9 @@ impl L7 {
                     });
                     return Ok(self.respond(&walk, picked, resp, conn, log, client_upgrade));
                 }
+                Err((Attempt::ClientBody, _)) => {
+                    return Ok(local(dispatch::BAD_REQUEST_BODY));
+                }
                 Err((a, back)) => {
                     let unsent = back.is_some();
                     // An unsent request comes back whole: put its parts back for the retry.
@@ -258,6 +261,7 @@ impl L7 {
                         Attempt::Connect(_) => true,
                         Attempt::Sent(_, unsent) => *unsent || replayable,
                         Attempt::Timeout => replayable,
+                        Attempt::ClientBody => false,
                     };
                     if walk.failed(&self, &b, method.as_str(), a, can_retry) {
                         if !unsent && replayable {
@@ -325,7 +329,12 @@ impl L7 {
                     }
                     back => {
                         let unsent = back.is_some();
-                        return Err((Attempt::Sent(e.into_error().to_string(), unsent), back));
+                        let err = e.into_error();
+                        if err.is_user() {
+                            // The client's body stream failed, not the backend.
+                            return Err((Attempt::ClientBody, None));
+                        }
+                        return Err((Attempt::Sent(err.to_string(), unsent), back));
                     }
                 },
             }

@@ -405,3 +405,37 @@ fn body_cut_short(version: &str) {
         "{version}: {stats}"
     );
 }
+
+#[test]
+fn a_client_that_breaks_its_own_body_does_not_fail_the_backend() {
+    let (b, _) = backend(false);
+    let spec = format!("ok={b}");
+    let p = proxy(&["--backend", &spec, "--quiet", "--admin", "127.0.0.1:0"]);
+    let cases: [&[u8]; 3] = [
+        // Broken chunked framing (the hyper path takes chunked uploads): 400.
+        b"POST /sum HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\rX\r\n",
+        // A declared body that never comes, on each path.
+        b"POST /sum HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhe",
+        b"POST /sum HTTP/1.0\r\nHost: t\r\nContent-Length: 5\r\n\r\nhe",
+    ];
+    for (i, req) in cases.iter().enumerate() {
+        let (mut w, mut r) = connect(&p.addr);
+        w.write_all(req).unwrap();
+        w.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut all = Vec::new();
+        let _ = r.read_to_end(&mut all);
+        let text = String::from_utf8_lossy(&all);
+        assert!(!text.contains(" 502 "), "case {i}: {text}");
+        if i == 0 {
+            assert!(text.starts_with("HTTP/1.1 400"), "case {i}: {text}");
+        }
+    }
+    let stats: serde_json::Value = crate::support::http()
+        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(stats["backends"][0]["state"], "up", "{stats}");
+    assert_eq!(stats["panic_picks"], 0, "{stats}");
+}
