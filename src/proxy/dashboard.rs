@@ -79,17 +79,73 @@ pub struct View {
     seen: HashMap<usize, Seen>,
 }
 
+impl View {
+    /// Every backend of `pools` with its pool's name; forgets backends no longer there.
+    fn backends<'p>(&mut self, pools: &'p [Arc<Pool>]) -> Vec<(&'p str, &'p Arc<Backend>)> {
+        let all: Vec<(&str, &Arc<Backend>)> = pools
+            .iter()
+            .flat_map(|p| p.backends.iter().map(move |b| (p.name.as_str(), b)))
+            .collect();
+        self.seen
+            .retain(|k, _| all.iter().any(|(_, b)| key(b) == *k));
+        all
+    }
+
+    /// What the previous frame saw of `b` (all zero the first time).
+    fn seen(&mut self, b: &Arc<Backend>) -> &mut Seen {
+        self.seen.entry(key(b)).or_insert_with(|| Seen {
+            _backend: Arc::clone(b),
+            requests: 0,
+            latency: LatencyWindow::default(),
+            tcp: [0; 3],
+        })
+    }
+}
+
+fn key(b: &Arc<Backend>) -> usize {
+    Arc::as_ptr(b) as usize
+}
+
+/// Backend `k`'s share of its pool's `counts` over the frame, and the share its weight asks
+/// for (0 for backups).
+fn shares(all: &[(&str, &Arc<Backend>)], counts: &[u64], k: usize) -> (f64, f64) {
+    let (pname, b) = all[k];
+    let pool_count: u64 = all
+        .iter()
+        .zip(counts)
+        .filter(|((p, _), _)| *p == pname)
+        .map(|(_, c)| *c)
+        .sum();
+    let pool_weight: u64 = all
+        .iter()
+        .filter(|(p, x)| *p == pname && !x.spec.backup)
+        .map(|(_, x)| x.spec.weight as u64)
+        .sum();
+    let share = if pool_count > 0 {
+        counts[k] as f64 / pool_count as f64
+    } else {
+        0.0
+    };
+    let wshare = if pool_weight > 0 && !b.spec.backup {
+        b.spec.weight as f64 / pool_weight as f64
+    } else {
+        0.0
+    };
+    (share, wshare)
+}
+
+/// A table with natural column widths: it goes to stderr, whose width new_table cannot see.
+fn table(headers: &[&str]) -> comfy_table::Table {
+    let mut t = new_table(headers);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    t
+}
+
 /// One rendered frame (pure given its inputs, so it can be tested): rates over `elapsed`,
 /// percentiles over [`WINDOW`] ending at `now`.
 pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Duration) -> String {
-    let all: Vec<(&str, &Arc<Backend>)> = pools
-        .iter()
-        .flat_map(|p| p.backends.iter().map(move |b| (p.name.as_str(), b)))
-        .collect();
-    let key = |b: &Arc<Backend>| Arc::as_ptr(b) as usize;
-    view.seen
-        .retain(|k, _| all.iter().any(|(_, b)| key(b) == *k));
-    let mut t = new_table(&[
+    let all = view.backends(pools);
+    let mut t = table(&[
         "pool",
         "backend",
         "req/s",
@@ -101,18 +157,11 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
         "errors",
         "health",
     ]);
-    // Natural widths: the table goes to stderr, whose width new_table cannot see.
-    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
     let secs = elapsed.as_secs_f64().max(1e-3);
     let mut deltas = Vec::with_capacity(all.len());
     let mut windows = Vec::with_capacity(all.len());
     for (_, b) in &all {
-        let seen = view.seen.entry(key(b)).or_insert_with(|| Seen {
-            _backend: Arc::clone(b),
-            requests: 0,
-            latency: LatencyWindow::default(),
-            tcp: [0; 3],
-        });
+        let seen = view.seen(b);
         let total = b.total_requests();
         deltas.push(total.saturating_sub(seen.requests));
         seen.requests = total;
@@ -121,28 +170,7 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
         windows.push(cumulative.map(|h| seen.latency.update(now, h)));
     }
     for (k, (pname, b)) in all.iter().enumerate() {
-        let pool_delta: u64 = all
-            .iter()
-            .zip(&deltas)
-            .filter(|((p, _), _)| p == pname)
-            .map(|(_, d)| *d)
-            .sum();
-        let pool_weight: u64 = all
-            .iter()
-            .filter(|(p, _)| p == pname)
-            .filter(|(_, x)| !x.spec.backup)
-            .map(|(_, x)| x.spec.weight as u64)
-            .sum();
-        let share = if pool_delta > 0 {
-            deltas[k] as f64 / pool_delta as f64
-        } else {
-            0.0
-        };
-        let wshare = if pool_weight > 0 && !b.spec.backup {
-            b.spec.weight as f64 / pool_weight as f64
-        } else {
-            0.0
-        };
+        let (share, wshare) = shares(&all, &deltas, k);
         let (p50, p99) = match &windows[k] {
             Some(h) if !h.is_empty() => (
                 format!("{:.2}", h.percentile_us(50.0) as f64 / 1e3),
@@ -175,22 +203,12 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
 /// connections, bytes per second each way (in = client to backend) over `elapsed`, connect
 /// failures since start, health.
 pub fn tcp_frame(pools: &[Arc<Pool>], view: &mut View, elapsed: Duration) -> String {
-    let all: Vec<(&str, &Arc<Backend>)> = pools
-        .iter()
-        .flat_map(|p| p.backends.iter().map(move |b| (p.name.as_str(), b)))
-        .collect();
-    let key = |b: &Arc<Backend>| Arc::as_ptr(b) as usize;
-    view.seen
-        .retain(|k, _| all.iter().any(|(_, b)| key(b) == *k));
+    let all = view.backends(pools);
     let secs = elapsed.as_secs_f64().max(1e-3);
+    // Per backend, since the last frame: connections, bytes in, bytes out.
     let mut deltas = Vec::with_capacity(all.len());
     for (_, b) in &all {
-        let seen = view.seen.entry(key(b)).or_insert_with(|| Seen {
-            _backend: Arc::clone(b),
-            requests: 0,
-            latency: LatencyWindow::default(),
-            tcp: [0; 3],
-        });
+        let seen = view.seen(b);
         let now = [
             b.l4.connections.load(Ordering::Relaxed),
             b.l4.bytes_in.load(Ordering::Relaxed),
@@ -199,7 +217,8 @@ pub fn tcp_frame(pools: &[Arc<Pool>], view: &mut View, elapsed: Duration) -> Str
         deltas.push([0, 1, 2].map(|i| now[i].saturating_sub(seen.tcp[i])));
         seen.tcp = now;
     }
-    let mut t = new_table(&[
+    let connections: Vec<u64> = deltas.iter().map(|d| d[0]).collect();
+    let mut t = table(&[
         "pool",
         "backend",
         "conn/s",
@@ -211,31 +230,8 @@ pub fn tcp_frame(pools: &[Arc<Pool>], view: &mut View, elapsed: Duration) -> Str
         "connect errors",
         "health",
     ]);
-    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
     for (k, (pname, b)) in all.iter().enumerate() {
-        let in_pool = |(p, _): &&(&str, &Arc<Backend>)| p == pname;
-        let pool_delta: u64 = all
-            .iter()
-            .zip(&deltas)
-            .filter(|(x, _)| in_pool(x))
-            .map(|(_, d)| d[0])
-            .sum();
-        let pool_weight: u64 = all
-            .iter()
-            .filter(in_pool)
-            .filter(|(_, x)| !x.spec.backup)
-            .map(|(_, x)| x.spec.weight as u64)
-            .sum();
-        let share = if pool_delta > 0 {
-            deltas[k][0] as f64 / pool_delta as f64
-        } else {
-            0.0
-        };
-        let wshare = if pool_weight > 0 && !b.spec.backup {
-            b.spec.weight as f64 / pool_weight as f64
-        } else {
-            0.0
-        };
+        let (share, wshare) = shares(&all, &connections, k);
         t.add_row(vec![
             pname.to_string(),
             b.name().to_string(),

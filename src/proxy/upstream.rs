@@ -117,18 +117,9 @@ impl ConnPool {
 
     /// A fresh connection (also used after a pooled one turned out to be stale).
     pub async fn connect(&self) -> Result<Conn, ConnectError> {
-        let stream =
-            match tokio::time::timeout(self.connect_timeout, TcpStream::connect(self.addr)).await {
-                Err(_) => return Err(ConnectError::Timeout(self.connect_timeout)),
-                Ok(Err(e)) => return Err(ConnectError::Io(e)),
-                Ok(Ok(s)) => s,
-            };
-        let _ = stream.set_nodelay(true);
-        let stream = super::tls_listen::connect(stream, self.tls.as_ref(), self.connect_timeout)
-            .await
-            .map_err(ConnectError::Io)?;
+        let stream = self.connect_raw().await?;
         let (sender, conn) = http1::Builder::new()
-            .handshake(TokioIo::new(SendStream::wrap(stream)))
+            .handshake(TokioIo::new(stream))
             .await
             .map_err(ConnectError::Handshake)?;
         tokio::spawn(async move {
@@ -177,7 +168,8 @@ impl ConnPool {
         self.connect_raw().await.map(|c| (c, false))
     }
 
-    /// A fresh raw connection.
+    /// A fresh raw connection (TCP, TLS when the backend speaks it, single-send writes); the
+    /// hyper path's [`ConnPool::connect`] hands the same stream to hyper.
     pub async fn connect_raw(&self) -> Result<RawConn, ConnectError> {
         let stream =
             match tokio::time::timeout(self.connect_timeout, TcpStream::connect(self.addr)).await {
