@@ -192,16 +192,26 @@ fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
 }
 
 fn default_pool(args: &ProxyArgs) -> anyhow::Result<PoolConfig> {
-    Ok(PoolConfig {
-        name: "default".into(),
-        backends: backend_specs(args)?,
+    Ok(pool_from_flags(args, "default".into(), backend_specs(args)?))
+}
+
+/// A pool made on the command line (`--backend`'s, or a `--pool`): the balancing and health
+/// flags apply to it as given.
+pub(super) fn pool_from_flags(
+    args: &ProxyArgs,
+    name: String,
+    backends: Vec<BackendSpec>,
+) -> PoolConfig {
+    PoolConfig {
+        name,
+        backends,
         algorithm: args.algorithm,
         hash_key: (args.algorithm == Algorithm::Hash).then(|| args.hash_key.clone()),
         hash_algorithm: args.hash_algorithm,
         sticky: args.sticky.clone(),
         check: args.check.clone(),
         health: Default::default(),
-    })
+    }
 }
 
 fn build_pool(

@@ -469,24 +469,15 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> usize {
     let tracker = crate::shutdown::InFlight::default();
-    {
-        let tracker = tracker.clone();
-        accept_loop(
-            listener,
-            settings.max_conns,
-            counters,
-            shutdown,
-            move |stream, peer| {
-                let guard = tracker.enter();
-                let l4 = l4.clone();
-                async move {
-                    l4.handle(stream, peer).await;
-                    drop(guard);
-                }
-            },
-        )
-        .await;
-    }
+    accept_loop(
+        listener,
+        settings.max_conns,
+        counters,
+        &tracker,
+        shutdown,
+        move |stream, peer| l4.clone().handle(stream, peer),
+    )
+    .await;
     let open = tracker.count();
     if open == 0 {
         return 0;

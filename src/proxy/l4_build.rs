@@ -76,16 +76,7 @@ pub fn cli_pools(args: &ProxyArgs) -> anyhow::Result<Vec<PoolConfig>> {
                 "--pool {name}: the name is taken (`default` is --backend's pool)"
             )));
         }
-        pools.push(PoolConfig {
-            name,
-            backends,
-            algorithm: args.algorithm,
-            hash_key: (args.algorithm == Algorithm::Hash).then(|| args.hash_key.clone()),
-            hash_algorithm: args.hash_algorithm,
-            sticky: args.sticky.clone(),
-            check: args.check.clone(),
-            health: Default::default(),
-        });
+        pools.push(super::build::pool_from_flags(args, name, backends));
     }
     Ok(pools)
 }

@@ -43,11 +43,13 @@ pub struct ConnCounters {
 }
 
 /// Accept until `shutdown` resolves, calling `serve` for each connection (with a permit
-/// released when it ends). Returns when accepting has stopped.
+/// released when it ends). Every connection is counted in `open` until its `serve` ends, so
+/// the caller's drain can wait for `open.idle()`. Returns when accepting has stopped.
 pub async fn accept_loop<F, Fut>(
     listener: TcpListener,
     max_conns: usize,
     counters: Arc<ConnCounters>,
+    open: &InFlight,
     shutdown: impl Future<Output = ()>,
     mut serve: F,
 ) where
@@ -81,10 +83,12 @@ pub async fn accept_loop<F, Fut>(
         counters.open.fetch_add(1, Ordering::Relaxed);
         let fut = serve(stream, peer);
         let counters = counters.clone();
+        let guard = open.enter();
         tokio::spawn(async move {
             fut.await;
             counters.open.fetch_sub(1, Ordering::Relaxed);
             drop(permit);
+            drop(guard);
         });
     }
 }
@@ -245,12 +249,12 @@ pub async fn serve_http(
     let (tls, handshake_timeout) = (settings.tls.clone(), settings.header_timeout);
     {
         let graceful = graceful.clone();
-        let open = open.clone();
         let l7 = l7.clone();
         accept_loop(
             listener,
             settings.max_conns,
             counters,
+            &open,
             shutdown,
             move |stream, peer| {
                 let l7 = l7.clone();
@@ -259,7 +263,6 @@ pub async fn serve_http(
                 let tls = tls.clone();
                 let limits = limits.clone();
                 let mut drain = drain_rx.clone();
-                let guard = open.enter();
                 async move {
                     let stream = match &tls {
                         None => super::tls_listen::MaybeTls::Plain(stream),
@@ -307,7 +310,6 @@ pub async fn serve_http(
                         _ = serve => {}
                         _ = idle_for(&touched, idle) => {}
                     }
-                    drop(guard);
                 }
             },
         )

@@ -23,15 +23,19 @@ pub struct Access<'a> {
     pub duration: Duration,
 }
 
+/// Time since the Unix epoch (zero if the clock is before it), for log timestamps.
+fn unix_now() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
 /// Write one access-log line in `format` (nothing for `Off`).
 pub fn access(format: AccessLog, a: &Access<'_>) {
     match format {
         AccessLog::Off => {}
         AccessLog::Common => {
-            let secs = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
+            let secs = unix_now().as_secs();
             eprintln!(
                 "{} - - [{}] \"{} {} {:?}\" {} {} backend={} time={}us",
                 a.client.ip(),
@@ -46,10 +50,7 @@ pub fn access(format: AccessLog, a: &Access<'_>) {
             );
         }
         AccessLog::Json => {
-            let ts = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs_f64())
-                .unwrap_or(0.0);
+            let ts = unix_now().as_secs_f64();
             let line = serde_json::json!({
                 "ts": ts,
                 "client": a.client.to_string(),
@@ -88,10 +89,7 @@ pub fn tcp_access(format: AccessLog, a: &TcpAccess<'_>) {
     match format {
         AccessLog::Off => {}
         AccessLog::Common => {
-            let secs = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
+            let secs = unix_now().as_secs();
             // The status position carries how the connection ended.
             eprintln!(
                 "{} - - [{}] \"TCP {}\" {} {} backend={} in={} time={}us",
@@ -106,10 +104,7 @@ pub fn tcp_access(format: AccessLog, a: &TcpAccess<'_>) {
             );
         }
         AccessLog::Json => {
-            let ts = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs_f64())
-                .unwrap_or(0.0);
+            let ts = unix_now().as_secs_f64();
             let line = serde_json::json!({
                 "ts": ts,
                 "mode": "tcp",
