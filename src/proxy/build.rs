@@ -192,7 +192,11 @@ fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
 }
 
 fn default_pool(args: &ProxyArgs) -> anyhow::Result<PoolConfig> {
-    Ok(pool_from_flags(args, "default".into(), backend_specs(args)?))
+    Ok(pool_from_flags(
+        args,
+        "default".into(),
+        backend_specs(args)?,
+    ))
 }
 
 /// A pool made on the command line (`--backend`'s, or a `--pool`): the balancing and health

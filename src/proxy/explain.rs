@@ -57,6 +57,38 @@ struct Explanation {
     choice: Option<String>,
 }
 
+impl Explanation {
+    /// The routing part (listener, request, rules); [`finish`] adds the pool's part.
+    #[allow(clippy::too_many_arguments)]
+    fn routed(
+        plan: &Plan,
+        lc: &super::config::ListenerConfig,
+        e: &ExplainArgs,
+        method: String,
+        path: String,
+        host: String,
+        rules: Vec<RuleResult>,
+        matched_rule: Option<usize>,
+    ) -> Self {
+        Explanation {
+            listener: lc.listen.to_string(),
+            method,
+            path,
+            host,
+            client: e.client.to_string(),
+            acl_allows: plan.settings.acl.permits(e.client),
+            rules,
+            matched_rule,
+            pool: None,
+            algorithm: None,
+            sticky: None,
+            hash: None,
+            candidates: Vec::new(),
+            choice: None,
+        }
+    }
+}
+
 /// Parse 'METHOD PATH [Name:value ...]'.
 fn parse_request(s: &str) -> anyhow::Result<(String, String, HeaderMap)> {
     let form = "'METHOD PATH [Header:value ...]', e.g. 'GET /api/x Host:a Cookie:sid=1'";
@@ -145,22 +177,18 @@ fn explain_sni(
             .position(|p| p.name == table.rules()[i].pool),
         None => lc.default_pool,
     };
-    let out = Explanation {
-        listener: lc.listen.to_string(),
-        method: if name.is_some() { "TLS" } else { "TCP" }.to_string(),
-        path: String::new(),
-        host: name.unwrap_or_default(),
-        client: e.client.to_string(),
-        acl_allows: plan.settings.acl.permits(e.client),
+    let method = if name.is_some() { "TLS" } else { "TCP" };
+    let host = name.unwrap_or_default();
+    let out = Explanation::routed(
+        plan,
+        lc,
+        e,
+        method.into(),
+        String::new(),
+        host,
         rules,
-        matched_rule: winner,
-        pool: None,
-        algorithm: None,
-        sticky: None,
-        hash: None,
-        candidates: Vec::new(),
-        choice: None,
-    };
+        winner,
+    );
     Ok((out, pool))
 }
 
@@ -202,22 +230,7 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
         });
     }
     let pool_idx = matched_rule.map(|i| lc.routes[i].pool).or(lc.default_pool);
-    let out = Explanation {
-        listener: lc.listen.to_string(),
-        method,
-        path,
-        host,
-        client: e.client.to_string(),
-        acl_allows: plan.settings.acl.permits(e.client),
-        rules,
-        matched_rule,
-        pool: None,
-        algorithm: None,
-        sticky: None,
-        hash: None,
-        candidates: Vec::new(),
-        choice: None,
-    };
+    let out = Explanation::routed(plan, lc, e, method, path, host, rules, matched_rule);
     finish(args, plan, e, out, pool_idx, &headers)
 }
 

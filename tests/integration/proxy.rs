@@ -24,6 +24,17 @@ impl Proxy {
     pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+
+    /// The admin listener's /stats document (the proxy was started with `--admin`).
+    pub(crate) fn stats(&self) -> serde_json::Value {
+        let admin = self.admin.as_ref().expect("started with --admin");
+        support::http()
+            .get(format!("http://{admin}/stats"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    }
 }
 
 pub(crate) fn proxy(args: &[&str]) -> Proxy {

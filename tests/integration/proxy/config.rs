@@ -380,12 +380,7 @@ fn sighup_keeps_unchanged_backends_state() {
         assert!(Instant::now() < deadline, "reload did not take effect");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let stats: serde_json::Value = client
-        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let stats = p.stats();
     let web = stats["backends"]
         .as_array()
         .unwrap()

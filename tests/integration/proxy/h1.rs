@@ -394,12 +394,7 @@ fn body_cut_short(version: &str) {
         "{version}: {text}"
     );
     assert!(text.ends_with("0123456789"), "{version}: {text}");
-    let stats: serde_json::Value = crate::support::http()
-        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let stats = p.stats();
     assert_eq!(
         stats["backends"][0]["state"], "failed",
         "{version}: {stats}"
@@ -430,12 +425,7 @@ fn a_client_that_breaks_its_own_body_does_not_fail_the_backend() {
             assert!(text.starts_with("HTTP/1.1 400"), "case {i}: {text}");
         }
     }
-    let stats: serde_json::Value = crate::support::http()
-        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let stats = p.stats();
     assert_eq!(stats["backends"][0]["state"], "up", "{stats}");
     assert_eq!(stats["panic_picks"], 0, "{stats}");
 }

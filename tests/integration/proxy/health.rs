@@ -21,12 +21,7 @@ fn retries_hide_a_killed_backend_and_it_is_marked_failed() {
     // Every request succeeds: the dead one is retried elsewhere, then ejected.
     let after = hits(&client, &p.url("/"), 60);
     assert!(!after.iter().any(|x| x == "d1"));
-    let stats: serde_json::Value = client
-        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let stats = p.stats();
     let d1 = stats["backends"]
         .as_array()
         .unwrap()
@@ -114,12 +109,7 @@ fn a_pool_whose_backends_all_failed_passively_panics_instead_of_closing() {
             .or_insert(0) += 1;
     }
     assert_eq!(backends.len(), 2, "{backends:?}");
-    let stats: serde_json::Value = client
-        .get(format!("http://{}/stats", p.admin.as_ref().unwrap()))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let stats = p.stats();
     assert!(stats["panic_picks"].as_u64().unwrap() >= 8, "{stats}");
     assert_eq!(stats["no_backend"], 0, "{stats}");
 }
