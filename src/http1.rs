@@ -20,10 +20,19 @@ pub struct ResponseFraming {
     pub closes: bool,
 }
 
-fn tokens(v: &[u8]) -> impl Iterator<Item = &[u8]> {
+/// The comma-separated tokens of a header value, trimmed, empty ones skipped.
+pub fn tokens(v: &[u8]) -> impl Iterator<Item = &[u8]> {
     v.split(|b| *b == b',')
         .map(<[u8]>::trim_ascii)
         .filter(|t| !t.is_empty())
+}
+
+/// A Content-Length value: ASCII digits only (no sign, no spaces: callers trim where the
+/// syntax allows it) that fit in a u64.
+pub fn content_length(v: &str) -> Option<u64> {
+    (!v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()))
+        .then(|| v.parse::<u64>().ok())
+        .flatten()
 }
 
 /// Framing of a response with status `code` to a request (`head_request` for HEAD), from
@@ -44,10 +53,7 @@ pub fn response_framing(
         let n = h.name;
         if n.eq_ignore_ascii_case("content-length") {
             let v = std::str::from_utf8(h.value).map(str::trim).unwrap_or("");
-            let len = (!v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()))
-                .then(|| v.parse::<u64>().ok())
-                .flatten()
-                .ok_or("invalid Content-Length")?;
+            let len = content_length(v).ok_or("invalid Content-Length")?;
             if length.is_some_and(|l| l != len) {
                 return Err("conflicting Content-Length headers");
             }

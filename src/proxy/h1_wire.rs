@@ -8,6 +8,7 @@
 
 use super::dispatch::Local;
 use super::headers::HeaderRule;
+use crate::http1::tokens;
 use std::io::Write;
 
 /// Headers parsed per head; a request with more goes to the hyper path (which allows 100).
@@ -43,13 +44,6 @@ pub enum ParsedRequest<'b> {
 
 fn is(name: &str, lower: &str) -> bool {
     name.eq_ignore_ascii_case(lower)
-}
-
-/// Tokens of a comma-separated header value, trimmed, empty ones skipped.
-fn tokens(v: &[u8]) -> impl Iterator<Item = &[u8]> {
-    v.split(|b| *b == b',')
-        .map(<[u8]>::trim_ascii)
-        .filter(|t| !t.is_empty())
 }
 
 /// The header names the rewriters treat specially, told apart by length first: this runs for
@@ -154,8 +148,7 @@ where
         } else if is(n, "content-length") {
             let Some(len) = std::str::from_utf8(h.value)
                 .ok()
-                .filter(|v| !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()))
-                .and_then(|v| v.parse::<u64>().ok())
+                .and_then(crate::http1::content_length)
             else {
                 return ParsedRequest::Hyper;
             };
