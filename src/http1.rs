@@ -18,6 +18,10 @@ pub enum Framing {
 pub struct ResponseFraming {
     pub framing: Framing,
     pub closes: bool,
+    /// The Content-Length the head carried (one value, however many identical lines said it).
+    pub content_length: Option<u64>,
+    /// The head carried Transfer-Encoding (on one line or several).
+    pub transfer_coded: bool,
 }
 
 /// The comma-separated tokens of a header value, trimmed, empty ones skipped.
@@ -35,8 +39,27 @@ pub fn content_length(v: &str) -> Option<u64> {
         .flatten()
 }
 
+/// Whether `name` is a token (RFC 9110 section 5.6.2), as a transfer coding must be.
+pub fn is_token(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
+}
+
+/// The transfer codings of every Transfer-Encoding line of a head, in order, as one list
+/// (RFC 9110 section 5.3: field lines of one name combine into one comma-separated value).
+pub fn transfer_codings<'a>(
+    headers: &'a [httparse::Header<'a>],
+) -> impl Iterator<Item = &'a [u8]> + 'a {
+    headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("transfer-encoding"))
+        .flat_map(|h| tokens(h.value))
+}
+
 /// Framing of a response with status `code` to a request (`head_request` for HEAD), from
-/// httparse's `version` (0 or 1) and headers. Err names what makes the length ambiguous.
+/// httparse's `version` (0 or 1) and headers. Err names what makes the framing faulty.
 /// 1xx heads (101 included) have no body; 101 and HTTP/1.0 without keep-alive close.
 pub fn response_framing(
     version: u8,
@@ -46,7 +69,6 @@ pub fn response_framing(
 ) -> Result<ResponseFraming, &'static str> {
     let http10 = version == 0;
     let mut length: Option<u64> = None;
-    let mut chunked = false;
     let mut coded = false;
     let mut close = http10 || code == 101;
     for h in headers {
@@ -60,10 +82,6 @@ pub fn response_framing(
             length = Some(len);
         } else if n.eq_ignore_ascii_case("transfer-encoding") {
             coded = true;
-            // Chunked only when it is the final coding.
-            chunked = tokens(h.value)
-                .last()
-                .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"));
         } else if n.eq_ignore_ascii_case("connection") {
             for t in tokens(h.value) {
                 if t.eq_ignore_ascii_case(b"close") {
@@ -72,6 +90,28 @@ pub fn response_framing(
                     close = false;
                 }
             }
+        }
+    }
+    let mut chunked = false;
+    if coded {
+        // RFC 9112 section 6.1: an HTTP/1.0 message with Transfer-Encoding has faulty framing.
+        if http10 {
+            return Err("Transfer-Encoding in an HTTP/1.0 response");
+        }
+        // All lines together: chunked counts only as the final coding, and only once.
+        let mut count = 0;
+        for c in transfer_codings(headers) {
+            if !is_token(c.split(|b| *b == b';').next().unwrap_or(c).trim_ascii()) {
+                return Err("invalid Transfer-Encoding");
+            }
+            chunked = c.eq_ignore_ascii_case(b"chunked");
+            count += usize::from(chunked);
+        }
+        if count > 1 || (count == 1 && !chunked) {
+            return Err("chunked is not the final transfer coding exactly once");
+        }
+        if count == 0 && transfer_codings(headers).next().is_none() {
+            return Err("empty Transfer-Encoding");
         }
     }
     let framing = if head_request || code < 200 || code == 204 || code == 304 {
@@ -88,7 +128,11 @@ pub fn response_framing(
     };
     Ok(ResponseFraming {
         framing,
-        closes: close || framing == Framing::Close,
+        // With both lengths the message may be an attempt at response splitting (RFC 9112
+        // section 6.3 point 3): the connection is not reused after it.
+        closes: close || framing == Framing::Close || (coded && length.is_some()),
+        content_length: length,
+        transfer_coded: coded,
     })
 }
 
@@ -125,7 +169,7 @@ mod tests {
             (
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
                 Framing::Chunked,
-                false,
+                true,
             ),
             (
                 "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
@@ -133,6 +177,11 @@ mod tests {
                 true,
             ),
             ("HTTP/1.1 200 OK\r\n\r\n", Framing::Close, true),
+            (
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n",
+                Framing::Chunked,
+                false,
+            ),
             ("HTTP/1.1 204 No Content\r\n\r\n", Framing::None, false),
             (
                 "HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n",
@@ -162,7 +211,8 @@ mod tests {
             ),
         ];
         for (wire, framing, closes) in cases {
-            assert_eq!(f(wire), ResponseFraming { framing, closes }, "{wire:?}");
+            let got = f(wire);
+            assert_eq!((got.framing, got.closes), (framing, closes), "{wire:?}");
         }
         assert_eq!(
             framing("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true)
@@ -175,6 +225,13 @@ mod tests {
             "HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: \"chunked\"\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: ,\r\n\r\n",
+            "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
         ] {
             assert!(framing(bad, false).is_err(), "{bad:?}");
         }

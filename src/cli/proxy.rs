@@ -158,10 +158,13 @@ pub struct ProxyArgs {
     pub pool_size: usize,
 
     /// Add or replace a request header sent to backends, 'NAME: VALUE' ('-NAME' removes it).
+    /// Content-Length, Transfer-Encoding, Host and hop-by-hop headers (Connection, Upgrade,
+    /// TE...) are refused (exit 2): the proxy writes framing from what it read.
     #[arg(long, value_name = "'K: V'")]
     pub header_up: Vec<String>,
 
     /// Add or replace a response header sent to clients, 'NAME: VALUE' ('-NAME' removes it).
+    /// The same headers as for --header-up are refused.
     #[arg(long, value_name = "'K: V'")]
     pub header_down: Vec<String>,
 

@@ -14,7 +14,8 @@
 
 use super::dispatch::{self, Attempt, Dispatch, Local, idempotent};
 use super::h1_wire::{
-    self, ChunkedEnd, DownstreamHead, Framing, MAX_HEADERS, ParsedRequest, UpstreamHead,
+    self, ChunkedEnd, DownstreamHead, Framing, MAX_HEADERS, MAX_RESPONSE_HEADERS, ParsedRequest,
+    UpstreamHead,
 };
 use super::l7::L7;
 use super::listener::Activity;
@@ -262,21 +263,33 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                     let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
                     match h1_wire::parse_request(self.rbuf.data(), &mut hs) {
                         ParsedRequest::Hyper => return Ok(Head::Hyper),
+                        ParsedRequest::Invalid(text) => Some((0, Err(text))),
                         ParsedRequest::Partial => None,
                         ParsedRequest::Ready(head) => Some((
                             head.head_len,
-                            prepare(
+                            Ok(prepare(
                                 self.l7,
                                 self.peer,
                                 &self.ip_text,
                                 &mut self.wbuf,
                                 &head,
                                 &hs[..head.header_count],
-                            ),
+                            )),
                         )),
                     }
                 };
                 if let Some((head_len, prepared)) = parsed {
+                    let prepared = match prepared {
+                        Ok(p) => p,
+                        Err(text) => {
+                            let l = Local {
+                                status: http::StatusCode::BAD_REQUEST,
+                                text,
+                            };
+                            self.answer(l, true).await?;
+                            return Err(Stop::Close);
+                        }
+                    };
                     self.rbuf.consume(head_len);
                     return match prepared {
                         Ok(p) => Ok(Head::Request(p)),
@@ -423,9 +436,17 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
             if relayed.is_ok() && !backend_closes && self.ubuf.is_empty() {
                 b.pool.checkin_raw(up);
             }
-            if let Err(Side::Backend(why)) = &relayed {
+            match &relayed {
                 // The head was fine, the body was not: the client's response is cut short.
-                b.passive_failure(why);
+                Err(Side::Backend(why)) => b.passive_failure(why),
+                // Broken before a byte reached the client: it gets a 502, not a bare close.
+                Err(Side::BackendUnsent(why)) => {
+                    b.passive_failure(why);
+                    self.wbuf.clear();
+                    h1_wire::write_local(&mut self.wbuf, dispatch::BACKEND_FAILED, true);
+                    let _ = self.io.write_all(&self.wbuf).await;
+                }
+                _ => {}
             }
             if let (Some((m, t)), Some(start)) = (&p.log, start) {
                 super::log::access(
@@ -527,8 +548,16 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
             loop {
                 // Header slots in a block of their own: never held across an await.
                 let interim = {
-                    let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+                    let mut hs = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
                     match h1_wire::parse_response(self.ubuf.data(), &mut hs, p.head_request) {
+                        // A head that never ends is not buffered without bound (HAProxy and
+                        // nginx answer 502 past their buffer size too).
+                        Ok(None) if self.ubuf.len() >= self.limits.max_header_size => {
+                            return Err(Failed::Attempt(Attempt::Sent(
+                                "invalid response: the head exceeds --max-header-size".into(),
+                                false,
+                            )));
+                        }
                         Ok(None) => break,
                         Err(bad) => {
                             return Err(Failed::Attempt(Attempt::Sent(
@@ -630,9 +659,14 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                             "the backend closed in the middle of the body".into(),
                         ));
                     }
-                    let found = end
-                        .feed(self.ubuf.data())
-                        .map_err(|_| Side::Backend("invalid chunked body".into()))?;
+                    let found = end.feed(self.ubuf.data()).map_err(|_| {
+                        let why = "invalid chunked body".to_string();
+                        if first {
+                            Side::BackendUnsent(why)
+                        } else {
+                            Side::Backend(why)
+                        }
+                    })?;
                     let take = found.unwrap_or(self.ubuf.len());
                     if first {
                         self.wbuf.extend_from_slice(&self.ubuf.data()[..take]);
@@ -727,6 +761,9 @@ enum Side {
     Client,
     /// The backend: reset, closed early, or broke the chunked framing (a passive failure).
     Backend(String),
+    /// The backend broke the body's framing before the response head was written to the
+    /// client (in the bytes that came with the head): the client can still get a 502.
+    BackendUnsent(String),
 }
 
 fn client(_: io::Error) -> Side {

@@ -11,8 +11,12 @@ use super::headers::HeaderRule;
 use crate::http1::tokens;
 use std::io::Write;
 
-/// Headers parsed per head; a request with more goes to the hyper path (which allows 100).
+/// Headers parsed per request head; a request with more goes to the hyper path (which
+/// allows 100).
 pub const MAX_HEADERS: usize = 64;
+
+/// Headers parsed per response head: HAProxy's default `tune.http.maxhdr` is 101.
+pub const MAX_RESPONSE_HEADERS: usize = 101;
 
 /// What the fast path needs from a request head.
 #[derive(Debug)]
@@ -26,6 +30,8 @@ pub struct RequestHead<'b> {
     pub header_count: usize,
     /// `Content-Length` (0 when absent).
     pub body_len: u64,
+    /// Whether the head carried a Content-Length (written again, once, from `body_len`).
+    pub has_length: bool,
     /// The client asked to close after this response (`Connection: close`).
     pub close: bool,
 }
@@ -40,6 +46,9 @@ pub enum ParsedRequest<'b> {
     /// `Expect`, chunked request bodies, absolute-form targets, malformed heads. hyper takes
     /// the connection from here (and answers 400 where the head is bad).
     Hyper,
+    /// A head that parses but that no proxy may forward: answered 400 here and the connection
+    /// closed (its framing or routing would be ambiguous). The text says why.
+    Invalid(&'static str),
 }
 
 fn is(name: &str, lower: &str) -> bool {
@@ -131,6 +140,12 @@ where
     if !target.starts_with('/') || method == "CONNECT" {
         return ParsedRequest::Hyper;
     }
+    // A fragment is never part of a request-target (RFC 9112 section 3.2); HAProxy rejects it.
+    if target.contains('#') {
+        return ParsedRequest::Invalid(
+            "400 bad request: the request target has a fragment ('#')\n",
+        );
+    }
     let mut host = None;
     let mut body_len: Option<u64> = None;
     let mut close = false;
@@ -141,8 +156,9 @@ where
             continue;
         }
         if is(n, "host") {
-            if host.is_some() {
-                return ParsedRequest::Hyper;
+            // RFC 9112 section 3.2: more than one Host, or an invalid one, is a 400.
+            if host.is_some() || !super::headers::valid_host(h.value) {
+                return ParsedRequest::Invalid(BAD_HOST);
             }
             host = std::str::from_utf8(h.value).ok();
         } else if is(n, "content-length") {
@@ -169,7 +185,7 @@ where
         }
     }
     let Some(host) = host else {
-        return ParsedRequest::Hyper;
+        return ParsedRequest::Invalid(BAD_HOST);
     };
     ParsedRequest::Ready(RequestHead {
         method,
@@ -178,9 +194,14 @@ where
         head_len,
         header_count: req.headers.len(),
         body_len: body_len.unwrap_or(0),
+        has_length: body_len.is_some(),
         close,
     })
 }
+
+/// The 400's text for a missing, repeated or invalid Host.
+pub const BAD_HOST: &str =
+    "400 bad request: the request needs exactly one Host header of the form host[:port]\n";
 
 /// What the rewritten request head carries besides the client's headers.
 pub struct UpstreamHead<'a> {
@@ -235,6 +256,11 @@ fn set_rules(out: &mut Vec<u8>, rules: &[HeaderRule], skip_host: bool) {
 /// [`finish_request`]): origin-form HTTP/1.1 with the same semantics as the hyper path (l7.rs):
 /// hop-by-hop headers and those `Connection` names removed, the client appended to
 /// `X-Forwarded-For` and `Via`, `X-Forwarded-Proto/-Host` set, then the rules.
+///
+/// The framing invariant: the message is framed exactly as it was parsed. Content-Length is
+/// never copied from the client's lines: it is written here, once, from the parsed length, so
+/// no `Connection` token and no rule (build.rs rejects rules on framing headers) can drop or
+/// duplicate it. Host is likewise never dropped because `Connection` names it.
 pub fn write_request(
     out: &mut Vec<u8>,
     head: &RequestHead<'_>,
@@ -251,8 +277,14 @@ pub fn write_request(
         let n = h.name;
         match classify(n) {
             Name::Other => {}
-            Name::Host if !up.change_host => {}
-            Name::ContentLength => {}
+            Name::Host => {
+                if !up.change_host {
+                    header_line(out, n.as_bytes(), h.value);
+                }
+                continue;
+            }
+            // Written from the parsed framing below.
+            Name::ContentLength => continue,
             Name::XForwardedFor => {
                 earlier_xff = true;
                 continue;
@@ -269,6 +301,9 @@ pub fn write_request(
             continue;
         }
         header_line(out, n.as_bytes(), h.value);
+    }
+    if head.has_length {
+        write_length(out, head.body_len);
     }
     if !ruled(up.rules, "x-forwarded-for") {
         appended(
@@ -288,6 +323,23 @@ pub fn write_request(
         appended(out, earlier_via.then_some(headers), "via", b"1.1 lbctl");
     }
     set_rules(out, up.rules, up.change_host);
+}
+
+fn write_length(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(b"content-length: ");
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// End a head from [`write_request`] for one backend: its `Host` under `--change-host`.
@@ -310,6 +362,10 @@ pub struct ResponseHead<'b> {
     pub framing: Framing,
     /// The backend will not take another request on this connection.
     pub backend_closes: bool,
+    /// The Content-Length the head carried (once, however many identical lines said it).
+    pub content_length: Option<u64>,
+    /// The head carried Transfer-Encoding.
+    pub transfer_coded: bool,
 }
 
 /// Why a backend's bytes are not an HTTP/1.1 response.
@@ -320,7 +376,7 @@ pub struct BadResponse(pub &'static str);
 /// whether a body follows.
 pub fn parse_response<'b, 'h>(
     buf: &'b [u8],
-    headers: &'h mut [httparse::Header<'b>; MAX_HEADERS],
+    headers: &'h mut [httparse::Header<'b>],
     head_request: bool,
 ) -> Result<Option<(ResponseHead<'b>, &'h [httparse::Header<'b>])>, BadResponse>
 where
@@ -349,6 +405,8 @@ where
             head_len,
             framing: f.framing,
             backend_closes: f.closes,
+            content_length: f.content_length,
+            transfer_coded: f.transfer_coded,
         },
         parsed,
     )))
@@ -364,8 +422,11 @@ pub struct DownstreamHead<'a> {
 }
 
 /// Append the head sent to the client: HTTP/1.1, the backend's status and headers minus the
-/// hop-by-hop ones (Transfer-Encoding stays: a chunked body is forwarded as it came), `Via`,
-/// the `--header-down` rules, the sticky cookie, and `Connection: close` when closing.
+/// hop-by-hop ones, `Via`, the `--header-down` rules, the sticky cookie, and `Connection:
+/// close` when closing.
+///
+/// The framing invariant, as for requests: Content-Length and Transfer-Encoding are never
+/// copied line by line; [`write_response_framing`] writes them once from the parsed framing.
 pub fn write_response(
     out: &mut Vec<u8>,
     head: &ResponseHead<'_>,
@@ -380,15 +441,9 @@ pub fn write_response(
     for h in headers {
         let n = h.name;
         match classify(n) {
-            Name::Hop => continue,
+            Name::Hop | Name::TransferEncoding | Name::ContentLength => continue,
             Name::Via => {
                 earlier_via = true;
-                continue;
-            }
-            Name::TransferEncoding if head.framing != Framing::Chunked => continue,
-            // With a transfer coding the length is not the message's (RFC 9112 section 6.3):
-            // never forwarded beside it, so no client can frame the body two ways.
-            Name::ContentLength if matches!(head.framing, Framing::Chunked | Framing::Close) => {
                 continue;
             }
             _ => {}
@@ -400,6 +455,7 @@ pub fn write_response(
         }
         header_line(out, n.as_bytes(), h.value);
     }
+    write_response_framing(out, head, headers);
     if !ruled(down.rules, "via") {
         appended(out, earlier_via.then_some(headers), "via", b"1.1 lbctl");
     }
@@ -411,6 +467,35 @@ pub fn write_response(
         out.extend_from_slice(b"connection: close\r\n");
     }
     out.extend_from_slice(b"\r\n");
+}
+
+/// The framing lines of a response head, from its parsed framing: with a transfer coding, the
+/// codings of every Transfer-Encoding line joined on one line and no Content-Length (RFC 9112
+/// section 6.3: the length is not the message's, and a client must not frame the body two
+/// ways); otherwise one Content-Length. 1xx and 204 carry neither (RFC 9110 sections 8.6 and
+/// 6.4.1); a 304 or a HEAD answer keeps what describes the representation.
+fn write_response_framing(
+    out: &mut Vec<u8>,
+    head: &ResponseHead<'_>,
+    headers: &[httparse::Header<'_>],
+) {
+    if head.code < 200 || head.code == 204 {
+        return;
+    }
+    if head.transfer_coded {
+        out.extend_from_slice(b"transfer-encoding: ");
+        for (i, c) in crate::http1::transfer_codings(headers).enumerate() {
+            if i > 0 {
+                out.extend_from_slice(b", ");
+            }
+            out.extend_from_slice(c);
+        }
+        out.extend_from_slice(b"\r\n");
+    } else if let Framing::Length(n) = head.framing {
+        write_length(out, n);
+    } else if let (Framing::None, Some(n)) = (head.framing, head.content_length) {
+        write_length(out, n);
+    }
 }
 
 /// Append a local answer (403, 404, 431, 502, 503, 504) with its plain-text body.
@@ -436,7 +521,9 @@ pub struct ChunkedEnd {
 enum Chunk {
     /// In a chunk-size line: the size so far and its number of hex digits.
     Size(u64, u8),
-    /// After the size, in chunk extensions, until CR.
+    /// After the size: optional whitespace (BWS) before `;` or the CR.
+    SizeBws(u64),
+    /// In chunk extensions, until CR.
     Ext(u64),
     SizeLf(u64),
     Data(u64),
@@ -444,7 +531,10 @@ enum Chunk {
     DataLf,
     /// At the start of a trailer line (or the final empty line).
     TrailerStart,
-    Trailer,
+    /// In a trailer field's name.
+    TrailerName,
+    /// After the colon of a trailer field.
+    TrailerValue,
     TrailerLf,
     FinalLf,
     Done,
@@ -462,8 +552,21 @@ impl Default for ChunkedEnd {
     }
 }
 
+/// A byte allowed in a field value or a chunk extension: HTAB, SP, VCHAR, obs-text (RFC 9110
+/// section 5.5); never CR, LF, NUL or another control.
+fn field_byte(b: u8) -> bool {
+    b == b'\t' || (b >= 0x20 && b != 0x7f)
+}
+
+fn tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
 impl ChunkedEnd {
     /// Walk `data` (the next bytes of the body); `Some(n)` when the body ends after `n` of them.
+    /// The grammar is RFC 9112 section 7.1, strictly: hex sizes (no sign, no `0x`, at most 16
+    /// digits), extensions of field-value bytes only, CRLF line ends (a bare LF is an error),
+    /// trailer lines that are field lines (`name: value`).
     pub fn feed(&mut self, data: &[u8]) -> Result<Option<usize>, BadChunk> {
         let mut i = 0;
         while i < data.len() {
@@ -474,13 +577,20 @@ impl ChunkedEnd {
                     Some(_) => return Err(BadChunk),
                     None if digits == 0 => return Err(BadChunk),
                     None if b == b'\r' => Chunk::SizeLf(n),
-                    None if b == b';' || b == b' ' || b == b'\t' => Chunk::Ext(n),
+                    None if b == b';' => Chunk::Ext(n),
+                    None if b == b' ' || b == b'\t' => Chunk::SizeBws(n),
                     None => return Err(BadChunk),
+                },
+                Chunk::SizeBws(n) => match b {
+                    b' ' | b'\t' => Chunk::SizeBws(n),
+                    b';' => Chunk::Ext(n),
+                    b'\r' => Chunk::SizeLf(n),
+                    _ => return Err(BadChunk),
                 },
                 Chunk::Ext(n) => match b {
                     b'\r' => Chunk::SizeLf(n),
-                    b'\n' => return Err(BadChunk),
-                    _ => Chunk::Ext(n),
+                    b if field_byte(b) => Chunk::Ext(n),
+                    _ => return Err(BadChunk),
                 },
                 Chunk::SizeLf(n) => match (b, n) {
                     (b'\n', 0) => Chunk::TrailerStart,
@@ -502,9 +612,13 @@ impl ChunkedEnd {
                 Chunk::DataLf if b == b'\n' => Chunk::Size(0, 0),
                 Chunk::DataCr | Chunk::DataLf => return Err(BadChunk),
                 Chunk::TrailerStart if b == b'\r' => Chunk::FinalLf,
-                Chunk::TrailerStart | Chunk::Trailer if b == b'\n' => return Err(BadChunk),
-                Chunk::TrailerStart | Chunk::Trailer if b == b'\r' => Chunk::TrailerLf,
-                Chunk::TrailerStart | Chunk::Trailer => Chunk::Trailer,
+                Chunk::TrailerStart | Chunk::TrailerName if tchar(b) => Chunk::TrailerName,
+                Chunk::TrailerName if b == b':' => Chunk::TrailerValue,
+                Chunk::TrailerValue if b == b'\r' => Chunk::TrailerLf,
+                Chunk::TrailerValue if field_byte(b) => Chunk::TrailerValue,
+                Chunk::TrailerStart | Chunk::TrailerName | Chunk::TrailerValue => {
+                    return Err(BadChunk);
+                }
                 Chunk::TrailerLf if b == b'\n' => Chunk::TrailerStart,
                 Chunk::FinalLf if b == b'\n' => Chunk::Done,
                 Chunk::TrailerLf | Chunk::FinalLf => return Err(BadChunk),
@@ -520,396 +634,5 @@ impl ChunkedEnd {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn request(wire: &str) -> String {
-        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let ParsedRequest::Ready(head) = parse_request(wire.as_bytes(), &mut hs) else {
-            panic!("not for the fast path: {wire:?}");
-        };
-        let mut again = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut req = httparse::Request::new(&mut again);
-        req.parse(wire.as_bytes()).unwrap();
-        let mut out = Vec::new();
-        let rules = [
-            HeaderRule::parse("X-Env: test").unwrap(),
-            HeaderRule::parse("-X-Drop").unwrap(),
-        ];
-        write_request(
-            &mut out,
-            &head,
-            req.headers,
-            &UpstreamHead {
-                client_ip: "10.1.2.3",
-                proto: "http",
-                rules: &rules,
-                change_host: false,
-            },
-        );
-        finish_request(&mut out, None);
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn request_heads_are_rewritten_like_the_hyper_path() {
-        let out = request(
-            "GET /a?b=1 HTTP/1.1\r\nHost: example.test\r\nConnection: keep-alive, X-Secret\r\n\
-             X-Secret: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nX-Forwarded-For: 192.0.2.9\r\n\
-             Via: 1.0 edge\r\nX-Drop: yes\r\nAccept: */*\r\n\r\n",
-        );
-        assert_eq!(
-            out,
-            "GET /a?b=1 HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\
-             x-forwarded-for: 192.0.2.9, 10.1.2.3\r\nx-forwarded-proto: http\r\n\
-             x-forwarded-host: example.test\r\nvia: 1.0 edge, 1.1 lbctl\r\nx-env: test\r\n\r\n"
-        );
-    }
-
-    #[test]
-    fn a_request_body_keeps_its_length() {
-        let out = request("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
-        assert!(out.contains("\r\nContent-Length: 5\r\n"), "{out}");
-    }
-
-    #[test]
-    fn what_the_fast_path_leaves_to_hyper() {
-        let hyper = [
-            "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
-            "GET / HTTP/1.0\r\nHost: a\r\n\r\n",
-            "GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n",
-            "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n",
-            "GET / HTTP/1.1\r\n\r\n",
-            "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n",
-            "GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n",
-            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n",
-            "GET / HTTP/1.1\r\nHost a\r\n\r\n",
-            "\x00\x01\x02 garbage\r\n\r\n",
-        ];
-        for wire in hyper {
-            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let r = parse_request(wire.as_bytes(), &mut hs);
-            assert!(matches!(r, ParsedRequest::Hyper), "{wire:?}: {r:?}");
-        }
-        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        assert!(matches!(
-            parse_request(b"GET / HTTP/1.1\r\nHost: a\r\n", &mut hs),
-            ParsedRequest::Partial
-        ));
-        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let ParsedRequest::Ready(h) = parse_request(
-            b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
-            &mut hs,
-        ) else {
-            panic!()
-        };
-        assert_eq!(
-            (h.method, h.target, h.host, h.body_len, h.close),
-            ("POST", "/x", "a", 5, true)
-        );
-        assert_eq!(h.head_len, 67);
-    }
-
-    #[test]
-    fn change_host_and_rules_on_forwarded_headers() {
-        let wire = "GET / HTTP/1.1\r\nHost: front\r\nVia: x\r\n\r\n";
-        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let ParsedRequest::Ready(head) = parse_request(wire.as_bytes(), &mut hs) else {
-            panic!()
-        };
-        let mut again = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut req = httparse::Request::new(&mut again);
-        req.parse(wire.as_bytes()).unwrap();
-        let rules = [
-            HeaderRule::parse("-Via").unwrap(),
-            HeaderRule::parse("Host: ignored").unwrap(),
-        ];
-        let mut out = Vec::new();
-        write_request(
-            &mut out,
-            &head,
-            req.headers,
-            &UpstreamHead {
-                client_ip: "::1",
-                proto: "https",
-                rules: &rules,
-                change_host: true,
-            },
-        );
-        finish_request(&mut out, Some(b"127.0.0.1:9001"));
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "GET / HTTP/1.1\r\nx-forwarded-for: ::1\r\n\
-             x-forwarded-proto: https\r\nx-forwarded-host: front\r\nhost: 127.0.0.1:9001\r\n\r\n"
-        );
-    }
-
-    fn response(
-        wire: &[u8],
-        head_request: bool,
-    ) -> Result<Option<(u16, Framing, bool, usize)>, BadResponse> {
-        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        Ok(parse_response(wire, &mut hs, head_request)?
-            .map(|(h, _)| (h.code, h.framing, h.backend_closes, h.head_len)))
-    }
-
-    #[test]
-    fn response_framing_follows_rfc_9112() {
-        let r = |w: &str| response(w.as_bytes(), false).unwrap().unwrap();
-        assert_eq!(
-            r("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n").1,
-            Framing::Length(5)
-        );
-        assert_eq!(
-            r("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n").1,
-            Framing::Chunked
-        );
-        assert_eq!(
-            r("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n").1,
-            Framing::Chunked
-        );
-        assert_eq!(
-            r("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n").1,
-            Framing::Close
-        );
-        assert_eq!(
-            r("HTTP/1.1 200 OK\r\n\r\n"),
-            (200, Framing::Close, true, 19)
-        );
-        assert_eq!(r("HTTP/1.1 204 No Content\r\n\r\n").1, Framing::None);
-        assert_eq!(
-            r("HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n").1,
-            Framing::None
-        );
-        assert_eq!(
-            r("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n").1,
-            Framing::None
-        );
-        assert!(!r("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").2);
-        assert!(r("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").2);
-        assert!(r("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n").2);
-        assert!(!r("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n").2);
-        let head = response(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true)
-            .unwrap()
-            .unwrap();
-        assert_eq!(head.1, Framing::None);
-        assert_eq!(response(b"HTTP/1.1 200 OK\r\nContent-Le", false), Ok(None));
-        for bad in [
-            &b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n"[..],
-            b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-            b"HTTP/1.1 999 What\r\n\r\n",
-            b"SSH-2.0-OpenSSH\r\n\r\n",
-        ] {
-            assert!(
-                response(bad, false).is_err(),
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
-        }
-    }
-
-    #[test]
-    fn content_length_never_travels_beside_a_transfer_coding() {
-        let down = DownstreamHead {
-            rules: &[],
-            set_cookie: None,
-            close: false,
-        };
-        let rewrite = |wire: &[u8]| {
-            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let (head, headers) = parse_response(wire, &mut hs, false).unwrap().unwrap();
-            let mut out = Vec::new();
-            write_response(&mut out, &head, headers, &down);
-            String::from_utf8(out).unwrap()
-        };
-        let out =
-            rewrite(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n");
-        assert!(
-            out.contains("Transfer-Encoding: chunked") && !out.contains("Content-Length"),
-            "{out}"
-        );
-        let out =
-            rewrite(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 5\r\n\r\n");
-        assert!(!out.contains("Content-Length"), "{out}");
-        // A 304's length describes the representation: it stays.
-        let out = rewrite(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n");
-        assert!(out.contains("Content-Length: 9"), "{out}");
-    }
-
-    #[test]
-    fn response_heads_are_rewritten() {
-        let wire = b"HTTP/1.1 200 Fine\r\nServer: x\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\
-                     Transfer-Encoding: chunked\r\nX-Drop: 1\r\nVia: 1.1 origin\r\n\r\n";
-        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let (head, headers) = parse_response(wire, &mut hs, false).unwrap().unwrap();
-        let rules = [
-            HeaderRule::parse("-X-Drop").unwrap(),
-            HeaderRule::parse("X-Served-By: lbctl").unwrap(),
-        ];
-        let mut out = Vec::new();
-        write_response(
-            &mut out,
-            &head,
-            headers,
-            &DownstreamHead {
-                rules: &rules,
-                set_cookie: Some("lb=abc; Path=/; HttpOnly"),
-                close: true,
-            },
-        );
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "HTTP/1.1 200 Fine\r\nServer: x\r\nTransfer-Encoding: chunked\r\nvia: 1.1 origin, 1.1 lbctl\r\n\
-             x-served-by: lbctl\r\nset-cookie: lb=abc; Path=/; HttpOnly\r\nconnection: close\r\n\r\n"
-        );
-        let mut out = Vec::new();
-        write_local(&mut out, super::super::dispatch::NO_BACKEND, false);
-        let text = String::from_utf8(out).unwrap();
-        assert!(
-            text.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
-            "{text}"
-        );
-        assert!(
-            text.ends_with("\r\n\r\n503 service unavailable: no healthy backend in the pool\n")
-        );
-    }
-
-    /// Feed `wire` split at every position pair; the end must always be found at `end`.
-    fn chunked_end_everywhere(wire: &[u8]) -> Result<Option<usize>, BadChunk> {
-        let whole = ChunkedEnd::default().feed(wire);
-        for cut in 0..=wire.len() {
-            let mut c = ChunkedEnd::default();
-            let first = c.feed(&wire[..cut]);
-            let split = match first {
-                Ok(Some(n)) => Ok(Some(n)),
-                Ok(None) => c.feed(&wire[cut..]).map(|r| r.map(|n| n + cut)),
-                Err(e) => Err(e),
-            };
-            assert_eq!(split, whole, "cut at {cut}");
-        }
-        whole
-    }
-
-    #[test]
-    fn chunked_ends_are_found_across_any_split() {
-        let body = b"5\r\nhello\r\n1a;ext=1\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\n";
-        assert_eq!(chunked_end_everywhere(body), Ok(Some(body.len())));
-        let trailers = b"3\r\nabc\r\n0\r\nX-Sum: 1\r\nX-B: 2\r\n\r\nNEXT";
-        assert_eq!(
-            chunked_end_everywhere(trailers),
-            Ok(Some(trailers.len() - 4))
-        );
-        assert_eq!(chunked_end_everywhere(b"A\r\n0123456789"), Ok(None));
-        for bad in [
-            &b"zz\r\n"[..],
-            b"5\r\nhelloXX",
-            b"\r\n",
-            b"5\nhello",
-            b"11111111111111111\r\n",
-            b"0\r\nX\n",
-        ] {
-            assert_eq!(
-                chunked_end_everywhere(bad),
-                Err(BadChunk),
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
-        }
-    }
-
-    /// Mutated heads and chunked bodies never panic; a parsed request is rewritten without
-    /// panicking; chunked ends are found the same way whatever the split.
-    #[test]
-    fn mutated_wire_bytes_never_panic() {
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let seeds: [&[u8]; 4] = [
-            b"POST /a?b=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: close, X\r\nX: 1\r\n\r\nabc",
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n",
-            b"HTTP/1.0 304 Not Modified\r\nContent-Length: 12\r\n\r\n",
-            b"1a;x=y\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nT: 1\r\n\r\n",
-        ];
-        let alphabet = b"\r\n:;, 0123456789abcdefABCDEF\t\x00\x7f\xffHTP/.-";
-        let rules = [
-            HeaderRule::parse("X-A: 1").unwrap(),
-            HeaderRule::parse("-Via").unwrap(),
-        ];
-        for round in 0..20_000 {
-            let mut bytes = seeds[round % seeds.len()].to_vec();
-            for _ in 0..(next() % 5 + 1) {
-                if bytes.is_empty() {
-                    break;
-                }
-                let at = (next() as usize) % bytes.len();
-                match next() % 4 {
-                    0 => bytes[at] = alphabet[(next() as usize) % alphabet.len()],
-                    1 => {
-                        bytes.remove(at);
-                    }
-                    2 => bytes.insert(at, alphabet[(next() as usize) % alphabet.len()]),
-                    _ => bytes.truncate(at),
-                }
-            }
-            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            if let ParsedRequest::Ready(head) = parse_request(&bytes, &mut hs) {
-                assert!(head.head_len <= bytes.len());
-                let mut out = Vec::new();
-                let up = UpstreamHead {
-                    client_ip: "127.0.0.1",
-                    proto: "http",
-                    rules: &rules,
-                    change_host: round % 2 == 0,
-                };
-                write_request(&mut out, &head, &hs[..head.header_count], &up);
-                finish_request(&mut out, None);
-                // What the fast path sends is itself a well-formed head.
-                let mut again = [httparse::EMPTY_HEADER; MAX_HEADERS + 8];
-                let parsed = httparse::Request::new(&mut again).parse(&out);
-                assert!(
-                    matches!(parsed, Ok(httparse::Status::Complete(_))),
-                    "{:?}",
-                    String::from_utf8_lossy(&out)
-                );
-            }
-            let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            if let Ok(Some((head, headers))) = parse_response(&bytes, &mut hs, round % 3 == 0) {
-                let mut out = Vec::new();
-                let down = DownstreamHead {
-                    rules: &rules,
-                    set_cookie: Some("lb=1"),
-                    close: round % 2 == 1,
-                };
-                write_response(&mut out, &head, headers, &down);
-                let mut again = [httparse::EMPTY_HEADER; MAX_HEADERS + 8];
-                let parsed = httparse::Response::new(&mut again).parse(&out);
-                assert!(
-                    matches!(parsed, Ok(httparse::Status::Complete(_))),
-                    "{:?}",
-                    String::from_utf8_lossy(&out)
-                );
-            }
-            let whole = ChunkedEnd::default().feed(&bytes);
-            let cut = (next() as usize) % (bytes.len() + 1);
-            let mut c = ChunkedEnd::default();
-            let split = match c.feed(&bytes[..cut]) {
-                Ok(None) => c.feed(&bytes[cut..]).map(|r| r.map(|n| n + cut)),
-                other => other,
-            };
-            assert_eq!(
-                split,
-                whole,
-                "{:?} cut at {cut}",
-                String::from_utf8_lossy(&bytes)
-            );
-        }
-    }
-}
+#[path = "h1_wire_tests.rs"]
+mod tests;

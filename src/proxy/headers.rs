@@ -51,18 +51,46 @@ pub enum HeaderRule {
     Remove(HeaderName),
 }
 
+/// Why a rule may not name `name`: the proxy itself writes the framing headers (from the
+/// message as it parsed it), Host, and the hop-by-hop headers of each connection. A rule on
+/// them could frame a message two ways (request smuggling) or break the connection's state.
+fn managed(name: &HeaderName) -> Option<&'static str> {
+    match name.as_str() {
+        "content-length" | "transfer-encoding" => {
+            Some("the proxy writes the message framing itself, exactly as it read it")
+        }
+        "host" => Some(
+            "the proxy forwards the client's Host (use --change-host to send the backend's address)",
+        ),
+        "connection" | "keep-alive" | "proxy-connection" | "te" | "trailer" | "upgrade" => {
+            Some("hop-by-hop headers belong to each connection and are managed by the proxy")
+        }
+        _ => None,
+    }
+}
+
 impl HeaderRule {
     pub fn parse(s: &str) -> Result<Self, SpecError> {
         let err = |p: &str| SpecError::new("header rule", s, p, RULE_FORM);
         let t = s.trim();
-        if let Some(name) = t.strip_prefix('-') {
-            let name = HeaderName::from_bytes(name.trim().as_bytes())
+        let name_of = |raw: &str| {
+            let name = HeaderName::from_bytes(raw.trim().as_bytes())
                 .map_err(|_| err("the name is not a valid header name"))?;
-            return Ok(HeaderRule::Remove(name));
+            match managed(&name) {
+                Some(why) => Err(SpecError::new(
+                    "header rule",
+                    s,
+                    format!("{name} cannot be set or removed: {why}"),
+                    "a rule on any other header",
+                )),
+                None => Ok(name),
+            }
+        };
+        if let Some(name) = t.strip_prefix('-') {
+            return Ok(HeaderRule::Remove(name_of(name)?));
         }
         let (name, value) = t.split_once(':').ok_or_else(|| err("there is no ':'"))?;
-        let name = HeaderName::from_bytes(name.trim().as_bytes())
-            .map_err(|_| err("the name is not a valid header name"))?;
+        let name = name_of(name)?;
         let value = HeaderValue::from_str(value.trim())
             .map_err(|_| err("the value has characters not allowed in a header"))?;
         Ok(HeaderRule::Set(name, value))
@@ -116,6 +144,7 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
                     && !t.eq_ignore_ascii_case("keep-alive")
                     && !t.eq_ignore_ascii_case("close")
                     && !t.eq_ignore_ascii_case("upgrade")
+                    && !never_connection_named(t.as_bytes())
             })
             .filter_map(|t| HeaderName::from_bytes(t.as_bytes()).ok())
             .collect();
@@ -141,6 +170,50 @@ pub fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     headers.remove(header::TE);
     headers.remove(header::TRAILER);
     headers.remove(header::TRANSFER_ENCODING);
+}
+
+/// Headers a `Connection` token never removes: the framing headers and Host. Dropping them
+/// would let one side frame or route a message differently from the other (issue #12: a
+/// `Connection: content-length` request smuggled its body as a second request).
+pub fn never_connection_named(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"content-length")
+        || name.eq_ignore_ascii_case(b"transfer-encoding")
+        || name.eq_ignore_ascii_case(b"host")
+}
+
+/// Whether a Host value is `uri-host [":" port]` (RFC 9110 section 7.2; RFC 3986 reg-name,
+/// IPv4 or a bracketed IP literal), or empty. No userinfo, path, comma list, space or control.
+pub fn valid_host(v: &[u8]) -> bool {
+    let (host, port) = if let Some(rest) = v.strip_prefix(b"[") {
+        let Some(end) = rest.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        let (lit, after) = (&rest[..end], &rest[end + 1..]);
+        if lit.is_empty()
+            || !lit
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return false;
+        }
+        match after {
+            [] => return true,
+            [b':', port @ ..] => (&b"x"[..], port),
+            _ => return false,
+        }
+    } else {
+        match v.iter().rposition(|&b| b == b':') {
+            Some(i) => (&v[..i], &v[i + 1..]),
+            None => (v, &b""[..]),
+        }
+    };
+    let reg_name = host
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+;=".contains(&b));
+    reg_name
+        && port.len() <= 5
+        && port.iter().all(u8::is_ascii_digit)
+        && (!host.is_empty() || v.is_empty())
 }
 
 /// Whether a request asks for a protocol upgrade (WebSocket and friends).

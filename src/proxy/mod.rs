@@ -20,6 +20,7 @@ pub mod config;
 pub mod dashboard;
 pub mod dispatch;
 pub mod explain;
+pub mod h1_props;
 pub mod h1_relay;
 pub mod h1_wire;
 pub mod hashkey;
