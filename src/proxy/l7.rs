@@ -111,13 +111,25 @@ impl L7 {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         // A v4 client on a dual-stack socket is shown, hashed and logged as v4.
         let ip = peer.ip().to_canonical();
+        // The target's authority, when the request has one (absolute-form, or HTTP/2's
+        // :authority), is the request's host (RFC 9112 section 3.2.2): it replaces Host.
+        let authority = match check_request(&req).and_then(|()| target_host(&req)) {
+            Ok(a) => a,
+            Err(l) => return Ok(bad_request(l, req.version())),
+        };
+        if is_grpc(req.headers()) {
+            return Ok(grpc_unsupported());
+        }
         let routing = self.routing();
         let pool = {
-            let host = req
-                .headers()
-                .get(header::HOST)
+            let host = authority
+                .as_ref()
                 .and_then(|v| v.to_str().ok())
-                .or_else(|| req.uri().authority().map(|a| a.as_str()))
+                .or_else(|| {
+                    req.headers()
+                        .get(header::HOST)
+                        .and_then(|v| v.to_str().ok())
+                })
                 .unwrap_or("");
             match dispatch::admit(&self, &routing, ip, host, req.uri().path(), req.headers()) {
                 Ok(p) => p,
@@ -133,9 +145,8 @@ impl L7 {
         let mut headers = parts.headers;
 
         // The outgoing request line is origin-form HTTP/1.1 whatever the client spoke.
-        let authority = parts.uri.authority().cloned();
         let uri = match parts.uri.path_and_query() {
-            Some(pq) if parts.uri.scheme().is_some() || authority.is_some() => {
+            Some(pq) if parts.uri.scheme().is_some() || parts.uri.authority().is_some() => {
                 Uri::from_maybe_shared(bytes::Bytes::copy_from_slice(pq.as_str().as_bytes()))
                     .unwrap_or_else(|_| Uri::from_static("/"))
             }
@@ -143,11 +154,8 @@ impl L7 {
             None => Uri::from_static("/"),
         };
         strip_hop_by_hop(&mut headers, upgrade);
-        if !headers.contains_key(header::HOST)
-            && let Some(a) = &authority
-            && let Ok(v) = HeaderValue::from_str(a.as_str())
-        {
-            headers.insert(header::HOST, v);
+        if let Some(a) = authority {
+            headers.insert(header::HOST, a);
         }
         append_forwarded_for(&mut headers, &X_FORWARDED_FOR, ip);
         headers.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static(s.proto));
@@ -209,7 +217,9 @@ impl L7 {
             } else {
                 headers.take().unwrap_or_default()
             };
-            if s.change_host {
+            // An HTTP/1.0 request may come without Host; it leaves as HTTP/1.1, which needs one
+            // (RFC 9112 section 3.2): the backend's address, as nginx's default $proxy_host.
+            if s.change_host || !h.contains_key(header::HOST) {
                 h.insert(header::HOST, b.host_value.clone());
             }
             let u = if replayable {
@@ -419,4 +429,144 @@ fn append_via(headers: &mut HeaderMap, via: &'static str) {
             headers.insert(header::VIA, HeaderValue::from_static(via));
         }
     }
+}
+
+const BAD_HOST: dispatch::Local = dispatch::Local {
+    status: StatusCode::BAD_REQUEST,
+    text: super::h1_wire::BAD_HOST,
+};
+
+const fn bad(text: &'static str) -> dispatch::Local {
+    dispatch::Local {
+        status: StatusCode::BAD_REQUEST,
+        text,
+    }
+}
+
+/// What an HTTP/1 request must be before the proxy reads its body or picks a backend: a
+/// request-target of a form a reverse proxy serves (RFC 9112 section 3.2: origin-form,
+/// absolute-form without userinfo, `*` only for OPTIONS; CONNECT is not tunnelled), and a body
+/// framed one way only (section 6.1: chunked once and last; no transfer coding in HTTP/1.0).
+/// HTTP/2 requests are framed by the h2 layer and pass.
+fn check_request<B>(req: &Request<B>) -> Result<(), dispatch::Local> {
+    let version = req.version();
+    if version == Version::HTTP_2 {
+        return Ok(());
+    }
+    if req.method() == http::Method::CONNECT {
+        return Err(dispatch::Local {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            text: "405 method not allowed: lbctl proxy is a reverse proxy and does not tunnel CONNECT\n",
+        });
+    }
+    let uri = req.uri();
+    let form_ok = if uri.scheme().is_some() {
+        uri.authority().is_some_and(|a| !a.as_str().contains('@'))
+    } else if uri.path() == "*" {
+        req.method() == http::Method::OPTIONS
+    } else {
+        uri.authority().is_none() && uri.path().starts_with('/')
+    };
+    if !form_ok {
+        return Err(bad(
+            "400 bad request: the request target must be /path, http://host/path, or * for OPTIONS\n",
+        ));
+    }
+    let mut codings = req
+        .headers()
+        .get_all(header::TRANSFER_ENCODING)
+        .iter()
+        .flat_map(|v| crate::http1::tokens(v.as_bytes()))
+        .peekable();
+    if codings.peek().is_some() {
+        let all: Vec<&[u8]> = codings.collect();
+        let chunked_last_once = all
+            .last()
+            .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"))
+            && all
+                .iter()
+                .filter(|c| c.eq_ignore_ascii_case(b"chunked"))
+                .count()
+                == 1;
+        if version == Version::HTTP_10 || !chunked_last_once {
+            return Err(bad(
+                "400 bad request: Transfer-Encoding must end in chunked, once, in HTTP/1.1\n",
+            ));
+        }
+        if all.len() > 1 {
+            return Err(dispatch::Local {
+                status: StatusCode::NOT_IMPLEMENTED,
+                text: "501 not implemented: the only request transfer coding forwarded is chunked\n",
+            });
+        }
+    }
+    Ok(())
+}
+
+/// RFC 9112 section 3.2: an HTTP/1.1 request with no Host, more than one, or an invalid one
+/// gets 400 (HAProxy does the same for two). Ok carries the target's authority when the
+/// request-target has one: it is the request's host from here on (section 3.2.2).
+fn target_host<B>(req: &Request<B>) -> Result<Option<HeaderValue>, dispatch::Local> {
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let host = hosts.next();
+    if hosts.next().is_some() || host.is_some_and(|h| !super::headers::valid_host(h.as_bytes())) {
+        return Err(BAD_HOST);
+    }
+    let authority = req.uri().authority().map(|a| match a.port() {
+        Some(p) => format!("{}:{}", a.host(), p.as_str()),
+        None => a.host().to_string(),
+    });
+    match authority {
+        _ if host.is_none() && req.version() == Version::HTTP_11 => Err(BAD_HOST),
+        Some(a) => HeaderValue::from_str(&a)
+            .ok()
+            .filter(|v| super::headers::valid_host(v.as_bytes()))
+            .map(Some)
+            .ok_or(BAD_HOST),
+        None => Ok(None),
+    }
+}
+
+/// A local 400 that also ends an HTTP/1 connection: after a malformed request the client's
+/// idea of the connection's state cannot be trusted.
+fn bad_request(l: dispatch::Local, version: Version) -> Response<RespBody> {
+    let mut r = local(l);
+    if version != Version::HTTP_2 {
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    r
+}
+
+/// Whether a request is a gRPC call (content-type application/grpc, +proto, +json...).
+fn is_grpc(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"))
+}
+
+static GRPC_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The answer to a gRPC call until the proxy speaks HTTP/2 to backends (issue #14): a gRPC
+/// error the client understands (HTTP 200, trailers-only, grpc-status 14 UNAVAILABLE) instead
+/// of a 502 from an HTTP/1.1 backend connection, and no backend is tried or blamed. Logged
+/// once per process.
+fn grpc_unsupported() -> Response<RespBody> {
+    const WHY: &str = "lbctl proxy cannot forward gRPC yet: it speaks HTTP/1.1 to backends and gRPC needs HTTP/2 (use --mode tcp to pass gRPC through)";
+    if !GRPC_LOGGED.swap(true, Ordering::Relaxed) {
+        super::log::state(format_args!("{WHY}; answering gRPC calls with UNAVAILABLE"));
+    }
+    let mut r = Response::new(Either::Right(
+        http_body_util::Full::new(bytes::Bytes::new()),
+    ));
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/grpc"),
+    );
+    h.insert("grpc-status", HeaderValue::from_static("14"));
+    h.insert("grpc-message", HeaderValue::from_static(
+        "lbctl%20proxy%20cannot%20forward%20gRPC%20yet%3A%20it%20speaks%20HTTP%2F1.1%20to%20backends",
+    ));
+    r
 }
