@@ -3,6 +3,8 @@
 //! ACL, 503 without backends, drain on SIGTERM, slowloris, /metrics and bad input.
 
 mod config;
+mod corpus;
+mod differential;
 mod h1;
 mod health;
 mod http;
