@@ -121,3 +121,97 @@ pub fn chunked_end_is_split_proof(wire: &[u8], cut: usize) -> Result<(), String>
     }
     Ok(())
 }
+
+/// A request as a parser read it: method, target, body length.
+pub type Read = (String, String, u64);
+
+/// The requests the fast path takes whole from `wire`, in order, as the relay would: it stops
+/// at a request it hands to hyper or refuses, at an incomplete one, and after
+/// `Connection: close`.
+pub fn fast_path_requests(wire: &[u8]) -> Vec<Read> {
+    let mut seen = Vec::new();
+    let mut at = 0;
+    while at < wire.len() {
+        let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let ParsedRequest::Ready(h) = parse_request(&wire[at..], &mut hs) else {
+            break;
+        };
+        let end = at as u64 + h.head_len as u64 + h.body_len;
+        if end > wire.len() as u64 {
+            break;
+        }
+        seen.push((h.method.to_string(), h.target.to_string(), h.body_len));
+        if h.close {
+            break;
+        }
+        at = end as usize;
+    }
+    seen
+}
+
+/// The requests hyper's HTTP/1 server (an independent parser: its own framing rules) reads
+/// from `wire`, bodies read whole, on `rt` (a current-thread runtime).
+pub fn hyper_requests(rt: &tokio::runtime::Runtime, wire: &[u8]) -> Vec<Read> {
+    use http_body_util::BodyExt;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let wire = wire.to_vec();
+    rt.block_on(async move {
+        let (mut client, server) = tokio::io::duplex(1 << 16);
+        let service =
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let record = record.clone();
+                async move {
+                    let method = req.method().to_string();
+                    let target = req.uri().to_string();
+                    if let Ok(body) = req.into_body().collect().await {
+                        let len = body.to_bytes().len() as u64;
+                        if let Ok(mut r) = record.lock() {
+                            r.push((method, target, len));
+                        }
+                    }
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(
+                        http_body_util::Empty::<bytes::Bytes>::new(),
+                    ))
+                }
+            });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .half_close(true)
+            .serve_connection(hyper_util::rt::TokioIo::new(server), service);
+        let drive = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let _ = client.write_all(&wire).await;
+        let _ = client.shutdown().await;
+        let mut sink = Vec::new();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            client.read_to_end(&mut sink),
+        )
+        .await;
+        drive.abort();
+    });
+    seen.lock().map(|v| v.clone()).unwrap_or_default()
+}
+
+/// Every request the fast path takes whole from `wire` is one hyper reads too, in the same
+/// order, with the same method, target and body length. Returns how many the fast path took.
+pub fn fast_path_agrees_with_hyper(
+    rt: &tokio::runtime::Runtime,
+    wire: &[u8],
+) -> Result<usize, String> {
+    let fast = fast_path_requests(wire);
+    if fast.is_empty() {
+        return Ok(0);
+    }
+    let hyper = hyper_requests(rt, wire);
+    if hyper.len() < fast.len() || hyper[..fast.len()] != fast[..] {
+        return Err(format!(
+            "the fast path read {fast:?}, hyper {hyper:?} from {:?}",
+            String::from_utf8_lossy(wire)
+        ));
+    }
+    Ok(fast.len())
+}

@@ -120,6 +120,19 @@ fn named_by_connection(headers: &[httparse::Header<'_>], name: &str) -> bool {
         .any(|t| t.eq_ignore_ascii_case(name.as_bytes()))
 }
 
+/// The bytes of an origin-form target (RFC 3986: unreserved, pct-encoded, sub-delims, `:`,
+/// `@`, `/`, `?`). The fast path takes no other, so it never forwards what hyper would refuse.
+static URI_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let ok = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/?";
+    let mut i = 0;
+    while i < ok.len() {
+        t[ok[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// Parse the request head at the start of `buf` and decide whether the fast path takes it.
 pub fn parse_request<'b, 'h>(
     buf: &'b [u8],
@@ -145,6 +158,11 @@ where
         return ParsedRequest::Invalid(
             "400 bad request: the request target has a fragment ('#')\n",
         );
+    }
+    // Longer than the http crate's URI limit, or with a byte RFC 3986 does not allow in a path
+    // or query: hyper decides (414 or 400, or its own leniency), so both paths agree.
+    if target.len() > 65_534 || !target.bytes().all(|b| URI_BYTE[b as usize]) {
+        return ParsedRequest::Hyper;
     }
     let mut host = None;
     let mut body_len: Option<u64> = None;
