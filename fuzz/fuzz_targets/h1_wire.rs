@@ -1,33 +1,40 @@
-//! Fuzz the proxy's HTTP/1.1 fast-path parsers (`lbctl::proxy::h1_wire`): request and response
-//! heads from the network and chunked-body framing; none may panic, and what the rewriter
-//! writes for a parsed request must parse again.
+//! Fuzz the proxy's HTTP/1.1 fast-path wire code (`lbctl::proxy::h1_wire`) with the properties
+//! of `lbctl::proxy::h1_props`: nothing panics on request or response heads or chunked bodies
+//! from the network; a rewritten request head is taken again with the same method, target, Host
+//! and framing (Content-Length exactly when the client sent one, same value), with and without
+//! header rules and --change-host; a rewritten response head keeps its status and framing; the
+//! end of a chunked body is found at the same byte whatever the read boundaries.
 #![no_main]
 
+use lbctl::proxy::h1_props::{chunked_end_is_split_proof, request_reframes, response_reframes};
+use lbctl::proxy::headers::HeaderRule;
 use libfuzzer_sys::fuzz_target;
-use lbctl::proxy::h1_wire::{
-    ChunkedEnd, MAX_HEADERS, ParsedRequest, UpstreamHead, finish_request, parse_request,
-    parse_response, write_request,
-};
+use std::sync::OnceLock;
+
+fn rules() -> &'static [HeaderRule] {
+    static RULES: OnceLock<Vec<HeaderRule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        ["X-Env: fuzz", "-X-Drop", "-Via"]
+            .iter()
+            .filter_map(|r| HeaderRule::parse(r).ok())
+            .collect()
+    })
+}
 
 fuzz_target!(|data: &[u8]| {
-    let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    if let ParsedRequest::Ready(head) = parse_request(data, &mut hs) {
-        let mut out = Vec::new();
-        let up = UpstreamHead {
-            client_ip: "127.0.0.1",
-            proto: "http",
-            rules: &[],
-            change_host: false,
-        };
-        write_request(&mut out, &head, &hs[..head.header_count], &up);
-        finish_request(&mut out, None);
-        let mut again = [httparse::EMPTY_HEADER; MAX_HEADERS + 8];
-        assert!(matches!(
-            httparse::Request::new(&mut again).parse(&out),
-            Ok(httparse::Status::Complete(_))
-        ));
+    // The first byte picks the variant; the rest is the wire.
+    let Some((&knobs, wire)) = data.split_first() else {
+        return;
+    };
+    let rules = if knobs & 1 != 0 { rules() } else { &[] };
+    let checks = [
+        request_reframes(wire, rules, knobs & 2 != 0),
+        response_reframes(wire, knobs & 4 != 0, rules, knobs & 8 != 0),
+        chunked_end_is_split_proof(wire, usize::from(knobs >> 4) * wire.len() / 16),
+    ];
+    for c in checks {
+        if let Err(e) = c {
+            panic!("{e}");
+        }
     }
-    let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let _ = parse_response(data, &mut hs, false);
-    let _ = ChunkedEnd::default().feed(data);
 });
