@@ -486,3 +486,44 @@ fn idle_client_connections_are_closed() {
         "{took:?}"
     );
 }
+
+/// Until the proxy speaks HTTP/2 to backends, a gRPC call gets a gRPC error a client library
+/// understands (HTTP 200, grpc-status 14 UNAVAILABLE, a message saying why), and the healthy
+/// backend is neither tried nor counted as failed.
+#[test]
+fn grpc_calls_get_a_grpc_unavailable_and_leave_backends_alone() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &["--admin", "127.0.0.1:0", "--max-fails", "1"],
+    ));
+    support::init_tls();
+    let client = reqwest::blocking::Client::builder()
+        .http2_prior_knowledge()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let r = client
+            .post(p.url("/grpc.health.v1.Health/Check"))
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .body(vec![0u8, 0, 0, 0, 0])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["grpc-status"], "14");
+        let msg = r.headers()["grpc-message"].to_str().unwrap().to_string();
+        assert!(msg.contains("HTTP%2F1.1"), "{msg}");
+    }
+    let stats = p.stats();
+    let b0 = &stats["backends"][0];
+    assert_eq!(b0["state"], "up", "{b0}");
+    // Plain requests still go through.
+    assert_eq!(
+        support::http().get(p.url("/")).send().unwrap().status(),
+        200
+    );
+}
