@@ -4,7 +4,7 @@
 //! L4 paths: anything that can list its pools' backends and counters can be served here.
 
 use super::backend::{Backend, CLASSES, StatusCounts};
-use super::l7::L7;
+use super::frontend::L7;
 use super::listener::ConnCounters;
 use super::pool::Pool;
 use bytes::Bytes;

@@ -122,6 +122,20 @@ impl StatusCounts {
     }
 }
 
+/// Per-backend TCP counters (a field of [`Backend`]; zero in HTTP mode; the TCP path counts
+/// here, the admin endpoints read them).
+#[derive(Debug, Default)]
+pub struct L4Counters {
+    /// Connections established to the backend.
+    pub connections: AtomicU64,
+    /// Connect (or backend TLS handshake) failures.
+    pub connect_errors: AtomicU64,
+    /// Bytes client -> backend (shared with every pipe to this backend).
+    pub bytes_in: Arc<AtomicU64>,
+    /// Bytes backend -> client.
+    pub bytes_out: Arc<AtomicU64>,
+}
+
 /// Passive-health settings (nginx semantics).
 #[derive(Debug, Clone, Copy)]
 pub struct PassivePolicy {
@@ -158,7 +172,7 @@ pub struct Backend {
     /// `HOST:PORT` as a Host header value, for --change-host.
     pub host_value: http::HeaderValue,
     /// TCP-mode counters (connections, bytes each way).
-    pub l4: super::l4::L4Counters,
+    pub l4: L4Counters,
 }
 
 impl Backend {
@@ -332,6 +346,22 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+/// One request (or TCP connection) counted in its backend's in-flight gauge until dropped.
+pub struct Flight(pub Arc<Backend>);
+
+impl Flight {
+    pub fn enter(b: &Arc<Backend>) -> Self {
+        b.in_flight.fetch_add(1, Ordering::Relaxed);
+        Flight(b.clone())
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 #[cfg(test)]

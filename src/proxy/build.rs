@@ -1,15 +1,19 @@
 //! From arguments (or a config file) to running parts: backend specs, pools with their
 //! algorithms from `balance/`, per-listener routes, health-check plans and the L7 settings.
 //! Everything a user can get wrong is checked here, before any socket is opened (exit 2).
-//! Used by mod.rs (to start) and explain.rs (to show a decision without starting).
+//! One builder for both modes: the TCP mode's parts (which flags make sense in which mode,
+//! `--pool` and `--sni`, the [`L4`] of a TCP listener) are at the end. Used by mod.rs (to
+//! start) and explain.rs (to show a decision without starting).
 
 use super::backend::{Backend, PassivePolicy};
-use super::config::{Config, ListenerConfig, PoolConfig, Route};
+use super::config::{Config, ListenerConfig, PoolConfig, parse_sticky};
+use super::frontend::{L7, L7Settings};
 use super::hashkey::{HashKey, HashPick};
 use super::headers::HeaderRule;
 use super::health::{CheckKind, CheckPlan};
-use super::l7::{L7, L7Settings, Routing};
+use super::l4::{L4, L4Settings};
 use super::pool::Pool;
+use super::routing::{Route, Routing, SniRule, SniTable};
 use super::upstream::ConnPool;
 use crate::balance::ewma::PeakEwma;
 use crate::balance::ip_hash::IpHash;
@@ -18,7 +22,7 @@ use crate::balance::pick::Picker;
 use crate::balance::random::{P2c, Random};
 use crate::balance::round_robin::RoundRobin;
 use crate::balance::smooth_weighted::SmoothWeighted;
-use crate::cli::{Algorithm, ProxyArgs};
+use crate::cli::{Algorithm, ProxyArgs, ProxyMode};
 use crate::exit::Failure;
 use crate::spec::{BackendSpec, SpecError, check_unique_names, parse_backend_lines};
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -69,26 +73,6 @@ fn picker(alg: Algorithm, n: usize) -> Box<dyn Picker> {
         Algorithm::IpHash => Box::new(IpHash::new()),
         // Requests without the key fall back to round robin (HAProxy does the same).
         Algorithm::Hash => Box::new(RoundRobin::new()),
-    }
-}
-
-/// `cookie:NAME` of --sticky.
-pub fn parse_sticky(s: &str) -> Result<String, SpecError> {
-    match s.trim().strip_prefix("cookie:") {
-        Some(name)
-            if !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)) =>
-        {
-            Ok(name.to_string())
-        }
-        _ => Err(SpecError::new(
-            "sticky mode",
-            s,
-            "unknown form or bad cookie name",
-            "cookie:NAME (letters, digits, - _ .)",
-        )),
     }
 }
 
@@ -165,13 +149,13 @@ fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
         return Ok(Config::parse(&text, &path.display().to_string())?);
     }
     // `--pool` (TCP mode's SNI routes) may stand without --backend.
-    let extra = super::l4_build::cli_pools(args)?;
+    let extra = cli_pools(args)?;
     let mut pools = Vec::new();
     if extra.is_empty() || !args.backend.is_empty() || args.backends_file.is_some() {
         pools.push(default_pool(args)?);
     }
     pools.extend(extra);
-    let sni = super::l4_build::cli_sni(args, &pools)?;
+    let sni = cli_sni(args, &pools)?;
     let default = if pools[0].name == "default" {
         Some(0)
     } else {
@@ -201,11 +185,7 @@ fn default_pool(args: &ProxyArgs) -> anyhow::Result<PoolConfig> {
 
 /// A pool made on the command line (`--backend`'s, or a `--pool`): the balancing and health
 /// flags apply to it as given.
-pub(super) fn pool_from_flags(
-    args: &ProxyArgs,
-    name: String,
-    backends: Vec<BackendSpec>,
-) -> PoolConfig {
+fn pool_from_flags(args: &ProxyArgs, name: String, backends: Vec<BackendSpec>) -> PoolConfig {
     PoolConfig {
         name,
         backends,
@@ -312,7 +292,7 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
     if args.algorithm == Algorithm::Hash {
         HashKey::parse(&args.hash_key)?;
     }
-    super::l4_build::check_flags(args, &config.listeners, &config.pools)?;
+    check_flags(args, &config.listeners, &config.pools)?;
     let any_tls = config
         .pools
         .iter()
@@ -369,6 +349,224 @@ pub fn routing_for(plan: &Plan, listener: &ListenerConfig) -> Routing {
         pools: plan.pools.clone(),
         routes: listener.routes.clone(),
         default_pool: listener.default_pool,
-        sni: super::sni_route::SniTable::new(listener.sni.clone()).unwrap_or_default(),
+        sni: SniTable::new(listener.sni.clone()).unwrap_or_default(),
+    }
+}
+
+/// The mode of a listener: its config file `mode`, else `--mode`.
+pub fn mode_of(args: &ProxyArgs, lc: &ListenerConfig) -> ProxyMode {
+    lc.mode.unwrap_or(args.mode)
+}
+
+/// Reject flags that do nothing in the chosen mode(s), so a typo never passes silently.
+pub fn check_flags(
+    args: &ProxyArgs,
+    listeners: &[ListenerConfig],
+    pools: &[PoolConfig],
+) -> anyhow::Result<()> {
+    let any_tcp = listeners.iter().any(|l| mode_of(args, l) == ProxyMode::Tcp);
+    let any_sni = !args.sni.is_empty() || listeners.iter().any(|l| !l.sni.is_empty());
+    if !any_tcp {
+        let tcp_only = [
+            (args.send_proxy.is_some(), "--send-proxy"),
+            (args.accept_proxy, "--accept-proxy"),
+            (any_sni, "--sni"),
+            (!args.pool.is_empty(), "--pool"),
+        ];
+        if let Some((_, flag)) = tcp_only.iter().find(|(set, _)| *set) {
+            return Err(Failure::usage(format!(
+                "{flag} works in TCP mode only: add --mode tcp (or mode = \"tcp\" on the listener)"
+            )));
+        }
+        return Ok(());
+    }
+    // Pools may be shared by listeners of both modes: only an all-TCP setup is checked here.
+    if args.mode != ProxyMode::Tcp {
+        return Ok(());
+    }
+    for p in pools {
+        if p.sticky.is_some() {
+            return Err(Failure::usage(format!(
+                "pool {}: sticky cookies need HTTP; in TCP mode use --algorithm hash or ip-hash (the client address)",
+                p.name
+            )));
+        }
+        if p.algorithm == Algorithm::Ewma {
+            return Err(Failure::usage(format!(
+                "pool {}: ewma balances on response latency, which TCP mode does not see; use p2c or least-conn",
+                p.name
+            )));
+        }
+        if p.algorithm == Algorithm::Hash && p.hash_key.as_deref().is_some_and(|k| k.trim() != "ip")
+        {
+            return Err(Failure::usage(format!(
+                "pool {}: in TCP mode the hash key is the client address (--hash-key ip)",
+                p.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `--pool` entries as pool configs with the flags' algorithm and check.
+pub fn cli_pools(args: &ProxyArgs) -> anyhow::Result<Vec<PoolConfig>> {
+    let mut pools = Vec::new();
+    for p in &args.pool {
+        let (name, backends) = parse_pool_arg(p)?;
+        if name == "default" || pools.iter().any(|x: &PoolConfig| x.name == name) {
+            return Err(Failure::usage(format!(
+                "--pool {name}: the name is taken (`default` is --backend's pool)"
+            )));
+        }
+        pools.push(pool_from_flags(args, name, backends));
+    }
+    Ok(pools)
+}
+
+/// `--sni` entries, each naming an existing pool.
+pub fn cli_sni(args: &ProxyArgs, pools: &[PoolConfig]) -> anyhow::Result<Vec<SniRule>> {
+    let mut rules = Vec::new();
+    for s in &args.sni {
+        let r = SniRule::parse(s)?;
+        if !pools.iter().any(|p| p.name == r.pool) {
+            return Err(Failure::usage(format!(
+                "--sni {s}: no pool named '{}' (pools: {}; add one with --pool 'NAME=SPEC ...')",
+                r.pool,
+                pools
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        rules.push(r);
+    }
+    SniTable::new(rules.clone()).map_err(Failure::usage)?;
+    Ok(rules)
+}
+
+/// The L4 path of one listener, on the listener's L7 (for its routing and counters).
+pub fn l4_for(args: &ProxyArgs, plan: &Plan, l7: Arc<L7>) -> L4 {
+    // TCP listeners offer no ALPN when terminating: the backend speaks the protocol inside.
+    let tls = plan.tls.as_ref().map(|t| {
+        let mut c = (*t.config).clone();
+        c.alpn_protocols.clear();
+        Arc::new(c)
+    });
+    L4 {
+        l7,
+        settings: L4Settings {
+            retries: args.retries,
+            connect_timeout: args.connect_timeout,
+            idle_timeout: args.idle_timeout,
+            hello_timeout: args.header_timeout,
+            queue_timeout: args.queue_timeout,
+            send_proxy: args.send_proxy,
+            accept_proxy: args.accept_proxy,
+            sni_fallback: args.sni_fallback,
+            tls,
+            acl: plan.settings.acl.clone(),
+        },
+    }
+}
+
+const POOL_FORM: &str = "NAME=SPEC [SPEC ...] (backend specs separated by spaces)";
+
+/// Parse `--pool 'NAME=SPEC [SPEC ...]'` into a pool name and its backends.
+pub fn parse_pool_arg(s: &str) -> Result<(String, Vec<BackendSpec>), SpecError> {
+    let bad = |part: &str, why: &str| SpecError::new("--pool", part, why, POOL_FORM);
+    let (name, specs) = s
+        .trim()
+        .split_once('=')
+        .ok_or_else(|| bad(s, "there is no '='"))?;
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
+    {
+        return Err(bad(name, "the pool name must be letters, digits, - _ ."));
+    }
+    let backends = specs
+        .split_whitespace()
+        .map(BackendSpec::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    if backends.is_empty() {
+        return Err(bad(s, "the pool has no backends"));
+    }
+    crate::spec::check_unique_names(&backends)?;
+    Ok((name.to_string(), backends))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TCP_FILE: &str = r#"
+[[listener]]
+listen = "127.0.0.1:6443"
+mode = "tcp"
+sni = { "api.example.test" = "api", "*" = "web" }
+
+[pool.api]
+backends = ["127.0.0.1:8443"]
+
+[pool.web]
+backends = ["127.0.0.1:9443", "127.0.0.1:9444"]
+algorithm = "least-conn"
+"#;
+
+    #[test]
+    fn config_file_mode_and_sni() {
+        let c = Config::parse(TCP_FILE, "l4.toml").unwrap();
+        let l = &c.listeners[0];
+        assert_eq!(l.mode, Some(ProxyMode::Tcp));
+        assert_eq!(l.sni.len(), 2);
+        // `*` names the default pool when there is no default_pool.
+        assert_eq!(c.pools[l.default_pool.unwrap()].name, "web");
+        let t = SniTable::new(l.sni.clone()).unwrap();
+        assert_eq!(t.lookup(Some("api.example.test")), Some("api"));
+        assert_eq!(t.lookup(Some("x.test")), Some("web"));
+    }
+
+    #[test]
+    fn config_file_mistakes_name_line_and_field() {
+        let cases = [
+            (TCP_FILE.replace("\"tcp\"", "\"udp\""), "line 4", "mode"),
+            (
+                TCP_FILE.replace("= \"api\",", "= \"nope\","),
+                "line 5",
+                "listener[0].sni",
+            ),
+            (
+                TCP_FILE.replace("\"api.example.test\" =", "\"a b\" ="),
+                "line 5",
+                "listener[0].sni",
+            ),
+        ];
+        for (text, line, field) in cases {
+            let e = Config::parse(&text, "l4.toml").unwrap_err().to_string();
+            assert!(e.starts_with(&format!("l4.toml {line}: ")), "{e}");
+            assert!(e.contains(field), "{e}");
+        }
+    }
+
+    #[test]
+    fn pool_args() {
+        let (name, specs) = parse_pool_arg("api=127.0.0.1:1 b=127.0.0.1:2,weight=2").unwrap();
+        assert_eq!(name, "api");
+        assert_eq!(specs.len(), 2);
+        assert_eq!(specs[1].weight, 2);
+        for (bad, want) in [
+            ("api", "no '='"),
+            ("=127.0.0.1:1", "pool name"),
+            ("a b=127.0.0.1:1", "pool name"),
+            ("api=", "no backends"),
+            ("api=nope", "port is missing"),
+            ("api=127.0.0.1:1 127.0.0.1:1", "twice"),
+        ] {
+            let e = parse_pool_arg(bad).unwrap_err().to_string();
+            assert!(e.contains(want), "{bad:?}: {e}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! flags (timeouts, retries, limits) apply to every listener; the file says what goes where.
 //! Also used by `proxy explain` to show a routing decision without starting.
 
-use super::headers::HeaderSource;
+use super::routing::{Route, SniRule};
 use crate::balance::hash::HashAlgorithm;
 use crate::cli::Algorithm;
 use crate::spec::{BackendSpec, SpecError};
@@ -90,62 +90,6 @@ pub struct PoolConfig {
     pub health: HealthOverrides,
 }
 
-/// How a route matches a request (all given conditions must hold).
-#[derive(Debug, Clone)]
-pub struct Route {
-    /// Exact host (port ignored, case-insensitive), or `*.suffix`.
-    pub host: Option<String>,
-    pub path_prefix: Option<String>,
-    pub header: Option<(HeaderName, regex::Regex)>,
-    /// Index into [`Config::pools`].
-    pub pool: usize,
-}
-
-impl Route {
-    /// Whether the request matches; on a miss, the first condition that failed.
-    pub fn check<H: HeaderSource + ?Sized>(
-        &self,
-        host: &str,
-        path: &str,
-        headers: &H,
-    ) -> Result<(), String> {
-        if let Some(h) = &self.host {
-            let host = host.rsplit_once(':').map_or(host, |(h, p)| {
-                if p.bytes().all(|c| c.is_ascii_digit()) {
-                    h
-                } else {
-                    host
-                }
-            });
-            let ok = match h.strip_prefix("*.") {
-                Some(suffix) => host.len().checked_sub(suffix.len() + 1).is_some_and(|cut| {
-                    host.as_bytes()[cut] == b'.' && host[cut + 1..].eq_ignore_ascii_case(suffix)
-                }),
-                None => host.eq_ignore_ascii_case(h),
-            };
-            if !ok {
-                return Err(format!("host '{host}' is not '{h}'"));
-            }
-        }
-        if let Some(p) = &self.path_prefix
-            && !path.starts_with(p.as_str())
-        {
-            return Err(format!("path '{path}' does not start with '{p}'"));
-        }
-        if let Some((name, re)) = &self.header {
-            match headers
-                .first_value(name.as_str())
-                .and_then(|v| std::str::from_utf8(v).ok())
-            {
-                Some(v) if re.is_match(v) => {}
-                Some(v) => return Err(format!("header {name}: '{v}' does not match /{re}/")),
-                None => return Err(format!("header {name} is absent")),
-            }
-        }
-        Ok(())
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct ListenerConfig {
     pub listen: SocketAddr,
@@ -154,13 +98,33 @@ pub struct ListenerConfig {
     /// `mode = "tcp"|"http"` (None: `--mode`).
     pub mode: Option<crate::cli::ProxyMode>,
     /// `sni = { "NAME" = "POOL" }` (TCP mode).
-    pub sni: Vec<super::sni_route::SniRule>,
+    pub sni: Vec<SniRule>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub pools: Vec<PoolConfig>,
     pub listeners: Vec<ListenerConfig>,
+}
+
+/// `cookie:NAME` of --sticky.
+pub fn parse_sticky(s: &str) -> Result<String, SpecError> {
+    match s.trim().strip_prefix("cookie:") {
+        Some(name)
+            if !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)) =>
+        {
+            Ok(name.to_string())
+        }
+        _ => Err(SpecError::new(
+            "sticky mode",
+            s,
+            "unknown form or bad cookie name",
+            "cookie:NAME (letters, digits, - _ .)",
+        )),
+    }
 }
 
 /// The 1-based line of byte offset `at`.
@@ -262,7 +226,7 @@ impl Config {
                     .map_err(|e| bad(source, at(c), &field("check"), e))?;
             }
             if let Some(s) = &p.sticky {
-                super::parse_sticky(s).map_err(|e| bad(source, at(s), &field("sticky"), e))?;
+                parse_sticky(s).map_err(|e| bad(source, at(s), &field("sticky"), e))?;
             }
             let dur = |v: &Option<String>, f: &str| -> Result<Option<Duration>, SpecError> {
                 match v {
@@ -407,7 +371,7 @@ impl Config {
                 let line = line_of(text, &format!("\"{name}\""));
                 pool_index(pool, line, &field("sni"))?;
                 sni.push(
-                    super::sni_route::SniRule::new(name, pool)
+                    SniRule::new(name, pool)
                         .map_err(|why| bad(source, line, &field("sni"), why))?,
                 );
             }
@@ -615,7 +579,7 @@ fail_timeout = "30s"
             let _ = super::super::hashkey::HashKey::parse(&short);
             let _ = super::super::health::CheckKind::parse(&short);
             let _ = super::super::acl::Acl::new(std::slice::from_ref(&short), &[]);
-            let _ = super::super::parse_sticky(&short);
+            let _ = super::parse_sticky(&short);
             let r = Route {
                 host: Some(short.clone()),
                 path_prefix: None,

@@ -251,7 +251,7 @@ pub fn tcp_frame(pools: &[Arc<Pool>], view: &mut View, elapsed: Duration) -> Str
 }
 
 /// Redraw every second until `shutdown`; `tcp` draws the TCP-mode table.
-pub async fn run(l7: Arc<super::l7::L7>, tcp: bool, shutdown: impl Future<Output = ()>) {
+pub async fn run(l7: Arc<super::frontend::L7>, tcp: bool, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     let mut view = View::default();
     let mut last = Instant::now();

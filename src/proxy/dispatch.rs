@@ -5,58 +5,22 @@
 //! the bookkeeping (passive health, counters, latency, retries) and whether to try another
 //! backend. Keeping this in one place is what makes the two paths balance identically.
 
-use super::backend::Backend;
+use super::backend::{Backend, Flight};
+use super::frontend::L7;
 use super::headers::{HeaderSource, cookie};
-use super::l7::{L7, Routing};
+use super::local::{
+    BACKEND_FAILED, BAD_REQUEST_BODY, CONNECT_FAILED, FORBIDDEN, GATEWAY_TIMEOUT, Local,
+    NO_BACKEND, NO_ROUTE, QUEUE_TIMEOUT,
+};
 use super::pool::{Pool, Tried};
-use super::relay::Flight;
+use super::routing::Routing;
 use crate::balance::pick::PickContext;
-use http::{Method, StatusCode};
+use http::Method;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
-
-/// A response the proxy makes itself: a status and a one-line plain-text body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Local {
-    pub status: StatusCode,
-    pub text: &'static str,
-}
-
-pub const FORBIDDEN: Local = Local {
-    status: StatusCode::FORBIDDEN,
-    text: "403 forbidden: your address is not allowed by this proxy's ACL\n",
-};
-pub const NO_ROUTE: Local = Local {
-    status: StatusCode::NOT_FOUND,
-    text: "404 not found: no route of this proxy matches the request\n",
-};
-pub const QUEUE_TIMEOUT: Local = Local {
-    status: StatusCode::SERVICE_UNAVAILABLE,
-    text: "503 service unavailable: the backend's queue (maxconn) did not move in time\n",
-};
-pub const NO_BACKEND: Local = Local {
-    status: StatusCode::SERVICE_UNAVAILABLE,
-    text: "503 service unavailable: no healthy backend in the pool\n",
-};
-pub const GATEWAY_TIMEOUT: Local = Local {
-    status: StatusCode::GATEWAY_TIMEOUT,
-    text: "504 gateway timeout: the backend did not answer in time\n",
-};
-pub const CONNECT_FAILED: Local = Local {
-    status: StatusCode::BAD_GATEWAY,
-    text: "502 bad gateway: could not connect to a backend\n",
-};
-pub const BAD_REQUEST_BODY: Local = Local {
-    status: StatusCode::BAD_REQUEST,
-    text: "400 bad request: the request body was malformed or cut short\n",
-};
-pub const BACKEND_FAILED: Local = Local {
-    status: StatusCode::BAD_GATEWAY,
-    text: "502 bad gateway: the backend failed before answering\n",
-};
 
 /// Why an attempt on one backend failed.
 #[derive(Debug)]
@@ -291,50 +255,13 @@ impl Dispatch {
     }
 }
 
-/// The client address as the bytes `ip-hash` hashes (4 for v4, 16 for v6).
-pub fn ip_bytes(ip: IpAddr, buf: &mut [u8; 16]) -> &[u8] {
-    match ip {
-        IpAddr::V4(v4) => {
-            buf[..4].copy_from_slice(&v4.octets());
-            &buf[..4]
-        }
-        IpAddr::V6(v6) => {
-            *buf = v6.octets();
-            &buf[..]
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn ip_bytes_forms() {
-        let mut b = [0u8; 16];
-        assert_eq!(
-            ip_bytes("10.0.0.1".parse().unwrap(), &mut b),
-            &[10, 0, 0, 1]
-        );
-        assert_eq!(ip_bytes("::1".parse().unwrap(), &mut b).len(), 16);
-    }
-
-    #[test]
-    fn idempotent_methods_and_answers() {
+    fn idempotent_methods() {
         assert!(idempotent(&Method::GET) && idempotent(&Method::PUT));
         assert!(!idempotent(&Method::POST) && !idempotent(&Method::PATCH));
-        for l in [
-            FORBIDDEN,
-            NO_ROUTE,
-            QUEUE_TIMEOUT,
-            NO_BACKEND,
-            GATEWAY_TIMEOUT,
-            CONNECT_FAILED,
-            BACKEND_FAILED,
-            BAD_REQUEST_BODY,
-        ] {
-            assert!(l.text.starts_with(l.status.as_str()), "{l:?}");
-            assert!(l.text.ends_with('\n'));
-        }
     }
 }

@@ -141,7 +141,7 @@ fn explain_sni(
 ) -> anyhow::Result<(Explanation, Option<usize>)> {
     let request = &e.request;
     let name = parse_connection(request)?;
-    let table = super::sni_route::SniTable::new(lc.sni.clone()).map_err(Failure::usage)?;
+    let table = super::routing::SniTable::new(lc.sni.clone()).map_err(Failure::usage)?;
     let winner = table.winner(name.as_deref());
     let rules = table
         .rules()
@@ -200,7 +200,7 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
             plan.listeners.len()
         ))
     })?;
-    if super::l4_build::mode_of(args, lc) == crate::cli::ProxyMode::Tcp {
+    if super::build::mode_of(args, lc) == crate::cli::ProxyMode::Tcp {
         let (out, pool_idx) = explain_sni(plan, lc, e)?;
         return finish(args, plan, e, out, pool_idx, &HeaderMap::new());
     }
@@ -248,7 +248,7 @@ fn finish(
     out.pool = pool.map(|p| p.name.clone());
     out.algorithm = pool.map(|p| p.algorithm);
     let mut ip_buf = [0u8; 16];
-    let ip_bytes = super::dispatch::ip_bytes(e.client, &mut ip_buf);
+    let ip_bytes = super::pool::ip_bytes(e.client, &mut ip_buf);
     if let Some(p) = pool {
         let primaries_up = p
             .backends

@@ -12,13 +12,15 @@
 //! chunked request bodies, absolute-form targets, malformed heads) hand the connection, with the
 //! bytes already read, to hyper (listener.rs), which serves it from there on.
 
-use super::dispatch::{self, Attempt, Dispatch, Local, idempotent};
+use super::dispatch::{self, Attempt, Dispatch, idempotent};
+use super::frontend::L7;
 use super::h1_wire::{
     self, ChunkedEnd, DownstreamHead, Framing, MAX_HEADERS, MAX_RESPONSE_HEADERS, ParsedRequest,
     UpstreamHead,
 };
-use super::l7::L7;
 use super::listener::Activity;
+use super::local::{self, Local};
+use super::pool::ip_bytes;
 use super::tls_listen::MaybeTls;
 use super::upstream::{RawConn, SendStream};
 use crate::balance::pick::PickContext;
@@ -338,7 +340,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
         let ip = self.peer.ip().to_canonical();
         let mut ip_buf = [0u8; 16];
         let ctx = PickContext {
-            client_ip: Some(dispatch::ip_bytes(ip, &mut ip_buf)),
+            client_ip: Some(ip_bytes(ip, &mut ip_buf)),
         };
         loop {
             let picked = match p.walk.next(l7, &ctx).await {
@@ -443,7 +445,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 Err(Side::BackendUnsent(why)) => {
                     b.passive_failure(why);
                     self.wbuf.clear();
-                    h1_wire::write_local(&mut self.wbuf, dispatch::BACKEND_FAILED, true);
+                    h1_wire::write_local(&mut self.wbuf, local::BACKEND_FAILED, true);
                     let _ = self.io.write_all(&self.wbuf).await;
                 }
                 _ => {}

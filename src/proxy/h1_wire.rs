@@ -6,8 +6,8 @@
 //! hop-by-hop headers RFC 9110 section 7.6.1. Everything here is synchronous and allocation-free
 //! on the common path, and unit-tested against hand-written wire bytes.
 
-use super::dispatch::Local;
 use super::headers::HeaderRule;
+use super::local::{BAD_HOST, Local};
 use crate::http1::tokens;
 use std::io::Write;
 
@@ -176,7 +176,7 @@ where
         if is(n, "host") {
             // RFC 9112 section 3.2: more than one Host, or an invalid one, is a 400.
             if host.is_some() || !super::headers::valid_host(h.value) {
-                return ParsedRequest::Invalid(BAD_HOST);
+                return ParsedRequest::Invalid(BAD_HOST.text);
             }
             host = std::str::from_utf8(h.value).ok();
         } else if is(n, "content-length") {
@@ -203,7 +203,7 @@ where
         }
     }
     let Some(host) = host else {
-        return ParsedRequest::Invalid(BAD_HOST);
+        return ParsedRequest::Invalid(BAD_HOST.text);
     };
     ParsedRequest::Ready(RequestHead {
         method,
@@ -216,10 +216,6 @@ where
         close,
     })
 }
-
-/// The 400's text for a missing, repeated or invalid Host.
-pub const BAD_HOST: &str =
-    "400 bad request: the request needs exactly one Host header of the form host[:port]\n";
 
 /// What the rewritten request head carries besides the client's headers.
 pub struct UpstreamHead<'a> {

@@ -245,7 +245,7 @@ fn response_heads_are_rewritten() {
          x-served-by: lbctl\r\nset-cookie: lb=abc; Path=/; HttpOnly\r\nconnection: close\r\n\r\n"
     );
     let mut out = Vec::new();
-    write_local(&mut out, super::super::dispatch::NO_BACKEND, false);
+    write_local(&mut out, super::super::local::NO_BACKEND, false);
     let text = String::from_utf8(out).unwrap();
     assert!(
         text.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),

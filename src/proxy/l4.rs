@@ -8,14 +8,12 @@
 //! its pools live in the listener's [`L7`] (so /metrics, /stats and SIGHUP reload are shared).
 
 use super::acl::Acl;
-use super::backend::Backend;
-use super::dispatch::ip_bytes;
-use super::l7::L7;
+use super::backend::{Backend, Flight};
+use super::frontend::L7;
 use super::listener::{ConnCounters, ListenerSettings, Prefixed, accept_loop};
 use super::log;
-use super::pool::{Pool, Tried};
+use super::pool::{Pool, Tried, ip_bytes};
 use super::proxy_protocol::{self, ProxyHeader};
-use super::relay::Flight;
 use super::sni::{self, MAX_HELLO};
 use super::tcp_pipe::{PipeCounters, PipeEnd, pipe};
 use super::tls_listen::{self, BackendStream, MaybeTls};
@@ -25,24 +23,11 @@ use rustls::ServerConfig;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
-
-/// Per-backend TCP counters (a field of [`Backend`]; zero in HTTP mode).
-#[derive(Debug, Default)]
-pub struct L4Counters {
-    /// Connections established to the backend.
-    pub connections: AtomicU64,
-    /// Connect (or backend TLS handshake) failures.
-    pub connect_errors: AtomicU64,
-    /// Bytes client -> backend (shared with every pipe to this backend).
-    pub bytes_in: Arc<AtomicU64>,
-    /// Bytes backend -> client.
-    pub bytes_out: Arc<AtomicU64>,
-}
 
 /// Settings of one TCP listener, fixed at startup.
 pub struct L4Settings {

@@ -4,14 +4,12 @@
 //! is safe, and the response streamed back (--header-down, sticky cookie). Upgrades (WebSocket)
 //! become a byte tunnel. Used by listener.rs through [`L7::handle`].
 
-use super::acl::Acl;
 use super::backend::Backend;
-use super::config::Route;
-use super::dispatch::{self, Attempt, Dispatch, Picked, idempotent};
-use super::headers::{
-    HeaderRule, HeaderSource, append_forwarded_for, is_upgrade, strip_hop_by_hop,
-};
-use super::pool::Pool;
+use super::dispatch::{Attempt, Dispatch, Picked, idempotent};
+use super::frontend::L7;
+use super::headers::{append_forwarded_for, is_upgrade, strip_hop_by_hop};
+use super::local::{BAD_HOST, BAD_REQUEST_BODY, Local};
+use super::pool::ip_bytes;
 use super::relay::{LogCtx, Relay, RespBody, local};
 use super::upstream::{Conn, UpBody};
 use crate::balance::pick::PickContext;
@@ -22,77 +20,9 @@ use http_body_util::{Either, Empty};
 use hyper::body::{Body, Incoming};
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
-
-/// Settings of the L7 path, fixed at startup.
-pub struct L7Settings {
-    pub retries: u32,
-    pub backend_timeout: Duration,
-    pub queue_timeout: Duration,
-    pub header_up: Vec<HeaderRule>,
-    pub header_down: Vec<HeaderRule>,
-    pub change_host: bool,
-    pub fail_on: Vec<u16>,
-    pub access_log: AccessLog,
-    pub acl: Acl,
-    /// `http` (or `https` once TLS termination exists).
-    pub proto: &'static str,
-    /// `-v`: log every failed attempt (backend, reason, whether it is retried).
-    pub verbose: bool,
-    /// Idle timeout of Upgrade tunnels (the client idle timeout).
-    pub idle_timeout: Duration,
-}
-
-/// Listener-level counters (per-backend ones live in [`Backend`]).
-#[derive(Default)]
-pub struct L7Counters {
-    pub requests: AtomicU64,
-    pub no_backend: AtomicU64,
-    pub denied: AtomicU64,
-    pub retries: AtomicU64,
-}
-
-/// A listener's routes onto the pools: replaced as a whole on a SIGHUP reload.
-pub struct Routing {
-    pub pools: Vec<Arc<Pool>>,
-    pub routes: Vec<Route>,
-    /// Pool for requests no route matches (None: they get 404).
-    pub default_pool: Option<usize>,
-    /// TCP mode: SNI passthrough routes (see l4.rs), reloaded with the rest.
-    pub sni: super::sni_route::SniTable,
-}
-
-impl Routing {
-    /// The pool for a request: the first matching route's, else the default.
-    pub fn route<H: HeaderSource + ?Sized>(
-        &self,
-        host: &str,
-        path: &str,
-        headers: &H,
-    ) -> Option<&Arc<Pool>> {
-        if self.routes.is_empty() {
-            return self.default_pool.and_then(|i| self.pools.get(i));
-        }
-        self.routes
-            .iter()
-            .find(|r| r.check(host, path, headers).is_ok())
-            .map(|r| r.pool)
-            .or(self.default_pool)
-            .and_then(|i| self.pools.get(i))
-    }
-}
-
-/// One listener's request path.
-pub struct L7 {
-    /// Read once per request (an uncontended read lock and an Arc clone); written on reload.
-    routing: RwLock<Arc<Routing>>,
-    pub settings: L7Settings,
-    pub counters: L7Counters,
-    /// Upgrade tunnels (WebSocket) still open: the drain waits for them too.
-    pub tunnels: crate::shutdown::InFlight,
-}
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -131,7 +61,8 @@ impl L7 {
                         .and_then(|v| v.to_str().ok())
                 })
                 .unwrap_or("");
-            match dispatch::admit(&self, &routing, ip, host, req.uri().path(), req.headers()) {
+            match super::dispatch::admit(&self, &routing, ip, host, req.uri().path(), req.headers())
+            {
                 Ok(p) => p,
                 Err(l) => return Ok(local(l)),
             }
@@ -181,7 +112,7 @@ impl L7 {
         );
         let mut ip_buf = [0u8; 16];
         let ctx = PickContext {
-            client_ip: Some(dispatch::ip_bytes(ip, &mut ip_buf)),
+            client_ip: Some(ip_bytes(ip, &mut ip_buf)),
         };
 
         let replayable = s.retries > 0 && !upgrade && idempotent(&method) && body.is_end_stream();
@@ -256,7 +187,7 @@ impl L7 {
                     return Ok(self.respond(&walk, picked, resp, conn, log, client_upgrade));
                 }
                 Err((Attempt::ClientBody, _)) => {
-                    return Ok(local(dispatch::BAD_REQUEST_BODY));
+                    return Ok(local(BAD_REQUEST_BODY));
                 }
                 Err((a, back)) => {
                     let unsent = back.is_some();
@@ -284,32 +215,6 @@ impl L7 {
                     return Ok(local(walk.give_up()));
                 }
             }
-        }
-    }
-
-    pub fn new(routing: Routing, settings: L7Settings) -> Self {
-        L7 {
-            routing: RwLock::new(Arc::new(routing)),
-            settings,
-            counters: L7Counters::default(),
-            tunnels: Default::default(),
-        }
-    }
-
-    /// The current routing (pools and routes).
-    pub fn routing(&self) -> Arc<Routing> {
-        match self.routing.read() {
-            Ok(r) => r.clone(),
-            Err(p) => p.into_inner().clone(),
-        }
-    }
-
-    /// Replace the routing (SIGHUP reload); requests in flight keep the old one.
-    pub fn swap(&self, routing: Routing) {
-        let new = Arc::new(routing);
-        match self.routing.write() {
-            Ok(mut r) => *r = new,
-            Err(p) => *p.into_inner() = new,
         }
     }
 
@@ -431,13 +336,8 @@ fn append_via(headers: &mut HeaderMap, via: &'static str) {
     }
 }
 
-const BAD_HOST: dispatch::Local = dispatch::Local {
-    status: StatusCode::BAD_REQUEST,
-    text: super::h1_wire::BAD_HOST,
-};
-
-const fn bad(text: &'static str) -> dispatch::Local {
-    dispatch::Local {
+const fn bad(text: &'static str) -> Local {
+    Local {
         status: StatusCode::BAD_REQUEST,
         text,
     }
@@ -448,13 +348,13 @@ const fn bad(text: &'static str) -> dispatch::Local {
 /// absolute-form without userinfo, `*` only for OPTIONS; CONNECT is not tunnelled), and a body
 /// framed one way only (section 6.1: chunked once and last; no transfer coding in HTTP/1.0).
 /// HTTP/2 requests are framed by the h2 layer and pass.
-fn check_request<B>(req: &Request<B>) -> Result<(), dispatch::Local> {
+fn check_request<B>(req: &Request<B>) -> Result<(), Local> {
     let version = req.version();
     if version == Version::HTTP_2 {
         return Ok(());
     }
     if req.method() == http::Method::CONNECT {
-        return Err(dispatch::Local {
+        return Err(Local {
             status: StatusCode::METHOD_NOT_ALLOWED,
             text: "405 method not allowed: lbctl proxy is a reverse proxy and does not tunnel CONNECT\n",
         });
@@ -494,7 +394,7 @@ fn check_request<B>(req: &Request<B>) -> Result<(), dispatch::Local> {
             ));
         }
         if all.len() > 1 {
-            return Err(dispatch::Local {
+            return Err(Local {
                 status: StatusCode::NOT_IMPLEMENTED,
                 text: "501 not implemented: the only request transfer coding forwarded is chunked\n",
             });
@@ -506,7 +406,7 @@ fn check_request<B>(req: &Request<B>) -> Result<(), dispatch::Local> {
 /// RFC 9112 section 3.2: an HTTP/1.1 request with no Host, more than one, or an invalid one
 /// gets 400 (HAProxy does the same for two). Ok carries the target's authority when the
 /// request-target has one: it is the request's host from here on (section 3.2.2).
-fn target_host<B>(req: &Request<B>) -> Result<Option<HeaderValue>, dispatch::Local> {
+fn target_host<B>(req: &Request<B>) -> Result<Option<HeaderValue>, Local> {
     let mut hosts = req.headers().get_all(header::HOST).iter();
     let host = hosts.next();
     if hosts.next().is_some() || host.is_some_and(|h| !super::headers::valid_host(h.as_bytes())) {
@@ -529,7 +429,7 @@ fn target_host<B>(req: &Request<B>) -> Result<Option<HeaderValue>, dispatch::Loc
 
 /// A local 400 that also ends an HTTP/1 connection: after a malformed request the client's
 /// idea of the connection's state cannot be trusted.
-fn bad_request(l: dispatch::Local, version: Version) -> Response<RespBody> {
+fn bad_request(l: Local, version: Version) -> Response<RespBody> {
     let mut r = local(l);
     if version != Version::HTTP_2 {
         r.headers_mut()

@@ -20,6 +20,7 @@ pub mod config;
 pub mod dashboard;
 pub mod dispatch;
 pub mod explain;
+pub mod frontend;
 pub mod h1_props;
 pub mod h1_relay;
 pub mod h1_wire;
@@ -27,23 +28,22 @@ pub mod hashkey;
 pub mod headers;
 pub mod health;
 pub mod l4;
-pub mod l4_build;
 pub mod l4_stats;
 pub mod l7;
 pub mod listener;
+pub mod local;
 pub mod log;
 pub mod pool;
 pub mod proxy_protocol;
 pub mod relay;
+pub mod routing;
+pub mod serve_http;
 pub mod sni;
-pub mod sni_route;
 #[cfg(target_os = "linux")]
 pub mod splice;
 pub mod tcp_pipe;
 pub mod tls_listen;
 pub mod upstream;
-
-pub use build::{algorithm_name, parse_sticky};
 
 use crate::cli::{GlobalOpts, ProxyArgs, ProxyCommand, ProxyMode, ProxyOutput};
 use crate::exit::{ExitCode, Failure};
@@ -102,7 +102,7 @@ async fn serve(
     // Handlers first: a SIGTERM sent right after the address lines must drain, not kill.
     let mut signals = crate::shutdown::Signals::install()?;
     for (l, lc) in bound.iter().zip(&plan.listeners) {
-        let scheme = match (l4_build::mode_of(&args, lc), plan.tls.is_some()) {
+        let scheme = match (build::mode_of(&args, lc), plan.tls.is_some()) {
             (ProxyMode::Tcp, false) => "tcp",
             (ProxyMode::Tcp, true) => "tls",
             (ProxyMode::Http, false) => "http",
@@ -152,7 +152,7 @@ async fn serve(
             let _ = rx.wait_for(|s| *s).await;
         }
     };
-    let l7s: Vec<Arc<l7::L7>> = plan
+    let l7s: Vec<Arc<frontend::L7>> = plan
         .listeners
         .iter()
         .map(|lc| Arc::new(build::l7_for(&args, &plan, lc, global.verbose > 0)))
@@ -163,7 +163,7 @@ async fn serve(
             tcp: plan
                 .listeners
                 .iter()
-                .any(|lc| l4_build::mode_of(&args, lc) == ProxyMode::Tcp),
+                .any(|lc| build::mode_of(&args, lc) == ProxyMode::Tcp),
             l7s: l7s.clone(),
             conns: conns.clone(),
         });
@@ -172,7 +172,7 @@ async fn serve(
     if args.dashboard {
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             if let (Some(first), Some(lc)) = (l7s.first(), plan.listeners.first()) {
-                let tcp = l4_build::mode_of(&args, lc) == ProxyMode::Tcp;
+                let tcp = build::mode_of(&args, lc) == ProxyMode::Tcp;
                 tokio::spawn(dashboard::run(first.clone(), tcp, stopped()));
             }
         } else {
@@ -256,12 +256,12 @@ async fn serve(
     });
     let mut tasks = tokio::task::JoinSet::new();
     for ((l, l7), lc) in bound.into_iter().zip(l7s).zip(&plan.listeners) {
-        if l4_build::mode_of(&args, lc) == ProxyMode::Tcp {
-            let l4 = Arc::new(l4_build::l4_for(&args, &plan, l7));
+        if build::mode_of(&args, lc) == ProxyMode::Tcp {
+            let l4 = Arc::new(build::l4_for(&args, &plan, l7));
             tasks.spawn(l4::serve(l, l4, settings.clone(), conns.clone(), stopped()));
             continue;
         }
-        tasks.spawn(listener::serve_http(
+        tasks.spawn(serve_http::serve_http(
             l,
             l7,
             settings.clone(),
@@ -303,7 +303,7 @@ where
 fn reload(
     args: &ProxyArgs,
     listening: &[SocketAddr],
-    l7s: &[Arc<l7::L7>],
+    l7s: &[Arc<frontend::L7>],
 ) -> anyhow::Result<build::Plan> {
     let running = l7s
         .first()

@@ -5,6 +5,7 @@
 use super::backend::Backend;
 use super::hashkey::{HashKey, HashPick};
 use crate::balance::pick::{Candidates, PickContext, Picker};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -204,5 +205,34 @@ impl Pool {
     /// The backend a sticky cookie value names, if any.
     pub fn by_sticky_id(&self, id: &str) -> Option<usize> {
         self.backends.iter().position(|b| b.sticky_id == id)
+    }
+}
+
+/// The client address as the bytes `ip-hash` hashes (4 for v4, 16 for v6).
+pub fn ip_bytes(ip: IpAddr, buf: &mut [u8; 16]) -> &[u8] {
+    match ip {
+        IpAddr::V4(v4) => {
+            buf[..4].copy_from_slice(&v4.octets());
+            &buf[..4]
+        }
+        IpAddr::V6(v6) => {
+            *buf = v6.octets();
+            &buf[..]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ip_bytes_forms() {
+        let mut b = [0u8; 16];
+        assert_eq!(
+            ip_bytes("10.0.0.1".parse().unwrap(), &mut b),
+            &[10, 0, 0, 1]
+        );
+        assert_eq!(ip_bytes("::1".parse().unwrap(), &mut b).len(), 16);
     }
 }

@@ -3,7 +3,7 @@
 //! backend connection goes back to its keep-alive pool; when the body is dropped (complete or
 //! not) the backend's in-flight count, its `maxconn` slot and the access-log line are released.
 
-use super::backend::Backend;
+use super::backend::Flight;
 use super::log;
 use super::upstream::UpBody;
 use crate::cli::AccessLog;
@@ -13,7 +13,6 @@ use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::client::conn::http1::SendRequest;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
@@ -21,22 +20,6 @@ use tokio::sync::OwnedSemaphorePermit;
 
 /// What the proxy answers with: a relayed backend body or a local (error) body.
 pub type RespBody = Either<Relay, Full<Bytes>>;
-
-/// One request counted in its backend's in-flight gauge until dropped.
-pub struct Flight(pub Arc<Backend>);
-
-impl Flight {
-    pub fn enter(b: &Arc<Backend>) -> Self {
-        b.in_flight.fetch_add(1, Ordering::Relaxed);
-        Flight(b.clone())
-    }
-}
-
-impl Drop for Flight {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
-    }
-}
 
 /// The access-log facts known when the response starts (allocated only when logging is on).
 pub struct LogCtx {
@@ -169,7 +152,7 @@ impl Drop for Relay {
 }
 
 /// A local response (errors, 403, 503) with a short plain-text body.
-pub fn local(l: super::dispatch::Local) -> http::Response<RespBody> {
+pub fn local(l: super::local::Local) -> http::Response<RespBody> {
     let mut r = http::Response::new(Either::Right(Full::new(Bytes::from_static(
         l.text.as_bytes(),
     ))));

@@ -1,14 +1,105 @@
-//! SNI passthrough routing for the TCP mode: the `--sni 'NAME=POOL'` table (also `sni = {...}`
-//! on a `[[listener]]` in the config file), and `--pool 'NAME=SPEC ...'`, the command-line way
-//! to name pools for it. Matching is order-independent, like nginx's `server_name`: an exact
-//! name wins, then the longest `*.suffix`, then `*`. Used by build.rs (parse, exit 2 on
-//! mistakes) and l4.rs (the lookup per connection).
+//! Where a request or a connection goes: a listener's [`Routing`] (its pools, HTTP routes and
+//! default pool, and the TCP mode's SNI table), replaced as a whole on a SIGHUP reload. HTTP
+//! routes match on host, path prefix and a header regex ([`Route`]); SNI passthrough routes
+//! (`--sni 'NAME=POOL'`, or `sni = {...}` on a `[[listener]]`) match a ClientHello's server
+//! name, order-independent like nginx's `server_name`: an exact name wins, then the longest
+//! `*.suffix`, then `*`. Built by plan/ (which rejects mistakes with exit 2), read per request
+//! by http/ and per connection by tcp/, shown by `proxy explain`.
 
-use crate::spec::{BackendSpec, SpecError};
+use super::headers::HeaderSource;
+use super::pool::Pool;
+use crate::spec::SpecError;
+use http::header::HeaderName;
+use std::sync::Arc;
 
 const SNI_FORM: &str =
     "NAME=POOL, NAME being a host name, *.suffix or * (e.g. api.example.test=api)";
-const POOL_FORM: &str = "NAME=SPEC [SPEC ...] (backend specs separated by spaces)";
+
+/// A listener's routes onto the pools: replaced as a whole on a SIGHUP reload.
+pub struct Routing {
+    pub pools: Vec<Arc<Pool>>,
+    pub routes: Vec<Route>,
+    /// Pool for requests no route matches (None: they get 404).
+    pub default_pool: Option<usize>,
+    /// TCP mode: SNI passthrough routes (see l4.rs), reloaded with the rest.
+    pub sni: SniTable,
+}
+
+impl Routing {
+    /// The pool for a request: the first matching route's, else the default.
+    pub fn route<H: HeaderSource + ?Sized>(
+        &self,
+        host: &str,
+        path: &str,
+        headers: &H,
+    ) -> Option<&Arc<Pool>> {
+        if self.routes.is_empty() {
+            return self.default_pool.and_then(|i| self.pools.get(i));
+        }
+        self.routes
+            .iter()
+            .find(|r| r.check(host, path, headers).is_ok())
+            .map(|r| r.pool)
+            .or(self.default_pool)
+            .and_then(|i| self.pools.get(i))
+    }
+}
+
+/// How a route matches a request (all given conditions must hold).
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// Exact host (port ignored, case-insensitive), or `*.suffix`.
+    pub host: Option<String>,
+    pub path_prefix: Option<String>,
+    pub header: Option<(HeaderName, regex::Regex)>,
+    /// Index into the plan's pools (`Config::pools`).
+    pub pool: usize,
+}
+
+impl Route {
+    /// Whether the request matches; on a miss, the first condition that failed.
+    pub fn check<H: HeaderSource + ?Sized>(
+        &self,
+        host: &str,
+        path: &str,
+        headers: &H,
+    ) -> Result<(), String> {
+        if let Some(h) = &self.host {
+            let host = host.rsplit_once(':').map_or(host, |(h, p)| {
+                if p.bytes().all(|c| c.is_ascii_digit()) {
+                    h
+                } else {
+                    host
+                }
+            });
+            let ok = match h.strip_prefix("*.") {
+                Some(suffix) => host.len().checked_sub(suffix.len() + 1).is_some_and(|cut| {
+                    host.as_bytes()[cut] == b'.' && host[cut + 1..].eq_ignore_ascii_case(suffix)
+                }),
+                None => host.eq_ignore_ascii_case(h),
+            };
+            if !ok {
+                return Err(format!("host '{host}' is not '{h}'"));
+            }
+        }
+        if let Some(p) = &self.path_prefix
+            && !path.starts_with(p.as_str())
+        {
+            return Err(format!("path '{path}' does not start with '{p}'"));
+        }
+        if let Some((name, re)) = &self.header {
+            match headers
+                .first_value(name.as_str())
+                .and_then(|v| std::str::from_utf8(v).ok())
+            {
+                Some(v) if re.is_match(v) => {}
+                Some(v) => return Err(format!("header {name}: '{v}' does not match /{re}/")),
+                None => return Err(format!("header {name} is absent")),
+            }
+        }
+        Ok(())
+    }
+}
 
 /// One `--sni` entry: a pattern and the pool it routes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,32 +226,6 @@ impl SniTable {
     }
 }
 
-/// Parse `--pool 'NAME=SPEC [SPEC ...]'` into a pool name and its backends.
-pub fn parse_pool_arg(s: &str) -> Result<(String, Vec<BackendSpec>), SpecError> {
-    let bad = |part: &str, why: &str| SpecError::new("--pool", part, why, POOL_FORM);
-    let (name, specs) = s
-        .trim()
-        .split_once('=')
-        .ok_or_else(|| bad(s, "there is no '='"))?;
-    let name = name.trim();
-    if name.is_empty()
-        || !name
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c))
-    {
-        return Err(bad(name, "the pool name must be letters, digits, - _ ."));
-    }
-    let backends = specs
-        .split_whitespace()
-        .map(BackendSpec::parse)
-        .collect::<Result<Vec<_>, _>>()?;
-    if backends.is_empty() {
-        return Err(bad(s, "the pool has no backends"));
-    }
-    crate::spec::check_unique_names(&backends)?;
-    Ok((name.to_string(), backends))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,22 +274,6 @@ mod tests {
             SniRule::parse("A.test=y").unwrap(),
         ];
         assert!(SniTable::new(dup).unwrap_err().contains("twice"));
-
-        let (name, specs) = parse_pool_arg("api=127.0.0.1:1 b=127.0.0.1:2,weight=2").unwrap();
-        assert_eq!(name, "api");
-        assert_eq!(specs.len(), 2);
-        assert_eq!(specs[1].weight, 2);
-        for (bad, want) in [
-            ("api", "no '='"),
-            ("=127.0.0.1:1", "pool name"),
-            ("a b=127.0.0.1:1", "pool name"),
-            ("api=", "no backends"),
-            ("api=nope", "port is missing"),
-            ("api=127.0.0.1:1 127.0.0.1:1", "twice"),
-        ] {
-            let e = parse_pool_arg(bad).unwrap_err().to_string();
-            assert!(e.contains(want), "{bad:?}: {e}");
-        }
     }
 
     #[test]

@@ -1,0 +1,74 @@
+//! The answers the proxy gives itself instead of a backend's (403, 404, 400, 502, 503, 504):
+//! a status and a one-line plain-text body. Both HTTP paths write them (the hyper path through
+//! hyper/relay.rs `local`, the fast path through its wire code `write_local`), and the
+//! decisions (dispatch.rs) choose them, so the type sits below all three.
+
+use http::StatusCode;
+
+/// A response the proxy makes itself: a status and a one-line plain-text body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Local {
+    pub status: StatusCode,
+    pub text: &'static str,
+}
+
+pub const FORBIDDEN: Local = Local {
+    status: StatusCode::FORBIDDEN,
+    text: "403 forbidden: your address is not allowed by this proxy's ACL\n",
+};
+pub const NO_ROUTE: Local = Local {
+    status: StatusCode::NOT_FOUND,
+    text: "404 not found: no route of this proxy matches the request\n",
+};
+pub const QUEUE_TIMEOUT: Local = Local {
+    status: StatusCode::SERVICE_UNAVAILABLE,
+    text: "503 service unavailable: the backend's queue (maxconn) did not move in time\n",
+};
+pub const NO_BACKEND: Local = Local {
+    status: StatusCode::SERVICE_UNAVAILABLE,
+    text: "503 service unavailable: no healthy backend in the pool\n",
+};
+pub const GATEWAY_TIMEOUT: Local = Local {
+    status: StatusCode::GATEWAY_TIMEOUT,
+    text: "504 gateway timeout: the backend did not answer in time\n",
+};
+pub const CONNECT_FAILED: Local = Local {
+    status: StatusCode::BAD_GATEWAY,
+    text: "502 bad gateway: could not connect to a backend\n",
+};
+pub const BAD_REQUEST_BODY: Local = Local {
+    status: StatusCode::BAD_REQUEST,
+    text: "400 bad request: the request body was malformed or cut short\n",
+};
+pub const BACKEND_FAILED: Local = Local {
+    status: StatusCode::BAD_GATEWAY,
+    text: "502 bad gateway: the backend failed before answering\n",
+};
+/// A missing, repeated or invalid Host (RFC 9112 section 3.2).
+pub const BAD_HOST: Local = Local {
+    status: StatusCode::BAD_REQUEST,
+    text: "400 bad request: the request needs exactly one Host header of the form host[:port]\n",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_start_with_their_status_and_end_a_line() {
+        for l in [
+            FORBIDDEN,
+            NO_ROUTE,
+            QUEUE_TIMEOUT,
+            NO_BACKEND,
+            GATEWAY_TIMEOUT,
+            CONNECT_FAILED,
+            BACKEND_FAILED,
+            BAD_REQUEST_BODY,
+            BAD_HOST,
+        ] {
+            assert!(l.text.starts_with(l.status.as_str()), "{l:?}");
+            assert!(l.text.ends_with('\n'));
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The HTTP listener: every accepted connection (TLS-terminated first when the listener has a
+//! certificate) goes to the HTTP/1.1 fast path (h1_relay.rs), and to hyper (l7.rs) when it
+//! speaks HTTP/2 or sends a request the fast path leaves alone; then the drain. It runs on the
+//! shared accept loop of listener.rs, as the TCP path does.
+
+use super::frontend::L7;
+use super::h1_relay::{H1Conn, Limits, Outcome};
+use super::listener::{Activity, ConnCounters, ListenerSettings, Prefixed, accept_loop, idle_for};
+use crate::shutdown::InFlight;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Serve HTTP/1.1 and HTTP/2 on `listener` with the L7 path until `shutdown`, then drain.
+/// HTTP/1.1 requests go through the fast path (h1_relay.rs); a connection that speaks HTTP/2
+/// (h2c prior knowledge, or ALPN h2 over TLS) or sends a request that path leaves alone is
+/// served by hyper. Returns the number of connections still open when the drain timed out.
+pub async fn serve_http(
+    listener: TcpListener,
+    l7: Arc<L7>,
+    settings: ListenerSettings,
+    counters: Arc<ConnCounters>,
+    shutdown: impl Future<Output = ()>,
+) -> usize {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_timeout)
+        .max_buf_size(settings.max_header_size.max(8192))
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(settings.max_header_size.min(u32::MAX as usize) as u32);
+    let builder = Arc::new(builder);
+    let graceful = Arc::new(GracefulShutdown::new());
+    let (drain_tx, drain_rx) = watch::channel(false);
+    let open = InFlight::default();
+    let limits = Arc::new(Limits {
+        header_timeout: settings.header_timeout,
+        max_header_size: settings.max_header_size,
+    });
+    let idle = settings.idle_timeout;
+    let (tls, handshake_timeout) = (settings.tls.clone(), settings.header_timeout);
+    {
+        let graceful = graceful.clone();
+        let l7 = l7.clone();
+        accept_loop(
+            listener,
+            settings.max_conns,
+            counters,
+            &open,
+            shutdown,
+            move |stream, peer| {
+                let l7 = l7.clone();
+                let builder = builder.clone();
+                let watcher = graceful.watcher();
+                let tls = tls.clone();
+                let limits = limits.clone();
+                let mut drain = drain_rx.clone();
+                async move {
+                    let stream = match &tls {
+                        None => super::tls_listen::MaybeTls::Plain(stream),
+                        Some(cfg) => {
+                            // Boxed for the same reason as hyper's state below.
+                            let accept = super::tls_listen::accept(cfg, stream, handshake_timeout);
+                            match Box::pin(accept).await {
+                                Ok(s) => s,
+                                Err(_) => return,
+                            }
+                        }
+                    };
+                    let h2 = match &stream {
+                        super::tls_listen::MaybeTls::Tls(t) => {
+                            t.get_ref().1.alpn_protocol() == Some(b"h2")
+                        }
+                        _ => false,
+                    };
+                    let touched = Arc::new(AtomicBool::new(true));
+                    let io = Activity {
+                        inner: super::upstream::SendStream::wrap(stream),
+                        touched: touched.clone(),
+                    };
+                    let serve = async {
+                        let (io, read) = if h2 {
+                            (io, Vec::new())
+                        } else {
+                            match H1Conn::new(io, peer, &l7, &limits).serve(&mut drain).await {
+                                Outcome::Closed => return,
+                                Outcome::Hyper(io, read) => (io, read),
+                            }
+                        };
+                        let io = TokioIo::new(Prefixed::new(read, io));
+                        let l7c = l7.clone();
+                        let svc = service_fn(move |req| l7c.clone().handle(peer, req));
+                        let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
+                        // Boxed: hyper's connection state is large, and most connections never
+                        // get here; inline it would be part of every connection's task.
+                        let _ = Box::pin(watcher.watch(conn)).await;
+                    };
+                    // Quiet for a whole period: close (in-flight requests keep the connection
+                    // busy only through their bytes, so a backend slower than the idle
+                    // timeout also ends here, as in HAProxy's `timeout client`).
+                    tokio::select! {
+                        _ = serve => {}
+                        _ = idle_for(&touched, idle) => {}
+                    }
+                }
+            },
+        )
+        .await;
+    }
+    // Idle fast-path connections close at once; busy ones after their current response.
+    let _ = drain_tx.send(true);
+    let busy = open.count() + l7.tunnels.count();
+    if busy > 0 {
+        super::log::state(format_args!(
+            "draining: {busy} connection(s) and tunnel(s) open, waiting up to {:?}",
+            settings.drain_timeout
+        ));
+    }
+    let all_done = async {
+        // The accept closure (and its clone) is gone: this is the last handle.
+        let hyper_conns = async {
+            if let Ok(g) = Arc::try_unwrap(graceful) {
+                g.shutdown().await;
+            }
+        };
+        tokio::join!(hyper_conns, open.idle(), l7.tunnels.idle());
+    };
+    match tokio::time::timeout(settings.drain_timeout, all_done).await {
+        Ok(()) => 0,
+        Err(_) => open.count() + l7.tunnels.count(),
+    }
+}
