@@ -5,7 +5,7 @@
 //! Run: cargo bench --bench h1_wire
 
 use divan::{Bencher, black_box};
-use lbctl::proxy::h1_wire::{
+use lbctl::proxy::http::fast::wire::{
     ChunkedEnd, DownstreamHead, MAX_HEADERS, ParsedRequest, UpstreamHead, finish_request,
     parse_request, parse_response, write_request, write_response,
 };

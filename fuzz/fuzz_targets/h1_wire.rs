@@ -1,13 +1,15 @@
-//! Fuzz the proxy's HTTP/1.1 fast-path wire code (`lbctl::proxy::h1_wire`) with the properties
-//! of `lbctl::proxy::h1_props`: nothing panics on request or response heads or chunked bodies
-//! from the network; a rewritten request head is taken again with the same method, target, Host
+//! Fuzz the proxy's HTTP/1.1 fast-path wire code (`lbctl::proxy::http::fast::wire`) with the
+//! properties of `lbctl::proxy::http::fast::props`: nothing panics on request or response heads
+//! or chunked bodies from the network; a rewritten request head is taken again with the same method, target, Host
 //! and framing (Content-Length exactly when the client sent one, same value), with and without
 //! header rules and --change-host; a rewritten response head keeps its status and framing; the
 //! end of a chunked body is found at the same byte whatever the read boundaries.
 #![no_main]
 
-use lbctl::proxy::h1_props::{chunked_end_is_split_proof, request_reframes, response_reframes};
-use lbctl::proxy::headers::HeaderRule;
+use lbctl::proxy::core::headers::HeaderRule;
+use lbctl::proxy::http::fast::props::{
+    chunked_end_is_split_proof, request_reframes, response_reframes,
+};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

@@ -6,7 +6,7 @@
 //! cannot disagree: hyper itself then serves the connection. A seeded random corpus, so a
 //! failure names a reproducible case.
 
-use lbctl::proxy::h1_props::fast_path_agrees_with_hyper;
+use lbctl::proxy::http::fast::props::fast_path_agrees_with_hyper;
 
 /// A small xorshift generator: the corpus is the same on every run.
 struct Rng(u64);

@@ -3,7 +3,7 @@
 //! become the client address; malformed ones close the connection with a logged reason.
 
 use super::{connect, exchange_closed, start};
-use lbctl::proxy::proxy_protocol::{self, ProxyHeader};
+use lbctl::proxy::tcp::proxy_protocol::{self, ProxyHeader};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;

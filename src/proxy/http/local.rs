@@ -1,7 +1,7 @@
 //! The answers the proxy gives itself instead of a backend's (403, 404, 400, 502, 503, 504):
 //! a status and a one-line plain-text body. Both HTTP paths write them (the hyper path through
 //! hyper/relay.rs `local`, the fast path through its wire code `write_local`), and the
-//! decisions (dispatch.rs) choose them, so the type sits below all three.
+//! decisions (decide.rs) choose them, so the type sits below all three.
 
 use http::StatusCode;
 

@@ -1,4 +1,4 @@
-//! Unit tests of h1_wire.rs on hand-written wire bytes, and the properties of h1_props.rs on
+//! Unit tests of wire.rs on hand-written wire bytes, and the properties of props.rs on
 //! seeded random mutations.
 
 use super::*;
@@ -245,7 +245,7 @@ fn response_heads_are_rewritten() {
          x-served-by: lbctl\r\nset-cookie: lb=abc; Path=/; HttpOnly\r\nconnection: close\r\n\r\n"
     );
     let mut out = Vec::new();
-    write_local(&mut out, super::super::local::NO_BACKEND, false);
+    write_local(&mut out, crate::proxy::http::local::NO_BACKEND, false);
     let text = String::from_utf8(out).unwrap();
     assert!(
         text.starts_with("HTTP/1.1 503 Service Unavailable\r\n"),
@@ -343,7 +343,10 @@ fn bad_hosts_and_fragments_are_refused() {
         );
     }
     for ok in ["a", "a.b:8080", "[::1]:80", "127.0.0.1", ""] {
-        assert!(super::super::headers::valid_host(ok.as_bytes()), "{ok}");
+        assert!(
+            crate::proxy::http::headers::valid_host(ok.as_bytes()),
+            "{ok}"
+        );
     }
 }
 
@@ -527,14 +530,9 @@ fn mutated_wire_bytes_never_panic() {
         }
         let change_host = round % 2 == 0;
         let checks = [
-            super::super::h1_props::request_reframes(&bytes, &rules, change_host),
-            super::super::h1_props::response_reframes(
-                &bytes,
-                round % 3 == 0,
-                &rules,
-                round % 2 == 1,
-            ),
-            super::super::h1_props::chunked_end_is_split_proof(&bytes, next() as usize),
+            super::super::props::request_reframes(&bytes, &rules, change_host),
+            super::super::props::response_reframes(&bytes, round % 3 == 0, &rules, round % 2 == 1),
+            super::super::props::chunked_end_is_split_proof(&bytes, next() as usize),
         ];
         for c in checks {
             if let Err(e) = c {

@@ -1,20 +1,20 @@
 //! The decisions every HTTP request goes through, whichever path carries its bytes (hyper in
-//! l7.rs for HTTP/2, TLS-negotiated h2 and unusual HTTP/1 requests; the raw HTTP/1.1 relay in
-//! h1_relay.rs for the rest): the ACL and the route, the first backend (a valid sticky cookie,
+//! hyper/service.rs for HTTP/2, TLS-negotiated h2 and unusual HTTP/1 requests; the raw HTTP/1.1 relay in
+//! fast/relay.rs for the rest): the ACL and the route, the first backend (a valid sticky cookie,
 //! else the hash key, else the pool's algorithm), the `maxconn` queue, and after each attempt
 //! the bookkeeping (passive health, counters, latency, retries) and whether to try another
 //! backend. Keeping this in one place is what makes the two paths balance identically.
 
-use super::backend::{Backend, Flight};
-use super::frontend::L7;
-use super::headers::{HeaderSource, cookie};
 use super::local::{
     BACKEND_FAILED, BAD_REQUEST_BODY, CONNECT_FAILED, FORBIDDEN, GATEWAY_TIMEOUT, Local,
     NO_BACKEND, NO_ROUTE, QUEUE_TIMEOUT,
 };
-use super::pool::{Pool, Tried};
-use super::routing::Routing;
 use crate::balance::pick::PickContext;
+use crate::proxy::core::backend::{Backend, Flight};
+use crate::proxy::core::frontend::L7;
+use crate::proxy::core::headers::{HeaderSource, cookie};
+use crate::proxy::core::pool::{Pool, Tried};
+use crate::proxy::core::routing::Routing;
 use http::Method;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -179,7 +179,7 @@ impl Dispatch {
         b.count(None);
         let retry = can_retry && self.attempts < self.retries;
         if l7.settings.verbose {
-            super::log::state(format_args!(
+            crate::proxy::core::log::state(format_args!(
                 "{method} to backend {} failed: {reason}; {}",
                 b.name(),
                 if retry {

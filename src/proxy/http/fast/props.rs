@@ -1,14 +1,14 @@
-//! The properties the fast path's wire code (h1_wire.rs) must hold on any input, written once
+//! The properties the fast path's wire code (wire.rs) must hold on any input, written once
 //! and checked by the unit tests (seeded random inputs) and by the cargo-fuzz targets
 //! (fuzz/fuzz_targets/h1_wire.rs): a rewritten head parses again with the same framing and the
 //! same body length, and the end of a chunked body is found at the same byte whatever the
 //! read boundaries. Each check returns what broke as text, so a fuzz crash names it.
 
-use super::h1_wire::{
+use super::wire::{
     ChunkedEnd, DownstreamHead, MAX_HEADERS, MAX_RESPONSE_HEADERS, ParsedRequest, UpstreamHead,
     finish_request, parse_request, parse_response, write_request, write_response,
 };
-use super::headers::HeaderRule;
+use crate::proxy::core::headers::HeaderRule;
 
 /// If the fast path takes `wire`'s first request, the head it sends to the backend must be
 /// taken by the fast path again with the same method, target, Host and framing (a

@@ -1,8 +1,8 @@
 //! The TCP mode's per-backend counters as the admin endpoints show them: the `tcp` object of
 //! each backend in /stats and four counter families in /metrics (admin.rs calls in here when a
-//! listener runs in TCP mode; the counters themselves live in [`super::backend::L4Counters`]).
+//! listener runs in TCP mode; the counters themselves live in [`crate::proxy::core::backend::L4Counters`]).
 
-use super::backend::Backend;
+use crate::proxy::core::backend::Backend;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 

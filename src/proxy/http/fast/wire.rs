@@ -1,4 +1,4 @@
-//! HTTP/1.1 heads on the wire, for the proxy's fast path (h1_relay.rs): parse a request or a
+//! HTTP/1.1 heads on the wire, for the proxy's fast path (relay.rs): parse a request or a
 //! response head in place (httparse), decide whether the fast path may carry the request, write
 //! the rewritten head for the other side byte by byte (hop-by-hop headers out, `X-Forwarded-*`
 //! and `Via` in, `--header-up/--header-down`), and find where a chunked body ends without
@@ -6,9 +6,9 @@
 //! hop-by-hop headers RFC 9110 section 7.6.1. Everything here is synchronous and allocation-free
 //! on the common path, and unit-tested against hand-written wire bytes.
 
-use super::headers::HeaderRule;
-use super::local::{BAD_HOST, Local};
 use crate::http1::tokens;
+use crate::proxy::core::headers::HeaderRule;
+use crate::proxy::http::local::{BAD_HOST, Local};
 use std::io::Write;
 
 /// Headers parsed per request head; a request with more goes to the hyper path (which
@@ -175,7 +175,7 @@ where
         }
         if is(n, "host") {
             // RFC 9112 section 3.2: more than one Host, or an invalid one, is a 400.
-            if host.is_some() || !super::headers::valid_host(h.value) {
+            if host.is_some() || !crate::proxy::http::headers::valid_host(h.value) {
                 return ParsedRequest::Invalid(BAD_HOST.text);
             }
             host = std::str::from_utf8(h.value).ok();
@@ -267,13 +267,13 @@ fn set_rules(out: &mut Vec<u8>, rules: &[HeaderRule], skip_host: bool) {
 }
 
 /// Append the head sent to the backend, up to the part that depends on the backend (see
-/// [`finish_request`]): origin-form HTTP/1.1 with the same semantics as the hyper path (l7.rs):
+/// [`finish_request`]): origin-form HTTP/1.1 with the same semantics as the hyper path (hyper/service.rs):
 /// hop-by-hop headers and those `Connection` names removed, the client appended to
 /// `X-Forwarded-For` and `Via`, `X-Forwarded-Proto/-Host` set, then the rules.
 ///
 /// The framing invariant: the message is framed exactly as it was parsed. Content-Length is
 /// never copied from the client's lines: it is written here, once, from the parsed length, so
-/// no `Connection` token and no rule (build.rs rejects rules on framing headers) can drop or
+/// no `Connection` token and no rule (plan/ rejects rules on framing headers) can drop or
 /// duplicate it. Host is likewise never dropped because `Connection` names it.
 pub fn write_request(
     out: &mut Vec<u8>,
@@ -648,5 +648,5 @@ impl ChunkedEnd {
 }
 
 #[cfg(test)]
-#[path = "h1_wire_tests.rs"]
+#[path = "wire_tests.rs"]
 mod tests;

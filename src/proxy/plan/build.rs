@@ -2,19 +2,10 @@
 //! algorithms from `balance/`, per-listener routes, health-check plans and the L7 settings.
 //! Everything a user can get wrong is checked here, before any socket is opened (exit 2).
 //! One builder for both modes: the TCP mode's parts (which flags make sense in which mode,
-//! `--pool` and `--sni`, the [`L4`] of a TCP listener) are at the end. Used by mod.rs (to
-//! start) and explain.rs (to show a decision without starting).
+//! `--pool` and `--sni`, the [`L4`] of a TCP listener) are at the end. Used by proxy/mod.rs (to
+//! start) and ops/explain.rs (to show a decision without starting).
 
-use super::backend::{Backend, PassivePolicy};
 use super::config::{Config, ListenerConfig, PoolConfig, parse_sticky};
-use super::frontend::{L7, L7Settings};
-use super::hashkey::{HashKey, HashPick};
-use super::headers::HeaderRule;
-use super::health::{CheckKind, CheckPlan};
-use super::l4::{L4, L4Settings};
-use super::pool::Pool;
-use super::routing::{Route, Routing, SniRule, SniTable};
-use super::upstream::ConnPool;
 use crate::balance::ewma::PeakEwma;
 use crate::balance::ip_hash::IpHash;
 use crate::balance::least_conn::LeastConn;
@@ -24,6 +15,15 @@ use crate::balance::round_robin::RoundRobin;
 use crate::balance::smooth_weighted::SmoothWeighted;
 use crate::cli::{Algorithm, ProxyArgs, ProxyMode};
 use crate::exit::Failure;
+use crate::proxy::core::backend::{Backend, PassivePolicy};
+use crate::proxy::core::frontend::{L7, L7Settings};
+use crate::proxy::core::hashkey::{HashKey, HashPick};
+use crate::proxy::core::headers::HeaderRule;
+use crate::proxy::core::health::{CheckKind, CheckPlan};
+use crate::proxy::core::pool::Pool;
+use crate::proxy::core::routing::{Route, Routing, SniRule, SniTable};
+use crate::proxy::core::upstream::ConnPool;
+use crate::proxy::tcp::l4::{L4, L4Settings};
 use crate::spec::{BackendSpec, SpecError, check_unique_names, parse_backend_lines};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
@@ -36,7 +36,7 @@ pub struct Plan {
     pub checks: Vec<(usize, CheckPlan)>,
     pub settings: Arc<L7SettingsTemplate>,
     /// TLS termination on the listeners (`--tls-cert`/`--tls-self-signed`).
-    pub tls: Option<super::tls_listen::Termination>,
+    pub tls: Option<crate::proxy::core::tls::Termination>,
 }
 
 /// The per-listener L7 settings (identical for every listener today).
@@ -44,7 +44,7 @@ pub struct L7SettingsTemplate {
     pub header_up: Vec<HeaderRule>,
     pub header_down: Vec<HeaderRule>,
     pub fail_on: Vec<u16>,
-    pub acl: super::acl::Acl,
+    pub acl: crate::proxy::core::acl::Acl,
 }
 
 pub fn algorithm_name(a: Algorithm) -> &'static str {
@@ -222,7 +222,7 @@ fn build_pool(
         }
         let addr = resolve(spec)?;
         let tls = match (spec.tls, upstream_tls) {
-            (true, Some(c)) => Some(super::tls_listen::upstream_for(c, &spec.host)?),
+            (true, Some(c)) => Some(crate::proxy::core::tls::upstream_for(c, &spec.host)?),
             _ => None,
         };
         let conns = ConnPool::new(
@@ -283,7 +283,7 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         header_up: rules(&args.header_up)?,
         header_down: rules(&args.header_down)?,
         fail_on: args.fail_on.clone(),
-        acl: super::acl::Acl::new(&args.allow, &args.deny)?,
+        acl: crate::proxy::core::acl::Acl::new(&args.allow, &args.deny)?,
     });
     let config = configured(args)?;
     if let Some(s) = &args.sticky {
@@ -297,9 +297,9 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         .pools
         .iter()
         .any(|p| p.backends.iter().any(|b| b.tls));
-    let upstream_tls = super::tls_listen::upstream(args, any_tls)?;
+    let upstream_tls = crate::proxy::core::tls::upstream(args, any_tls)?;
     let listens: Vec<SocketAddr> = config.listeners.iter().map(|l| l.listen).collect();
-    let tls = super::tls_listen::termination(args, &listens)?;
+    let tls = crate::proxy::core::tls::termination(args, &listens)?;
     let mut checks = Vec::new();
     for (i, pc) in config.pools.iter().enumerate() {
         if let Some(p) = check_plan(args, pc)? {

@@ -1,5 +1,5 @@
 //! The HTTP/1.1 fast path of the L7 proxy: one task per client connection reads a request head
-//! into a buffer, lets dispatch.rs choose the backend exactly as the hyper path does, writes the
+//! into a buffer, lets http/decide.rs choose the backend exactly as the hyper path does, writes the
 //! rewritten head (and a body already read) to a raw pooled backend connection in one send,
 //! reads the response head, and relays the body as it comes (Content-Length, chunked framing
 //! walked not decoded, or to the close). Nothing is allocated per request but the buffers, and
@@ -10,21 +10,21 @@
 //! (issue #6), most of it in hyper's server and client state machines, `HeaderMap`s and the
 //! cross-task hop. Requests this path does not take (HTTP/2, HTTP/1.0, Upgrade, `Expect`,
 //! chunked request bodies, absolute-form targets, malformed heads) hand the connection, with the
-//! bytes already read, to hyper (listener.rs), which serves it from there on.
+//! bytes already read, to hyper (http/serve.rs), which serves it from there on.
 
-use super::dispatch::{self, Attempt, Dispatch, idempotent};
-use super::frontend::L7;
-use super::h1_wire::{
+use super::wire::{
     self, ChunkedEnd, DownstreamHead, Framing, MAX_HEADERS, MAX_RESPONSE_HEADERS, ParsedRequest,
     UpstreamHead,
 };
-use super::listener::Activity;
-use super::local::{self, Local};
-use super::pool::ip_bytes;
-use super::tls_listen::MaybeTls;
-use super::upstream::{RawConn, SendStream};
 use crate::balance::pick::PickContext;
 use crate::cli::AccessLog;
+use crate::proxy::core::frontend::L7;
+use crate::proxy::core::listener::Activity;
+use crate::proxy::core::pool::ip_bytes;
+use crate::proxy::core::tls::MaybeTls;
+use crate::proxy::core::upstream::{RawConn, SendStream};
+use crate::proxy::http::decide::{self, Attempt, Dispatch, idempotent};
+use crate::proxy::http::local::{self, Local};
 use http::Method;
 use std::io;
 use std::net::SocketAddr;
@@ -263,7 +263,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 // weigh on every connection's task).
                 let parsed = {
                     let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
-                    match h1_wire::parse_request(self.rbuf.data(), &mut hs) {
+                    match wire::parse_request(self.rbuf.data(), &mut hs) {
                         ParsedRequest::Hyper => return Ok(Head::Hyper),
                         ParsedRequest::Invalid(text) => Some((0, Err(text))),
                         ParsedRequest::Partial => None,
@@ -324,7 +324,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
     /// Write a local answer to the client.
     async fn answer(&mut self, l: Local, close: bool) -> Result<(), Stop> {
         self.wbuf.clear();
-        h1_wire::write_local(&mut self.wbuf, l, close);
+        wire::write_local(&mut self.wbuf, l, close);
         self.io.write_all(&self.wbuf).await.map_err(|_| Stop::Close)
     }
 
@@ -362,7 +362,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
             };
             // The per-backend end of the head, then as much of the body as is here.
             self.wbuf.truncate(p.head_base);
-            h1_wire::finish_request(
+            wire::finish_request(
                 &mut self.wbuf,
                 s.change_host.then(|| b.host_value.as_bytes()),
             );
@@ -445,15 +445,15 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 Err(Side::BackendUnsent(why)) => {
                     b.passive_failure(why);
                     self.wbuf.clear();
-                    h1_wire::write_local(&mut self.wbuf, local::BACKEND_FAILED, true);
+                    wire::write_local(&mut self.wbuf, local::BACKEND_FAILED, true);
                     let _ = self.io.write_all(&self.wbuf).await;
                 }
                 _ => {}
             }
             if let (Some((m, t)), Some(start)) = (&p.log, start) {
-                super::log::access(
+                crate::proxy::core::log::access(
                     s.access_log,
-                    &super::log::Access {
+                    &crate::proxy::core::log::Access {
                         client: self.peer,
                         method: m,
                         uri: t,
@@ -551,7 +551,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                 // Header slots in a block of their own: never held across an await.
                 let interim = {
                     let mut hs = [httparse::EMPTY_HEADER; MAX_RESPONSE_HEADERS];
-                    match h1_wire::parse_response(self.ubuf.data(), &mut hs, p.head_request) {
+                    match wire::parse_response(self.ubuf.data(), &mut hs, p.head_request) {
                         // A head that never ends is not buffered without bound (HAProxy and
                         // nginx answer 502 past their buffer size too).
                         Ok(None) if self.ubuf.len() >= self.limits.max_header_size => {
@@ -580,7 +580,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                             let resp_start = self.wbuf.len();
                             let close =
                                 !interim && (p.client_close || head.framing == Framing::Close);
-                            h1_wire::write_response(
+                            wire::write_response(
                                 &mut self.wbuf,
                                 &head,
                                 headers,
@@ -719,7 +719,7 @@ fn prepare(
     peer: SocketAddr,
     ip_text: &str,
     wbuf: &mut Vec<u8>,
-    head: &h1_wire::RequestHead<'_>,
+    head: &wire::RequestHead<'_>,
     headers: &[httparse::Header<'_>],
 ) -> Result<Prepared, (Local, u64)> {
     let s = &l7.settings;
@@ -728,13 +728,13 @@ fn prepare(
     let ip = peer.ip().to_canonical();
     let routing = l7.routing();
     let path = head.target.split('?').next().unwrap_or("/");
-    let pool = dispatch::admit(l7, &routing, ip, head.host, path, headers)
+    let pool = decide::admit(l7, &routing, ip, head.host, path, headers)
         .map_err(|l| (l, head.body_len))?;
     let walk = Dispatch::new(pool, s.retries, headers, head.target, ip);
     wbuf.clear();
     // One allocation for the usual head instead of a growth series.
     wbuf.reserve(1024);
-    h1_wire::write_request(
+    wire::write_request(
         wbuf,
         head,
         headers,

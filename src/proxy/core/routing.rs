@@ -21,7 +21,7 @@ pub struct Routing {
     pub routes: Vec<Route>,
     /// Pool for requests no route matches (None: they get 404).
     pub default_pool: Option<usize>,
-    /// TCP mode: SNI passthrough routes (see l4.rs), reloaded with the rest.
+    /// TCP mode: SNI passthrough routes (see tcp/l4.rs), reloaded with the rest.
     pub sni: SniTable,
 }
 

@@ -1,11 +1,13 @@
 //! The HTTP listener: every accepted connection (TLS-terminated first when the listener has a
-//! certificate) goes to the HTTP/1.1 fast path (h1_relay.rs), and to hyper (l7.rs) when it
+//! certificate) goes to the HTTP/1.1 fast path (fast/relay.rs), and to hyper (hyper/service.rs) when it
 //! speaks HTTP/2 or sends a request the fast path leaves alone; then the drain. It runs on the
-//! shared accept loop of listener.rs, as the TCP path does.
+//! shared accept loop of core/listener.rs, as the TCP path does.
 
-use super::frontend::L7;
-use super::h1_relay::{H1Conn, Limits, Outcome};
-use super::listener::{Activity, ConnCounters, ListenerSettings, Prefixed, accept_loop, idle_for};
+use crate::proxy::core::frontend::L7;
+use crate::proxy::core::listener::{
+    Activity, ConnCounters, ListenerSettings, Prefixed, accept_loop, idle_for,
+};
+use crate::proxy::http::fast::relay::{H1Conn, Limits, Outcome};
 use crate::shutdown::InFlight;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -18,7 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// Serve HTTP/1.1 and HTTP/2 on `listener` with the L7 path until `shutdown`, then drain.
-/// HTTP/1.1 requests go through the fast path (h1_relay.rs); a connection that speaks HTTP/2
+/// HTTP/1.1 requests go through the fast path (fast/relay.rs); a connection that speaks HTTP/2
 /// (h2c prior knowledge, or ALPN h2 over TLS) or sends a request that path leaves alone is
 /// served by hyper. Returns the number of connections still open when the drain timed out.
 pub async fn serve_http(
@@ -67,10 +69,11 @@ pub async fn serve_http(
                 let mut drain = drain_rx.clone();
                 async move {
                     let stream = match &tls {
-                        None => super::tls_listen::MaybeTls::Plain(stream),
+                        None => crate::proxy::core::tls::MaybeTls::Plain(stream),
                         Some(cfg) => {
                             // Boxed for the same reason as hyper's state below.
-                            let accept = super::tls_listen::accept(cfg, stream, handshake_timeout);
+                            let accept =
+                                crate::proxy::core::tls::accept(cfg, stream, handshake_timeout);
                             match Box::pin(accept).await {
                                 Ok(s) => s,
                                 Err(_) => return,
@@ -78,14 +81,14 @@ pub async fn serve_http(
                         }
                     };
                     let h2 = match &stream {
-                        super::tls_listen::MaybeTls::Tls(t) => {
+                        crate::proxy::core::tls::MaybeTls::Tls(t) => {
                             t.get_ref().1.alpn_protocol() == Some(b"h2")
                         }
                         _ => false,
                     };
                     let touched = Arc::new(AtomicBool::new(true));
                     let io = Activity {
-                        inner: super::upstream::SendStream::wrap(stream),
+                        inner: crate::proxy::core::upstream::SendStream::wrap(stream),
                         touched: touched.clone(),
                     };
                     let serve = async {
@@ -121,7 +124,7 @@ pub async fn serve_http(
     let _ = drain_tx.send(true);
     let busy = open.count() + l7.tunnels.count();
     if busy > 0 {
-        super::log::state(format_args!(
+        crate::proxy::core::log::state(format_args!(
             "draining: {busy} connection(s) and tunnel(s) open, waiting up to {:?}",
             settings.drain_timeout
         ));

@@ -9,9 +9,9 @@
 //! for one copy) and subtracts a compact snapshot of it taken 10 s earlier. The request path
 //! records into one cumulative histogram as before; /metrics and /stats stay cumulative.
 
-use super::backend::Backend;
-use super::pool::Pool;
 use crate::output::{bar, new_table};
+use crate::proxy::core::backend::Backend;
+use crate::proxy::core::pool::Pool;
 use crate::stats::LatencyHistogram;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -251,7 +251,11 @@ pub fn tcp_frame(pools: &[Arc<Pool>], view: &mut View, elapsed: Duration) -> Str
 }
 
 /// Redraw every second until `shutdown`; `tcp` draws the TCP-mode table.
-pub async fn run(l7: Arc<super::frontend::L7>, tcp: bool, shutdown: impl Future<Output = ()>) {
+pub async fn run(
+    l7: Arc<crate::proxy::core::frontend::L7>,
+    tcp: bool,
+    shutdown: impl Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
     let mut view = View::default();
     let mut last = Instant::now();
@@ -280,8 +284,8 @@ pub async fn run(l7: Arc<super::frontend::L7>, tcp: bool, shutdown: impl Future<
 mod tests {
     use super::*;
     use crate::balance::round_robin::RoundRobin;
-    use crate::proxy::backend::PassivePolicy;
-    use crate::proxy::upstream::ConnPool;
+    use crate::proxy::core::backend::PassivePolicy;
+    use crate::proxy::core::upstream::ConnPool;
     use crate::spec::BackendSpec;
 
     fn mk(s: &str, i: usize) -> Arc<Backend> {

@@ -1,8 +1,9 @@
 //! One backend's live state, shared by every connection task: in-flight count, counters, the
 //! latency histogram, passive health (nginx `max_fails`/`fail_timeout`), the active-check
-//! verdict and its keep-alive pool. Everything on the request path is an atomic; the only
-//! locks are per backend (the idle pool and the latency histogram), never global. Used by the
-//! L7 data path (l7.rs), the admin endpoints (admin.rs) and, later, the L4 path.
+//! verdict, its keep-alive pool, and the counters of every kind (HTTP status codes, TCP
+//! connections and bytes). Everything on the request path is an atomic; the only locks are per
+//! backend (the idle pool and the latency histogram), never global. Used by both data paths
+//! (http/, tcp/), the health checks, and the admin endpoints and dashboard (ops/).
 
 use super::log;
 use super::upstream::ConnPool;

@@ -2,18 +2,18 @@
 //! algorithm), headers rewritten (hop-by-hop out, X-Forwarded-* and Via in, --header-up),
 //! the request streamed to a pooled HTTP/1.1 connection, retried on another backend when that
 //! is safe, and the response streamed back (--header-down, sticky cookie). Upgrades (WebSocket)
-//! become a byte tunnel. Used by listener.rs through [`L7::handle`].
+//! become a byte tunnel. Used by http/serve.rs through [`L7::handle`].
 
-use super::backend::Backend;
-use super::dispatch::{Attempt, Dispatch, Picked, idempotent};
-use super::frontend::L7;
-use super::headers::{append_forwarded_for, is_upgrade, strip_hop_by_hop};
-use super::local::{BAD_HOST, BAD_REQUEST_BODY, Local};
-use super::pool::ip_bytes;
 use super::relay::{LogCtx, Relay, RespBody, local};
-use super::upstream::{Conn, UpBody};
 use crate::balance::pick::PickContext;
 use crate::cli::AccessLog;
+use crate::proxy::core::backend::Backend;
+use crate::proxy::core::frontend::L7;
+use crate::proxy::core::pool::ip_bytes;
+use crate::proxy::core::upstream::{Conn, UpBody};
+use crate::proxy::http::decide::{Attempt, Dispatch, Picked, idempotent};
+use crate::proxy::http::headers::{append_forwarded_for, is_upgrade, strip_hop_by_hop};
+use crate::proxy::http::local::{BAD_HOST, BAD_REQUEST_BODY, Local};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode, Uri, Version};
 use http_body_util::{Either, Empty};
@@ -61,8 +61,14 @@ impl L7 {
                         .and_then(|v| v.to_str().ok())
                 })
                 .unwrap_or("");
-            match super::dispatch::admit(&self, &routing, ip, host, req.uri().path(), req.headers())
-            {
+            match crate::proxy::http::decide::admit(
+                &self,
+                &routing,
+                ip,
+                host,
+                req.uri().path(),
+                req.headers(),
+            ) {
                 Ok(p) => p,
                 Err(l) => return Ok(local(l)),
             }
@@ -283,7 +289,7 @@ impl L7 {
                 let _sender = conn.sender;
                 if let (Ok(c), Ok(bk)) = (client.await, backend.await) {
                     let touched = Arc::new(std::sync::atomic::AtomicBool::new(true));
-                    let mut c = super::listener::Activity {
+                    let mut c = crate::proxy::core::listener::Activity {
                         inner: hyper_util::rt::TokioIo::new(c),
                         touched: touched.clone(),
                     };
@@ -292,7 +298,7 @@ impl L7 {
                     // (HAProxy's `timeout tunnel`).
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut c, &mut bk) => {}
-                        _ = super::listener::idle_for(&touched, idle) => {}
+                        _ = crate::proxy::core::listener::idle_for(&touched, idle) => {}
                     }
                 }
                 drop(flight);
@@ -409,7 +415,9 @@ fn check_request<B>(req: &Request<B>) -> Result<(), Local> {
 fn target_host<B>(req: &Request<B>) -> Result<Option<HeaderValue>, Local> {
     let mut hosts = req.headers().get_all(header::HOST).iter();
     let host = hosts.next();
-    if hosts.next().is_some() || host.is_some_and(|h| !super::headers::valid_host(h.as_bytes())) {
+    if hosts.next().is_some()
+        || host.is_some_and(|h| !crate::proxy::http::headers::valid_host(h.as_bytes()))
+    {
         return Err(BAD_HOST);
     }
     let authority = req.uri().authority().map(|a| match a.port() {
@@ -420,7 +428,7 @@ fn target_host<B>(req: &Request<B>) -> Result<Option<HeaderValue>, Local> {
         _ if host.is_none() && req.version() == Version::HTTP_11 => Err(BAD_HOST),
         Some(a) => HeaderValue::from_str(&a)
             .ok()
-            .filter(|v| super::headers::valid_host(v.as_bytes()))
+            .filter(|v| crate::proxy::http::headers::valid_host(v.as_bytes()))
             .map(Some)
             .ok_or(BAD_HOST),
         None => Ok(None),
@@ -454,7 +462,9 @@ static GRPC_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBoo
 fn grpc_unsupported() -> Response<RespBody> {
     const WHY: &str = "lbctl proxy cannot forward gRPC yet: it speaks HTTP/1.1 to backends and gRPC needs HTTP/2 (use --mode tcp to pass gRPC through)";
     if !GRPC_LOGGED.swap(true, Ordering::Relaxed) {
-        super::log::state(format_args!("{WHY}; answering gRPC calls with UNAVAILABLE"));
+        crate::proxy::core::log::state(format_args!(
+            "{WHY}; answering gRPC calls with UNAVAILABLE"
+        ));
     }
     let mut r = Response::new(Either::Right(
         http_body_util::Full::new(bytes::Bytes::new()),

@@ -3,10 +3,10 @@
 //! request path never touches the registry) and `/stats` as JSON. Shared by the L7 and (later)
 //! L4 paths: anything that can list its pools' backends and counters can be served here.
 
-use super::backend::{Backend, CLASSES, StatusCounts};
-use super::frontend::L7;
-use super::listener::ConnCounters;
-use super::pool::Pool;
+use crate::proxy::core::backend::{Backend, CLASSES, StatusCounts};
+use crate::proxy::core::frontend::L7;
+use crate::proxy::core::listener::ConnCounters;
+use crate::proxy::core::pool::Pool;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
 use http_body_util::Full;

@@ -3,10 +3,10 @@
 //! backend connection goes back to its keep-alive pool; when the body is dropped (complete or
 //! not) the backend's in-flight count, its `maxconn` slot and the access-log line are released.
 
-use super::backend::Flight;
-use super::log;
-use super::upstream::UpBody;
 use crate::cli::AccessLog;
+use crate::proxy::core::backend::Flight;
+use crate::proxy::core::log;
+use crate::proxy::core::upstream::UpBody;
 use bytes::Bytes;
 use http_body_util::{Either, Full};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
@@ -152,7 +152,7 @@ impl Drop for Relay {
 }
 
 /// A local response (errors, 403, 503) with a short plain-text body.
-pub fn local(l: super::local::Local) -> http::Response<RespBody> {
+pub fn local(l: crate::proxy::http::local::Local) -> http::Response<RespBody> {
     let mut r = http::Response::new(Either::Right(Full::new(Bytes::from_static(
         l.text.as_bytes(),
     ))));

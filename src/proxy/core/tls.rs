@@ -3,7 +3,8 @@
 //! SHA-256 fingerprint printed for pinning; ALPN h2 and http/1.1 in HTTP mode) and the client
 //! config for TLS backends (`https://` or `,tls` specs, `--upstream-cacert`,
 //! `--insecure-upstream`, SNI from the backend's host). [`MaybeTls`] lets one code path carry
-//! plain and TLS streams: listener.rs and l4.rs (clients), upstream.rs and l4.rs (backends).
+//! plain and TLS streams: http/serve.rs and tcp/l4.rs (clients), upstream.rs and tcp/l4.rs
+//! (backends).
 
 use crate::cli::ProxyArgs;
 use crate::exit::Failure;
@@ -116,7 +117,7 @@ pub fn termination(
     args: &ProxyArgs,
     listeners: &[SocketAddr],
 ) -> anyhow::Result<Option<Termination>> {
-    // h2 first: clients that can speak it get it. TCP listeners clear the list (l4_build.rs):
+    // h2 first: clients that can speak it get it. TCP listeners clear the list (plan/build.rs):
     // there the backend, not the proxy, speaks the protocol inside.
     let alpn: &[&[u8]] = &[b"h2", b"http/1.1"];
     let usage = |e: tls::TlsError| Failure::usage(format!("TLS listener: {e}"));

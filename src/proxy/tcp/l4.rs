@@ -1,24 +1,24 @@
 //! The L4 (TCP) data path of `lbctl proxy --mode tcp`: per client connection, optionally read a
 //! PROXY header (`--accept-proxy`), apply the ACL, optionally terminate TLS or peek the
 //! ClientHello for SNI routing (`--sni`, passthrough), pick a backend with the pool's algorithm
-//! from `balance/` (through pool.rs, the same candidates as L7: health, drain, backups,
+//! from `balance/` (through core/pool.rs, the same candidates as L7: health, drain, backups,
 //! maxconn), connect with a timeout and move on to the next backend on failure (marking the
 //! failed one passively), send a PROXY header (`--send-proxy`), replay what was read, then
-//! copy bytes both ways with tcp_pipe.rs. It plugs into listener.rs's accept loop and drain;
+//! copy bytes both ways with pipe.rs. It plugs into core/listener.rs's accept loop and drain;
 //! its pools live in the listener's [`L7`] (so /metrics, /stats and SIGHUP reload are shared).
 
-use super::acl::Acl;
-use super::backend::{Backend, Flight};
-use super::frontend::L7;
-use super::listener::{ConnCounters, ListenerSettings, Prefixed, accept_loop};
-use super::log;
-use super::pool::{Pool, Tried, ip_bytes};
+use super::pipe::{PipeCounters, PipeEnd, pipe};
 use super::proxy_protocol::{self, ProxyHeader};
 use super::sni::{self, MAX_HELLO};
-use super::tcp_pipe::{PipeCounters, PipeEnd, pipe};
-use super::tls_listen::{self, BackendStream, MaybeTls};
 use crate::balance::pick::PickContext;
 use crate::cli::{AccessLog, SendProxy, SniFallback};
+use crate::proxy::core::acl::Acl;
+use crate::proxy::core::backend::{Backend, Flight};
+use crate::proxy::core::frontend::L7;
+use crate::proxy::core::listener::{ConnCounters, ListenerSettings, Prefixed, accept_loop};
+use crate::proxy::core::log;
+use crate::proxy::core::pool::{Pool, Tried, ip_bytes};
+use crate::proxy::core::tls::{self, BackendStream, MaybeTls};
 use rustls::ServerConfig;
 use std::io;
 use std::net::SocketAddr;
@@ -407,7 +407,7 @@ impl L4 {
         if !first.is_empty() {
             stream.write_all(&first).await?;
         }
-        let mut stream = tls_listen::connect(stream, tls, timeout).await?;
+        let mut stream = tls::connect(stream, tls, timeout).await?;
         if tls.is_some() && !replay.is_empty() {
             stream.write_all(replay).await?;
         }

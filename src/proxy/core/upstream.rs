@@ -1,7 +1,7 @@
 //! The keep-alive pool to one backend: HTTP/1.1 connections made with hyper's connection-level
 //! client (`client::conn::http1`), a bounded stack of idle senders behind a per-backend lock
 //! held for a push or a pop only. A connection goes back to the pool when its response body has
-//! been read to the end (see l7.rs), so a slow download never blocks the next request.
+//! been read to the end (see http/hyper/relay.rs), so a slow download never blocks the next request.
 
 use bytes::Bytes;
 use http_body_util::{Either, Empty};
@@ -46,9 +46,8 @@ impl std::fmt::Display for ConnectError {
     }
 }
 
-/// A raw backend connection for the HTTP/1.1 fast path (h1_relay.rs).
-pub type RawConn =
-    super::tls_listen::MaybeTls<SendStream, tokio_rustls::client::TlsStream<TcpStream>>;
+/// A raw backend connection for the HTTP/1.1 fast path (http/fast/relay.rs).
+pub type RawConn = super::tls::MaybeTls<SendStream, tokio_rustls::client::TlsStream<TcpStream>>;
 
 pub struct ConnPool {
     addr: SocketAddr,
@@ -59,8 +58,8 @@ pub struct ConnPool {
     /// Idle raw connections of the fast path (the two paths keep separate pools: a hyper
     /// connection cannot be driven byte by byte, nor a raw one through hyper's handle).
     raw_idle: Mutex<Vec<(RawConn, Instant)>>,
-    /// TLS to the backend (`https://` or `,tls` specs; see tls_listen.rs).
-    tls: Option<super::tls_listen::UpstreamTls>,
+    /// TLS to the backend (`https://` or `,tls` specs; see tls.rs).
+    tls: Option<super::tls::UpstreamTls>,
 }
 
 impl ConnPool {
@@ -82,12 +81,12 @@ impl ConnPool {
     }
 
     /// The backend's TLS identity, when it speaks TLS (the L4 path dials it too).
-    pub fn tls(&self) -> Option<&super::tls_listen::UpstreamTls> {
+    pub fn tls(&self) -> Option<&super::tls::UpstreamTls> {
         self.tls.as_ref()
     }
 
     /// Speak TLS to this backend.
-    pub fn with_tls(mut self, tls: Option<super::tls_listen::UpstreamTls>) -> Self {
+    pub fn with_tls(mut self, tls: Option<super::tls::UpstreamTls>) -> Self {
         self.tls = tls;
         self
     }
@@ -178,7 +177,7 @@ impl ConnPool {
                 Ok(Ok(s)) => s,
             };
         let _ = stream.set_nodelay(true);
-        let stream = super::tls_listen::connect(stream, self.tls.as_ref(), self.connect_timeout)
+        let stream = super::tls::connect(stream, self.tls.as_ref(), self.connect_timeout)
             .await
             .map_err(ConnectError::Io)?;
         Ok(SendStream::wrap(stream))
@@ -198,32 +197,30 @@ impl ConnPool {
 /// anything unasked. Costs no system call unless the socket became readable while idle.
 fn still_open(conn: &RawConn) -> bool {
     match conn {
-        super::tls_listen::MaybeTls::Plain(s) => {
+        super::tls::MaybeTls::Plain(s) => {
             let mut probe = [0u8; 1];
             matches!(s.0.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
         }
         // A TLS session cannot be peeked without consuming records; trust it (a stale one
         // fails on first use and the request is retried on a fresh connection).
-        super::tls_listen::MaybeTls::Tls(_) => true,
+        super::tls::MaybeTls::Tls(_) => true,
     }
 }
 
 /// A TCP stream whose writes are one `send(2)` of one buffer. hyper then flattens a head and
 /// a small body into one buffer (a memcpy) instead of a `writev(2)`: on loopback the VFS
 /// path of writev (fd position lock, iovec import, rw checks) cost more than the copy.
-/// Used for both sides of the L7 path (listener.rs for clients, here for backends).
+/// Used for both sides of the L7 path (http/serve.rs for clients, here for backends).
 pub struct SendStream(pub TcpStream);
 
 impl SendStream {
     /// Plain connections get single-send writes; TLS ones keep rustls' own write path.
     pub fn wrap<T>(
-        stream: super::tls_listen::MaybeTls<TcpStream, T>,
-    ) -> super::tls_listen::MaybeTls<SendStream, T> {
+        stream: super::tls::MaybeTls<TcpStream, T>,
+    ) -> super::tls::MaybeTls<SendStream, T> {
         match stream {
-            super::tls_listen::MaybeTls::Plain(tcp) => {
-                super::tls_listen::MaybeTls::Plain(SendStream(tcp))
-            }
-            super::tls_listen::MaybeTls::Tls(t) => super::tls_listen::MaybeTls::Tls(t),
+            super::tls::MaybeTls::Plain(tcp) => super::tls::MaybeTls::Plain(SendStream(tcp)),
+            super::tls::MaybeTls::Tls(t) => super::tls::MaybeTls::Tls(t),
         }
     }
 }

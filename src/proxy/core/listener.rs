@@ -2,7 +2,7 @@
 //! accept, so excess clients wait in the kernel queue), TCP_NODELAY, the client idle timeout,
 //! and graceful drain (stop accepting at the shutdown signal, let open connections finish their
 //! in-flight requests within `--drain-timeout`). Both data paths run on [`accept_loop`] with
-//! their own per-connection function (serve_http.rs for HTTP, l4.rs for TCP).
+//! their own per-connection function (http/serve.rs for HTTP, tcp/l4.rs for TCP).
 
 use crate::shutdown::InFlight;
 use std::future::Future;
@@ -25,7 +25,7 @@ pub struct ListenerSettings {
     pub idle_timeout: Duration,
     pub drain_timeout: Duration,
     pub max_header_size: usize,
-    /// TLS termination (`--tls-cert`/`--tls-self-signed`; see tls_listen.rs).
+    /// TLS termination (`--tls-cert`/`--tls-self-signed`; see tls.rs).
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 

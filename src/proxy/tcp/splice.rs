@@ -1,11 +1,11 @@
 //! The relay for plain TCP on Linux: each direction copies through a 64 KiB buffer on the
 //! sockets themselves (no stream splitting) and, once a transfer proves bulky, switches to
 //! `splice(2)`, which moves bytes socket -> pipe -> socket inside the kernel without copying
-//! them through user space. Same contract as [`super::tcp_pipe::pipe`] (used for TLS): half-
+//! them through user space. Same contract as [`super::pipe::pipe`] (used for TLS): half-
 //! close passed on, an idle timeout over both directions, live byte counters. Used by l4.rs
 //! when neither side is TLS and nothing is buffered for the client.
 
-use super::tcp_pipe::PipeEnd;
+use super::pipe::PipeEnd;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
@@ -63,7 +63,7 @@ pub async fn pipe(
     idle: Duration,
     to_backend: Arc<AtomicU64>,
     to_client: Arc<AtomicU64>,
-    conn: &super::tcp_pipe::PipeCounters,
+    conn: &super::pipe::PipeCounters,
 ) -> io::Result<PipeEnd> {
     let start = Instant::now();
     let last = AtomicU64::new(0);
@@ -81,7 +81,7 @@ pub async fn pipe(
         &last,
         start,
     );
-    super::tcp_pipe::drive(up, down, &last, start, idle).await
+    super::pipe::drive(up, down, &last, start, idle).await
 }
 
 /// One direction. It starts as a buffered copy (one read and one write per message: the
@@ -185,12 +185,12 @@ mod tests {
     /// counters as with the buffered pipe.
     #[tokio::test]
     async fn echo_with_half_close_and_counters() {
-        let echo_addr = crate::proxy::tcp_pipe::tests::echo_backend().await;
+        let echo_addr = crate::proxy::tcp::pipe::tests::echo_backend().await;
         let front = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let front_addr = front.local_addr().unwrap();
         let (tb, tc) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let (tb2, tc2) = (tb.clone(), tc.clone());
-        let conn = Arc::new(crate::proxy::tcp_pipe::PipeCounters::default());
+        let conn = Arc::new(crate::proxy::tcp::pipe::PipeCounters::default());
         let conn2 = conn.clone();
         let task = tokio::spawn(async move {
             let (c, _) = front.accept().await?;

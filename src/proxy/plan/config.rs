@@ -4,9 +4,9 @@
 //! flags (timeouts, retries, limits) apply to every listener; the file says what goes where.
 //! Also used by `proxy explain` to show a routing decision without starting.
 
-use super::routing::{Route, SniRule};
 use crate::balance::hash::HashAlgorithm;
 use crate::cli::Algorithm;
+use crate::proxy::core::routing::{Route, SniRule};
 use crate::spec::{BackendSpec, SpecError};
 use clap::ValueEnum;
 use http::header::HeaderName;
@@ -218,11 +218,11 @@ impl Config {
                 })?,
             };
             if let Some(k) = &p.hash_key {
-                super::hashkey::HashKey::parse(k)
+                crate::proxy::core::hashkey::HashKey::parse(k)
                     .map_err(|e| bad(source, at(k), &field("hash_key"), e))?;
             }
             if let Some(c) = &p.check {
-                super::health::CheckKind::parse(c)
+                crate::proxy::core::health::CheckKind::parse(c)
                     .map_err(|e| bad(source, at(c), &field("check"), e))?;
             }
             if let Some(s) = &p.sticky {
@@ -575,10 +575,10 @@ fail_timeout = "30s"
             let short: String = (0..(next() % 12))
                 .map(|_| alphabet[(next() as usize) % alphabet.len()] as char)
                 .collect();
-            let _ = super::super::headers::HeaderRule::parse(&short);
-            let _ = super::super::hashkey::HashKey::parse(&short);
-            let _ = super::super::health::CheckKind::parse(&short);
-            let _ = super::super::acl::Acl::new(std::slice::from_ref(&short), &[]);
+            let _ = crate::proxy::core::headers::HeaderRule::parse(&short);
+            let _ = crate::proxy::core::hashkey::HashKey::parse(&short);
+            let _ = crate::proxy::core::health::CheckKind::parse(&short);
+            let _ = crate::proxy::core::acl::Acl::new(std::slice::from_ref(&short), &[]);
             let _ = super::parse_sticky(&short);
             let r = Route {
                 host: Some(short.clone()),

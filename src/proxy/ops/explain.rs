@@ -3,11 +3,11 @@
 //! candidates, the algorithm's first pick), without opening a socket. Backends are assumed
 //! healthy (no checks have run); drained and backup ones are listed with why they are skipped.
 
-use super::build::Plan;
-use super::pool::Tried;
 use crate::balance::pick::PickContext;
 use crate::cli::{ExplainArgs, ProxyArgs, ProxyOutput};
 use crate::exit::{ExitCode, Failure};
+use crate::proxy::core::pool::Tried;
+use crate::proxy::plan::build::Plan;
 use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
 use serde::Serialize;
@@ -62,7 +62,7 @@ impl Explanation {
     #[allow(clippy::too_many_arguments)]
     fn routed(
         plan: &Plan,
-        lc: &super::config::ListenerConfig,
+        lc: &crate::proxy::plan::config::ListenerConfig,
         e: &ExplainArgs,
         method: String,
         path: String,
@@ -136,12 +136,13 @@ fn parse_connection(s: &str) -> anyhow::Result<Option<String>> {
 /// SNI routing of a TCP listener: the explanation up to the pool, and the pool's index.
 fn explain_sni(
     plan: &Plan,
-    lc: &super::config::ListenerConfig,
+    lc: &crate::proxy::plan::config::ListenerConfig,
     e: &ExplainArgs,
 ) -> anyhow::Result<(Explanation, Option<usize>)> {
     let request = &e.request;
     let name = parse_connection(request)?;
-    let table = super::routing::SniTable::new(lc.sni.clone()).map_err(Failure::usage)?;
+    let table =
+        crate::proxy::core::routing::SniTable::new(lc.sni.clone()).map_err(Failure::usage)?;
     let winner = table.winner(name.as_deref());
     let rules = table
         .rules()
@@ -200,7 +201,7 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
             plan.listeners.len()
         ))
     })?;
-    if super::build::mode_of(args, lc) == crate::cli::ProxyMode::Tcp {
+    if crate::proxy::plan::build::mode_of(args, lc) == crate::cli::ProxyMode::Tcp {
         let (out, pool_idx) = explain_sni(plan, lc, e)?;
         return finish(args, plan, e, out, pool_idx, &HeaderMap::new());
     }
@@ -248,7 +249,7 @@ fn finish(
     out.pool = pool.map(|p| p.name.clone());
     out.algorithm = pool.map(|p| p.algorithm);
     let mut ip_buf = [0u8; 16];
-    let ip_bytes = super::pool::ip_bytes(e.client, &mut ip_buf);
+    let ip_bytes = crate::proxy::core::pool::ip_bytes(e.client, &mut ip_buf);
     if let Some(p) = pool {
         let primaries_up = p
             .backends
@@ -273,7 +274,7 @@ fn finish(
         }
         let mut choice = None;
         if let Some(name) = &p.sticky_cookie {
-            let id = super::headers::cookie(headers, name);
+            let id = crate::proxy::core::headers::cookie(headers, name);
             let hit = id.and_then(|id| p.by_sticky_id(id));
             out.sticky = Some(match (id, hit) {
                 (None, _) => format!("no {name} cookie: balanced, then stamped"),

@@ -1,0 +1,23 @@
+//! What both data paths share: a backend's live state and counters of every kind
+//! ([`backend`]), pools and their picks ([`pool`], [`hashkey`]), health checks ([`health`]),
+//! the ACL ([`acl`]), a listener's front end and routing ([`frontend`], [`routing`]), the
+//! header vocabulary decisions read ([`headers`]), the accept loop with its limits, idle
+//! timeout and drain ([`listener`]), TLS on both sides ([`tls`]), the keep-alive connections
+//! to backends ([`upstream`]), and the stderr logs ([`log`]).
+//!
+//! May import: the crate's cores (`balance`, `check`, `spec`, `stats`, `tls`, `shutdown`,
+//! `cli` for flag types) and other files of this room. Never `http/`, `tcp/`, `ops/` or
+//! `plan/`: everything here sits below them.
+
+pub mod acl;
+pub mod backend;
+pub mod frontend;
+pub mod hashkey;
+pub mod headers;
+pub mod health;
+pub mod listener;
+pub mod log;
+pub mod pool;
+pub mod routing;
+pub mod tls;
+pub mod upstream;
