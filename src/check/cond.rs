@@ -14,6 +14,9 @@
 //!
 //! `==`/`!=` compare JSON values (numbers numerically); `<`.. compare two numbers, or two strings
 //! lexically; a missing path fails every operator (including `!=`).
+//!
+//! The file stays whole a little past 600 lines: the conditions, their parsers, their
+//! evaluation and the tests that pin them down are one concept, read together.
 
 use crate::spec::{SpecError, parse_duration};
 use std::fmt;

@@ -7,7 +7,8 @@ use crate::proxy::core::frontend::L7;
 use crate::proxy::core::listener::{
     Activity, ConnCounters, ListenerSettings, Prefixed, accept_loop, idle_for,
 };
-use crate::proxy::http::fast::relay::{H1Conn, Limits, Outcome};
+use crate::proxy::http::fast::conn::{H1Conn, Limits};
+use crate::proxy::http::fast::relay::Outcome;
 use crate::shutdown::InFlight;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};

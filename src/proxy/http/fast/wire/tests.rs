@@ -1,7 +1,8 @@
-//! Unit tests of wire.rs on hand-written wire bytes, and the properties of props.rs on
+//! Unit tests of wire/ on hand-written wire bytes, and the properties of props.rs on
 //! seeded random mutations.
 
 use super::*;
+use crate::proxy::core::headers::HeaderRule;
 
 fn request(wire: &str) -> String {
     let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
