@@ -3,81 +3,16 @@
 //! request and read the whole response. Failures are sorted into the report's error categories.
 
 use super::h1::H1Conn;
+use super::outcome::{Answer, ErrorKind, ExchangeError};
 use super::target::{Target, Template};
 use bytes::Bytes;
-use http::StatusCode;
-use http::header::{HeaderName, HeaderValue};
+use http::header::HeaderName;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
-
-/// Error categories of the report, in display order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ErrorKind {
-    ConnectRefused,
-    ConnectTimeout,
-    Connect,
-    RequestTimeout,
-    Reset,
-    Tls,
-    Protocol,
-    /// A response with status 5xx (the exchange worked; the server failed).
-    Http5xx,
-}
-
-impl ErrorKind {
-    pub const ALL: [ErrorKind; 8] = [
-        ErrorKind::ConnectRefused,
-        ErrorKind::ConnectTimeout,
-        ErrorKind::Connect,
-        ErrorKind::RequestTimeout,
-        ErrorKind::Reset,
-        ErrorKind::Tls,
-        ErrorKind::Protocol,
-        ErrorKind::Http5xx,
-    ];
-
-    /// The JSON key.
-    pub fn key(self) -> &'static str {
-        match self {
-            ErrorKind::ConnectRefused => "connect_refused",
-            ErrorKind::ConnectTimeout => "connect_timeout",
-            ErrorKind::Connect => "connect_other",
-            ErrorKind::RequestTimeout => "request_timeout",
-            ErrorKind::Reset => "reset",
-            ErrorKind::Tls => "tls",
-            ErrorKind::Protocol => "protocol",
-            ErrorKind::Http5xx => "http_5xx",
-        }
-    }
-
-    pub fn from_key(s: &str) -> Option<ErrorKind> {
-        ErrorKind::ALL.into_iter().find(|k| k.key() == s)
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// A failed exchange: its category and a message for the report.
-#[derive(Debug)]
-pub struct ExchangeError {
-    pub kind: ErrorKind,
-    pub message: String,
-}
-
-impl ExchangeError {
-    pub(super) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ExchangeError {
-            kind,
-            message: message.into(),
-        }
-    }
-}
 
 /// Connection settings shared by every connection of a run.
 #[derive(Clone)]
@@ -192,16 +127,6 @@ where
         });
         Ok(Conn::H1(sender))
     }
-}
-
-/// What a completed exchange returns.
-pub struct Answer {
-    pub status: StatusCode,
-    pub bytes: u64,
-    /// The `--group-by` header value, when asked for.
-    pub group: Option<HeaderValue>,
-    /// The server asked to close the connection.
-    pub close: bool,
 }
 
 /// Wait until the connection can take a request; false when it has been closed (the caller

@@ -13,129 +13,18 @@
 //! model runs in [`super::grow`] instead: free slots pull the next due request, and a new
 //! connection is opened when a request is due and every slot is busy.
 
-use super::conn::{ConnConfig, ErrorKind};
-use super::slot::{Outcome, Slot};
-use super::tally::{GroupTally, Tally};
-use super::target::{Target, Template};
+use super::job::{Job, Shared};
+use super::slot::Slot;
+use super::tally::Tally;
+use super::worker::{Clock, Worker};
 use crate::stats::LatencyHistogram;
-use http::header::{HeaderName, HeaderValue};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Distinct `--group-by` values kept per worker; later ones count as `(other)`.
-pub const MAX_GROUPS: usize = 100;
-
-/// How a run is shaped.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub connections: usize,
-    /// Open model: the pool may grow from `connections` up to this many (`--max-connections`);
-    /// equal to `connections` for a fixed pool.
-    pub max_connections: usize,
-    pub threads: usize,
-    /// The measured window (after warmup); None with -n alone in the closed model.
-    pub duration: Option<Duration>,
-    /// Requests to send after warmup.
-    pub requests: Option<u64>,
-    pub warmup: Duration,
-    /// Open model rate (requests per second).
-    pub rate: Option<f64>,
-    pub timeout: Duration,
-    /// Open model: how long after the window requests already due may still finish.
-    pub drain: Duration,
-    pub group_by: Option<HeaderName>,
-    /// Snapshot interval for progress and the interval log.
-    pub interval: Duration,
-}
-
-impl Plan {
-    /// The open model's measured window: the duration, or N / rate, whichever is shorter.
-    pub fn open_window(&self) -> Option<Duration> {
-        let rate = self.rate?;
-        let by_count = self
-            .requests
-            .map(|n| Duration::from_secs_f64(n as f64 / rate));
-        match (self.duration, by_count) {
-            (Some(d), Some(n)) => Some(d.min(n)),
-            (d, n) => d.or(n),
-        }
-    }
-}
-
-/// Everything a worker needs, shared read-only.
-pub struct Job {
-    pub targets: Vec<Target>,
-    /// Index of each target's origin (targets on the same origin share connections).
-    pub origin_of: Vec<usize>,
-    pub origins: usize,
-    pub template: Template,
-    pub conn: ConnConfig,
-    pub plan: Plan,
-}
-
-impl Job {
-    pub fn new(targets: Vec<Target>, mut template: Template, conn: ConnConfig, plan: Plan) -> Job {
-        template.prepare(&targets);
-        let mut keys: Vec<(std::net::SocketAddr, bool, bool)> = Vec::new();
-        let origin_of = targets
-            .iter()
-            .map(|t| {
-                let key = (t.addr, t.tls, t.h2c);
-                match keys.iter().position(|k| *k == key) {
-                    Some(i) => i,
-                    None => {
-                        keys.push(key);
-                        keys.len() - 1
-                    }
-                }
-            })
-            .collect();
-        Job {
-            targets,
-            origin_of,
-            origins: keys.len(),
-            template,
-            conn,
-            plan,
-        }
-    }
-}
-
-/// State shared by all workers (atomics, touched once per request at most for -n).
-#[derive(Default)]
-pub struct Shared {
-    /// Set on SIGINT/SIGTERM: stop sending, report what was measured.
-    pub stop: AtomicBool,
-    /// Closed model with -n: requests claimed so far.
-    pub claimed: AtomicU64,
-    /// Connections open right now, over all workers (touched when one opens or closes).
-    pub open_connections: AtomicU64,
-    /// The most connections open at once during the run (warmup included).
-    pub peak_connections: AtomicU64,
-}
-
-impl Shared {
-    /// A connection was established: count it until the returned guard is dropped.
-    pub(super) fn connection_opened(self: &Arc<Self>) -> OpenConnection {
-        let now = self.open_connections.fetch_add(1, Ordering::Relaxed) + 1;
-        self.peak_connections.fetch_max(now, Ordering::Relaxed);
-        OpenConnection(self.clone())
-    }
-}
-
-/// Held beside each open connection; dropping it counts the connection closed.
-pub(super) struct OpenConnection(Arc<Shared>);
-
-impl Drop for OpenConnection {
-    fn drop(&mut self) {
-        self.0.open_connections.fetch_sub(1, Ordering::Relaxed);
-    }
-}
 
 /// One interval of one worker, sent to the main thread.
 pub struct Snapshot {
@@ -146,30 +35,6 @@ pub struct Snapshot {
     pub errors: u64,
     /// The worker's final (partial) interval.
     pub last: bool,
-}
-
-/// Timeline of a run, common to every worker.
-#[derive(Clone, Copy)]
-pub(super) struct Clock {
-    pub(super) t0: Instant,
-    pub(super) measure_start: Instant,
-    /// Closed model: requests still in flight here are cut and counted unfinished.
-    /// Open model: the end of the plan.
-    pub(super) end: Option<Instant>,
-    /// Open model: in-flight requests are cut here.
-    pub(super) hard_end: Option<Instant>,
-}
-
-pub(super) struct Worker {
-    pub(super) id: usize,
-    pub(super) job: Arc<Job>,
-    pub(super) shared: Arc<Shared>,
-    pub(super) clock: Clock,
-    pub(super) tally: RefCell<Tally>,
-    /// `--group-by` values seen by this worker, looked up by bytes without allocating.
-    groups: RefCell<Vec<(HeaderValue, GroupTally)>>,
-    status: RefCell<Vec<u64>>,
-    interval: RefCell<(LatencyHistogram, u64, u64)>,
 }
 
 /// Run the plan on `threads` OS threads; returns the merged tally and the wall time of the
@@ -336,98 +201,6 @@ async fn ticker(w: Rc<Worker>, tx: mpsc::Sender<Snapshot>) {
     }
 }
 
-impl Worker {
-    /// Record one finished attempt. `latency` is what the report calls latency; `service`
-    /// is recorded only in the open model.
-    pub(super) fn record(&self, outcome: Outcome, latency: Duration, service: Option<Duration>) {
-        let mut tally = self.tally.borrow_mut();
-        let mut iv = self.interval.borrow_mut();
-        match outcome {
-            Outcome::Answer(a) => {
-                tally.latency.record(latency);
-                if let Some(s) = service {
-                    tally.service.record(s);
-                }
-                tally.responses += 1;
-                tally.bytes += a.bytes;
-                iv.0.record(latency);
-                iv.1 += 1;
-                let code = a.status.as_u16();
-                if let Some(n) = self.status.borrow_mut().get_mut(code as usize) {
-                    *n += 1;
-                }
-                if a.status.is_server_error() {
-                    tally.error(ErrorKind::Http5xx, &format!("HTTP {}", a.status));
-                    iv.2 += 1;
-                }
-                if self.job.plan.group_by.is_some() {
-                    let mut groups = self.groups.borrow_mut();
-                    let value = a.group.unwrap_or(HeaderValue::from_static("(none)"));
-                    let found = groups.iter().position(|(v, _)| *v == value);
-                    // Bounded memory even when the header is unique per response (an id).
-                    let found = match found {
-                        None if groups.len() >= MAX_GROUPS => {
-                            let other = HeaderValue::from_static("(other)");
-                            groups.iter().position(|(v, _)| *v == other).or_else(|| {
-                                groups.push((other, GroupTally::default()));
-                                Some(groups.len() - 1)
-                            })
-                        }
-                        f => f,
-                    };
-                    let g = match found {
-                        Some(i) => &mut groups[i].1,
-                        None => {
-                            groups.push((value, GroupTally::default()));
-                            let last = groups.len() - 1;
-                            &mut groups[last].1
-                        }
-                    };
-                    g.count += 1;
-                    g.latency.record(latency);
-                }
-            }
-            Outcome::Failed(e) => {
-                tally.error(e.kind, &e.message);
-                iv.1 += 1;
-                iv.2 += 1;
-            }
-            Outcome::Cut => tally.unfinished += 1,
-        }
-    }
-
-    /// Record one open-model attempt: `due` is its planned time, `ready` when a connection
-    /// was free to take it, `sent` when it went out.
-    pub(super) fn record_open(
-        &self,
-        outcome: Outcome,
-        due: Instant,
-        ready: Instant,
-        sent: Instant,
-    ) {
-        let done = Instant::now();
-        // The generator's own lateness: from when it could have sent (the later of the
-        // due time and the connection becoming free) to when it did.
-        let lag = sent.saturating_duration_since(due.max(ready));
-        {
-            let mut tally = self.tally.borrow_mut();
-            tally.send_lag.record(lag);
-            if ready > due {
-                tally.queued += 1;
-            }
-        }
-        self.record(
-            outcome,
-            done.saturating_duration_since(due),
-            Some(done.saturating_duration_since(sent)),
-        );
-    }
-
-    pub(super) fn stopped(&self) -> bool {
-        self.shared.stop.load(Ordering::Relaxed)
-    }
-}
-
 async fn closed_slot(w: Rc<Worker>, j: usize) {
     let plan = &w.job.plan;
     let mut slot = Slot::new(w.clone());
@@ -518,58 +291,5 @@ async fn open_slot(w: Rc<Worker>, j: usize) {
         if recording {
             w.record_open(outcome, due, ready, sent);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn plan() -> Plan {
-        Plan {
-            connections: 4,
-            max_connections: 4,
-            threads: 1,
-            duration: None,
-            requests: None,
-            warmup: Duration::ZERO,
-            rate: None,
-            timeout: Duration::from_secs(1),
-            drain: Duration::from_secs(1),
-            group_by: None,
-            interval: Duration::from_secs(1),
-        }
-    }
-
-    #[test]
-    fn open_window() {
-        let mut p = plan();
-        assert_eq!(p.open_window(), None);
-        p.rate = Some(200.0);
-        p.duration = Some(Duration::from_secs(5));
-        assert_eq!(p.open_window(), Some(Duration::from_secs(5)));
-        p.requests = Some(100);
-        assert_eq!(p.open_window(), Some(Duration::from_millis(500)));
-        p.duration = None;
-        assert_eq!(p.open_window(), Some(Duration::from_millis(500)));
-    }
-
-    #[test]
-    fn origins_are_shared_by_same_host() {
-        let t = |u: &str| super::super::target::parse_target(u).unwrap();
-        let targets = vec![
-            t("http://127.0.0.1:1/a"),
-            t("http://127.0.0.1:1/b"),
-            t("http://127.0.0.1:2/"),
-        ];
-        let tpl = Template::new("GET", &[], bytes::Bytes::new(), false).unwrap();
-        let cc = ConnConfig {
-            tls: None,
-            http2: false,
-            connect_timeout: Duration::from_secs(1),
-        };
-        let job = Job::new(targets, tpl, cc, plan());
-        assert_eq!(job.origin_of, vec![0, 0, 1]);
-        assert_eq!(job.origins, 2);
     }
 }

@@ -14,8 +14,8 @@
 //! counted in `queued`, as with a fixed pool. All state lives in `Cell`s of one
 //! current-thread runtime: no lock and no atomic per request.
 
-use super::engine::Worker;
 use super::slot::Slot;
+use super::worker::Worker;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;

@@ -10,7 +10,7 @@
 //! time and put lbctl at ~1.2x wrk's CPU per request. This file does what wrk does: one write,
 //! one read per response, no allocation per request. Framing follows RFC 9112 section 6.
 
-use super::conn::{Answer, ErrorKind, ExchangeError};
+use super::outcome::{Answer, ErrorKind, ExchangeError};
 use crate::http1::Framing;
 use http::StatusCode;
 use http::header::{HeaderName, HeaderValue};

@@ -8,16 +8,21 @@ pub mod engine;
 mod grow;
 pub mod h1;
 pub mod hdrlog;
+pub mod job;
+pub mod outcome;
 pub mod render;
 pub mod report;
 pub mod slo;
 mod slot;
 pub mod tally;
 pub mod target;
+mod worker;
 
 use crate::cli::{GlobalOpts, LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs};
 use crate::exit::{ExitCode, Failure};
-use engine::{Job, Plan, Shared, Snapshot};
+use engine::Snapshot;
+use job::{Job, Plan, Shared};
+use render::connections_label;
 use report::{Cpu, Meta, Report};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -220,14 +225,6 @@ struct Interval {
     requests: u64,
     errors: u64,
     latency: crate::stats::LatencyHistogram,
-}
-
-/// "50", or "10 to 200" for a pool that may grow.
-pub(crate) fn connections_label(connections: u64, max: Option<u64>) -> String {
-    match max {
-        Some(m) if m > connections => format!("{connections} to {m}"),
-        _ => connections.to_string(),
-    }
 }
 
 fn window_secs(plan: &Plan) -> f64 {

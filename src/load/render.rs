@@ -22,7 +22,7 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
         r.targets.join(", "),
         r.model,
         r.http,
-        super::connections_label(r.connections, r.max_connections),
+        connections_label(r.connections, r.max_connections),
         r.threads,
         if r.merged_runs > 1 {
             format!(" · {} runs merged", r.merged_runs)
@@ -201,4 +201,12 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
     }
     out.flush()?;
     Ok(())
+}
+
+/// "50", or "10 to 200" for a pool that may grow.
+pub(crate) fn connections_label(connections: u64, max: Option<u64>) -> String {
+    match max {
+        Some(m) if m > connections => format!("{connections} to {m}"),
+        _ => connections.to_string(),
+    }
 }

@@ -2,7 +2,7 @@
 //! and read back by `lbctl load merge` (which rebuilds the tally from the encoded histograms,
 //! so merged percentiles are computed, never averaged). docs/load.md describes every field.
 
-use super::conn::ErrorKind;
+use super::outcome::ErrorKind;
 use super::slo::{Measured, Percentiles, Slo, SloResult, percentile_key};
 use super::tally::{ErrorTally, GroupTally, Tally};
 use crate::stats::{LatencyHistogram, Summary};

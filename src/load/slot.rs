@@ -1,20 +1,14 @@
 //! One connection slot of a load run: its connections (one per target origin), one timer
 //! re-armed only when needed, and one request attempt with its outcome (answer, categorised
-//! error, or cut by the end of the run). The models in [`super::engine`] drive slots.
+//! error, or cut by the end of the run). The models in engine.rs (and grow.rs) drive slots.
 
-use super::conn::{self, Conn, ErrorKind, ExchangeError};
-use super::engine::{OpenConnection, Worker};
+use super::conn::{self, Conn};
+use super::job::OpenConnection;
+use super::outcome::{ErrorKind, ExchangeError, Outcome};
+use super::worker::Worker;
 use std::rc::Rc;
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// How one attempt ended.
-pub(super) enum Outcome {
-    Answer(conn::Answer),
-    Failed(ExchangeError),
-    /// Cut by the end of the run: neither a response nor an error.
-    Cut,
-}
 
 /// Per-slot connection state: one connection per origin, each with the guard that counts it
 /// open (for the run's peak of open connections).
@@ -83,7 +77,7 @@ impl Slot {
                 *slot = Some((c, w.shared.connection_opened()));
             }
             let Some((c, _)) = slot.as_mut() else {
-                return Err(conn::ExchangeError {
+                return Err(ExchangeError {
                     kind: ErrorKind::Connect,
                     message: "no connection".into(),
                 });

@@ -3,7 +3,7 @@
 //! rebuilds tallies from JSON documents and adds those. Adding is exact (histograms, not
 //! percentiles), which is what makes merged results true.
 
-use super::conn::ErrorKind;
+use super::outcome::ErrorKind;
 use crate::stats::{LatencyHistogram, StatsError};
 use std::collections::BTreeMap;
 

@@ -1,0 +1,135 @@
+//! One worker thread of a load run as its slots see it: the [`Clock`] (the run's timeline),
+//! the [`Worker`] (the job, the shared atomics, and this thread's own tally, status counts,
+//! `--group-by` groups and current interval, behind `RefCell`s: one thread, no locks), and how
+//! one finished attempt is recorded ([`Worker::record`], [`Worker::record_open`]). engine.rs
+//! starts workers; its models and grow.rs drive slots (slot.rs) that record here.
+
+use super::job::{Job, Shared};
+use super::outcome::{ErrorKind, Outcome};
+use super::tally::{GroupTally, Tally};
+use crate::stats::LatencyHistogram;
+use http::header::HeaderValue;
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// Distinct `--group-by` values kept per worker; later ones count as `(other)`.
+pub const MAX_GROUPS: usize = 100;
+
+/// Timeline of a run, common to every worker.
+#[derive(Clone, Copy)]
+pub(super) struct Clock {
+    pub(super) t0: Instant,
+    pub(super) measure_start: Instant,
+    /// Closed model: requests still in flight here are cut and counted unfinished.
+    /// Open model: the end of the plan.
+    pub(super) end: Option<Instant>,
+    /// Open model: in-flight requests are cut here.
+    pub(super) hard_end: Option<Instant>,
+}
+
+pub(super) struct Worker {
+    pub(super) id: usize,
+    pub(super) job: Arc<Job>,
+    pub(super) shared: Arc<Shared>,
+    pub(super) clock: Clock,
+    pub(super) tally: RefCell<Tally>,
+    /// `--group-by` values seen by this worker, looked up by bytes without allocating.
+    pub(super) groups: RefCell<Vec<(HeaderValue, GroupTally)>>,
+    pub(super) status: RefCell<Vec<u64>>,
+    pub(super) interval: RefCell<(LatencyHistogram, u64, u64)>,
+}
+
+impl Worker {
+    /// Record one finished attempt. `latency` is what the report calls latency; `service`
+    /// is recorded only in the open model.
+    pub(super) fn record(&self, outcome: Outcome, latency: Duration, service: Option<Duration>) {
+        let mut tally = self.tally.borrow_mut();
+        let mut iv = self.interval.borrow_mut();
+        match outcome {
+            Outcome::Answer(a) => {
+                tally.latency.record(latency);
+                if let Some(s) = service {
+                    tally.service.record(s);
+                }
+                tally.responses += 1;
+                tally.bytes += a.bytes;
+                iv.0.record(latency);
+                iv.1 += 1;
+                let code = a.status.as_u16();
+                if let Some(n) = self.status.borrow_mut().get_mut(code as usize) {
+                    *n += 1;
+                }
+                if a.status.is_server_error() {
+                    tally.error(ErrorKind::Http5xx, &format!("HTTP {}", a.status));
+                    iv.2 += 1;
+                }
+                if self.job.plan.group_by.is_some() {
+                    let mut groups = self.groups.borrow_mut();
+                    let value = a.group.unwrap_or(HeaderValue::from_static("(none)"));
+                    let found = groups.iter().position(|(v, _)| *v == value);
+                    // Bounded memory even when the header is unique per response (an id).
+                    let found = match found {
+                        None if groups.len() >= MAX_GROUPS => {
+                            let other = HeaderValue::from_static("(other)");
+                            groups.iter().position(|(v, _)| *v == other).or_else(|| {
+                                groups.push((other, GroupTally::default()));
+                                Some(groups.len() - 1)
+                            })
+                        }
+                        f => f,
+                    };
+                    let g = match found {
+                        Some(i) => &mut groups[i].1,
+                        None => {
+                            groups.push((value, GroupTally::default()));
+                            let last = groups.len() - 1;
+                            &mut groups[last].1
+                        }
+                    };
+                    g.count += 1;
+                    g.latency.record(latency);
+                }
+            }
+            Outcome::Failed(e) => {
+                tally.error(e.kind, &e.message);
+                iv.1 += 1;
+                iv.2 += 1;
+            }
+            Outcome::Cut => tally.unfinished += 1,
+        }
+    }
+
+    /// Record one open-model attempt: `due` is its planned time, `ready` when a connection
+    /// was free to take it, `sent` when it went out.
+    pub(super) fn record_open(
+        &self,
+        outcome: Outcome,
+        due: Instant,
+        ready: Instant,
+        sent: Instant,
+    ) {
+        let done = Instant::now();
+        // The generator's own lateness: from when it could have sent (the later of the
+        // due time and the connection becoming free) to when it did.
+        let lag = sent.saturating_duration_since(due.max(ready));
+        {
+            let mut tally = self.tally.borrow_mut();
+            tally.send_lag.record(lag);
+            if ready > due {
+                tally.queued += 1;
+            }
+        }
+        self.record(
+            outcome,
+            done.saturating_duration_since(due),
+            Some(done.saturating_duration_since(sent)),
+        );
+    }
+
+    pub(super) fn stopped(&self) -> bool {
+        self.shared.stop.load(Ordering::Relaxed)
+    }
+}
