@@ -104,7 +104,9 @@ pub struct RequestArgs {
     #[arg(short = 'k', long)]
     pub insecure: bool,
 
-    /// Trust only the CA certificates in this PEM file (instead of the system roots).
+    /// Trust only the CA certificates in this PEM file (instead of the system roots); a server
+    /// certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE
+    /// one from `openssl req -x509`).
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 

@@ -79,6 +79,12 @@ impl ExchangeError {
     }
 }
 
+/// load's flags for trusting a server certificate.
+const TRUST_FLAGS: crate::tls::TrustFlags = crate::tls::TrustFlags {
+    cacert: "--cacert FILE",
+    insecure: "--insecure",
+};
+
 /// Connection settings shared by every connection of a run.
 #[derive(Clone)]
 pub struct ConnConfig {
@@ -115,8 +121,9 @@ pub async fn connect(
             return Err(ExchangeError::new(
                 ErrorKind::ConnectTimeout,
                 format!(
-                    "connect to {} timed out after {:?}",
-                    target.addr, cfg.connect_timeout
+                    "connect to {} timed out after {}",
+                    target.addr,
+                    humantime::format_duration(cfg.connect_timeout)
                 ),
             ));
         }
@@ -155,7 +162,11 @@ pub async fn connect(
             Ok(Err(e)) => {
                 return Err(ExchangeError::new(
                     ErrorKind::Tls,
-                    format!("TLS handshake with {}: {e}", target.addr),
+                    format!(
+                        "TLS handshake with {}: {}",
+                        target.addr,
+                        crate::tls::explain_io(&e).with_advice(&TRUST_FLAGS)
+                    ),
                 ));
             }
             Ok(Ok(s)) => s,
@@ -299,10 +310,23 @@ pub fn classify(e: &hyper::Error) -> ExchangeError {
     ExchangeError::new(kind, message)
 }
 
+/// The error and its sources in one line; a TLS error in words ([`crate::tls::explain`]), since
+/// rustls' own Display shows Debug forms.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(cur) = src {
+        // rustls' error, bare or inside an io::Error (whose source() skips the inner error).
+        let tls = cur.downcast_ref::<rustls::Error>().or_else(|| {
+            cur.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(tls) = tls {
+            s.push_str(": ");
+            s.push_str(&crate::tls::explain(tls).with_advice(&TRUST_FLAGS));
+            break;
+        }
         let m = cur.to_string();
         if !s.contains(&m) {
             s.push_str(": ");
@@ -317,7 +341,10 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 pub fn timeout_error(timeout: Duration) -> ExchangeError {
     ExchangeError::new(
         ErrorKind::RequestTimeout,
-        format!("no complete response within {timeout:?}"),
+        format!(
+            "no complete response within {}",
+            humantime::format_duration(timeout)
+        ),
     )
 }
 

@@ -66,13 +66,17 @@ pub fn run(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Point at the flags that fix a certificate the system roots do not trust (the core's
-/// reason is about TLS; which flags exist is probe's business).
+/// probe's flags for trusting a server certificate.
+const TRUST_FLAGS: crate::tls::TrustFlags = crate::tls::TrustFlags {
+    cacert: "--cacert FILE",
+    insecure: "--insecure",
+};
+
+/// Point at the flags that fix a certificate the client does not trust (the core's reason
+/// is about TLS; which flags exist is probe's business).
 pub fn with_hint(mut o: crate::check::CheckOutcome) -> crate::check::CheckOutcome {
-    if o.fail == Some(crate::check::FailKind::Tls) && o.reason.contains("UnknownIssuer") {
-        o.reason.push_str(
-            " (not signed by a trusted CA: pass its CA with --cacert FILE, or --insecure)",
-        );
+    if let Some(fix) = o.tls_fix {
+        o.reason = format!("{}: {}", o.reason, fix.advice(&TRUST_FLAGS));
     }
     o
 }
