@@ -278,3 +278,206 @@ fn certificate_errors_are_plain_sentences() {
         assert_plain(&err);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// /metrics and probe --output prometheus, read by promtool (Debian's prometheus package)
+
+/// promtool, which `.ci/run` installs (`apt-get install prometheus`).
+fn promtool() -> &'static str {
+    let found = std::process::Command::new("promtool")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "promtool not found: install Debian's prometheus package (.ci/run does)"
+    );
+    "promtool"
+}
+
+/// `promtool check metrics` on `text`: (exit code, what it printed).
+fn promtool_check(text: &str) -> (i32, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(promtool())
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Parse an OpenMetrics exposition with Prometheus' own OpenMetrics parser (promtool's
+/// backfill: `tsdb create-blocks-from openmetrics`, which needs a timestamp on every sample,
+/// so each sample is stamped first) and return the series names it stored.
+fn promtool_openmetrics_series(om: &str, dir: &Path) -> std::collections::BTreeSet<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let stamped: String = om
+        .lines()
+        .map(|l| {
+            if l.starts_with('#') {
+                format!("{l}\n")
+            } else {
+                format!("{l} {now}\n")
+            }
+        })
+        .collect();
+    let input = dir.join("om.txt");
+    std::fs::write(&input, stamped).unwrap();
+    let db = dir.join("tsdb");
+    let out = std::process::Command::new(promtool())
+        .args(["tsdb", "create-blocks-from", "openmetrics"])
+        .arg(&input)
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "promtool's OpenMetrics parser refused the answer: {}{}\n{om}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::create_dir_all(db.join("wal")).unwrap();
+    let dump = std::process::Command::new(promtool())
+        .args(["tsdb", "dump"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(dump.status.success(), "promtool tsdb dump failed");
+    String::from_utf8_lossy(&dump.stdout)
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("{__name__=\"")
+                .and_then(|r| r.split('"').next())
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+/// The sample names of an exposition (what a scraper stores).
+fn sample_names(text: &str) -> std::collections::BTreeSet<String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split(['{', ' ']).next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn metrics_negotiate_the_format_and_promtool_accepts_both() {
+    use crate::proxy::{args_with, backend_args, proxy};
+    let dir = tempfile::tempdir().unwrap();
+    let b = crate::support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(&specs, &["--admin", "127.0.0.1:0"]));
+    let client = crate::support::http();
+    for _ in 0..3 {
+        assert_eq!(client.get(p.url("/")).send().unwrap().status(), 200);
+    }
+    let admin = p.admin.as_ref().unwrap();
+    let get = |accept: Option<&str>| {
+        let mut req = client.get(format!("http://{admin}/metrics"));
+        if let Some(a) = accept {
+            req = req.header("Accept", a);
+        }
+        let r = req.send().unwrap();
+        assert_eq!(r.status(), 200);
+        let ctype = r.headers()["content-type"].to_str().unwrap().to_string();
+        (ctype, r.text().unwrap())
+    };
+
+    // Prometheus text 0.0.4: what curl (*/*), a 0.0.4 scraper and no Accept at all get.
+    let mut text_answer = String::new();
+    for accept in [
+        Some("text/plain;version=0.0.4"),
+        Some("*/*"),
+        Some("application/json"),
+    ] {
+        let (ctype, text) = get(accept);
+        assert_eq!(
+            ctype, "text/plain; version=0.0.4; charset=utf-8",
+            "{accept:?}"
+        );
+        assert!(!text.contains("# EOF"), "{text}");
+        assert!(
+            text.contains("# TYPE lbctl_proxy_requests_total counter\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "lbctl_proxy_requests_total{pool=\"default\",backend=\"b1\",code=\"200\"} 3"
+            ),
+            "{text}"
+        );
+        let (code, lint) = promtool_check(&text);
+        assert_eq!(
+            (code, lint.as_str()),
+            (0, ""),
+            "promtool check metrics:\n{text}"
+        );
+        text_answer = text;
+    }
+
+    // OpenMetrics, with the Accept header Prometheus itself sends when it scrapes.
+    let (ctype, om) = get(Some(
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+    ));
+    assert_eq!(
+        ctype,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(om.ends_with("# EOF\n"), "{om}");
+    assert!(om.contains("# TYPE lbctl_proxy_requests counter\n"), "{om}");
+    // Prometheus' OpenMetrics parser reads it, and stores the very series of the text answer.
+    let stored = promtool_openmetrics_series(&om, dir.path());
+    assert_eq!(stored, sample_names(&text_answer));
+    assert!(stored.contains("lbctl_proxy_requests_total"), "{stored:?}");
+}
+
+#[test]
+fn probe_prometheus_output_passes_promtool() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = openssl_self_signed(dir.path());
+    let s = tls_server(&pem, &[b"http/1.1"]);
+    let b = crate::support::serve(1, &[]);
+    let health = format!("{}/health", b.url(0));
+    let (code, out, err) = run(
+        "probe",
+        &[
+            &s.url(),
+            &health,
+            &b.addr(0),
+            "--cacert",
+            pem.cert.to_str().unwrap(),
+            "--output",
+            "prometheus",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("probe_ssl_earliest_cert_expiry{"), "{out}");
+    assert!(out.contains("probe_http_status_code{"), "{out}");
+    let (code, lint) = promtool_check(&out);
+    assert_eq!(
+        (code, lint.as_str()),
+        (0, ""),
+        "promtool check metrics:\n{out}"
+    );
+}
