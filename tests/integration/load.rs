@@ -367,6 +367,71 @@ fn http2_prior_knowledge_and_hdr_log() {
     assert_eq!(u(&d["status"]["200"]), 20, "{d}");
 }
 
+/// (start s, length s, count) of every interval of an `--hdr-log`, read back with
+/// hdrhistogram's own IntervalLogIterator.
+fn read_hdr_log(path: &std::path::Path) -> Vec<(f64, f64, u64)> {
+    use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
+    let text = std::fs::read_to_string(path).unwrap();
+    IntervalLogIterator::new(text.as_bytes())
+        .map(|e| e.unwrap_or_else(|e| panic!("{e:?} in\n{text}")))
+        .filter_map(|e| match e {
+            LogEntry::Interval(i) => Some((
+                i.start_timestamp().as_secs_f64(),
+                i.duration().as_secs_f64(),
+                lbctl::stats::LatencyHistogram::from_base64(i.encoded_histogram())
+                    .unwrap()
+                    .len(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The interval log tiles the measured window: starts 0, 1, 2, ... (one per second), lengths
+/// adding up to the report's duration, counts adding up to its responses; for the closed
+/// model ending on a second boundary, -n, and the open model (whose drain counts in the last
+/// interval), with several workers.
+#[test]
+fn hdr_log_intervals_tile_the_run() {
+    let b = serve(1, &["--latency", "2ms"]);
+    let dir = tempfile::tempdir().unwrap();
+    let runs: [&[&str]; 3] = [
+        &["-d", "2s", "-c", "4", "--threads", "2"],
+        &["-n", "400", "-c", "2"],
+        &["--rate", "300/s", "-d", "2s", "-c", "4", "--threads", "2"],
+    ];
+    for (k, run) in runs.iter().enumerate() {
+        let log = dir.path().join(format!("run{k}.hlog"));
+        let mut args = vec![b.url(0), "--hdr-log", log.to_str().unwrap()];
+        args.extend_from_slice(run);
+        let (code, d) = load_json(&args);
+        assert_eq!(code, 0, "{run:?}: {d}");
+        let intervals = read_hdr_log(&log);
+        assert!(!intervals.is_empty(), "{run:?}");
+        if run.contains(&"2s") {
+            // The issue: -d 2s gave '0.000' and '2.000', no '1.000'.
+            assert_eq!(intervals.len(), 2, "{run:?}: {intervals:?}");
+        }
+        for (i, (start, length, _)) in intervals.iter().enumerate() {
+            assert_eq!(*start, i as f64, "{run:?}: {intervals:?}");
+            if i + 1 < intervals.len() {
+                assert_eq!(*length, 1.0, "{run:?}: {intervals:?}");
+            } else {
+                assert!(*length > 0.0, "{run:?}: {intervals:?}");
+            }
+        }
+        let total: f64 = intervals.iter().map(|i| i.1).sum();
+        let window = f(&d["duration_s"]);
+        // Three decimals per line in the log.
+        assert!(
+            (total - window).abs() < 0.002,
+            "{run:?}: {total} vs {window}, {intervals:?}"
+        );
+        let counted: u64 = intervals.iter().map(|i| i.2).sum();
+        assert_eq!(counted, u(&d["responses"]), "{run:?}: {intervals:?}\n{d}");
+    }
+}
+
 #[test]
 fn an_unkept_plan_is_an_invalid_run() {
     let b = serve(1, &[]);
