@@ -391,7 +391,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
-            cand --http2 'Use HTTP/2: ALPN h2 over TLS, prior knowledge (h2c) over cleartext'
+            cand --http2 'Use HTTP/2: ALPN h2 over TLS (a server that does not agree stops the run, exit 3), prior knowledge (h2c) over cleartext'
             cand --no-keepalive 'A new connection for every request (HTTP/1.1 `Connection: close`)'
             cand --insecure 'Accept any TLS certificate (self-signed test servers). Never for real measurements of a production service you do not own'
             cand -q 'Print only results: no progress bars, no informational messages on stderr'

@@ -108,7 +108,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "url")]
     pub urls_file: Option<PathBuf>,
 
-    /// Use HTTP/2: ALPN h2 over TLS, prior knowledge (h2c) over cleartext.
+    /// Use HTTP/2: ALPN h2 over TLS (a server that does not agree stops the run, exit 3),
+    /// prior knowledge (h2c) over cleartext.
     #[arg(long)]
     pub http2: bool,
 

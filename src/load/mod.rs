@@ -31,6 +31,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     }
     let args = *args.run;
     let job = Arc::new(job_of(&args)?);
+    conn::check_h2_agreed(&job.targets, &job.conn).map_err(Failure::runtime)?;
     let plan = job.plan.clone();
     let percentiles = args.percentiles.clone().unwrap_or_default();
 

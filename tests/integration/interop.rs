@@ -481,3 +481,44 @@ fn probe_prometheus_output_passes_promtool() {
         "promtool check metrics:\n{out}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// HTTP/2 over TLS needs the server's agreement (ALPN h2)
+
+/// A TLS server that offers only http/1.1 (rustls ends the handshake with an alert when the
+/// client offers only h2) and one that offers no ALPN at all (picks nothing, as servers that
+/// ignore ALPN do): `load --http2` says the server did not agree to HTTP/2 and exits 3 before
+/// measuring; probe --http-version 2 words it the same; without --http2 both work.
+#[test]
+fn http2_to_a_server_without_h2_is_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = openssl_self_signed(dir.path());
+    let http1_only = tls_server(&pem, &[b"http/1.1"]);
+    let no_alpn = tls_server(&pem, &[]);
+    let ca = pem.cert.to_str().unwrap();
+    for s in [&http1_only, &no_alpn] {
+        let url = s.url();
+        let (code, out, err) = run("load", &[&url, "--http2", "-n", "5", "--cacert", ca]);
+        assert_eq!(code, 3, "{url}: {out}{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(
+            err.contains("the server did not agree to HTTP/2 (ALPN h2")
+                && err.contains("drop --http2"),
+            "{err}"
+        );
+        assert!(!err.contains("frame with invalid size"), "{err}");
+        assert_plain(&err);
+        // Over HTTP/1.1 the same server is fine.
+        let (code, d) = json("load", &[&url, "-n", "5", "--cacert", ca]);
+        assert_eq!(code, 0, "{d}");
+        assert_eq!(d["status"]["200"], 5, "{d}");
+        assert_eq!(d["http"], "1.1", "{d}");
+        // probe says the same thing.
+        let (code, v) = json("probe", &[&url, "--http-version", "2", "--cacert", ca]);
+        assert_eq!(code, 1, "{v}");
+        assert_eq!(
+            v["targets"][0]["reason"], "the server did not agree to HTTP/2 (ALPN h2)",
+            "{v}"
+        );
+    }
+}
