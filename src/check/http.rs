@@ -162,10 +162,22 @@ fn strip_port(h: &str) -> &str {
     }
 }
 
+/// A hyper error and its sources in one line; a TLS error inside (an alert after the
+/// handshake) in words ([`crate::tls::explain`]), since rustls' Display shows Debug forms.
 fn protocol(e: hyper::Error) -> Fail {
     let mut reason = format!("http: {e}");
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
+        // rustls' error, bare or inside an io::Error (whose source() skips the inner error).
+        let tls = s.downcast_ref::<rustls::Error>().or_else(|| {
+            s.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(tls) = tls {
+            reason.push_str(&format!(": {}", crate::tls::explain(tls).text));
+            break;
+        }
         reason.push_str(&format!(": {s}"));
         src = s.source();
     }
