@@ -47,7 +47,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l max-redirects -d '
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l http-version -d 'HTTP version: auto (HTTP/1.1; https: ALPN picks h2 or http/1.1), 1.1, or 2 (h2 by ALPN, h2c by prior knowledge on http://)' -r -f -a "auto\t''
 1.1\t''
 2\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cacert -d 'Trust only the CA certificates in this PEM file (instead of the system roots)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cacert -d 'Trust only the CA certificates in this PEM file (instead of the system roots); a server certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE one from `openssl req -x509`)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l send -d 'tcp: send these bytes after connecting (escapes: \\r \\n \\t \\\\ \\0 \\xNN)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect -d 'tcp: the reply must contain these bytes (same escapes as --send)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s t -l timeout -d 'Give up on one check after this long (reported as a timeout, with the phase)' -r
@@ -377,7 +377,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_su
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l body -d 'Request body' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l body-file -d 'Request body read from a file' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l urls-file -d 'File of target URLs, one per line (\'#\' comments): requests go round-robin over them' -r -F
-complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system roots' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system roots; a server certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE one from `openssl req -x509`)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l timeout -d 'Give up on a request after this long (counted as a request timeout)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l connect-timeout -d 'Give up on a TCP/TLS connect after this long (counted as a connect timeout)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l group-by -d 'Split counts and latency by the value of this response header (e.g. X-Backend)' -r
@@ -390,7 +390,7 @@ json\t'One lbctl.load/v1 JSON document'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l http2 -d 'Use HTTP/2: ALPN h2 over TLS, prior knowledge (h2c) over cleartext'
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l http2 -d 'Use HTTP/2: ALPN h2 over TLS (a server that does not agree stops the run, exit 3), prior knowledge (h2c) over cleartext'
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l no-keepalive -d 'A new connection for every request (HTTP/1.1 `Connection: close`)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l insecure -d 'Accept any TLS certificate (self-signed test servers). Never for real measurements of a production service you do not own'
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'

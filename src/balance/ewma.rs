@@ -100,10 +100,13 @@ mod tests {
     #[test]
     fn peak_then_decay() {
         let p = PeakEwma::with(2, Duration::from_millis(50), Duration::from_millis(1));
+        // Read at an instant from before the sample: no decay, whatever the scheduler does
+        // between the two calls (a later instant would decay it by an unknown amount).
+        let before = Instant::now();
         p.observe(0, Duration::from_millis(100));
-        let now = Instant::now();
-        let e = p.estimate_ns(0, now);
-        assert!(e > 90e6, "{e}");
+        let e = p.estimate_ns(0, before);
+        assert_eq!(e, 100e6, "the peak replaces the estimate at once");
+        // Longer than tau: a lower sample pulls it down (a longer sleep only pulls it further).
         std::thread::sleep(Duration::from_millis(60));
         p.observe(0, Duration::from_millis(1));
         assert!(p.estimate_ns(0, Instant::now()) < 60e6);

@@ -17,6 +17,8 @@ use tokio::io::{AsyncRead, AsyncWrite};
 const MAX_KEEP: usize = 1 << 20;
 /// Body bytes read at most; a longer body is cut (the check is about health, not downloads).
 const MAX_READ: u64 = 8 << 20;
+/// HTTP/2 over TLS needs ALPN "h2" (RFC 9113 3.2); the server chose something else or nothing.
+const NO_H2: &str = "the server did not agree to HTTP/2 (ALPN h2)";
 const USER_AGENT: &str = concat!("lbctl-probe/", env!("CARGO_PKG_VERSION"));
 
 /// The connection driver task, stopped when the check ends (or is cancelled by its timeout).
@@ -111,7 +113,27 @@ async fn hop(
     let stream = tokio_rustls::TlsConnector::from(cfg)
         .connect(name, tcp)
         .await
-        .map_err(|e| Fail::new(FailKind::Tls, format!("tls handshake failed: {e}")))?;
+        .map_err(|e| {
+            let alpn_refused = e
+                .get_ref()
+                .and_then(|i| i.downcast_ref::<rustls::Error>())
+                .is_some_and(|t| {
+                    matches!(
+                        t,
+                        rustls::Error::AlertReceived(
+                            rustls::AlertDescription::NoApplicationProtocol
+                        )
+                    )
+                });
+            if alpn_refused && spec.version == HttpVersion::Http2 {
+                return Fail::new(FailKind::Protocol, NO_H2);
+            }
+            let why = crate::tls::explain_io(&e);
+            Fail {
+                tls_fix: why.fix,
+                ..Fail::new(FailKind::Tls, format!("tls handshake failed: {}", why.text))
+            }
+        })?;
     p.out.timings.tls = Some(t0.elapsed());
     let (_, conn) = stream.get_ref();
     if let Some(certs) = conn.peer_certificates() {
@@ -122,10 +144,7 @@ async fn hop(
         return Ok(None);
     }
     if spec.version == HttpVersion::Http2 && !h2 {
-        return Err(Fail::new(
-            FailKind::Protocol,
-            "the server did not agree to HTTP/2 (ALPN h2)",
-        ));
+        return Err(Fail::new(FailKind::Protocol, NO_H2));
     }
     request(spec, t, &host_header, stream, h2, p)
         .await
@@ -143,10 +162,22 @@ fn strip_port(h: &str) -> &str {
     }
 }
 
+/// A hyper error and its sources in one line; a TLS error inside (an alert after the
+/// handshake) in words ([`crate::tls::explain`]), since rustls' Display shows Debug forms.
 fn protocol(e: hyper::Error) -> Fail {
     let mut reason = format!("http: {e}");
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
+        // rustls' error, bare or inside an io::Error (whose source() skips the inner error).
+        let tls = s.downcast_ref::<rustls::Error>().or_else(|| {
+            s.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(tls) = tls {
+            reason.push_str(&format!(": {}", crate::tls::explain(tls).text));
+            break;
+        }
         reason.push_str(&format!(": {s}"));
         src = s.source();
     }

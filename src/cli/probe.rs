@@ -45,7 +45,7 @@ Exit codes:
   1  it does not (or --until reached --deadline)
   2  bad input: a malformed target, condition or flag
   3  runtime failure
-  --output nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad input after parsing)"
+  --output nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (any bad input, runtime failure)"
 )]
 pub struct ProbeArgs {
     /// Targets to probe; '-' reads more (one per line) from stdin.
@@ -104,7 +104,9 @@ pub struct RequestArgs {
     #[arg(short = 'k', long)]
     pub insecure: bool,
 
-    /// Trust only the CA certificates in this PEM file (instead of the system roots).
+    /// Trust only the CA certificates in this PEM file (instead of the system roots); a server
+    /// certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE
+    /// one from `openssl req -x509`).
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 

@@ -14,6 +14,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
 
+/// load's flags for trusting a server certificate.
+const TRUST_FLAGS: crate::tls::TrustFlags = crate::tls::TrustFlags {
+    cacert: "--cacert FILE",
+    insecure: "--insecure",
+};
+
 /// Connection settings shared by every connection of a run.
 #[derive(Clone)]
 pub struct ConnConfig {
@@ -44,14 +50,29 @@ pub async fn connect(
     cfg: &ConnConfig,
     prepared: bool,
 ) -> Result<Conn, ExchangeError> {
+    let tcp = tcp_connect(target, cfg).await?;
+    let h2 = cfg.http2 || target.h2c;
+    if target.tls {
+        let stream = tls_connect(target, cfg, tcp).await?;
+        let use_h2 = negotiated_h2(target, cfg, &stream)?;
+        handshake(TokioIo::new(stream), use_h2).await
+    } else if prepared && !h2 {
+        Ok(Conn::Plain(H1Conn::new(tcp)))
+    } else {
+        handshake(TokioIo::new(tcp), h2).await
+    }
+}
+
+async fn tcp_connect(target: &Target, cfg: &ConnConfig) -> Result<TcpStream, ExchangeError> {
     let tcp = match tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(target.addr)).await
     {
         Err(_) => {
             return Err(ExchangeError::new(
                 ErrorKind::ConnectTimeout,
                 format!(
-                    "connect to {} timed out after {:?}",
-                    target.addr, cfg.connect_timeout
+                    "connect to {} timed out after {}",
+                    target.addr,
+                    humantime::format_duration(cfg.connect_timeout)
                 ),
             ));
         }
@@ -69,43 +90,121 @@ pub async fn connect(
         Ok(Ok(s)) => s,
     };
     let _ = tcp.set_nodelay(true);
-    let h2 = cfg.http2 || target.h2c;
-    if target.tls {
-        let Some(tls) = cfg.tls.clone() else {
-            return Err(ExchangeError::new(ErrorKind::Tls, "TLS is not configured"));
-        };
-        let connector = tokio_rustls::TlsConnector::from(tls);
-        let stream = match tokio::time::timeout(
-            cfg.connect_timeout,
-            connector.connect(target.server_name.clone(), tcp),
-        )
-        .await
-        {
-            Err(_) => {
-                return Err(ExchangeError::new(
-                    ErrorKind::ConnectTimeout,
-                    format!("TLS handshake with {} timed out", target.addr),
-                ));
+    Ok(tcp)
+}
+
+type TlsStream = tokio_rustls::client::TlsStream<TcpStream>;
+
+async fn tls_connect(
+    target: &Target,
+    cfg: &ConnConfig,
+    tcp: TcpStream,
+) -> Result<TlsStream, ExchangeError> {
+    let Some(tls) = cfg.tls.clone() else {
+        return Err(ExchangeError::new(ErrorKind::Tls, "TLS is not configured"));
+    };
+    let connector = tokio_rustls::TlsConnector::from(tls);
+    match tokio::time::timeout(
+        cfg.connect_timeout,
+        connector.connect(target.server_name.clone(), tcp),
+    )
+    .await
+    {
+        Err(_) => Err(ExchangeError::new(
+            ErrorKind::ConnectTimeout,
+            format!("TLS handshake with {} timed out", target.addr),
+        )),
+        Ok(Err(e)) => {
+            // Offered only h2, and the server has no protocol in common (rustls servers end
+            // the handshake with a no_application_protocol alert, RFC 7301 3.2).
+            let no_alpn = e
+                .get_ref()
+                .and_then(|i| i.downcast_ref::<rustls::Error>())
+                .is_some_and(|t| {
+                    matches!(
+                        t,
+                        rustls::Error::AlertReceived(
+                            rustls::AlertDescription::NoApplicationProtocol
+                        )
+                    )
+                });
+            if no_alpn && cfg.http2 {
+                return Err(no_h2(target, "it accepts none of the offered protocols"));
             }
-            Ok(Err(e)) => {
-                return Err(ExchangeError::new(
-                    ErrorKind::Tls,
-                    format!("TLS handshake with {}: {e}", target.addr),
-                ));
-            }
-            Ok(Ok(s)) => s,
-        };
-        // ALPN decides over TLS; a server that ignores ALPN gets what was asked for.
-        let use_h2 = match stream.get_ref().1.alpn_protocol() {
-            Some(p) => p == b"h2",
-            None => h2,
-        };
-        handshake(TokioIo::new(stream), use_h2).await
-    } else if prepared && !h2 {
-        Ok(Conn::Plain(H1Conn::new(tcp)))
-    } else {
-        handshake(TokioIo::new(tcp), h2).await
+            Err(ExchangeError::new(
+                ErrorKind::Tls,
+                format!(
+                    "TLS handshake with {}: {}",
+                    target.addr,
+                    crate::tls::explain_io(&e).with_advice(&TRUST_FLAGS)
+                ),
+            ))
+        }
+        Ok(Ok(s)) => Ok(s),
     }
+}
+
+/// HTTP/2 over TLS is chosen by ALPN (RFC 9113 3.2): with `--http2` only "h2" is offered,
+/// and a server that picks nothing (it ignores ALPN) speaks HTTP/1.1 at best; without it,
+/// only "http/1.1" is offered.
+fn negotiated_h2(
+    target: &Target,
+    cfg: &ConnConfig,
+    stream: &TlsStream,
+) -> Result<bool, ExchangeError> {
+    match (stream.get_ref().1.alpn_protocol(), cfg.http2) {
+        (Some(b"h2"), _) => Ok(true),
+        (_, false) => Ok(false),
+        (Some(other), true) => Err(no_h2(
+            target,
+            &format!("it chose '{}'", String::from_utf8_lossy(other)),
+        )),
+        (None, true) => Err(no_h2(target, "it chose no protocol")),
+    }
+}
+
+/// The server did not agree to HTTP/2: worded as probe words it.
+fn no_h2(target: &Target, detail: &str) -> ExchangeError {
+    ExchangeError::new(
+        ErrorKind::Protocol,
+        format!(
+            "{}: the server did not agree to HTTP/2 (ALPN h2; {detail}); drop --http2 to load it over HTTP/1.1",
+            target.addr
+        ),
+    )
+}
+
+/// With `--http2`, check before the run that every TLS origin agrees to HTTP/2: a run whose
+/// every connection would fail the same way is not a measurement (exit 3, one line). Other
+/// failures (refused, certificate) are left to the run, which counts them.
+pub fn check_h2_agreed(targets: &[Target], cfg: &ConnConfig) -> Result<(), String> {
+    if !cfg.http2 {
+        return Ok(());
+    }
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return Ok(());
+    };
+    let mut seen = Vec::new();
+    for t in targets.iter().filter(|t| t.tls) {
+        if seen.contains(&t.addr) {
+            continue;
+        }
+        seen.push(t.addr);
+        let verdict = rt.block_on(async {
+            let tcp = tcp_connect(t, cfg).await?;
+            let stream = tls_connect(t, cfg, tcp).await?;
+            negotiated_h2(t, cfg, &stream).map(|_| ())
+        });
+        if let Err(e) = verdict
+            && e.kind == ErrorKind::Protocol
+        {
+            return Err(e.message);
+        }
+    }
+    Ok(())
 }
 
 async fn handshake<T>(io: TokioIo<T>, h2: bool) -> Result<Conn, ExchangeError>
@@ -224,10 +323,23 @@ pub fn classify(e: &hyper::Error) -> ExchangeError {
     ExchangeError::new(kind, message)
 }
 
+/// The error and its sources in one line; a TLS error in words ([`crate::tls::explain`]), since
+/// rustls' own Display shows Debug forms.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(cur) = src {
+        // rustls' error, bare or inside an io::Error (whose source() skips the inner error).
+        let tls = cur.downcast_ref::<rustls::Error>().or_else(|| {
+            cur.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(tls) = tls {
+            s.push_str(": ");
+            s.push_str(&crate::tls::explain(tls).with_advice(&TRUST_FLAGS));
+            break;
+        }
         let m = cur.to_string();
         if !s.contains(&m) {
             s.push_str(": ");
@@ -242,7 +354,10 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 pub fn timeout_error(timeout: Duration) -> ExchangeError {
     ExchangeError::new(
         ErrorKind::RequestTimeout,
-        format!("no complete response within {timeout:?}"),
+        format!(
+            "no complete response within {}",
+            humantime::format_duration(timeout)
+        ),
     )
 }
 

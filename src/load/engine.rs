@@ -120,6 +120,7 @@ fn worker_thread(
         groups: RefCell::new(Vec::new()),
         status: RefCell::new(vec![0; 1000]),
         interval: RefCell::new((LatencyHistogram::new(), 0, 0)),
+        ticks_sent: std::cell::Cell::new(0),
     });
     let w = worker.clone();
     local.block_on(&rt, async move {
@@ -147,9 +148,13 @@ fn worker_thread(
         }
         ticker.abort();
         let mut iv = w.interval.borrow_mut();
+        // What was recorded since the ticker's last snapshot belongs to the interval the
+        // ticker was in, not to the one `now` falls in: when the run ends on an interval
+        // boundary the ticker may or may not have fired first, and the log must not depend
+        // on which (hdrlog.rs places anything past the planned window in the last interval).
         let snap = Snapshot {
             worker: id,
-            index: interval_index(&w.clock, w.job.plan.interval, Instant::now()),
+            index: w.ticks_sent.get(),
             latency: std::mem::take(&mut iv.0),
             requests: iv.1,
             errors: iv.2,
@@ -173,11 +178,6 @@ fn worker_thread(
     Ok(tally)
 }
 
-fn interval_index(clock: &Clock, interval: Duration, now: Instant) -> u64 {
-    let since = now.saturating_duration_since(clock.measure_start);
-    (since.as_micros() / interval.as_micros().max(1)) as u64
-}
-
 /// Once per interval, hand the interval's numbers to the main thread.
 async fn ticker(w: Rc<Worker>, tx: mpsc::Sender<Snapshot>) {
     let every = w.job.plan.interval;
@@ -198,6 +198,7 @@ async fn ticker(w: Rc<Worker>, tx: mpsc::Sender<Snapshot>) {
             return;
         }
         index += 1;
+        w.ticks_sent.set(index);
     }
 }
 

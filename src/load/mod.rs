@@ -36,11 +36,19 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     }
     let args = *args.run;
     let job = Arc::new(job_of(&args)?);
+    conn::check_h2_agreed(&job.targets, &job.conn).map_err(Failure::runtime)?;
     let plan = job.plan.clone();
     let percentiles = args.percentiles.clone().unwrap_or_default();
 
-    let mut hdr = match &args.hdr_log {
-        Some(p) => Some(hdrlog::HdrLog::create(p, plan.warmup)?),
+    let mut hdr_file = match &args.hdr_log {
+        Some(p) => Some(hdrlog::HdrLogFile::create(p, plan.warmup)?),
+        None => None,
+    };
+    // The planned end of the window, when the plan fixes one (responses past it, such as the
+    // open model's drain, are logged in the last interval, as the report counts them).
+    let bound = plan.open_window().or(plan.duration);
+    let mut hdr = match hdr_file.as_mut() {
+        Some(f) => Some(f.begin(plan.interval, bound)?),
         None => None,
     };
     let shared = Arc::new(Shared::default());
@@ -98,7 +106,10 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         .join()
         .map_err(|_| Failure::runtime("the load engine panicked"))??;
     if let Some(h) = hdr.take() {
-        h.finish()?;
+        h.finish(window)?;
+    }
+    if let Some(f) = hdr_file.take() {
+        f.close()?;
     }
 
     let elapsed = wall.elapsed().as_secs_f64();
@@ -170,7 +181,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
 fn follow(
     rx: &std::sync::mpsc::Receiver<Snapshot>,
     plan: &Plan,
-    mut hdr: Option<&mut hdrlog::HdrLog>,
+    mut hdr: Option<&mut hdrlog::HdrLog<'_>>,
     pb: &indicatif::ProgressBar,
 ) -> anyhow::Result<()> {
     let mut intervals: BTreeMap<u64, Interval> = BTreeMap::new();
@@ -196,10 +207,8 @@ fn follow(
             };
             done_requests += iv.requests;
             done_errors += iv.errors;
-            if let Some(h) = hdr.as_deref_mut()
-                && !iv.latency.is_empty()
-            {
-                h.write(idx as f64 * interval_s, interval_s, &iv.latency)?;
+            if let Some(h) = hdr.as_deref_mut() {
+                h.push(idx, &iv.latency)?;
             }
             pb.set_message(format!(
                 "{done_requests} requests, {:.0} req/s, {done_errors} errors, p99 {}",
@@ -208,12 +217,11 @@ fn follow(
             ));
         }
     }
-    // Whatever is left (the workers' last partial intervals).
+    // Whatever is left (the workers' last partial intervals); the last one is written when
+    // the window's length is known.
     for (idx, iv) in intervals {
-        if let Some(h) = hdr.as_deref_mut()
-            && !iv.latency.is_empty()
-        {
-            h.write(idx as f64 * interval_s, interval_s, &iv.latency)?;
+        if let Some(h) = hdr.as_deref_mut() {
+            h.push(idx, &iv.latency)?;
         }
     }
     Ok(())

@@ -40,6 +40,8 @@ pub(super) struct Worker {
     pub(super) groups: RefCell<Vec<(HeaderValue, GroupTally)>>,
     pub(super) status: RefCell<Vec<u64>>,
     pub(super) interval: RefCell<(LatencyHistogram, u64, u64)>,
+    /// Interval snapshots the ticker has sent: the index of the interval being recorded.
+    pub(super) ticks_sent: std::cell::Cell<u64>,
 }
 
 impl Worker {

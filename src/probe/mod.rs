@@ -16,7 +16,7 @@ use crate::check::{
     CheckSpec, Conditions, HeaderCond, HttpVersion, JsonCond, Scheme, StatusRanges, cond, tls,
 };
 use crate::cli::{GlobalOpts, ProbeArgs};
-use crate::exit::{ExitCode, Failure, code_of};
+use crate::exit::{ExitCode, Failure};
 use crate::spec::SpecError;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,16 +43,82 @@ pub struct Settings {
 /// Run `lbctl probe`.
 pub fn run(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let nagios = args.output.output == ProbeOutput::Nagios;
-    let prepared = prepare(&args, &mut std::io::stdin().lock());
-    let (targets, settings) = match prepared {
-        Ok(p) => p,
-        // A nagios plugin reports its own problems as UNKNOWN (exit 3) on stdout.
-        Err(e) if nagios && code_of(&e) == ExitCode::Usage => {
-            println!("LBCTL UNKNOWN - {e:#}");
-            return Ok(ExitCode::Runtime);
+    match run_inner(args, global) {
+        // A nagios plugin reports its own problems (bad input, runtime failures) as UNKNOWN:
+        // exit 3 and one line on stdout (Nagios plugin development guidelines, 2.4 and 2.5).
+        Err(e) if nagios && !crate::output::is_broken_pipe(&e) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout(), "{}", nagios_unknown(&format!("{e:#}")));
+            Ok(ExitCode::Runtime)
         }
-        Err(e) => return Err(e),
-    };
+        other => other,
+    }
+}
+
+/// The nagios UNKNOWN line for a problem of lbctl's own: one line, and no `|` (it would start
+/// the performance data).
+pub fn nagios_unknown(problem: &str) -> String {
+    let words: Vec<&str> = problem.split_whitespace().collect();
+    format!("LBCTL UNKNOWN - {}", words.join(" ").replace('|', "/"))
+}
+
+/// Does this command line ask for `probe --output nagios`? Checked on the raw arguments, so
+/// that an error clap finds before `probe` runs is still reported the nagios way (`main`).
+/// Recognises `-o nagios`, `-onagios`, `-o=nagios`, `-qo nagios`, `--output nagios` and
+/// `--output=nagios` after the `probe` subcommand (global flags may come first).
+pub fn nagios_requested(args: &[std::ffi::OsString]) -> bool {
+    let args: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    // The subcommand: the first word that is not a global flag or its value.
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        if *a == "--color" {
+            i += 2;
+        } else if a.starts_with('-') {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if args.get(i) != Some(&"probe") {
+        return false;
+    }
+    let rest = &args[i + 1..];
+    for (j, a) in rest.iter().enumerate() {
+        if *a == "--" {
+            break;
+        }
+        let next = rest.get(j + 1).copied();
+        let value = if let Some(v) = a.strip_prefix("--output") {
+            match v.strip_prefix('=') {
+                Some(v) => Some(v),
+                None if v.is_empty() => next,
+                None => None,
+            }
+        } else if a.starts_with('-') && !a.starts_with("--") {
+            // A cluster of short flags whose last flag is -o, or -o with its value attached.
+            match a.find('o') {
+                Some(pos) => {
+                    let v = &a[pos + 1..];
+                    if v.is_empty() {
+                        next
+                    } else {
+                        Some(v.strip_prefix('=').unwrap_or(v))
+                    }
+                }
+                None => None,
+            }
+        } else {
+            None
+        };
+        if value == Some("nagios") {
+            return true;
+        }
+    }
+    false
+}
+
+fn run_inner(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    let (targets, settings) = prepare(&args, &mut std::io::stdin().lock())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -66,13 +132,17 @@ pub fn run(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Point at the flags that fix a certificate the system roots do not trust (the core's
-/// reason is about TLS; which flags exist is probe's business).
+/// probe's flags for trusting a server certificate.
+const TRUST_FLAGS: crate::tls::TrustFlags = crate::tls::TrustFlags {
+    cacert: "--cacert FILE",
+    insecure: "--insecure",
+};
+
+/// Point at the flags that fix a certificate the client does not trust (the core's reason
+/// is about TLS; which flags exist is probe's business).
 pub fn with_hint(mut o: crate::check::CheckOutcome) -> crate::check::CheckOutcome {
-    if o.fail == Some(crate::check::FailKind::Tls) && o.reason.contains("UnknownIssuer") {
-        o.reason.push_str(
-            " (not signed by a trusted CA: pass its CA with --cacert FILE, or --insecure)",
-        );
+    if let Some(fix) = o.tls_fix {
+        o.reason = format!("{}: {}", o.reason, fix.advice(&TRUST_FLAGS));
     }
     o
 }
@@ -303,6 +373,7 @@ fn parse_header(s: &str) -> Result<(::http::HeaderName, ::http::HeaderValue), Sp
 mod tests {
     use super::*;
     use crate::cli::Cli;
+    use crate::exit::code_of;
     use clap::Parser;
 
     fn args(list: &[&str]) -> ProbeArgs {
@@ -357,6 +428,40 @@ mod tests {
                 .unwrap_or_else(|| panic!("{bad:?} accepted"));
             assert_eq!(code_of(&e), ExitCode::Usage, "{bad:?}: {e:#}");
         }
+    }
+
+    #[test]
+    fn nagios_is_recognised_on_the_raw_command_line() {
+        let req = |line: &str| {
+            let v: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
+            nagios_requested(&v)
+        };
+        for yes in [
+            "lbctl probe db:1 -o nagios",
+            "lbctl probe -onagios db:1",
+            "lbctl probe -o=nagios db:1",
+            "lbctl probe -qo nagios db:1",
+            "lbctl probe --output nagios db:1",
+            "lbctl probe --output=nagios --bogus",
+            "lbctl -q --color never probe db:1 -o nagios",
+            "lbctl --color probe probe -o nagios",
+        ] {
+            assert!(req(yes), "{yes}");
+        }
+        for no in [
+            "lbctl probe db:1 -o json",
+            "lbctl probe db:1 --host nagios",
+            "lbctl probe db:1 -- -o nagios",
+            "lbctl load http://a/ --output nagios",
+            "lbctl probe db:1 --output-x nagios",
+            "lbctl",
+        ] {
+            assert!(!req(no), "{no}");
+        }
+        assert_eq!(
+            nagios_unknown("bad regex\n  'a|b'\t here"),
+            "LBCTL UNKNOWN - bad regex 'a/b' here"
+        );
     }
 
     #[test]

@@ -436,11 +436,12 @@ pub fn nagios(
             secs(lim.crit_latency)
         ));
         if let Some(d) = days {
-            let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+            // Nagios range syntax: `N:` alerts below N (days left), a bare `N` above it.
+            let below = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v}:"));
             perf.push(format!(
                 "'{name} cert_days'={d:.2};{};{}",
-                num(lim.warn_days),
-                num(lim.crit_days)
+                below(lim.warn_days),
+                below(lim.crit_days)
             ));
         }
     }
@@ -547,7 +548,10 @@ mod tests {
             line.contains("'https://a/'=0.010000s;0.100000;0.500000;0"),
             "{line}"
         );
-        assert!(line.contains("'https://a/ cert_days'=30.00;14;3"), "{line}");
+        assert!(
+            line.contains("'https://a/ cert_days'=30.00;14:;3:"),
+            "{line}"
+        );
         let (line, code) = run(
             vec![ok(), result(Verdict::Pass, 200, Some(30))],
             Require::All,

@@ -68,7 +68,7 @@ impl LatencyHistogram {
     pub fn merge(&mut self, other: &LatencyHistogram) -> Result<(), StatsError> {
         self.h
             .add(&other.h)
-            .map_err(|e| StatsError::Merge(format!("{e:?}")))
+            .map_err(|e| StatsError::Merge(e.to_string()))
     }
 
     /// Remove another histogram's samples, e.g. an earlier snapshot of this one, leaving the
@@ -77,7 +77,7 @@ impl LatencyHistogram {
     pub fn subtract(&mut self, other: &LatencyHistogram) -> Result<(), StatsError> {
         self.h
             .subtract(&other.h)
-            .map_err(|e| StatsError::Merge(format!("{e:?}")))
+            .map_err(|e| StatsError::Merge(e.to_string()))
     }
 
     /// The recorded samples as `(value µs, count)` pairs, one per non-empty bucket: a compact
@@ -185,12 +185,12 @@ impl LatencyHistogram {
         let bytes = base64_decode(s.trim()).map_err(StatsError::Base64)?;
         let mut h: Histogram<u64> = Deserializer::new()
             .deserialize(&mut std::io::Cursor::new(bytes))
-            .map_err(|e| StatsError::Decode(format!("{e:?}")))?;
+            .map_err(|e| StatsError::Decode(e.to_string()))?;
         h.auto(true);
         let mut out = LatencyHistogram::new();
         out.h
             .add(&h)
-            .map_err(|e| StatsError::Merge(format!("{e:?}")))?;
+            .map_err(|e| StatsError::Merge(e.to_string()))?;
         Ok(out)
     }
 

@@ -48,30 +48,31 @@ fn u(v: &Value) -> u64 {
 fn latency_percentiles_match_a_20ms_backend() {
     let _alone = TIMING.write().unwrap_or_else(|e| e.into_inner());
     let b = serve(1, &["--latency", "20ms"]);
-    // One retry: a CPU stall of the shared CI machine (not of lbctl) can push the few
-    // samples above p99; two noisy runs in a row are a real failure.
-    let mut attempts = Vec::new();
-    let d = loop {
-        let (code, d) = load_json_unlocked(&[b.url(0), "-c", "4", "-d", "2s", "--threads", "1"]);
-        assert_eq!(code, 0, "{d}");
-        let (p50, p99) = (f(&d["latency_ms"]["p50"]), f(&d["latency_ms"]["p99"]));
-        attempts.push((p50, p99));
-        if ((20.0..=24.0).contains(&p50) && (20.0..=30.0).contains(&p99)) || attempts.len() == 2 {
-            break d;
-        }
-    };
-    let (p50, p99) = attempts[attempts.len() - 1];
-    assert!(
-        (20.0..=24.0).contains(&p50),
-        "p50 {p50} (attempts {attempts:?})"
+    let (code, d) = load_json_unlocked(&[b.url(0), "-c", "4", "-d", "2s", "--threads", "1"]);
+    assert_eq!(code, 0, "{d}");
+    // What holds however busy the machine is: no answer before the injected 20 ms (exact),
+    // percentiles in order, and the right unit (a µs/ms mix-up is off by 1000x; 4x nominal is
+    // generous slack for a shared 2-core box).
+    let l = &d["latency_ms"];
+    let (min, p50, p90, p99, max) = (
+        f(&l["min"]),
+        f(&l["p50"]),
+        f(&l["p90"]),
+        f(&l["p99"]),
+        f(&l["max"]),
     );
-    assert!(
-        (20.0..=30.0).contains(&p99),
-        "p99 {p99} (attempts {attempts:?})"
-    );
-    // 4 connections x 2 s / ~21 ms: a closed loop sends about 380; allow a slow machine.
+    assert!(min >= 20.0, "min {min}: {l}");
+    assert!(min <= p50 && p50 <= p90 && p90 <= p99 && p99 <= max, "{l}");
+    assert!(p50 <= 80.0, "p50 {p50}: {l}");
+    // A closed loop: each connection waits for its answer, so it fits at most 2 s / 20 ms
+    // requests, and its latencies add up to at most the window (Little's law, exact bound).
     let requests = u(&d["requests"]);
-    assert!((150..=400).contains(&requests), "requests {requests}");
+    assert!((4..=4 * 100).contains(&requests), "requests {requests}");
+    let busy_ms = f(&l["mean"]) * u(&d["responses"]) as f64;
+    assert!(
+        busy_ms <= 4.0 * 2000.0 * 1.01,
+        "{busy_ms} ms over 4 connections in 2 s"
+    );
     assert_eq!(u(&d["errors"]), 0);
     assert_eq!(u(&d["status"]["200"]), u(&d["responses"]));
     assert_eq!(u(&d["latency_ms"]["count"]), u(&d["responses"]));
@@ -95,13 +96,31 @@ fn open_model_corrects_coordinated_omission_during_a_stall() {
     });
     // 4 connections: during the stall only 4 requests are in flight, so the uncorrected
     // service time hides it (wrk's number), while ~200 planned requests were due meanwhile.
-    let (code, d) = load_json(&[b.url(0), "-c", "4", "--rate", "200/s", "-d", "5s"]);
+    // --max-send-lag 250ms: the generator's own lateness on a busy box is not the subject,
+    // but the ~1 s waits behind the stall must not count as send lag (they would exceed it).
+    let (code, d) = load_json(&[
+        b.url(0),
+        "-c",
+        "4",
+        "--rate",
+        "200/s",
+        "-d",
+        "5s",
+        "--max-send-lag",
+        "250ms",
+    ]);
     staller.join().unwrap();
     assert_eq!(code, 0, "{d}");
     let corrected = f(&d["latency_ms"]["p99"]);
     let service = f(&d["service_time_ms"]["p99"]);
+    // The stall is 1 s: requests due during it waited up to that long (exact), while the
+    // service time of the 4 in flight is under 1% of the samples; compared with each other,
+    // not with a number the machine's speed decides.
     assert!(corrected >= 500.0, "corrected p99 {corrected} ms");
-    assert!(service < 100.0, "uncorrected p99 {service} ms");
+    assert!(
+        service * 4.0 < corrected,
+        "uncorrected p99 {service} ms vs corrected {corrected} ms"
+    );
     assert!(
         u(&d["queued"]) >= 100,
         "requests queued behind the stall: {}",
@@ -113,7 +132,19 @@ fn open_model_corrects_coordinated_omission_during_a_stall() {
 #[test]
 fn open_model_sends_the_planned_count() {
     let b = serve(1, &[]);
-    let (code, d) = load_json(&[b.url(0), "--rate", "200/s", "-d", "5s", "-c", "8"]);
+    // Counts are the plan's, not the machine's; a generous --max-send-lag keeps a busy box
+    // from turning the run invalid (exit 4), which is not what this test is about.
+    let (code, d) = load_json(&[
+        b.url(0),
+        "--rate",
+        "200/s",
+        "-d",
+        "5s",
+        "-c",
+        "8",
+        "--max-send-lag",
+        "1s",
+    ]);
     assert_eq!(code, 0, "{d}");
     let sent = u(&d["requests"]) + u(&d["unfinished"]);
     assert!((980..=1020).contains(&sent), "sent {sent}");
@@ -365,6 +396,82 @@ fn http2_prior_knowledge_and_hdr_log() {
     assert_eq!(code, 0, "{d}");
     assert_eq!(d["http"], "2");
     assert_eq!(u(&d["status"]["200"]), 20, "{d}");
+}
+
+/// (start s, length s, count) of every interval of an `--hdr-log`, read back with
+/// hdrhistogram's own IntervalLogIterator.
+fn read_hdr_log(path: &std::path::Path) -> Vec<(f64, f64, u64)> {
+    use hdrhistogram::serialization::interval_log::{IntervalLogIterator, LogEntry};
+    let text = std::fs::read_to_string(path).unwrap();
+    IntervalLogIterator::new(text.as_bytes())
+        .map(|e| e.unwrap_or_else(|e| panic!("{e:?} in\n{text}")))
+        .filter_map(|e| match e {
+            LogEntry::Interval(i) => Some((
+                i.start_timestamp().as_secs_f64(),
+                i.duration().as_secs_f64(),
+                lbctl::stats::LatencyHistogram::from_base64(i.encoded_histogram())
+                    .unwrap()
+                    .len(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The interval log tiles the measured window: starts 0, 1, 2, ... (one per second), lengths
+/// adding up to the report's duration, counts adding up to its responses; for the closed
+/// model ending on a second boundary, -n, and the open model (whose drain counts in the last
+/// interval), with several workers.
+#[test]
+fn hdr_log_intervals_tile_the_run() {
+    let b = serve(1, &["--latency", "2ms"]);
+    let dir = tempfile::tempdir().unwrap();
+    let runs: [&[&str]; 3] = [
+        &["-d", "2s", "-c", "4", "--threads", "2"],
+        &["-n", "400", "-c", "2"],
+        &[
+            "--rate",
+            "300/s",
+            "-d",
+            "2s",
+            "-c",
+            "4",
+            "--threads",
+            "2",
+            "--max-send-lag",
+            "1s",
+        ],
+    ];
+    for (k, run) in runs.iter().enumerate() {
+        let log = dir.path().join(format!("run{k}.hlog"));
+        let mut args = vec![b.url(0), "--hdr-log", log.to_str().unwrap()];
+        args.extend_from_slice(run);
+        let (code, d) = load_json(&args);
+        assert_eq!(code, 0, "{run:?}: {d}");
+        let intervals = read_hdr_log(&log);
+        assert!(!intervals.is_empty(), "{run:?}");
+        if run.contains(&"2s") {
+            // The issue: -d 2s gave '0.000' and '2.000', no '1.000'.
+            assert_eq!(intervals.len(), 2, "{run:?}: {intervals:?}");
+        }
+        for (i, (start, length, _)) in intervals.iter().enumerate() {
+            assert_eq!(*start, i as f64, "{run:?}: {intervals:?}");
+            if i + 1 < intervals.len() {
+                assert_eq!(*length, 1.0, "{run:?}: {intervals:?}");
+            } else {
+                assert!(*length > 0.0, "{run:?}: {intervals:?}");
+            }
+        }
+        let total: f64 = intervals.iter().map(|i| i.1).sum();
+        let window = f(&d["duration_s"]);
+        // Three decimals per line in the log.
+        assert!(
+            (total - window).abs() < 0.002,
+            "{run:?}: {total} vs {window}, {intervals:?}"
+        );
+        let counted: u64 = intervals.iter().map(|i| i.2).sum();
+        assert_eq!(counted, u(&d["responses"]), "{run:?}: {intervals:?}\n{d}");
+    }
 }
 
 #[test]
@@ -683,9 +790,10 @@ fn max_connections_keeps_the_rate_against_a_slow_backend() {
     assert!(u(&grown["connections_opened"]) >= peak, "{grown}");
     assert_eq!(u(&grown["max_connections"]), 40);
     assert_eq!(u(&grown["connections"]), 2);
-    // Latency still counts from the due time, connection setup included: about 200 ms.
+    // Latency still counts from the due time, connection setup included: at least the
+    // backend's 200 ms (exact), and below the fixed pool's, which queues (compared below).
     let p99 = f(&grown["latency_ms"]["p99"]);
-    assert!((200.0..600.0).contains(&p99), "p99 {p99}");
+    assert!(p99 >= 200.0, "p99 {p99}");
 
     // Fixed pool of 2: most requests wait for a busy connection; the rate drops.
     assert!(u(&fixed["queued"]) >= 20, "queued {}", fixed["queued"]);

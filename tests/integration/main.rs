@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod demo;
+mod interop;
 mod load;
 mod probe;
 mod proxy;

@@ -327,7 +327,7 @@ fn tls_cacert_expiry_and_cert_only() {
     let reason = t["reason"].as_str().unwrap();
     assert!(
         reason.contains("tls handshake failed")
-            && reason.contains("UnknownIssuer")
+            && reason.contains("not signed by a trusted CA")
             && reason.contains("--cacert FILE"),
         "{reason}"
     );
@@ -349,7 +349,7 @@ fn tls_cacert_expiry_and_cert_only() {
     assert_eq!(r.code, 1);
     assert!(
         r.stdout
-            .contains("certificate not valid for name \"other.test\""),
+            .contains("certificate is for localhost, 127.0.0.1, not for 'other.test'"),
         "{}",
         r.stdout
     );
@@ -406,6 +406,8 @@ fn tls_cacert_expiry_and_cert_only() {
     ]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.starts_with("LBCTL WARNING - "), "{}", r.stdout);
+    // Days left alert when below the threshold: Nagios range `N:` (a bare N alerts above).
+    assert!(r.stdout.trim_end().ends_with(";10:;2:"), "{}", r.stdout);
     let r = probe(&[&url, "--cacert", ca, "-o", "nagios", "--crit-days", "7"]);
     assert_eq!(r.code, 2, "{}", r.stdout);
     assert!(r.stdout.starts_with("LBCTL CRITICAL - "), "{}", r.stdout);
@@ -533,6 +535,54 @@ fn nagios_latency_thresholds() {
         "100ms",
     ]);
     assert_eq!(r.code, 2, "{}", r.stdout);
+}
+
+/// Nagios plugin guidelines: a plugin's own problem (bad flag, bad target, a flag clap
+/// rejects before probe runs, a runtime failure) is UNKNOWN: exit 3, exactly one line on
+/// stdout, no `|` in it unless perfdata follows.
+#[test]
+fn nagios_usage_errors_are_unknown_on_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.pem");
+    let missing = missing.to_str().unwrap();
+    for args in [
+        // clap: a bad value, an unknown flag, a missing value, a bad enum value.
+        &["db:1", "-o", "nagios", "--timeout", "soon"][..],
+        &["db:1", "-o", "nagios", "--bogus"],
+        &["db:1", "--output=nagios", "--timeout"],
+        &["db:1", "-onagios", "--http-version", "3"],
+        &["-qo", "nagios", "db:1", "--rise", "-1"],
+        // probe's own checks: target, conditions, files, mode combinations.
+        &["nohost", "-o", "nagios"],
+        &["-o", "nagios"],
+        &["db:1", "-o", "nagios", "--expect-status", "2xx"],
+        &["db:1", "-o", "nagios", "--expect-body-regex", "("],
+        &["db:1", "-o", "nagios", "--warn-days", "x"],
+        &["db:1", "-o", "nagios", "--watch"],
+        &["db:1", "-o", "nagios", "--require", "3"],
+        &["https://a/", "-o", "nagios", "--cacert", missing],
+        &["db:1", "-o", "nagios", "--targets-file", missing],
+    ] {
+        let r = probe(args);
+        assert_eq!(r.code, 3, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert_eq!(r.stdout.lines().count(), 1, "{args:?}: {}", r.stdout);
+        assert!(
+            r.stdout.starts_with("LBCTL UNKNOWN - ") && !r.stdout.contains('|'),
+            "{args:?}: {}",
+            r.stdout
+        );
+        assert!(!r.stdout.contains("For more information"), "{}", r.stdout);
+    }
+    // --help is not an error: clap prints it and exits 0, nagios or not.
+    let r = probe(&["-o", "nagios", "--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.lines().count() > 10);
+    // Without nagios, a clap error stays a usage error (exit 2, stderr).
+    let r = probe(&["db:1", "--timeout", "soon"]);
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+    // `nagios` as another flag's value is not nagios mode.
+    let r = probe(&["db:1", "--host", "nagios", "--timeout", "soon"]);
+    assert_eq!(r.code, 2);
 }
 
 // ---------------------------------------------------------------------------------------

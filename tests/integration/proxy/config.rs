@@ -52,6 +52,7 @@ fn metrics_parse_and_match_the_requests_sent() {
     let admin = p.admin.as_ref().unwrap();
     let text = client
         .get(format!("http://{admin}/metrics"))
+        .header("Accept", "application/openmetrics-text")
         .send()
         .unwrap()
         .text()

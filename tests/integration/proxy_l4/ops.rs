@@ -157,6 +157,8 @@ fn config_file_tcp_listener_and_sighup_reload() {
         addr,
         admin: admin.strip_prefix("admin http://").map(str::to_string),
         lines: Vec::new(),
+        err_seen: String::new(),
+        err_lines: None,
     };
     assert_eq!(exchange(&p.addr, b"1"), b"1");
     assert_eq!(n2(&p, "one"), 1);
@@ -295,6 +297,8 @@ fn sighup_reloads_the_sni_table() {
         addr,
         admin: admin.strip_prefix("admin http://").map(str::to_string),
         lines: Vec::new(),
+        err_seen: String::new(),
+        err_lines: None,
     };
     let hello = client_hello("api.example.test");
     // The echo backends send the ClientHello back: enough to see where it went.
@@ -340,7 +344,7 @@ fn acl_uses_the_proxy_header_address() {
 fn access_log_has_one_line_per_tcp_connection() {
     let (_echo, addrs) = tcp_echo(1);
     let spec = format!("e={}", addrs[0]);
-    let p = start(&[
+    let mut p = start(&[
         "--mode",
         "tcp",
         "--backend",
@@ -354,7 +358,12 @@ fn access_log_has_one_line_per_tcp_connection() {
     assert_eq!(exchange(&p.addr, &msg), msg);
     assert_eq!(exchange(&p.addr, b"hello"), b"hello");
     // Wait for the second line before stopping the proxy.
-    std::thread::sleep(Duration::from_millis(200));
+    let tcp_lines = |err: &str| {
+        err.lines()
+            .filter(|l| l.contains("\"mode\":\"tcp\""))
+            .count()
+    };
+    p.wait_stderr(|err| tcp_lines(err) >= 2, Duration::from_secs(10));
     let err = p.stderr();
     let lines: Vec<serde_json::Value> = err
         .lines()

@@ -416,7 +416,7 @@ fn sighup_reloads_the_tls_certificate_and_keeps_it_on_a_bad_file() {
     let backends = serve(1, &[]);
     let spec = backends.addr(0);
     let files = cert_files();
-    let p = start(&[
+    let mut p = start(&[
         "--tls-cert",
         &files.cert,
         "--tls-key",
@@ -440,7 +440,10 @@ fn sighup_reloads_the_tls_certificate_and_keeps_it_on_a_bad_file() {
     // A broken file: the reload fails loudly and the running certificate stays.
     std::fs::write(&files.cert, "not a certificate").unwrap();
     p.proc.signal("HUP");
-    std::thread::sleep(Duration::from_millis(300));
+    p.wait_stderr(
+        |err| err.contains("TLS certificate reload failed"),
+        Duration::from_secs(10),
+    );
     assert_eq!(presented_fingerprint(&p.addr), renewed.fingerprint);
     let err = p.stderr();
     assert!(
