@@ -11,6 +11,7 @@ use crate::cli::{DemoArgs, DemoOutput, GlobalOpts};
 use crate::exit::{ExitCode, Failure};
 use anyhow::anyhow;
 use children::{Service, command_line, run_json};
+use report::ROLES;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -19,10 +20,6 @@ const FAST: &str = "5ms";
 const SLOW: &str = "20ms";
 const ERROR_RATE: f64 = 0.02;
 const RING_KEYS: u32 = 10_000;
-
-/// The backends of the demo: (name, role shown to the user).
-pub(crate) const ROLES: [(&str, &str); 3] =
-    [("b1", "fast"), ("b2", "4x slower"), ("b3", "2% errors")];
 
 /// Run `lbctl demo`.
 pub fn run(args: DemoArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {

@@ -229,7 +229,8 @@ pub async fn serve(
     let builder = auto::Builder::new(TokioExecutor::new());
     let needs_socket = backend.faults.reset_rate > 0.0;
     tokio::pin!(shutdown);
-    while let Some((stream, peer)) = super::accept_next(&listener, shutdown.as_mut()).await {
+    while let Some((stream, peer)) = super::accept::accept_next(&listener, shutdown.as_mut()).await
+    {
         let (stream, sock) = if needs_socket {
             match dup_socket(stream) {
                 Some(pair) => pair,

@@ -2,6 +2,7 @@
 //! demoed and tested with nothing else installed. HTTP backends live in [`http`], the TCP echo
 //! backend in [`tcp`], fault settings in [`faults`].
 
+mod accept;
 pub mod faults;
 pub mod http;
 pub mod tcp;
@@ -23,26 +24,6 @@ struct Plan {
     name: String,
     addr: SocketAddr,
     faults: Faults,
-}
-
-/// The next accepted connection (TCP_NODELAY set), or None once `shutdown` has resolved.
-/// Accept errors (out of file descriptors and the like) back off instead of spinning.
-pub(crate) async fn accept_next(
-    listener: &TcpListener,
-    mut shutdown: std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
-) -> Option<(tokio::net::TcpStream, SocketAddr)> {
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    return Some((stream, peer));
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-            },
-            _ = &mut shutdown => return None,
-        }
-    }
 }
 
 fn plan(args: &ServeArgs) -> anyhow::Result<Vec<Plan>> {

@@ -13,7 +13,8 @@ pub async fn serve(
 ) {
     let tracker = crate::shutdown::InFlight::default();
     tokio::pin!(shutdown);
-    while let Some((mut stream, _)) = super::accept_next(&listener, shutdown.as_mut()).await {
+    while let Some((mut stream, _)) = super::accept::accept_next(&listener, shutdown.as_mut()).await
+    {
         let guard = tracker.enter();
         tokio::spawn(async move {
             let (mut r, mut w) = stream.split();
