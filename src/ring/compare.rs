@@ -3,10 +3,8 @@
 //! of the structure. Keys are loaded once into memory so that the timing measures lookups only.
 
 use super::keys::{KeySet, KeySource};
-use super::{
-    Assigner, Balance, apply_change, balance, human_bytes, ideal_moved, index_map, load_servers,
-    options, pct,
-};
+use super::metrics::{Balance, balance, human_bytes, ideal_moved, index_map, pct};
+use super::servers::{Assigner, apply_change, load_servers, options};
 use crate::balance::hash::{self, HashAlgorithm, HashServer, Locator};
 use crate::cli::{CompareArgs, GlobalOpts, ReportOutput};
 use crate::exit::ExitCode;
@@ -117,15 +115,15 @@ pub fn run(args: CompareArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let opts = options(None, &args.tuning);
     // Tuning errors (e.g. a non-prime table size) are the user's, not one algorithm's: check first.
     if args.tuning.vnodes == 0 {
-        return Err(super::usage(hash::HashError::ZeroVnodes));
+        return Err(super::servers::usage(hash::HashError::ZeroVnodes));
     }
     if !(args.tuning.balance_factor.is_finite() && args.tuning.balance_factor > 1.0) {
-        return Err(super::usage(hash::HashError::BadBalanceFactor(
+        return Err(super::servers::usage(hash::HashError::BadBalanceFactor(
             args.tuning.balance_factor,
         )));
     }
     if !hash::is_prime(args.tuning.table_size) {
-        return Err(super::usage(hash::HashError::TableNotPrime(
+        return Err(super::servers::usage(hash::HashError::TableNotPrime(
             args.tuning.table_size,
         )));
     }
@@ -161,7 +159,7 @@ pub fn run(args: CompareArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         algorithms: rows,
     };
     match args.output {
-        ReportOutput::Json => super::print_json(&report)?,
+        ReportOutput::Json => super::metrics::print_json(&report)?,
         ReportOutput::Table => print_table(&report)?,
     }
     Ok(ExitCode::Success)

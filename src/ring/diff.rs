@@ -5,9 +5,8 @@
 //! the exact moved fraction of the hash space.
 
 use super::keys::{KeySet, KeySource};
-use super::{
-    Assigner, apply_change, build, ideal_moved, index_map, load_servers, moved_space, pct,
-};
+use super::metrics::{ideal_moved, index_map, moved_space, pct};
+use super::servers::{Assigner, apply_change, build, load_servers};
 use crate::balance::hash::{HashFn, parse_u64};
 use crate::cli::{DiffArgs, GlobalOpts, ReportOutput};
 use crate::exit::{ExitCode, Failure};
@@ -167,7 +166,7 @@ pub fn run(args: DiffArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         }),
     };
     match args.output {
-        ReportOutput::Json => super::print_json(&report)?,
+        ReportOutput::Json => super::metrics::print_json(&report)?,
         ReportOutput::Table => print_table(&report, &moved_keys, &moved_pairs, &from, &to)?,
     }
     Ok(ExitCode::Success)

@@ -3,7 +3,7 @@
 //! with a pipe in constant memory. `bounded` places keys in input order, as a live proxy would.
 
 use super::keys::KeySource;
-use super::{Assigner, build, load_servers};
+use super::servers::{Assigner, build, load_servers};
 use crate::balance::hash::{HashFn, parse_u64};
 use crate::cli::{GlobalOpts, LookupArgs, LookupOutput};
 use crate::exit::{ExitCode, Failure};

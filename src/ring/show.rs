@@ -2,7 +2,8 @@
 //! shares, then the points (position, owner). Maglev: slots per server, then the table.
 //! Jump/modulo: buckets per server, then the bucket list. Rendezvous keeps no structure.
 
-use super::{build, load_servers, pct, space_shares};
+use super::metrics::{pct, space_shares};
+use super::servers::{build, load_servers};
 use crate::balance::hash::Structure;
 use crate::cli::{GlobalOpts, ReportOutput, ShowArgs};
 use crate::exit::ExitCode;
@@ -98,7 +99,7 @@ pub fn run(args: ShowArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         entries,
     };
     match args.output {
-        ReportOutput::Json => super::print_json(&report)?,
+        ReportOutput::Json => super::metrics::print_json(&report)?,
         ReportOutput::Table => print_table(&report, args.limit)?,
     }
     Ok(ExitCode::Success)

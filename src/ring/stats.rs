@@ -3,7 +3,8 @@
 //! algorithms the exact share of the hash space each server owns.
 
 use super::keys::KeySource;
-use super::{Assigner, Balance, balance, build, load_servers, pct, space_shares, weight_shares};
+use super::metrics::{Balance, balance, pct, space_shares, weight_shares};
+use super::servers::{Assigner, build, load_servers};
 use crate::balance::hash::{HashFn, parse_u64};
 use crate::cli::{GlobalOpts, ReportOutput, StatsArgs};
 use crate::exit::{ExitCode, Failure};
@@ -106,7 +107,7 @@ pub fn run(args: StatsArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         servers: rows,
     };
     match args.output {
-        ReportOutput::Json => super::print_json(&report)?,
+        ReportOutput::Json => super::metrics::print_json(&report)?,
         ReportOutput::Table => print_table(&report)?,
     }
     Ok(ExitCode::Success)
