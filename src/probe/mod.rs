@@ -6,10 +6,12 @@
 mod oneshot;
 mod options;
 mod report;
+mod settings;
 mod targets;
 mod watch;
 
 pub use options::{HttpVersionArg, ProbeOutput, Require, UntilState};
+pub use settings::Settings;
 pub use targets::{ProbeTarget, parse_line};
 
 use crate::check::{
@@ -19,26 +21,6 @@ use crate::cli::{GlobalOpts, ProbeArgs};
 use crate::exit::{ExitCode, Failure};
 use crate::spec::SpecError;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// Everything `probe` needs besides the targets, validated.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub timeout: Duration,
-    pub concurrency: usize,
-    pub require: Require,
-    pub retries: u32,
-    pub retry_delay: Duration,
-    pub interval: Duration,
-    pub fast_interval: Duration,
-    pub rise: u32,
-    pub fall: u32,
-    pub start_up: bool,
-    pub count: Option<u64>,
-    pub deadline: Duration,
-    pub output: ProbeOutput,
-    pub nagios: report::NagiosLimits,
-}
 
 /// Run `lbctl probe`.
 pub fn run(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
@@ -130,21 +112,6 @@ fn run_inner(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     } else {
         rt.block_on(oneshot::run(targets, settings, global.clone()))
     }
-}
-
-/// probe's flags for trusting a server certificate.
-const TRUST_FLAGS: crate::tls::TrustFlags = crate::tls::TrustFlags {
-    cacert: "--cacert FILE",
-    insecure: "--insecure",
-};
-
-/// Point at the flags that fix a certificate the client does not trust (the core's reason
-/// is about TLS; which flags exist is probe's business).
-pub fn with_hint(mut o: crate::check::CheckOutcome) -> crate::check::CheckOutcome {
-    if let Some(fix) = o.tls_fix {
-        o.reason = format!("{}: {}", o.reason, fix.advice(&TRUST_FLAGS));
-    }
-    o
 }
 
 /// Validate the flags and load the targets (no network yet).
@@ -375,6 +342,7 @@ mod tests {
     use crate::cli::Cli;
     use crate::exit::code_of;
     use clap::Parser;
+    use std::time::Duration;
 
     fn args(list: &[&str]) -> ProbeArgs {
         let mut v = vec!["lbctl", "probe"];

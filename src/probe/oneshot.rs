@@ -2,8 +2,8 @@
 //! failed checks retried up to `--retries` times (a late pass is "flaky"), then one report and
 //! an exit code from `--require`.
 
-use super::Settings;
 use super::report::{self, ShotResult, Verdict};
+use super::settings::{Settings, with_hint};
 use super::targets::ProbeTarget;
 use crate::check;
 use crate::cli::GlobalOpts;
@@ -91,7 +91,7 @@ async fn probe_one(t: &ProbeTarget, s: &Settings, sem: &Semaphore) -> ShotResult
         attempts += 1;
         let outcome = {
             let _permit = sem.acquire().await;
-            super::with_hint(check::run(&t.spec, &t.target, s.timeout).await)
+            with_hint(check::run(&t.spec, &t.target, s.timeout).await)
         };
         if outcome.pass || attempts > s.retries {
             let verdict = match (outcome.pass, attempts) {

@@ -7,9 +7,10 @@
 //! one line per check), and a summary at the end (Ctrl-C or `--count` rounds). Until stops as
 //! soon as `--require` holds over the targets that are up, or fails at `--deadline`.
 
+use super::ProbeOutput;
 use super::report::{ShotResult, Verdict};
+use super::settings::{Settings, with_hint};
 use super::targets::ProbeTarget;
-use super::{ProbeOutput, Settings};
 use crate::check::{self, CheckOutcome, RiseFall};
 use crate::cli::GlobalOpts;
 use crate::exit::ExitCode;
@@ -126,7 +127,7 @@ fn spawn_loops(
                 let started = Instant::now();
                 let outcome = {
                     let _permit = sem.acquire().await;
-                    super::with_hint(check::run(&t.spec, &t.target, s.timeout).await)
+                    with_hint(check::run(&t.spec, &t.target, s.timeout).await)
                 };
                 n += 1;
                 let (ev, fast) = {
