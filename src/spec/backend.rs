@@ -2,7 +2,7 @@
 //! `[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls]`, IPv6 hosts in brackets
 //! (`[::1]:8080`). `https://` or `,tls` means the backend speaks TLS (the proxy is its client).
 
-use super::{SpecError, content_lines};
+use super::error::SpecError;
 use std::fmt;
 
 /// The grammar, as shown in messages and help.
@@ -217,6 +217,19 @@ pub fn check_unique_names(specs: &[BackendSpec]) -> Result<(), SpecError> {
     Ok(())
 }
 
+/// Iterate over the meaningful lines of a list file: trimmed, without blank lines and `#`
+/// comments (whole-line or trailing), with their 1-based line numbers.
+pub fn content_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines().enumerate().filter_map(|(i, line)| {
+        let line = match line.find('#') {
+            Some(pos) => &line[..pos],
+            None => line,
+        }
+        .trim();
+        (!line.is_empty()).then_some((i + 1, line))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,5 +326,11 @@ mod tests {
                 .to_string()
                 .contains("twice")
         );
+    }
+
+    #[test]
+    fn content_lines_skip_comments() {
+        let got: Vec<_> = content_lines("# head\n\n a:1 # x\n\tb:2\n#\n").collect();
+        assert_eq!(got, vec![(3, "a:1"), (4, "b:2")]);
     }
 }

@@ -1,6 +1,6 @@
 //! Durations (`250ms`, `2s`, `1m30s`) and uniform ranges of them (`5ms..50ms`).
 
-use super::SpecError;
+use super::error::SpecError;
 use std::time::Duration;
 
 const EXPECTED: &str = "a duration such as 250ms, 2s, 1m30s or 1h";

@@ -1,6 +1,7 @@
 //! Request rates: `500/s`, `30000/m`, `10/h`, `5/100ms`, or a bare number meaning per second.
 
-use super::{SpecError, parse_duration};
+use super::duration::parse_duration;
+use super::error::SpecError;
 
 const EXPECTED: &str = "a rate such as 500/s, 30000/m, 10/h or 5/100ms";
 

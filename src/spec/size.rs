@@ -1,6 +1,6 @@
 //! Byte sizes: `512`, `1KiB`, `10KB`, `1.5MiB`.
 
-use super::SpecError;
+use super::error::SpecError;
 
 const EXPECTED: &str = "a size such as 512, 1KiB, 10KB or 2MiB";
 

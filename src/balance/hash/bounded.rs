@@ -6,7 +6,7 @@
 
 use super::hashfn::HashFn;
 use super::ring::Ring;
-use super::{HashError, HashServer, active_weight_sum};
+use super::types::{HashError, HashServer, active_weight_sum};
 
 #[derive(Debug, Clone)]
 pub struct Bounded {

@@ -4,7 +4,7 @@
 //! Jump only stays consistent when buckets are added or removed at the end of the list.
 
 use super::hashfn::HashFn;
-use super::{HashError, HashServer};
+use super::types::{HashError, HashServer};
 
 /// Upper bound on expanded buckets (weights are divided by their gcd first).
 pub const MAX_BUCKETS: u64 = 1 << 20;

@@ -6,7 +6,7 @@
 //! server i claims w_i / gcd(w) slots (equal weights give the paper's round robin).
 
 use super::hashfn::{HashFn, siphash24};
-use super::{HashError, HashServer};
+use super::types::{HashError, HashServer};
 
 /// go-maglev's permutation key.
 const PERM_K0: u64 = 0xdead_beef_cafe_babe;

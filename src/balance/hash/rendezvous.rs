@@ -4,7 +4,7 @@
 //! (the logarithmic method, Schindelhauer & Schomaker 2005). O(N) per lookup.
 
 use super::hashfn::HashFn;
-use super::{HashError, HashServer};
+use super::types::{HashError, HashServer};
 
 /// go-rendezvous's mixer (Vigna's xorshift64*-style finaliser).
 #[inline]

@@ -5,7 +5,7 @@
 //! `ring diff` report (ownership fractions and moved fractions, computed, never sampled).
 
 use super::hashfn::{HashFn, md5};
-use super::{HashError, HashServer, active_weight_sum};
+use super::types::{HashError, HashServer, active_weight_sum};
 
 /// Upper bound on points in one ring (memory stays under ~200 MB).
 pub const MAX_POINTS: usize = 16_000_000;
