@@ -1,7 +1,7 @@
 //! HTTP/1.1 wire facts shared by the two hand-written HTTP/1.1 paths: `load`'s client
-//! (load/h1.rs) and the proxy's relay (proxy/h1_wire.rs). How a response body is delimited and
-//! whether the server closes after it, from a head parsed by httparse (RFC 9112 section 6.3 and
-//! 9.3). A core: no I/O, no printing.
+//! (load/h1.rs) and the proxy's relay (proxy/http/fast/wire/). How a response body is
+//! delimited and whether the server closes after it, from a head parsed by httparse (RFC 9112
+//! section 6.3 and 9.3). A core: no I/O, no printing.
 
 /// How a response body is delimited (RFC 9112 section 6.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,34 @@
 //! lbctl: load-balancing utilities. The binary is a thin shell over this library so that
 //! tests, benches and fuzz targets reach the cores directly.
 //!
-//! Cores (no CLI, no printing): [`spec`], [`balance`], [`check`], [`stats`], [`output`],
-//! [`http1`].
-//! Subcommands (wire cores to the CLI): [`serve`], [`ring`], [`probe`], [`load`], [`proxy`], [`demo`].
+//! The map of the house, one line per room. Data flows one way, spec -> core -> subcommand ->
+//! output; each folder's `mod.rs` says what its room may import, and
+//! `tests/integration/house.rs` checks that no file is in an import cycle.
+//!
+//! Around the cores:
+//! - [`cli`]: the clap tree, one Args struct per subcommand; every flag documented where defined.
+//! - [`exit`]: the exit codes and the error type, the one place a failure becomes a number.
+//! - [`generate`]: completions and man pages from the clap tree (`lbctl generate`, hidden).
+//!
+//! Cores (no CLI, no printing; plain types in, plain types out):
+//! - [`spec`]: what users type (backend specs, durations, rates, sizes), parsed once.
+//! - [`balance`]: every balancing algorithm, pure and synchronous; consistent hashes in
+//!   [`balance::hash`].
+//! - [`check`]: health checks (tcp, http/h2, tls) and the rise/fall state machine.
+//! - [`stats`]: HdrHistogram latency recording, percentiles, merging.
+//! - [`http1`]: HTTP/1.1 wire facts shared by load's client and the proxy's fast path.
+//! - [`tls`]: rustls client and server configs, in one place.
+//! - [`shutdown`]: signals, and waiting for in-flight work to drain.
+//! - [`output`]: tables, JSON, progress bars, the colour policy.
+//!
+//! Subcommands (wire the cores to the CLI and to output):
+//! - [`serve`]: test backends with injected faults.
+//! - [`ring`]: the consistent-hash inspector.
+//! - [`probe`]: health-check targets once or continuously.
+//! - [`load`]: the HTTP load generator.
+//! - [`proxy`]: the HTTP and TCP reverse proxy, in rooms: `plan`, `core`, `http` (`fast`,
+//!   `hyper`), `tcp`, `ops` (see its page).
+//! - [`demo`]: the newcomer's tour, running the others.
 
 pub mod balance;
 pub mod check;

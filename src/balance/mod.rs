@@ -1,4 +1,7 @@
-//! Load-balancing algorithms, pure and synchronous: used by `ring` (to inspect) and `proxy` (to pick).
+//! Load-balancing algorithms, pure and synchronous: used by `ring` (to inspect) and `proxy` (to
+//! pick). Each picker implements [`pick::Picker`]; the hash-based ones are in [`hash`].
+//!
+//! May import: nothing of the crate (std and a few crates only). Everything else builds on it.
 
 pub mod ewma;
 pub mod hash;

@@ -8,6 +8,10 @@
 //! hyper's connection-level client (HTTP/1.1, or HTTP/2 by ALPN or prior knowledge), so the
 //! timings are those of the one connection the check made.
 //!
+//! May import: `spec` and `tls` (its tests also start `serve` backends). Never `cli` or a
+//! subcommand: `probe` and `proxy` call in here. Inside, `exec.rs` drives one check through
+//! `tcp.rs` or `http.rs`; all of them import the types of this file, which imports none of them.
+//!
 //! ```no_run
 //! # async fn demo() {
 //! use lbctl::check::{self, CheckSpec, Target};

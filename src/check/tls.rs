@@ -56,8 +56,8 @@ pub fn earliest_not_after(chain: &[CertificateDer<'_>]) -> Option<i64> {
 }
 
 /// A certificate's `notAfter` in Unix seconds, read from its DER encoding (RFC 5280 4.1:
-/// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
-/// signature, issuer, validity SEQUENCE { notBefore, notAfter }, ... }, ... }).
+/// `Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber,
+/// signature, issuer, validity SEQUENCE { notBefore, notAfter }, ... }, ... }`).
 pub fn not_after(der: &[u8]) -> Result<i64, String> {
     let (tag, cert, _) = tlv(der)?;
     expect_tag(tag, 0x30, "certificate")?;

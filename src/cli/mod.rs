@@ -3,6 +3,9 @@
 //!
 //! Flags carry their own documentation: what `--help`, the man pages and the completions say
 //! is written here and nowhere else.
+//!
+//! May import: the types and value parsers its flags name (`spec`, `balance`, and the option
+//! modules of `load`, `probe` and `serve`). Subcommands read their Args from here.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 

@@ -48,6 +48,8 @@ pub struct ProxyArgs {
     #[arg(long, visible_alias = "from", value_name = "ADDR", default_value = "127.0.0.1:8080", value_parser = parse_listen)]
     pub listen: SocketAddr,
 
+    // The brackets below are `--help` text (optional parts), not rustdoc links.
+    #[allow(rustdoc::broken_intra_doc_links)]
     /// A backend, [NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls] (repeatable;
     /// https:// or ,tls: the backend speaks TLS).
     /// weight=0 drains it; backup ones take traffic only when no primary is healthy;

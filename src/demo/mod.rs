@@ -1,8 +1,11 @@
 //! `lbctl demo`: the newcomer's tour. Three test backends (one slow, one flaky), a probe of
 //! their health, a proxy in front with two algorithms in turn and a load run through each,
-//! then a ring example. It drives the real subcommands as child processes ([`children`]) and
+//! then a ring example. It drives the real subcommands as child processes (children.rs) and
 //! reads their JSON, so every number it prints was measured in this run and every command it
 //! ran can be copied and run by hand.
+//!
+//! May import: `cli`, `exit`, `output`, `shutdown`, `spec`. It never calls another subcommand's
+//! code: it runs `lbctl` itself.
 
 mod children;
 mod report;

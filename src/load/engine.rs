@@ -5,12 +5,12 @@
 //! snapshot (count, errors, latency histogram of the interval) for progress and `--hdr-log`.
 //!
 //! Closed model: every slot sends its next request when the previous one answered.
-//! Open model (wrk2's design, https://github.com/giltene/wrk2): the run has one fixed plan,
+//! Open model (wrk2's design, <https://github.com/giltene/wrk2>): the run has one fixed plan,
 //! request i is due at `t0 + i / rate`, and slot j owns requests j, j+c, j+2c, ...; latency
 //! is measured from the due time, so a stalled server cannot hide its queue (coordinated
 //! omission). The generator's own lateness (send lag) is measured apart from waiting for a
 //! busy connection, which is the server's doing. With `--max-connections` above `-c` the open
-//! model runs in [`super::grow`] instead: free slots pull the next due request, and a new
+//! model runs in grow.rs instead: free slots pull the next due request, and a new
 //! connection is opened when a request is due and every slot is busy.
 
 use super::job::{Job, Shared};

@@ -1,7 +1,13 @@
 //! `lbctl load`: an HTTP load generator whose numbers are true. This file wires the CLI to
 //! the parts: [`target`] (what to send), [`engine`] (the per-core hot path), [`tally`] and
 //! [`report`] (what was measured, the `lbctl.load/v1` document), [`slo`] (objectives),
-//! [`render`] (tables), [`hdrlog`] (interval log) and `load merge`.
+//! [`render`] (tables), [`hdrlog`] (interval log) and `load merge`. A run is a [`job`]; each
+//! attempt ends in an [`outcome`] from one of the two clients ([`conn`] on hyper, [`h1`]
+//! hand-written).
+//!
+//! May import: the cores (`spec`, `stats`, `http1`, `tls`, `output`, `shutdown`), `cli` and
+//! `exit`. Inside, arrows go down: this file -> engine -> grow -> slot -> worker -> job, and
+//! every client, tally and report file -> outcome.
 
 pub mod conn;
 pub mod engine;

@@ -1,6 +1,8 @@
 //! Presentation shared by every subcommand: the colour policy (`--color`, `NO_COLOR`), tables
 //! (comfy-table), progress bars on stderr (indicatif), JSON to stdout, and broken-pipe handling.
 //! Cores never print; subcommands print through these.
+//!
+//! May import: `cli` (the colour flag). No core imports it.
 
 use crate::cli::{ColorWhen, GlobalOpts};
 use comfy_table::{ContentArrangement, Table, presets};
@@ -9,7 +11,7 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 /// Whether to colour output going to a stream: `--color always/never` win; `auto` colours a
-/// terminal unless `NO_COLOR` is set to anything non-empty (https://no-color.org).
+/// terminal unless `NO_COLOR` is set to anything non-empty (<https://no-color.org>).
 pub fn use_color(when: ColorWhen, is_terminal: bool) -> bool {
     match when {
         ColorWhen::Always => true,

@@ -2,6 +2,8 @@
 //! (`watch`), or until healthy (`watch::until`), and report in the chosen format (`report`).
 //! The checks themselves are the `check` core; this module turns flags into a
 //! [`CheckSpec`], loads the targets and wires results to output and exit codes.
+//!
+//! May import: `check`, `stats`, `spec`, `tls`, `output`, `shutdown`, `cli`, `exit`.
 
 mod oneshot;
 mod options;

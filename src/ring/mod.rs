@@ -4,6 +4,9 @@
 //! subcommand module each. The server list and the algorithm built over it are in
 //! [`servers`], the metrics every report shares (balance, ideal churn, exact hash-space shares)
 //! in [`metrics`], so `stats`, `diff` and `compare` compute them one way.
+//!
+//! May import: `balance`, `spec`, `output`, `cli`, `exit`. This file only dispatches; the
+//! subcommand files import `servers`, `metrics` and `keys`, never this file.
 
 mod compare;
 mod diff;

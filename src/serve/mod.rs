@@ -1,6 +1,8 @@
 //! `lbctl serve`: real test backends on loopback, so every other subcommand can be tried,
 //! demoed and tested with nothing else installed. HTTP backends live in [`http`], the TCP echo
 //! backend in [`tcp`], fault settings in [`faults`].
+//!
+//! May import: `spec`, `output`, `shutdown`, `cli`, `exit`.
 
 mod accept;
 pub mod faults;

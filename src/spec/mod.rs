@@ -1,6 +1,8 @@
 //! What users type: backend specs, durations, rates, sizes. Parsed once at the edge into typed
 //! values; every parser returns a [`SpecError`] that quotes the bad part and shows the expected
 //! form, which the CLI turns into exit code 2.
+//!
+//! May import: nothing of the crate: every other room builds on it.
 
 mod backend;
 mod duration;

@@ -1,6 +1,8 @@
 //! Latency recording shared by `load`, `probe` and `proxy`: an HdrHistogram (1 µs to 1 h, three
 //! significant digits) whose memory does not grow with the number of samples, percentiles read
 //! from it (never averaged), lossless merging, and a portable encoding for `load merge`.
+//!
+//! May import: nothing of the crate.
 
 use hdrhistogram::Histogram;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};

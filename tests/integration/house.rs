@@ -748,3 +748,26 @@ fn the_checker_sees_use_trees_super_re_exports_and_cycles() {
     }
 }
 
+#[test]
+fn the_readme_names_only_files_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let mut missing = Vec::new();
+    // Every `code span` that is a repository path (placeholders in capitals are not).
+    for span in readme.split('`').skip(1).step_by(2) {
+        let is_path = ["src/", "tests/", "benches/", "fuzz/", ".ci/"]
+            .iter()
+            .any(|p| span.starts_with(p));
+        if is_path
+            && !span.contains(char::is_whitespace)
+            && !span.chars().any(|c| c.is_ascii_uppercase())
+            && !root.join(span.trim_end_matches('/')).exists()
+        {
+            missing.push(span.to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "README.md names paths that do not exist: {missing:?}"
+    );
+}

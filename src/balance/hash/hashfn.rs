@@ -123,7 +123,7 @@ pub fn siphash24(k0: u64, k1: u64, data: &[u8]) -> u64 {
     siphasher::sip::SipHasher24::new_with_keys(k0, k1).hash(data)
 }
 
-/// FNV-1a, 64-bit (http://www.isthe.com/chongo/tech/comp/fnv/).
+/// FNV-1a, 64-bit (<http://www.isthe.com/chongo/tech/comp/fnv/>).
 #[inline]
 pub fn fnv1a64(data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

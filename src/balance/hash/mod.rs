@@ -7,6 +7,10 @@
 //! weight 0 means drained (the server keeps its index but receives no keys), and names must be
 //! unique. Byte-compatibility with libketama, nginx, go-maglev, go-rendezvous and the jump
 //! paper is checked against `testdata/ring-compat.json` in `vectors.rs`.
+//!
+//! May import: nothing of the crate outside `balance::hash`. Inside, the algorithms import the
+//! shared vocabulary (`types.rs`: the algorithm names, a server, the errors) and `hashfn.rs`,
+//! never this file, which builds them.
 
 mod bounded;
 mod buckets;

@@ -73,7 +73,7 @@ impl Ring {
         })
     }
 
-    /// libketama: per server floorf(w/sum_w * 40 * N) md5 digests of "<name>-<k>", 4 LE u32
+    /// libketama: per server floorf(w/sum_w * 40 * N) md5 digests of `"<name>-<k>"`, 4 LE u32
     /// points each (RJ/ketama libketama/ketama.c `ketama_create_continuum`). N counts only the
     /// servers with a positive weight, so draining one equals removing it.
     pub fn ketama(servers: &[HashServer]) -> Result<Ring, HashError> {
@@ -127,7 +127,7 @@ impl Ring {
     }
 
     /// A generic ring: server i gets round(vnodes * w_i * N / sum_w) points (at least one),
-    /// point k at hash("<name>-<k>"); so equal weights give `vnodes` points each.
+    /// point k at `hash("<name>-<k>")`; so equal weights give `vnodes` points each.
     pub fn generic(servers: &[HashServer], vnodes: u32, hash: HashFn) -> Result<Ring, HashError> {
         if vnodes == 0 {
             return Err(HashError::ZeroVnodes);
@@ -226,8 +226,8 @@ impl RingView<'_> {
         2f64.powi(self.bits as i32)
     }
 
-    /// The exact fraction of the hash space each server owns: point i owns (p[i-1], p[i]],
-    /// the first point also owns the wrap-around arc (p[last], 2^bits) ∪ [0, p[0]].
+    /// The exact fraction of the hash space each server owns: point i owns `(p[i-1], p[i]]`,
+    /// the first point also owns the wrap-around arc `(p[last], 2^bits) ∪ [0, p[0]]`.
     pub fn arc_shares(&self, servers: usize) -> Vec<f64> {
         let mut owned = vec![0u128; servers];
         let n = self.points.len();

@@ -105,7 +105,7 @@ impl FromStr for HashAlgorithm {
 /// One server as the algorithms see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HashServer {
-    /// What gets hashed (ketama hashes "<name>-<k>"; nginx splits HOST:PORT from it).
+    /// What gets hashed (ketama hashes `"<name>-<k>"`; nginx splits HOST:PORT from it).
     pub name: String,
     /// Relative weight; 0 = drained (keeps its index, gets no keys).
     pub weight: u32,

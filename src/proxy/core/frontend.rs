@@ -34,7 +34,8 @@ pub struct L7Settings {
     pub idle_timeout: Duration,
 }
 
-/// Listener-level counters (per-backend ones live in [`Backend`]).
+/// Listener-level counters (per-backend ones live in
+/// [`Backend`](super::backend::Backend)).
 #[derive(Default)]
 pub struct L7Counters {
     pub requests: AtomicU64,

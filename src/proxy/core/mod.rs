@@ -6,7 +6,7 @@
 //! to backends ([`upstream`]), and the stderr logs ([`log`]).
 //!
 //! May import: the crate's cores (`balance`, `check`, `spec`, `stats`, `tls`, `shutdown`,
-//! `cli` for flag types) and other files of this room. Never `http/`, `tcp/`, `ops/` or
+//! `cli` for flag types, `exit` for usage errors) and other files of this room. Never `http/`, `tcp/`, `ops/` or
 //! `plan/`: everything here sits below them.
 
 pub mod acl;

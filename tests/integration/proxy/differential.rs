@@ -1,8 +1,8 @@
-//! Differential test (the property in proxy/h1_props.rs) of the fast path's request parser (proxy/h1_wire.rs) against an
-//! independent one: hyper's server-side HTTP/1 connection. The same bytes (one to three
-//! pipelined requests built from ambiguous pieces, then mutated) go to both; every request the
-//! fast path takes whole must be one hyper also reads, in the same order, with the same method,
-//! target and body length. Where the fast path declines (hands to hyper, or waits for more) it
+//! Differential test (the property in proxy/http/fast/props.rs) of the fast path's request
+//! parser (proxy/http/fast/wire/) against an independent one: hyper's server-side HTTP/1
+//! connection. The same bytes (one to three pipelined requests built from ambiguous pieces,
+//! then mutated) go to both; every request the fast path takes whole must be one hyper also
+//! reads, in the same order, with the same method, target and body length. Where the fast path declines (hands to hyper, or waits for more) it
 //! cannot disagree: hyper itself then serves the connection. A seeded random corpus, so a
 //! failure names a reproducible case.
 

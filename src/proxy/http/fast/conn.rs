@@ -1,7 +1,7 @@
 //! A client connection on the fast path and what its parts share: the connection itself
 //! ([`H1Conn`]: the client stream, the listener's front end, read and write buffers), how a
 //! client stream is read between requests ([`ClientIo`]), a read buffer with a consumed prefix,
-//! a request ready to send ([`Prepared`]), and the local answers written to the client. The
+//! a request ready to send (`Prepared`), and the local answers written to the client. The
 //! request side (relay.rs: reading heads) and the backend side (exchange.rs: sending, reading
 //! the response, relaying the body) are `impl H1Conn` blocks on top of this file.
 

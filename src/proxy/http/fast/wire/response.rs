@@ -88,7 +88,7 @@ pub struct DownstreamHead<'a> {
 /// close` when closing.
 ///
 /// The framing invariant, as for requests: Content-Length and Transfer-Encoding are never
-/// copied line by line; [`write_response_framing`] writes them once from the parsed framing.
+/// copied line by line; `write_response_framing` writes them once from the parsed framing.
 pub fn write_response(
     out: &mut Vec<u8>,
     head: &ResponseHead<'_>,
