@@ -8,12 +8,12 @@
 //! go down, and a data path never imports the other:
 //!
 //! ```text
-//! mod.rs   (this file: start, reload, drain)          imports every room
-//!   ops/   admin (/metrics, /stats), dashboard, explain  -> plan, core (http, tcp allowed)
-//!   plan/  flags and lbctl.toml -> a Plan                -> tcp, http, core
-//!   http/  per-request decisions, fast/ and hyper/       -> core
-//!   tcp/   the L4 path: pipes, splice, SNI, PROXY        -> core
-//!   core/  what both data paths share                    -> crate cores only
+//! mod.rs   this file: start, reload, drain                 -> every room
+//!   ops/   admin (/metrics, /stats), dashboard, explain    -> plan, core (http, tcp allowed)
+//!   plan/  flags and lbctl.toml -> a Plan                  -> tcp (to build an L4), core
+//!   http/  decisions, fast/ (HTTP/1.1 relay), hyper/       -> core
+//!   tcp/   the L4 path: pipes, splice, SNI, PROXY protocol -> core
+//!   core/  what both data paths share                      -> crate cores only
 //! ```
 //!
 //! `tests/integration/house.rs` checks these rules and that no file of `src/` is in an import
