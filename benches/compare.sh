@@ -10,16 +10,16 @@
 #   proxy     wrk -> HAProxy mode http (anchor) | nginx proxy | lbctl proxy, to 2 nginx backends
 #   tcp       wrk -> HAProxy mode tcp (anchor) | lbctl proxy --mode tcp, same backends
 #   load      wrk (anchor) | oha (row skipped when oha is not on PATH) | lbctl load -> nginx
-#   serve     wrk -> nginx `return 200` (anchor) | lbctl serve, both with a 1 KiB body
+#   serve     wrk -> nginx `return 200` (anchor) | nginx serving a file | lbctl serve; 1 KiB bodies
 #   memory    RSS per idle keep-alive client connection, HAProxy (anchor) | lbctl proxy
-#             (benches/idle_memory.py; a fresh proxy for every measurement)
+#             (benches/idle_memory.py; a fresh proxy for every measurement; first 3 rounds only)
 #   transfer  one bulk TCP transfer, direct (anchor) | lbctl proxy --mode tcp | HAProxy mode tcp
 #             with splice-auto (benches/tcp_transfer.py)
 #
 # Options:
 #   --only LIST        comma list of the groups above (default: all)
-#   --rounds N         interleaved rounds, medians reported (default 4)
-#   --seconds S        measured seconds per scenario and round (default 3)
+#   --rounds N         interleaved rounds, medians reported (default 8)
+#   --seconds S        measured seconds per scenario and round (default 2)
 #   --conns C          client connections: wrk -t1 -cC, oha -cC, lbctl load -cC (default 64)
 #   --algorithm A      lbctl proxy --algorithm in the proxy and tcp groups (default round-robin)
 #   --idle-conns N     connections held open by the memory group (default 5000)
@@ -53,7 +53,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 usage() { awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 
 GROUPS_ALL=proxy,tcp,load,serve,memory,transfer
-ONLY=$GROUPS_ALL ROUNDS=4 SECS=3 CONNS=64 ALG=round-robin IDLE=5000 MIB=1024 NICE=0
+ONLY=$GROUPS_ALL ROUNDS=8 SECS=2 CONNS=64 ALG=round-robin IDLE=5000 MIB=1024 NICE=0
 INSTALL=1 KEEP=0
 while (($#)); do
   case $1 in
@@ -298,9 +298,11 @@ if want tcp; then
   start lbctl-tcp "$CPU_B" "$P_LB_TCP" "$LBCTL" proxy --mode tcp --threads 1 --quiet --algorithm "$ALG" \
     --listen "127.0.0.1:$P_LB_TCP" --backend "127.0.0.1:$B1" --backend "127.0.0.1:$B2"
 fi
-if want load || want serve; then
-  free_port B3
-  nginx_conf "$WORK/be1" "  server { listen 127.0.0.1:$B3 backlog=4096; location / { return 200 '$body'; } }" >"$WORK/be1.conf"
+if want load || want serve; then   # B3: the body from memory; B4: the same body from a file
+  free_port B3; free_port B4
+  mkdir -p "$WORK/www"; printf %s "$body" >"$WORK/www/body"; chmod -R a+rX "$WORK/www"
+  nginx_conf "$WORK/be1" "  server { listen 127.0.0.1:$B3 backlog=4096; location / { return 200 '$body'; } }
+  server { listen 127.0.0.1:$B4 backlog=4096; location / { root $WORK/www; try_files /body =404; } }" >"$WORK/be1.conf"
   start_nginx be1 "$CPU_B" "$B3" "$WORK/be1.conf"
 fi
 if want serve; then
@@ -321,6 +323,7 @@ if want load; then SCEN+=("load wrk wrk http://127.0.0.1:$B3/ client")
   else log "load group: no oha row (oha is not on PATH; cargo install oha --locked takes ~30 min)"; fi
   SCEN+=("load lbctl lbctl http://127.0.0.1:$B3/ client"); fi
 if want serve; then SCEN+=("serve nginx wrk http://127.0.0.1:$B3/ be1"
+  "serve nginx-file wrk http://127.0.0.1:$B4/ be1"
   "serve lbctl wrk http://127.0.0.1:$P_SERVE/ lbctl-serve"); fi
 for s in "${SCEN[@]}"; do read -r _ _ _ url _ <<<"$s"; check_http "$url"; done
 
@@ -439,8 +442,9 @@ backend be
 
 # transfer ROUND: one MIB-sized transfer direct, through lbctl, through HAProxy; proxy CPU per GiB
 transfer_round() {
-  local r=$1 path target pid t0 out mibps cpu
-  for path in direct lbctl haproxy; do
+  local r=$1 path target pid t0 out mibps cpu order=(direct lbctl haproxy)
+  ((r % 2)) || order=(haproxy lbctl direct)
+  for path in "${order[@]}"; do
     case $path in direct) target=$SINK pid='' ;; lbctl) target=$P_TR_LB pid=${SRV[tr-lbctl]} ;; haproxy) target=$P_TR_HAP pid=${SRV[tr-haproxy]} ;; esac
     t0=$( [[ -n $pid ]] && ticks $pid || echo 0)
     pinned '' timeout -k 5 300 python3 "$HERE/tcp_transfer.py" "$SINK" "$target" "$MIB"
@@ -480,7 +484,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
   if ((r % 2 == 0)); then order=(); for ((i = ${#SCEN[@]} - 1; i >= 0; i--)); do order+=("${SCEN[i]}"); done; fi
   for s in "${order[@]}"; do read -r g n kind url sut <<<"$s"; measure "$g" "$n" "$kind" "$url" "$sut" "$r"; done
   want transfer && transfer_round "$r"
-  want memory && memory_round "$r"
+  if want memory && ((r <= 3)); then memory_round "$r"; fi   # stable to a few %: 3 rounds
 done
 
 # ---------------------------------------------------------------- tables
@@ -510,15 +514,20 @@ for g in ["proxy", "tcp", "load", "serve"]:
         rps = col(4)
         data[n] = dict(runs=len(rs), ok=len(ok), rps=med(rps), p50=med(col(5)), p99=med(col(6)),
                        spread=100 * (max(rps) - min(rps)) / med(rps) if rps else None,
-                       sut=med(col(9)), cli=med(col(10)), other=med(col(11)), sut_all=col(9))
+                       sut=med(col(9)), cli=med(col(10)), other=med(col(11)), sut_all=col(9),
+                       sut_by_round={int(r[2]): float(r[9]) for r in ok})
     a = data.get(anchor[g])
-    print(f"\n## {g}: sut_us = CPU µs per request of {sut_name[g]}; x_* = ratio to {anchor[g]} (x_sut < 1: cheaper)")
-    print(f"{'scenario':<9} {'ok':>5} {'req/s':>8} {'p50_us':>7} {'p99_us':>7} {'spread%':>7} {'sut_us':>7} {'sut_us range':>13} {'cli_us':>6} {'other%':>6} {'x_rps':>6} {'x_sut':>6} {'x_p99':>6}")
+    def paired(d):  # median over rounds of sut / the anchor's sut in the same round
+        xs = [v / a["sut_by_round"][k] for k, v in d["sut_by_round"].items() if a and a["sut_by_round"].get(k)]
+        return med(xs)
+    print(f"\n## {g}: sut_us = CPU µs per request of {sut_name[g]}; x_* = ratio of medians to {anchor[g]} (x_sut < 1: cheaper);")
+    print(f"#   x_sut_rd = median over rounds of the same ratio within each round")
+    print(f"{'scenario':<10} {'ok':>5} {'req/s':>8} {'p50_us':>7} {'p99_us':>7} {'spread%':>7} {'sut_us':>7} {'sut_us range':>13} {'cli_us':>6} {'other%':>6} {'x_rps':>6} {'x_sut':>6} {'x_sut_rd':>8} {'x_p99':>6}")
     for n, d in data.items():
         rng = f"{min(d['sut_all']):.2f}-{max(d['sut_all']):.2f}" if d["sut_all"] else "-"
-        print(f"{n:<9} {d['ok']:>2}/{d['runs']:<2} {f(d['rps']):>8} {f(d['p50']):>7} {f(d['p99']):>7} {f(d['spread'],1):>7} "
+        print(f"{n:<10} {d['ok']:>2}/{d['runs']:<2} {f(d['rps']):>8} {f(d['p50']):>7} {f(d['p99']):>7} {f(d['spread'],1):>7} "
               f"{f(d['sut'],2):>7} {rng:>13} {f(d['cli'],2):>6} {f(d['other'],1):>6} "
-              f"{f(ratio(d['rps'], a and a['rps']),3):>6} {f(ratio(d['sut'], a and a['sut']),3):>6} {f(ratio(d['p99'], a and a['p99']),3):>6}")
+              f"{f(ratio(d['rps'], a and a['rps']),3):>6} {f(ratio(d['sut'], a and a['sut']),3):>6} {f(paired(d),3):>8} {f(ratio(d['p99'], a and a['p99']),3):>6}")
     if g in ("proxy", "tcp"):
         print("# direct: wrk straight to a backend (sut_us is the backend's): the ceiling; a proxy row near its req/s")
         print("#   is capped by the client+backend core, so compare sut_us, not req/s")
