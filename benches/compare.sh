@@ -71,8 +71,9 @@ while (($#)); do
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-for v in ROUNDS SECS CONNS IDLE MIB; do
-  [[ ${!v} =~ ^[0-9]+$ && ${!v} -ge 1 ]] || { echo "compare.sh: $v must be a positive whole number, got '${!v}'" >&2; exit 2; }
+for v in ROUNDS:--rounds SECS:--seconds CONNS:--conns IDLE:--idle-conns MIB:--transfer-mib; do
+  n=${v%%:*}
+  [[ ${!n} =~ ^[0-9]+$ && ${!n} -ge 1 ]] || { echo "compare.sh: ${v#*:} must be a positive whole number, got '${!n}'" >&2; exit 2; }
 done
 [[ $NICE =~ ^-?[0-9]+$ ]] || { echo "compare.sh: --nice must be an integer" >&2; exit 2; }
 for g in ${ONLY//,/ }; do
