@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side: `lbctl serve` vs nginx (1 worker) as an HTTP backend, wrk -t1 -c64 on loopback,
-# interleaved rounds, backend pinned to cpu1 and wrk to cpu0 (as ../shared/bench/run.sh does for
+# interleaved rounds, backend pinned to cpu1 and wrk to cpu0 (as benches/compare.sh does for
 # its load rows). Prints median req/s and backend CPU microseconds per request, and the ratios.
 # Usage: benches/serve_vs_nginx.sh [target/release/lbctl] ; ROUNDS=5 SECS=3 BODY=1024 to tune.
 set -euo pipefail

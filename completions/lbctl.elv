@@ -312,7 +312,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --access-log 'Access log on stderr: common (Common Log Format plus backend and time), json, or off. HTTP: one line per request; TCP mode: one per connection (bytes each way, how it ended)'
             cand --threads 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core'
             cand --check-port 'Run active checks against this port of each backend''s host instead of its own port (HAProxy `port`): e.g. a TCP service with an HTTP health endpoint on a side port'
-            cand --mode 'Data path: `http` (L7, the default) or `tcp` (L4: bytes are copied both ways between the client and one backend per connection, with half-close; see docs/proxy-l4.md)'
+            cand --mode 'Data path: `http` (L7, the default) or `tcp` (L4: bytes are copied both ways between the client and one backend per connection, with half-close; see the README''s TCP section)'
             cand --pool 'A named pool on the command line, ''NAME=SPEC [SPEC ...]'' (specs separated by spaces; repeatable), for --sni routes without a config file. --backend fills the pool `default`'
             cand --sni 'TCP mode: route TLS connections on the ClientHello''s server name without terminating, ''NAME=POOL'' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact names win over wildcards, longer suffixes over shorter ones'
             cand --sni-fallback 'TCP mode with --sni: what to do with a connection whose first bytes are not a TLS ClientHello (or that names no route): send it to the default pool, or close it'

@@ -208,7 +208,7 @@ pub struct ProxyArgs {
     pub check_port: Option<u16>,
 
     /// Data path: `http` (L7, the default) or `tcp` (L4: bytes are copied both ways between the
-    /// client and one backend per connection, with half-close; see docs/proxy-l4.md).
+    /// client and one backend per connection, with half-close; see the README's TCP section).
     #[arg(long, value_enum, default_value_t = ProxyMode::Http)]
     pub mode: ProxyMode,
 

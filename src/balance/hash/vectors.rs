@@ -1,5 +1,5 @@
-//! Every vector of `testdata/ring-compat.json` (a copy of shared/vectors/ring-compat.json),
-//! one test per section: libketama/uhashring, twemproxy, nginx/pingora, modulo and nginx's
+//! Every vector of `testdata/ring-compat.json` (the project's ring compatibility vectors), one
+//! test per section: libketama/uhashring, twemproxy, nginx/pingora, modulo and nginx's
 //! non-consistent hashes, jump (paper, go-jump, Guava), maglev (paper, go-maglev), rendezvous
 //! (go-rendezvous), and three Go libraries (stathat, buraksezer, go-mpchash) rebuilt from our parts.
 
