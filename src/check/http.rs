@@ -114,17 +114,7 @@ async fn hop(
         .connect(name, tcp)
         .await
         .map_err(|e| {
-            let alpn_refused = e
-                .get_ref()
-                .and_then(|i| i.downcast_ref::<rustls::Error>())
-                .is_some_and(|t| {
-                    matches!(
-                        t,
-                        rustls::Error::AlertReceived(
-                            rustls::AlertDescription::NoApplicationProtocol
-                        )
-                    )
-                });
+            let alpn_refused = crate::tls::alpn_refused(&e);
             if alpn_refused && spec.version == HttpVersion::Http2 {
                 return Fail::new(FailKind::Protocol, NO_H2);
             }

@@ -117,17 +117,7 @@ async fn tls_connect(
         Ok(Err(e)) => {
             // Offered only h2, and the server has no protocol in common (rustls servers end
             // the handshake with a no_application_protocol alert, RFC 7301 3.2).
-            let no_alpn = e
-                .get_ref()
-                .and_then(|i| i.downcast_ref::<rustls::Error>())
-                .is_some_and(|t| {
-                    matches!(
-                        t,
-                        rustls::Error::AlertReceived(
-                            rustls::AlertDescription::NoApplicationProtocol
-                        )
-                    )
-                });
+            let no_alpn = crate::tls::alpn_refused(&e);
             if no_alpn && cfg.http2 {
                 return Err(no_h2(target, "it accepts none of the offered protocols"));
             }

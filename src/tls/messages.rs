@@ -62,6 +62,19 @@ impl Explained {
     }
 }
 
+/// Whether a TLS handshake failed because the server has none of the offered application
+/// protocols (the no_application_protocol alert, RFC 7301 section 3.2).
+pub fn alpn_refused(e: &std::io::Error) -> bool {
+    e.get_ref()
+        .and_then(|i| i.downcast_ref::<rustls::Error>())
+        .is_some_and(|t| {
+            matches!(
+                t,
+                rustls::Error::AlertReceived(rustls::AlertDescription::NoApplicationProtocol)
+            )
+        })
+}
+
 /// A failed handshake from tokio-rustls (an I/O error, usually carrying a [`rustls::Error`]).
 pub fn explain_io(e: &std::io::Error) -> Explained {
     if let Some(tls) = e

@@ -292,7 +292,7 @@ pub fn server_name(host: &str) -> Result<ServerName<'static>, TlsError> {
 mod messages;
 mod verify;
 
-pub use messages::{Explained, TrustFix, TrustFlags, explain, explain_io};
+pub use messages::{Explained, TrustFix, TrustFlags, alpn_refused, explain, explain_io};
 use verify::{NoVerification, PinnedOrWebPki};
 
 #[cfg(test)]

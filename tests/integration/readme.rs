@@ -82,6 +82,11 @@ fn readme_commands_with_outcome() -> Vec<(Vec<String>, bool)> {
             .is_some_and(|w| w.ends_with(':'))
         {
             continue; // a log line such as `lbctl proxy: listening on ...`, not a command
+        } else if line.split_whitespace().nth(1).is_some_and(|w| {
+            w.split_once('/')
+                .is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.parse::<u32>().is_ok())
+        }) {
+            continue; // a row of benches/compare.sh's tables (`lbctl  8/8  55,049 ...`)
         } else if line.starts_with("lbctl ") || line.starts_with("cargo run --release -- ") {
             pending = line.trim_end_matches('\\').to_string();
         } else {
