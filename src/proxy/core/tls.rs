@@ -213,9 +213,16 @@ pub async fn connect(
     let connector = tokio_rustls::TlsConnector::from(config.clone());
     match tokio::time::timeout(timeout, connector.connect(name.clone(), stream)).await {
         Ok(Ok(s)) => Ok(MaybeTls::Tls(Box::new(s))),
+        // In plain words (never rustls' Debug forms), with the proxy's own flags as the fix.
         Ok(Err(e)) => Err(io::Error::new(
             e.kind(),
-            format!("TLS handshake with the backend failed: {e}"),
+            format!(
+                "TLS handshake with the backend failed: {}",
+                crate::tls::explain_io(&e).with_advice(&crate::tls::TrustFlags {
+                    cacert: "--upstream-cacert FILE",
+                    insecure: "--insecure-upstream",
+                })
+            ),
         )),
         Err(_) => Err(io::Error::new(
             io::ErrorKind::TimedOut,

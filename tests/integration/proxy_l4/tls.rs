@@ -371,6 +371,23 @@ fn tls_backends_verified_by_cacert_or_insecure() {
             assert_eq!(resp.headers()["x-backend"], backends.name(0));
         }
     }
+    // The failed handshake is logged in plain words with the proxy's own flags as the fix.
+    let mut p = start(&["--backend", &https, "--retries", "0"]);
+    let _ = client.get(format!("http://{}/", p.addr)).send();
+    let log = p.wait_stderr(
+        |l| l.contains("TLS handshake with the backend failed"),
+        Duration::from_secs(10),
+    );
+    let line = log
+        .lines()
+        .find(|l| l.contains("TLS handshake with the backend failed"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(line.contains("--upstream-cacert FILE"), "{log}");
+    assert!(
+        !line.contains("Error(") && !line.contains("UnknownIssuer"),
+        "{line}"
+    );
     // TCP mode dials TLS backends too (TLS origination): plain in, TLS out.
     let p = start(&[
         "--mode",
