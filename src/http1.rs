@@ -39,12 +39,42 @@ pub fn content_length(v: &str) -> Option<u64> {
         .flatten()
 }
 
+/// Whether `b` is a tchar, a byte of a token (RFC 9110 section 5.6.2).
+pub fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
 /// Whether `name` is a token (RFC 9110 section 5.6.2), as a transfer coding must be.
 pub fn is_token(name: &[u8]) -> bool {
-    !name.is_empty()
-        && name
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
+    !name.is_empty() && name.iter().all(|&c| is_tchar(c))
+}
+
+/// Where `chunked` stands among a message's transfer codings (RFC 9112 section 6.1: a sender
+/// applies it once, as the final coding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkedPlace {
+    Absent,
+    /// Once, and last: the body is chunked.
+    Final,
+    /// Twice, or before another coding: the framing is faulty.
+    Misplaced,
+}
+
+/// `chunked`'s place among `codings` (every Transfer-Encoding value, in order), and how many
+/// codings there are. The one rule for requests (proxy's hyper path) and responses.
+pub fn chunked_place<'a>(codings: impl IntoIterator<Item = &'a [u8]>) -> (ChunkedPlace, usize) {
+    let (mut count, mut chunked, mut last) = (0, 0, false);
+    for c in codings {
+        count += 1;
+        last = c.eq_ignore_ascii_case(b"chunked");
+        chunked += usize::from(last);
+    }
+    let place = match (chunked, last) {
+        (0, _) => ChunkedPlace::Absent,
+        (1, true) => ChunkedPlace::Final,
+        _ => ChunkedPlace::Misplaced,
+    };
+    (place, count)
 }
 
 /// The transfer codings of every Transfer-Encoding line of a head, in order, as one list
@@ -98,20 +128,18 @@ pub fn response_framing(
         if http10 {
             return Err("Transfer-Encoding in an HTTP/1.0 response");
         }
+        if transfer_codings(headers)
+            .any(|c| !is_token(c.split(|b| *b == b';').next().unwrap_or(c).trim_ascii()))
+        {
+            return Err("invalid Transfer-Encoding");
+        }
         // All lines together: chunked counts only as the final coding, and only once.
-        let mut count = 0;
-        for c in transfer_codings(headers) {
-            if !is_token(c.split(|b| *b == b';').next().unwrap_or(c).trim_ascii()) {
-                return Err("invalid Transfer-Encoding");
+        match chunked_place(transfer_codings(headers)) {
+            (_, 0) => return Err("empty Transfer-Encoding"),
+            (ChunkedPlace::Misplaced, _) => {
+                return Err("chunked is not the final transfer coding exactly once");
             }
-            chunked = c.eq_ignore_ascii_case(b"chunked");
-            count += usize::from(chunked);
-        }
-        if count > 1 || (count == 1 && !chunked) {
-            return Err("chunked is not the final transfer coding exactly once");
-        }
-        if count == 0 && transfer_codings(headers).next().is_none() {
-            return Err("empty Transfer-Encoding");
+            (place, _) => chunked = place == ChunkedPlace::Final,
         }
     }
     let framing = if head_request || code < 200 || code == 204 || code == 304 {

@@ -378,28 +378,19 @@ fn check_request<B>(req: &Request<B>) -> Result<(), Local> {
             "400 bad request: the request target must be /path, http://host/path, or * for OPTIONS\n",
         ));
     }
-    let mut codings = req
-        .headers()
-        .get_all(header::TRANSFER_ENCODING)
-        .iter()
-        .flat_map(|v| crate::http1::tokens(v.as_bytes()))
-        .peekable();
-    if codings.peek().is_some() {
-        let all: Vec<&[u8]> = codings.collect();
-        let chunked_last_once = all
-            .last()
-            .is_some_and(|c| c.eq_ignore_ascii_case(b"chunked"))
-            && all
-                .iter()
-                .filter(|c| c.eq_ignore_ascii_case(b"chunked"))
-                .count()
-                == 1;
-        if version == Version::HTTP_10 || !chunked_last_once {
+    let (place, codings) = crate::http1::chunked_place(
+        req.headers()
+            .get_all(header::TRANSFER_ENCODING)
+            .iter()
+            .flat_map(|v| crate::http1::tokens(v.as_bytes())),
+    );
+    if codings > 0 {
+        if version == Version::HTTP_10 || place != crate::http1::ChunkedPlace::Final {
             return Err(bad(
                 "400 bad request: Transfer-Encoding must end in chunked, once, in HTTP/1.1\n",
             ));
         }
-        if all.len() > 1 {
+        if codings > 1 {
             return Err(Local {
                 status: StatusCode::NOT_IMPLEMENTED,
                 text: "501 not implemented: the only request transfer coding forwarded is chunked\n",

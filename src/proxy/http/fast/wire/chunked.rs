@@ -49,10 +49,6 @@ fn field_byte(b: u8) -> bool {
     b == b'\t' || (b >= 0x20 && b != 0x7f)
 }
 
-fn tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-}
-
 impl ChunkedEnd {
     /// Walk `data` (the next bytes of the body); `Some(n)` when the body ends after `n` of them.
     /// The grammar is RFC 9112 section 7.1, strictly: hex sizes (no sign, no `0x`, at most 16
@@ -103,7 +99,9 @@ impl ChunkedEnd {
                 Chunk::DataLf if b == b'\n' => Chunk::Size(0, 0),
                 Chunk::DataCr | Chunk::DataLf => return Err(BadChunk),
                 Chunk::TrailerStart if b == b'\r' => Chunk::FinalLf,
-                Chunk::TrailerStart | Chunk::TrailerName if tchar(b) => Chunk::TrailerName,
+                Chunk::TrailerStart | Chunk::TrailerName if crate::http1::is_tchar(b) => {
+                    Chunk::TrailerName
+                }
                 Chunk::TrailerName if b == b':' => Chunk::TrailerValue,
                 Chunk::TrailerValue if b == b'\r' => Chunk::TrailerLf,
                 Chunk::TrailerValue if field_byte(b) => Chunk::TrailerValue,
