@@ -49,6 +49,11 @@ pub const BAD_HOST: Local = Local {
     status: StatusCode::BAD_REQUEST,
     text: "400 bad request: the request needs exactly one Host header of the form host[:port]\n",
 };
+/// A fragment in the request-target (RFC 9112 section 3.2; HAProxy refuses it too).
+pub const BAD_FRAGMENT: Local = Local {
+    status: StatusCode::BAD_REQUEST,
+    text: "400 bad request: the request target has a fragment ('#')\n",
+};
 
 #[cfg(test)]
 mod tests {
@@ -66,6 +71,7 @@ mod tests {
             BACKEND_FAILED,
             BAD_REQUEST_BODY,
             BAD_HOST,
+            BAD_FRAGMENT,
         ] {
             assert!(l.text.starts_with(l.status.as_str()), "{l:?}");
             assert!(l.text.ends_with('\n'));

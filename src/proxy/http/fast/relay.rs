@@ -137,33 +137,29 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                     let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
                     match wire::parse_request(self.rbuf.data(), &mut hs) {
                         ParsedRequest::Hyper => return Ok(Head::Hyper),
-                        ParsedRequest::Invalid(text) => Some((0, Err(text))),
-                        ParsedRequest::Partial => None,
-                        ParsedRequest::Ready(head) => Some((
+                        ParsedRequest::Invalid(l) => Err(l),
+                        ParsedRequest::Partial => Ok(None),
+                        ParsedRequest::Ready(head) => Ok(Some((
                             head.head_len,
-                            Ok(prepare(
+                            prepare(
                                 self.l7,
                                 self.peer,
                                 &self.ip_text,
                                 &mut self.wbuf,
                                 &head,
                                 &hs[..head.header_count],
-                            )),
-                        )),
+                            ),
+                        ))),
+                    }
+                };
+                let parsed = match parsed {
+                    Ok(p) => p,
+                    Err(l) => {
+                        self.answer(l, true).await?;
+                        return Err(Stop::Close);
                     }
                 };
                 if let Some((head_len, prepared)) = parsed {
-                    let prepared = match prepared {
-                        Ok(p) => p,
-                        Err(text) => {
-                            let l = Local {
-                                status: http::StatusCode::BAD_REQUEST,
-                                text,
-                            };
-                            self.answer(l, true).await?;
-                            return Err(Stop::Close);
-                        }
-                    };
                     self.rbuf.consume(head_len);
                     return match prepared {
                         Ok(p) => Ok(Head::Request(p)),

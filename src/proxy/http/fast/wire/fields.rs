@@ -119,18 +119,6 @@ pub(super) fn set_rules(out: &mut Vec<u8>, rules: &[HeaderRule], skip_host: bool
 }
 
 pub(super) fn write_length(out: &mut Vec<u8>, n: u64) {
-    out.extend_from_slice(b"content-length: ");
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut v = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-    out.extend_from_slice(b"\r\n");
+    use std::io::Write;
+    let _ = write!(out, "content-length: {n}\r\n");
 }

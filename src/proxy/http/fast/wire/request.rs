@@ -8,7 +8,7 @@ use super::fields::{
 };
 use crate::http1::tokens;
 use crate::proxy::core::headers::HeaderRule;
-use crate::proxy::http::local::BAD_HOST;
+use crate::proxy::http::local::{BAD_FRAGMENT, BAD_HOST, Local};
 
 /// Headers parsed per request head; a request with more goes to the hyper path (which
 /// allows 100).
@@ -42,9 +42,9 @@ pub enum ParsedRequest<'b> {
     /// `Expect`, chunked request bodies, absolute-form targets, malformed heads. hyper takes
     /// the connection from here (and answers 400 where the head is bad).
     Hyper,
-    /// A head that parses but that no proxy may forward: answered 400 here and the connection
-    /// closed (its framing or routing would be ambiguous). The text says why.
-    Invalid(&'static str),
+    /// A head that parses but that no proxy may forward: answered here (400) and the
+    /// connection closed (its framing or routing would be ambiguous).
+    Invalid(Local),
 }
 
 /// The bytes of an origin-form target (RFC 3986: unreserved, pct-encoded, sub-delims, `:`,
@@ -82,9 +82,7 @@ where
     }
     // A fragment is never part of a request-target (RFC 9112 section 3.2); HAProxy rejects it.
     if target.contains('#') {
-        return ParsedRequest::Invalid(
-            "400 bad request: the request target has a fragment ('#')\n",
-        );
+        return ParsedRequest::Invalid(BAD_FRAGMENT);
     }
     // Longer than the http crate's URI limit, or with a byte RFC 3986 does not allow in a path
     // or query: hyper decides (414 or 400, or its own leniency), so both paths agree.
@@ -103,7 +101,7 @@ where
         if is(n, "host") {
             // RFC 9112 section 3.2: more than one Host, or an invalid one, is a 400.
             if host.is_some() || !crate::proxy::http::headers::valid_host(h.value) {
-                return ParsedRequest::Invalid(BAD_HOST.text);
+                return ParsedRequest::Invalid(BAD_HOST);
             }
             host = std::str::from_utf8(h.value).ok();
         } else if is(n, "content-length") {
@@ -130,7 +128,7 @@ where
         }
     }
     let Some(host) = host else {
-        return ParsedRequest::Invalid(BAD_HOST.text);
+        return ParsedRequest::Invalid(BAD_HOST);
     };
     ParsedRequest::Ready(RequestHead {
         method,
