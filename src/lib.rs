@@ -18,6 +18,7 @@
 //! - [`stats`]: HdrHistogram latency recording, percentiles, merging.
 //! - [`http1`]: HTTP/1.1 wire facts shared by load's client and the proxy's fast path.
 //! - [`tls`]: rustls client and server configs, in one place.
+//! - [`grpc`]: gRPC status codes, headers and messages (proxy, check and serve share them).
 //! - [`shutdown`]: signals, and waiting for in-flight work to drain.
 //! - [`output`]: tables, JSON, progress bars, the colour policy.
 //!
@@ -36,6 +37,7 @@ pub mod cli;
 pub mod demo;
 pub mod exit;
 pub mod generate;
+pub mod grpc;
 pub mod http1;
 pub mod load;
 pub mod output;

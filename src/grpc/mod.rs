@@ -1,0 +1,10 @@
+//! gRPC over HTTP/2, the parts lbctl needs and nothing more: status codes and the
+//! `grpc-status`/`grpc-message`/`grpc-timeout` headers ([`status`]), shared by the proxy (its
+//! own errors for gRPC clients, deadlines, passive health on grpc-status), `check` (the
+//! grpc.health.v1 health check) and `serve --grpc`.
+//!
+//! May import: nothing of lbctl's (a core below `check`, `serve` and `proxy`).
+
+pub mod status;
+
+pub use status::{Code, grpc_message_decode, grpc_message_encode, is_grpc, parse_timeout};
