@@ -116,6 +116,13 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     pub fail_on: Vec<u16>,
 
+    /// gRPC statuses that count as failures for passive health, by number or name, comma
+    /// separated, e.g. 14,4 or UNAVAILABLE,DEADLINE_EXCEEDED; read from the response head
+    /// (trailers-only answers) and its trailers. Default: none (a gRPC error is the
+    /// application's answer, not the backend failing).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub fail_on_grpc: Vec<String>,
+
     /// Retries on another backend: always after a connect failure; after a timeout or reset
     /// only for idempotent requests without a body (the body is streamed, never buffered).
     #[arg(long, value_name = "N", default_value_t = 2)]

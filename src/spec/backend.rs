@@ -1,13 +1,47 @@
 //! The backend spec grammar shared by every subcommand:
-//! `[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls]`, IPv6 hosts in brackets
-//! (`[::1]:8080`). `https://` or `,tls` means the backend speaks TLS (the proxy is its client).
+//! `[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls][,h2c|,h2|,auto]`, IPv6
+//! hosts in brackets (`[::1]:8080`). `https://` or `,tls` means the backend speaks TLS (the
+//! proxy is its client); `h2c`, `h2` and `auto` say which HTTP version the proxy speaks to it.
 
 use super::error::SpecError;
 use std::fmt;
 
 /// The grammar, as shown in messages and help.
 pub const BACKEND_GRAMMAR: &str =
-    "[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls]";
+    "[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls][,h2c|,h2|,auto]";
+
+/// The HTTP version the proxy speaks to a backend (HAProxy `proto h2`, Envoy's
+/// `http2_protocol_options`; `auto` is Envoy's `auto_config`: ALPN decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum UpstreamProto {
+    /// HTTP/1.1 (the default).
+    #[default]
+    Http1,
+    /// HTTP/2 with prior knowledge over plain TCP (`,h2c`).
+    H2c,
+    /// HTTP/2 over TLS, ALPN `h2` (`,h2`).
+    H2,
+    /// TLS with ALPN `h2` and `http/1.1`: the backend's choice (`,auto`).
+    Auto,
+}
+
+impl UpstreamProto {
+    /// The spec option (also the name shown by `explain` and the dashboard).
+    pub fn name(self) -> &'static str {
+        match self {
+            UpstreamProto::Http1 => "http/1.1",
+            UpstreamProto::H2c => "h2c",
+            UpstreamProto::H2 => "h2",
+            UpstreamProto::Auto => "auto",
+        }
+    }
+
+    /// Whether requests to this backend may be HTTP/2 (the HTTP/1.1 fast path then leaves
+    /// them to hyper).
+    pub fn may_be_h2(self) -> bool {
+        self != UpstreamProto::Http1
+    }
+}
 
 /// Largest accepted weight (HAProxy's limit is 256, nginx has none; ours keeps sums in u64).
 const MAX_WEIGHT: u32 = 1_000_000;
@@ -26,8 +60,10 @@ pub struct BackendSpec {
     pub backup: bool,
     /// Maximum concurrent requests/connections (None = unlimited).
     pub maxconn: Option<u32>,
-    /// The backend speaks TLS (`https://HOST:PORT` or `,tls`).
+    /// The backend speaks TLS (`https://HOST:PORT` or `,tls`; implied by `,h2` and `,auto`).
     pub tls: bool,
+    /// The HTTP version spoken to it (`,h2c`, `,h2`, `,auto`; HTTP/1.1 by default).
+    pub proto: UpstreamProto,
 }
 
 impl BackendSpec {
@@ -86,6 +122,7 @@ impl BackendSpec {
             backup: false,
             maxconn: None,
             tls,
+            proto: UpstreamProto::Http1,
         };
         for opt in parts {
             let opt = opt.trim();
@@ -114,6 +151,9 @@ impl BackendSpec {
                 },
                 ("backup", None) => spec.backup = true,
                 ("tls", None) => spec.tls = true,
+                ("h2c", None) => spec.proto = UpstreamProto::H2c,
+                ("h2", None) => spec.proto = UpstreamProto::H2,
+                ("auto", None) => spec.proto = UpstreamProto::Auto,
                 ("", _) => {
                     return Err(err(
                         t,
@@ -123,10 +163,22 @@ impl BackendSpec {
                 _ => {
                     return Err(err(
                         opt,
-                        "unknown option (known: weight=N, backup, maxconn=N, tls)".into(),
+                        "unknown option (known: weight=N, backup, maxconn=N, tls, h2c, h2, auto)"
+                            .into(),
                     ));
                 }
             }
+        }
+        match spec.proto {
+            UpstreamProto::H2c if spec.tls => {
+                return Err(err(
+                    t,
+                    "h2c is HTTP/2 without TLS; for HTTP/2 over TLS write ,h2 instead".into(),
+                ));
+            }
+            // ALPN happens inside TLS: both imply it.
+            UpstreamProto::H2 | UpstreamProto::Auto => spec.tls = true,
+            _ => {}
         }
         Ok(spec)
     }
@@ -144,8 +196,10 @@ impl fmt::Display for BackendSpec {
         if let Some(m) = self.maxconn {
             write!(f, ",maxconn={m}")?;
         }
-        if self.tls {
-            f.write_str(",tls")?;
+        match self.proto {
+            UpstreamProto::Http1 if self.tls => f.write_str(",tls")?,
+            UpstreamProto::Http1 => {}
+            p => write!(f, ",{}", p.name())?,
         }
         Ok(())
     }
@@ -270,6 +324,36 @@ mod tests {
             let e = BackendSpec::parse(bad).unwrap_err().to_string();
             assert!(e.contains(want), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn protocols() {
+        let b = BackendSpec::parse("127.0.0.1:50051,h2c").unwrap();
+        assert_eq!((b.proto, b.tls), (UpstreamProto::H2c, false));
+        let b = BackendSpec::parse("g=127.0.0.1:443,h2,weight=2").unwrap();
+        assert_eq!((b.proto, b.tls, b.weight), (UpstreamProto::H2, true, 2));
+        let b = BackendSpec::parse("https://localhost:443,auto").unwrap();
+        assert_eq!((b.proto, b.tls), (UpstreamProto::Auto, true));
+        assert_eq!(
+            BackendSpec::parse("127.0.0.1:80").unwrap().proto,
+            UpstreamProto::Http1
+        );
+        for s in [
+            "127.0.0.1:50051,h2c",
+            "a=127.0.0.1:1,h2",
+            "127.0.0.1:1,auto",
+        ] {
+            let b = BackendSpec::parse(s).unwrap();
+            assert_eq!(BackendSpec::parse(&b.to_string()).unwrap(), b, "{s}");
+        }
+        let e = BackendSpec::parse("https://127.0.0.1:1,h2c")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("h2c is HTTP/2 without TLS"), "{e}");
+        let e = BackendSpec::parse("127.0.0.1:1,http2")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("h2c, h2, auto"), "{e}");
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct L7Settings {
     pub header_down: Vec<HeaderRule>,
     pub change_host: bool,
     pub fail_on: Vec<u16>,
+    /// `--fail-on-grpc`: grpc-status codes that are passive failures.
+    pub fail_on_grpc: std::sync::Arc<[u32]>,
     pub access_log: AccessLog,
     pub acl: Acl,
     /// `http` (or `https` once TLS termination exists).

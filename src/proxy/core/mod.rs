@@ -12,6 +12,7 @@
 pub mod acl;
 pub mod backend;
 pub mod frontend;
+pub mod h2;
 pub mod hashkey;
 pub mod headers;
 pub mod health;

@@ -26,6 +26,9 @@ pub struct Pool {
     /// Picks made in panic mode (see [`Pool::choose`]), and whether the pool is in it now.
     pub panic_picks: AtomicU64,
     in_panic: AtomicBool,
+    /// Some backend may speak HTTP/2 (`,h2c`, `,h2`, `,auto`): the HTTP/1.1 fast path, which
+    /// relays HTTP/1.1 bytes, leaves this pool's requests to hyper.
+    pub may_be_h2: bool,
 }
 
 /// Backends already tried by one request (bit i = backend i; backends past 64 are never excluded).
@@ -80,6 +83,7 @@ impl Pool {
     pub fn new(name: String, backends: Vec<Arc<Backend>>, picker: Box<dyn Picker>) -> Self {
         let has_backup = backends.iter().any(|b| b.spec.backup);
         let has_maxconn = backends.iter().any(|b| b.spec.maxconn.is_some());
+        let may_be_h2 = backends.iter().any(|b| b.spec.proto.may_be_h2());
         Pool {
             name,
             backends,
@@ -92,6 +96,7 @@ impl Pool {
             algorithm: "",
             panic_picks: AtomicU64::new(0),
             in_panic: AtomicBool::new(false),
+            may_be_h2,
         }
     }
 

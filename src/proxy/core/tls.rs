@@ -194,11 +194,24 @@ pub fn upstream(
 /// A backend's TLS identity: its config and the server name (SNI, verification) from its host.
 pub type UpstreamTls = (Arc<ClientConfig>, ServerName<'static>);
 
-/// The TLS identity for a backend host.
-pub fn upstream_for(config: &Arc<ClientConfig>, host: &str) -> anyhow::Result<UpstreamTls> {
+/// The TLS identity for a backend host, offering by ALPN the HTTP versions its spec allows
+/// (`,h2`: h2 only; `,auto`: h2 then http/1.1; otherwise none, as before).
+pub fn upstream_for(
+    config: &Arc<ClientConfig>,
+    host: &str,
+    proto: crate::spec::UpstreamProto,
+) -> anyhow::Result<UpstreamTls> {
+    use crate::spec::UpstreamProto;
     let name =
         tls::server_name(host).map_err(|e| Failure::usage(format!("backend {host}: {e}")))?;
-    Ok((config.clone(), name))
+    let alpn: &[&[u8]] = match proto {
+        UpstreamProto::H2 => &[b"h2"],
+        UpstreamProto::Auto => &[b"h2", b"http/1.1"],
+        UpstreamProto::Http1 | UpstreamProto::H2c => return Ok((config.clone(), name)),
+    };
+    let mut own = (**config).clone();
+    own.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    Ok((Arc::new(own), name))
 }
 
 /// Wrap a connected backend stream in TLS when `tls` says so, within `timeout`.
@@ -295,7 +308,22 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
-        assert!(upstream_for(&upstream(&args(&[]), true).unwrap().unwrap(), "bad name!").is_err());
+        let up = upstream(&args(&[]), true).unwrap().unwrap();
+        use crate::spec::UpstreamProto;
+        assert!(upstream_for(&up, "bad name!", UpstreamProto::Http1).is_err());
+        let alpn = |p| {
+            upstream_for(&up, "localhost", p)
+                .unwrap()
+                .0
+                .alpn_protocols
+                .clone()
+        };
+        assert!(alpn(UpstreamProto::Http1).is_empty());
+        assert_eq!(alpn(UpstreamProto::H2), vec![b"h2".to_vec()]);
+        assert_eq!(
+            alpn(UpstreamProto::Auto),
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        );
     }
 
     #[tokio::test]

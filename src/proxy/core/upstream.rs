@@ -2,7 +2,11 @@
 //! client (`client::conn::http1`), a bounded stack of idle senders behind a per-backend lock
 //! held for a push or a pop only. A connection goes back to the pool when its response body has
 //! been read to the end (see http/hyper/relay.rs), so a slow download never blocks the next request.
+//! HTTP/2 backends (`,h2c`, `,h2`, `,auto` when ALPN picks h2) get a few shared connections
+//! instead, multiplexed up to the peer's SETTINGS_MAX_CONCURRENT_STREAMS (h2.rs).
 
+use super::h2::{H2Conns, H2Stream};
+use crate::spec::UpstreamProto;
 use bytes::Bytes;
 use http_body_util::{Either, Empty};
 use hyper::body::Incoming;
@@ -13,6 +17,7 @@ use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::pin::Pin;
 use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, Interest, ReadBuf};
@@ -23,9 +28,34 @@ pub type UpBody = Either<Incoming, Empty<Bytes>>;
 
 /// A connection that can carry one request.
 pub struct Conn {
-    pub sender: SendRequest<UpBody>,
+    pub sender: Sender,
     /// True when it came from the idle pool (it may have been closed by the backend meanwhile).
     pub reused: bool,
+}
+
+/// The handle a request is sent on: an HTTP/1.1 connection of its own, or a stream of a shared
+/// HTTP/2 connection.
+pub enum Sender {
+    H1(SendRequest<UpBody>),
+    H2(H2Stream),
+}
+
+impl Sender {
+    /// Send; an error gives the request back when it certainly was not sent.
+    pub async fn send(
+        &mut self,
+        req: http::Request<UpBody>,
+    ) -> Result<http::Response<Incoming>, hyper::client::conn::TrySendError<http::Request<UpBody>>>
+    {
+        match self {
+            Sender::H1(s) => s.try_send_request(req).await,
+            Sender::H2(s) => s.send(req).await,
+        }
+    }
+
+    pub fn is_h2(&self) -> bool {
+        matches!(self, Sender::H2(_))
+    }
 }
 
 /// Why no connection could be made.
@@ -60,6 +90,12 @@ pub struct ConnPool {
     raw_idle: Mutex<Vec<(RawConn, Instant)>>,
     /// TLS to the backend (`https://` or `,tls` specs; see tls.rs).
     tls: Option<super::tls::UpstreamTls>,
+    /// The HTTP version spoken (`,h2c`, `,h2`, `,auto`).
+    proto: UpstreamProto,
+    /// `,auto`: what ALPN chose on the last connection (0 not yet known, 1 http/1.1, 2 h2).
+    negotiated: std::sync::atomic::AtomicU8,
+    /// The shared HTTP/2 connections.
+    h2: H2Conns,
 }
 
 impl ConnPool {
@@ -77,6 +113,39 @@ impl ConnPool {
             idle: Mutex::new(Vec::new()),
             raw_idle: Mutex::new(Vec::new()),
             tls: None,
+            proto: UpstreamProto::Http1,
+            negotiated: Default::default(),
+            h2: H2Conns::default(),
+        }
+    }
+
+    /// Speak this HTTP version to the backend.
+    pub fn with_proto(mut self, proto: UpstreamProto) -> Self {
+        self.proto = proto;
+        self
+    }
+
+    /// The configured HTTP version, and for `auto` what ALPN chose ("auto (h2)").
+    pub fn protocol(&self) -> String {
+        match (self.proto, self.negotiated.load(Ordering::Relaxed)) {
+            (UpstreamProto::Auto, 1) => "auto (http/1.1)".into(),
+            (UpstreamProto::Auto, 2) => "auto (h2)".into(),
+            (p, _) => p.name().into(),
+        }
+    }
+
+    /// HTTP/2 connections open now, and streams open on them.
+    pub fn h2_usage(&self) -> (usize, usize) {
+        self.h2.usage()
+    }
+
+    /// Whether the next request goes over HTTP/2.
+    fn speaks_h2(&self) -> bool {
+        match self.proto {
+            UpstreamProto::Http1 => false,
+            UpstreamProto::H2c | UpstreamProto::H2 => true,
+            // Until a handshake has said otherwise, try h2 (ALPN falls back by itself).
+            UpstreamProto::Auto => self.negotiated.load(Ordering::Relaxed) != 1,
         }
     }
 
@@ -93,6 +162,15 @@ impl ConnPool {
 
     /// An idle connection ready for a request, else a new one.
     pub async fn checkout(&self) -> Result<Conn, ConnectError> {
+        if self.speaks_h2() {
+            if let Some(stream) = self.h2.stream() {
+                return Ok(Conn {
+                    sender: Sender::H2(stream),
+                    reused: true,
+                });
+            }
+            return self.connect().await;
+        }
         loop {
             let popped = match self.idle.lock() {
                 Ok(mut idle) => idle.pop(),
@@ -106,7 +184,7 @@ impl ConnPool {
             }
             if sender.is_ready() || sender.ready().await.is_ok() {
                 return Ok(Conn {
-                    sender,
+                    sender: Sender::H1(sender),
                     reused: true,
                 });
             }
@@ -114,9 +192,38 @@ impl ConnPool {
         self.connect().await
     }
 
-    /// A fresh connection (also used after a pooled one turned out to be stale).
+    /// A fresh connection (also used after a pooled one turned out to be stale). For HTTP/2,
+    /// one connection is made at a time (concurrent callers wait for it and share it).
     pub async fn connect(&self) -> Result<Conn, ConnectError> {
+        if self.speaks_h2() {
+            let _one = self.h2.connecting.lock().await;
+            // Another caller may have opened one with room while this one waited.
+            if let Some(stream) = self.h2.stream() {
+                return Ok(Conn {
+                    sender: Sender::H2(stream),
+                    reused: false,
+                });
+            }
+            let stream = self.connect_raw().await?;
+            if self.proto == UpstreamProto::Auto {
+                let h2 = alpn_h2(&stream);
+                self.negotiated
+                    .store(if h2 { 2 } else { 1 }, Ordering::Relaxed);
+                if !h2 {
+                    return self.handshake_h1(stream).await;
+                }
+            }
+            let stream = self.h2.handshake(stream).await?;
+            return Ok(Conn {
+                sender: Sender::H2(stream),
+                reused: false,
+            });
+        }
         let stream = self.connect_raw().await?;
+        self.handshake_h1(stream).await
+    }
+
+    async fn handshake_h1(&self, stream: RawConn) -> Result<Conn, ConnectError> {
         let (sender, conn) = http1::Builder::new()
             .handshake(TokioIo::new(stream))
             .await
@@ -127,13 +234,17 @@ impl ConnPool {
             let _ = conn.with_upgrades().await;
         });
         Ok(Conn {
-            sender,
+            sender: Sender::H1(sender),
             reused: false,
         })
     }
 
-    /// Return a connection whose last response was read completely.
-    pub fn checkin(&self, sender: SendRequest<UpBody>) {
+    /// Return a connection whose last response was read completely (an HTTP/2 stream just
+    /// ends: its connection stays shared).
+    pub fn checkin(&self, sender: Sender) {
+        let Sender::H1(sender) = sender else {
+            return;
+        };
         if sender.is_closed() {
             return;
         }
@@ -190,6 +301,14 @@ impl ConnPool {
         {
             idle.push((conn, Instant::now()));
         }
+    }
+}
+
+/// Whether TLS negotiated h2 by ALPN (plain connections never do).
+fn alpn_h2(conn: &RawConn) -> bool {
+    match conn {
+        super::tls::MaybeTls::Plain(_) => false,
+        super::tls::MaybeTls::Tls(t) => t.get_ref().1.alpn_protocol() == Some(b"h2"),
     }
 }
 

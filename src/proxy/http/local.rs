@@ -49,6 +49,12 @@ pub const BAD_HOST: Local = Local {
     status: StatusCode::BAD_REQUEST,
     text: "400 bad request: the request needs exactly one Host header of the form host[:port]\n",
 };
+/// An Upgrade (WebSocket) request whose backend speaks HTTP/2: RFC 8441's extended CONNECT is
+/// not relayed.
+pub const UPGRADE_OVER_H2: Local = Local {
+    status: StatusCode::NOT_IMPLEMENTED,
+    text: "501 not implemented: an Upgrade (WebSocket) request cannot be forwarded to an HTTP/2 backend\n",
+};
 /// A fragment in the request-target (RFC 9112 section 3.2; HAProxy refuses it too).
 pub const BAD_FRAGMENT: Local = Local {
     status: StatusCode::BAD_REQUEST,
@@ -72,6 +78,7 @@ mod tests {
             BAD_REQUEST_BODY,
             BAD_HOST,
             BAD_FRAGMENT,
+            UPGRADE_OVER_H2,
         ] {
             assert!(l.text.starts_with(l.status.as_str()), "{l:?}");
             assert!(l.text.ends_with('\n'));

@@ -44,6 +44,7 @@ pub struct L7SettingsTemplate {
     pub header_up: Vec<HeaderRule>,
     pub header_down: Vec<HeaderRule>,
     pub fail_on: Vec<u16>,
+    pub fail_on_grpc: Arc<[u32]>,
     pub acl: crate::proxy::core::acl::Acl,
 }
 
@@ -222,7 +223,9 @@ fn build_pool(
         }
         let addr = resolve(spec)?;
         let tls = match (spec.tls, upstream_tls) {
-            (true, Some(c)) => Some(crate::proxy::core::tls::upstream_for(c, &spec.host)?),
+            (true, Some(c)) => Some(crate::proxy::core::tls::upstream_for(
+                c, &spec.host, spec.proto,
+            )?),
             _ => None,
         };
         let conns = ConnPool::new(
@@ -231,7 +234,8 @@ fn build_pool(
             args.connect_timeout,
             args.idle_timeout,
         )
-        .with_tls(tls);
+        .with_tls(tls)
+        .with_proto(spec.proto);
         backends.push(Arc::new(Backend::new(spec.clone(), i, addr, policy, conns)));
     }
     let n = backends.len();
@@ -252,6 +256,19 @@ fn build_pool(
         pool.hash_key = Some(HashKey::parse(pc.hash_key.as_deref().unwrap_or("ip"))?);
     }
     Ok(pool)
+}
+
+/// `--fail-on-grpc`: codes by number (0-16) or name.
+fn grpc_codes(list: &[String]) -> anyhow::Result<Arc<[u32]>> {
+    list.iter()
+        .map(|s| {
+            crate::grpc::Code::parse(s).map(|c| c.number()).ok_or_else(|| {
+                Failure::usage(format!(
+                    "--fail-on-grpc {s}: expected gRPC status codes by number (0-16) or name, e.g. 14,4 or UNAVAILABLE,DEADLINE_EXCEEDED"
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Validate everything and build the pools (no sockets yet).
@@ -283,6 +300,7 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         header_up: rules(&args.header_up)?,
         header_down: rules(&args.header_down)?,
         fail_on: args.fail_on.clone(),
+        fail_on_grpc: grpc_codes(&args.fail_on_grpc)?,
         acl: crate::proxy::core::acl::Acl::new(&args.allow, &args.deny)?,
     });
     let config = configured(args)?;
@@ -334,6 +352,7 @@ pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig, verbose:
             header_down: t.header_down.clone(),
             change_host: args.change_host,
             fail_on: t.fail_on.clone(),
+            fail_on_grpc: t.fail_on_grpc.clone(),
             access_log: args.access_log,
             acl: t.acl.clone(),
             proto: if plan.tls.is_some() { "https" } else { "http" },
@@ -385,6 +404,13 @@ pub fn check_flags(
         return Ok(());
     }
     for p in pools {
+        if let Some(b) = p.backends.iter().find(|b| b.proto.may_be_h2()) {
+            return Err(Failure::usage(format!(
+                "backend {}: ,{} chooses the HTTP version spoken to it, which TCP mode does not speak (it relays bytes); remove it, or use --mode http",
+                b.name,
+                b.proto.name()
+            )));
+        }
         if p.sticky.is_some() {
             return Err(Failure::usage(format!(
                 "pool {}: sticky cookies need HTTP; in TCP mode use --algorithm hash or ip-hash (the client address)",

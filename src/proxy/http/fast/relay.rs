@@ -160,9 +160,14 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                     }
                 };
                 if let Some((head_len, prepared)) = parsed {
+                    if matches!(prepared, Ok(None)) {
+                        // The request's pool speaks HTTP/2 to its backends: hyper's work.
+                        return Ok(Head::Hyper);
+                    }
                     self.rbuf.consume(head_len);
                     return match prepared {
-                        Ok(p) => Ok(Head::Request(p)),
+                        Ok(Some(p)) => Ok(Head::Request(p)),
+                        Ok(None) => Ok(Head::Hyper),
                         Err((l, body_len)) => {
                             let whole = self.rbuf.len() as u64 >= body_len;
                             match self.local_end(l, whole, body_len).await? {
@@ -191,7 +196,7 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
 }
 
 /// Route and write the backend head into `wbuf`; Err is a local answer (with the body
-/// length to skip).
+/// length to skip), None a request for hyper (its pool may speak HTTP/2 to backends).
 fn prepare(
     l7: &L7,
     peer: SocketAddr,
@@ -199,7 +204,7 @@ fn prepare(
     wbuf: &mut Vec<u8>,
     head: &wire::RequestHead<'_>,
     headers: &[httparse::Header<'_>],
-) -> Result<Prepared, (Local, u64)> {
+) -> Result<Option<Prepared>, (Local, u64)> {
     let s = &l7.settings;
     l7.counters.requests.fetch_add(1, Ordering::Relaxed);
     // A v4 client on a dual-stack socket is shown, hashed and logged as v4.
@@ -208,6 +213,11 @@ fn prepare(
     let path = head.target.split('?').next().unwrap_or("/");
     let pool = decide::admit(l7, &routing, ip, head.host, path, headers)
         .map_err(|l| (l, head.body_len))?;
+    if pool.may_be_h2 {
+        // hyper counts the request when it serves it.
+        l7.counters.requests.fetch_sub(1, Ordering::Relaxed);
+        return Ok(None);
+    }
     let walk = Dispatch::new(pool, s.retries, headers, head.target, ip);
     wbuf.clear();
     // One allocation for the usual head instead of a growth series.
@@ -224,7 +234,7 @@ fn prepare(
         },
     );
     let method = Method::from_bytes(head.method.as_bytes()).unwrap_or(Method::GET);
-    Ok(Prepared {
+    Ok(Some(Prepared {
         head_base: wbuf.len(),
         head_request: method == Method::HEAD,
         method,
@@ -233,7 +243,7 @@ fn prepare(
         walk,
         log: (s.access_log != AccessLog::Off)
             .then(|| (head.method.to_string(), head.target.to_string())),
-    })
+    }))
 }
 
 const HEADERS_TOO_LARGE: Local = Local {

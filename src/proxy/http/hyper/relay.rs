@@ -6,13 +6,13 @@
 use crate::cli::AccessLog;
 use crate::proxy::core::backend::Flight;
 use crate::proxy::core::log;
-use crate::proxy::core::upstream::UpBody;
+use crate::proxy::core::upstream::Sender;
 use bytes::Bytes;
 use http_body_util::{Either, Full};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper::client::conn::http1::SendRequest;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll, ready};
 use std::time::Instant;
@@ -52,9 +52,11 @@ impl LogCtx {
 
 struct Done {
     flight: Flight,
-    sender: Option<SendRequest<UpBody>>,
+    sender: Option<Sender>,
     _slot: Option<OwnedSemaphorePermit>,
     log: Option<Box<LogCtx>>,
+    /// `--fail-on-grpc` codes, for a gRPC call (its status comes in the trailers).
+    grpc_fail: Option<Arc<[u32]>>,
 }
 
 pub struct Relay {
@@ -67,9 +69,10 @@ impl Relay {
     pub fn new(
         inner: Incoming,
         flight: Flight,
-        sender: Option<SendRequest<UpBody>>,
+        sender: Option<Sender>,
         slot: Option<OwnedSemaphorePermit>,
         log: Option<Box<LogCtx>>,
+        grpc_fail: Option<Arc<[u32]>>,
     ) -> Self {
         Relay {
             inner,
@@ -79,6 +82,7 @@ impl Relay {
                 sender,
                 _slot: slot,
                 log,
+                grpc_fail,
             }),
         }
     }
@@ -110,6 +114,11 @@ impl Body for Relay {
             Some(Ok(frame)) => {
                 if let Some(d) = frame.data_ref() {
                     this.bytes += d.len() as u64;
+                } else if let Some(t) = frame.trailers_ref()
+                    && let Some(d) = &this.done
+                    && let Some(fail) = &d.grpc_fail
+                {
+                    grpc_verdict(&d.flight.0, t, fail);
                 }
                 if this.inner.is_end_stream() {
                     this.finish(true);
@@ -149,6 +158,44 @@ impl Drop for Relay {
         let complete = self.inner.is_end_stream();
         self.finish(complete);
     }
+}
+
+/// Passive health from a gRPC status (`--fail-on-grpc`), in a trailers-only head or trailers.
+pub fn grpc_verdict(
+    backend: &crate::proxy::core::backend::Backend,
+    headers: &http::HeaderMap,
+    fail: &[u32],
+) {
+    if let Some(code) = crate::grpc::status::status_of(headers)
+        && fail.contains(&code)
+    {
+        let name = crate::grpc::Code::from_number(code).map_or("?", |c| c.name());
+        backend.passive_failure(&format!("grpc-status {code} {name}"));
+    }
+}
+
+/// The proxy's own answer to a gRPC call: never an HTTP error page a gRPC client cannot read,
+/// but HTTP 200, trailers-only, with `grpc-status` and `grpc-message` (PROTOCOL-HTTP2.md). Its
+/// timeouts are DEADLINE_EXCEEDED; the rest follow gRPC's HTTP-to-gRPC status mapping
+/// (UNAVAILABLE for 502/503, PERMISSION_DENIED for 403, UNIMPLEMENTED for 404...).
+pub fn grpc_local(l: crate::proxy::http::local::Local) -> http::Response<RespBody> {
+    use crate::grpc::Code;
+    let code = match l.status {
+        http::StatusCode::GATEWAY_TIMEOUT => Code::DeadlineExceeded,
+        s => Code::from_http(s.as_u16()),
+    };
+    let mut r = http::Response::new(Either::Right(Full::new(Bytes::new())));
+    let h = r.headers_mut();
+    h.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/grpc"),
+    );
+    h.insert("grpc-status", code.header_value());
+    let text = format!("lbctl proxy: {}", l.text.trim_end());
+    if let Ok(v) = http::HeaderValue::from_str(&crate::grpc::grpc_message_encode(&text)) {
+        h.insert("grpc-message", v);
+    }
+    r
 }
 
 /// A local response (errors, 403, 503) with a short plain-text body.

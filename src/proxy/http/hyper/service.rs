@@ -1,10 +1,12 @@
 //! The L7 data path: one client request in, one backend chosen (sticky cookie, else the pool's
 //! algorithm), headers rewritten (hop-by-hop out, X-Forwarded-* and Via in, --header-up),
-//! the request streamed to a pooled HTTP/1.1 connection, retried on another backend when that
-//! is safe, and the response streamed back (--header-down, sticky cookie). Upgrades (WebSocket)
-//! become a byte tunnel. Used by http/serve.rs through [`L7::handle`].
+//! the request streamed to a pooled HTTP/1.1 connection or a stream of a shared HTTP/2 one,
+//! retried on another backend when that is safe, and the response streamed back (--header-down,
+//! sticky cookie), trailers included. gRPC calls are balanced per call like any request; the
+//! proxy's own errors reach them gRPC-shaped, and `grpc-timeout` bounds the wait. Upgrades
+//! (WebSocket) become a byte tunnel. Used by http/serve.rs through [`L7::handle`].
 
-use super::relay::{LogCtx, Relay, RespBody, local};
+use super::relay::{LogCtx, Relay, RespBody, grpc_local, grpc_verdict, local};
 use crate::balance::pick::PickContext;
 use crate::cli::AccessLog;
 use crate::proxy::core::backend::Backend;
@@ -13,7 +15,7 @@ use crate::proxy::core::pool::ip_bytes;
 use crate::proxy::core::upstream::{Conn, UpBody};
 use crate::proxy::http::decide::{Attempt, Dispatch, Picked, idempotent};
 use crate::proxy::http::headers::{append_forwarded_for, is_upgrade, strip_hop_by_hop};
-use crate::proxy::http::local::{BAD_HOST, BAD_REQUEST_BODY, Local};
+use crate::proxy::http::local::{BAD_HOST, BAD_REQUEST_BODY, Local, UPGRADE_OVER_H2};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode, Uri, Version};
 use http_body_util::{Either, Empty};
@@ -43,13 +45,24 @@ impl L7 {
         let ip = peer.ip().to_canonical();
         // The target's authority, when the request has one (absolute-form, or HTTP/2's
         // :authority), is the request's host (RFC 9112 section 3.2.2): it replaces Host.
+        let grpc = crate::grpc::is_grpc(req.headers());
+        // Errors a gRPC client can read (see relay.rs `grpc_local`).
+        let answer = |l: Local| if grpc { grpc_local(l) } else { local(l) };
         let authority = match check_request(&req).and_then(|()| target_host(&req)) {
             Ok(a) => a,
+            Err(l) if grpc => return Ok(grpc_local(l)),
             Err(l) => return Ok(bad_request(l, req.version())),
         };
-        if is_grpc(req.headers()) {
-            return Ok(grpc_unsupported());
-        }
+        // A call's deadline bounds the wait for the backend when it is the shorter one
+        // (Envoy's grpc_timeout_header_max semantics, without a cap).
+        let timeout = match grpc
+            .then(|| req.headers().get("grpc-timeout"))
+            .flatten()
+            .and_then(|v| crate::grpc::parse_timeout(v.as_bytes()))
+        {
+            Some(d) => d.min(s.backend_timeout),
+            None => s.backend_timeout,
+        };
         let routing = self.routing();
         let pool = {
             let host = authority
@@ -70,7 +83,7 @@ impl L7 {
                 req.headers(),
             ) {
                 Ok(p) => p,
-                Err(l) => return Ok(local(l)),
+                Err(l) => return Ok(answer(l)),
             }
         };
         let upgrade = is_upgrade(req.headers());
@@ -90,6 +103,11 @@ impl L7 {
             Some(_) => parts.uri,
             None => Uri::from_static("/"),
         };
+        // `TE: trailers` is the one TE an HTTP/2 request may carry (RFC 9113 section 8.2.2),
+        // and gRPC servers want it: it goes on to HTTP/2 backends.
+        let te_trailers = headers.get_all(header::TE).iter().any(|v| {
+            crate::http1::tokens(v.as_bytes()).any(|t| t.eq_ignore_ascii_case(b"trailers"))
+        });
         strip_hop_by_hop(&mut headers, upgrade);
         if let Some(a) = authority {
             headers.insert(header::HOST, a);
@@ -129,7 +147,7 @@ impl L7 {
         loop {
             let picked = match walk.next(&self, &ctx).await {
                 Ok(p) => p,
-                Err(l) => return Ok(local(l)),
+                Err(l) => return Ok(answer(l)),
             };
             let b = picked.backend.clone();
             let mut conn = match b.pool.checkout().await {
@@ -144,9 +162,13 @@ impl L7 {
                     ) {
                         continue;
                     }
-                    return Ok(local(walk.give_up()));
+                    return Ok(answer(walk.give_up()));
                 }
             };
+            let h2 = conn.sender.is_h2();
+            if h2 && upgrade {
+                return Ok(answer(UPGRADE_OVER_H2));
+            }
 
             // Build this attempt's request, keeping a copy of the head when it may be replayed.
             let mut h = if replayable {
@@ -167,17 +189,30 @@ impl L7 {
             let bd = body.take().unwrap_or_else(|| Either::Right(Empty::new()));
             let mut out = Request::new(bd);
             *out.method_mut() = method.clone();
-            *out.uri_mut() = u;
-            *out.version_mut() = Version::HTTP_11;
+            if h2 {
+                // HTTP/2 carries the host as :authority (RFC 9113 section 8.3.1), not Host.
+                *out.uri_mut() = absolute(&b, h.remove(header::HOST), u);
+                *out.version_mut() = Version::HTTP_2;
+                if te_trailers {
+                    h.insert(header::TE, HeaderValue::from_static("trailers"));
+                }
+            } else {
+                *out.uri_mut() = u;
+                *out.version_mut() = Version::HTTP_11;
+            }
             *out.headers_mut() = h;
 
             let sent_at = Instant::now();
-            match self.send(&mut conn, &b, out).await {
+            match self.send(&mut conn, &b, out, timeout).await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let ttfb = sent_at.elapsed();
                     if walk.answered(&self, &picked, status, ttfb, replayable) {
                         continue;
+                    }
+                    if grpc && !s.fail_on_grpc.is_empty() {
+                        // A trailers-only answer carries its status in the head.
+                        grpc_verdict(&b, resp.headers(), &s.fail_on_grpc);
                     }
                     let log = log_uri.as_ref().zip(start).map(|(u, start)| {
                         Box::new(LogCtx {
@@ -190,16 +225,40 @@ impl L7 {
                             start,
                         })
                     });
-                    return Ok(self.respond(&walk, picked, resp, conn, log, client_upgrade));
+                    let grpc_fail =
+                        (grpc && !s.fail_on_grpc.is_empty()).then(|| s.fail_on_grpc.clone());
+                    return Ok(self.respond(
+                        &walk,
+                        picked,
+                        resp,
+                        conn,
+                        log,
+                        client_upgrade,
+                        grpc_fail,
+                    ));
                 }
                 Err((Attempt::ClientBody, _)) => {
-                    return Ok(local(BAD_REQUEST_BODY));
+                    return Ok(answer(BAD_REQUEST_BODY));
                 }
                 Err((a, back)) => {
                     let unsent = back.is_some();
                     // An unsent request comes back whole: put its parts back for the retry.
                     if let Some(back) = back {
-                        let (p, bd) = back.into_parts();
+                        let (mut p, bd) = back.into_parts();
+                        if p.version == Version::HTTP_2 {
+                            // Back to the HTTP/1.1 shape, in case the retry's backend is one.
+                            if let Some(a) = p.uri.authority()
+                                && let Ok(v) = HeaderValue::from_str(a.as_str())
+                            {
+                                p.headers.insert(header::HOST, v);
+                            }
+                            p.headers.remove(header::TE);
+                            p.uri = p
+                                .uri
+                                .path_and_query()
+                                .and_then(|pq| pq.as_str().parse().ok())
+                                .unwrap_or_else(|| Uri::from_static("/"));
+                        }
                         headers = Some(p.headers);
                         uri = Some(p.uri);
                         body = Some(bd);
@@ -218,7 +277,7 @@ impl L7 {
                             continue;
                         }
                     }
-                    return Ok(local(walk.give_up()));
+                    return Ok(answer(walk.give_up()));
                 }
             }
         }
@@ -230,11 +289,11 @@ impl L7 {
         conn: &mut Conn,
         b: &Backend,
         req: Request<UpBody>,
+        timeout: std::time::Duration,
     ) -> Result<Response<Incoming>, (Attempt, Option<Request<UpBody>>)> {
-        let timeout = self.settings.backend_timeout;
         let mut req = req;
         for round in 0..2 {
-            match tokio::time::timeout(timeout, conn.sender.try_send_request(req)).await {
+            match tokio::time::timeout(timeout, conn.sender.send(req)).await {
                 Err(_) => return Err((Attempt::Timeout, None)),
                 Ok(Ok(resp)) => return Ok(resp),
                 Ok(Err(mut e)) => match e.take_message() {
@@ -271,6 +330,7 @@ impl L7 {
         conn: Conn,
         log: Option<Box<LogCtx>>,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
+        grpc_fail: Option<Arc<[u32]>>,
     ) -> Response<RespBody> {
         let Picked {
             index: i,
@@ -313,7 +373,11 @@ impl L7 {
         }
         let (mut parts, body) = resp.into_parts();
         strip_hop_by_hop(&mut parts.headers, false);
-        append_via(&mut parts.headers, "1.1 lbctl");
+        let via = match parts.version {
+            Version::HTTP_2 => "2.0 lbctl",
+            _ => "1.1 lbctl",
+        };
+        append_via(&mut parts.headers, via);
         for r in &s.header_down {
             r.apply(&mut parts.headers);
         }
@@ -324,7 +388,14 @@ impl L7 {
         }
         Response::from_parts(
             parts,
-            Either::Left(Relay::new(body, flight, Some(conn.sender), slot, log)),
+            Either::Left(Relay::new(
+                body,
+                flight,
+                Some(conn.sender),
+                slot,
+                log,
+                grpc_fail,
+            )),
         )
     }
 }
@@ -437,37 +508,19 @@ fn bad_request(l: Local, version: Version) -> Response<RespBody> {
     r
 }
 
-/// Whether a request is a gRPC call (content-type application/grpc, +proto, +json...).
-fn is_grpc(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/grpc"))
-}
-
-static GRPC_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// The answer to a gRPC call until the proxy speaks HTTP/2 to backends (issue #14): a gRPC
-/// error the client understands (HTTP 200, trailers-only, grpc-status 14 UNAVAILABLE) instead
-/// of a 502 from an HTTP/1.1 backend connection, and no backend is tried or blamed. Logged
-/// once per process.
-fn grpc_unsupported() -> Response<RespBody> {
-    const WHY: &str = "lbctl proxy cannot forward gRPC yet: it speaks HTTP/1.1 to backends and gRPC needs HTTP/2 (use --mode tcp to pass gRPC through)";
-    if !GRPC_LOGGED.swap(true, Ordering::Relaxed) {
-        crate::proxy::core::log::state(format_args!(
-            "{WHY}; answering gRPC calls with UNAVAILABLE"
-        ));
-    }
-    let mut r = Response::new(Either::Right(
-        http_body_util::Full::new(bytes::Bytes::new()),
-    ));
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/grpc"),
-    );
-    h.insert("grpc-status", HeaderValue::from_static("14"));
-    h.insert("grpc-message", HeaderValue::from_static(
-        "lbctl%20proxy%20cannot%20forward%20gRPC%20yet%3A%20it%20speaks%20HTTP%2F1.1%20to%20backends",
-    ));
-    r
+/// The absolute URI of a request to an HTTP/2 backend: its scheme, the request's host (or the
+/// backend's address) as :authority, and the origin-form target.
+fn absolute(b: &Backend, host: Option<HeaderValue>, target: Uri) -> Uri {
+    let scheme = if b.spec.tls { "https" } else { "http" };
+    let authority = host
+        .as_ref()
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_else(|| b.host_value.to_str().unwrap_or("localhost"));
+    let pq = target.path_and_query().map_or("/", |p| p.as_str());
+    Uri::builder()
+        .scheme(scheme)
+        .authority(authority)
+        .path_and_query(pq)
+        .build()
+        .unwrap_or(target)
 }
