@@ -29,7 +29,9 @@ use std::time::Duration;
   lbctl proxy --mode tcp --listen :443 --pool 'api=127.0.0.1:8443' --pool 'web=127.0.0.1:9443' \\
       --sni 'api.example.test=api' --sni '*=web'
   lbctl proxy --listen :8443 --tls-cert cert.pem --tls-key key.pem --backend 127.0.0.1:9001
-  lbctl proxy --tls-self-signed --backend https://10.0.0.5:443 --upstream-cacert ca.pem")]
+  lbctl proxy --tls-self-signed --backend https://10.0.0.5:443 --upstream-cacert ca.pem
+  lbctl proxy --listen 127.0.0.1:50050 --backend 127.0.0.1:50051,h2c --backend 127.0.0.1:50052,h2c \\
+      --check grpc --fail-on-grpc UNAVAILABLE")]
 #[command(
     args_conflicts_with_subcommands = false,
     subcommand_negates_reqs = true
@@ -50,8 +52,11 @@ pub struct ProxyArgs {
 
     // The brackets below are `--help` text (optional parts), not rustdoc links.
     #[allow(rustdoc::broken_intra_doc_links)]
-    /// A backend, [NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls] (repeatable;
-    /// https:// or ,tls: the backend speaks TLS).
+    /// A backend, [NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls][,h2c|,h2|,auto]
+    /// (repeatable; https:// or ,tls: the backend speaks TLS). The HTTP version spoken to it:
+    /// HTTP/1.1 by default; ,h2c HTTP/2 with prior knowledge (plain TCP); ,h2 HTTP/2 over TLS
+    /// (ALPN h2); ,auto TLS with ALPN h2 or http/1.1, the backend's choice. HTTP/2 backends
+    /// share a few connections, many requests at once on each (gRPC needs ,h2c or ,h2).
     /// weight=0 drains it; backup ones take traffic only when no primary is healthy;
     /// maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout).
     #[arg(long, visible_alias = "to", value_name = "SPEC")]

@@ -44,13 +44,18 @@ pub struct Proc {
 impl Proc {
     /// Spawn `lbctl ARGS` with stdout piped and readable line by line.
     pub fn spawn(args: &[&str]) -> Proc {
-        let mut child = Command::new(bin())
+        Proc::spawn_program(bin(), args)
+    }
+
+    /// Spawn another program (a third-party peer such as a Python grpcio server) the same way.
+    pub fn spawn_program(program: &str, args: &[&str]) -> Proc {
+        let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("spawn lbctl");
+            .unwrap_or_else(|e| panic!("spawn {program}: {e}"));
         let stdout = child.stdout.take().expect("stdout");
         Proc {
             child,

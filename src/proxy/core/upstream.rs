@@ -205,6 +205,11 @@ impl ConnPool {
                 });
             }
             let stream = self.connect_raw().await?;
+            if self.proto == UpstreamProto::H2 && !alpn_h2(&stream) {
+                return Err(ConnectError::Io(io::Error::other(
+                    "the backend did not agree to HTTP/2 by ALPN (h2); use ,auto to let it choose HTTP/1.1",
+                )));
+            }
             if self.proto == UpstreamProto::Auto {
                 let h2 = alpn_h2(&stream);
                 self.negotiated

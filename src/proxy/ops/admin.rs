@@ -259,6 +259,13 @@ pub struct BackendStats {
     pub address: String,
     pub weight: u32,
     pub backup: bool,
+    /// The HTTP version spoken to it: http/1.1, h2c, h2, or auto (with ALPN's choice).
+    pub protocol: String,
+    /// HTTP/2 backends: connections open and streams open on them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub h2_connections: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub h2_streams: Option<usize>,
     pub state: &'static str,
     pub in_flight: u64,
     pub requests: u64,
@@ -325,6 +332,9 @@ pub fn stats(state: &AdminState) -> Stats {
                     address: b.addr.to_string(),
                     weight: b.spec.weight,
                     backup: b.spec.backup,
+                    protocol: b.pool.protocol(),
+                    h2_connections: b.spec.proto.may_be_h2().then(|| b.pool.h2_usage().0),
+                    h2_streams: b.spec.proto.may_be_h2().then(|| b.pool.h2_usage().1),
                     state: b.state(),
                     in_flight: b.in_flight.load(Ordering::Relaxed),
                     requests: classes.iter().sum(),

@@ -148,6 +148,7 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
     let mut t = table(&[
         "pool",
         "backend",
+        "proto",
         "req/s",
         "share",
         "weight share",
@@ -183,6 +184,7 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
         t.add_row(vec![
             pname.to_string(),
             b.name().to_string(),
+            b.pool.protocol(),
             format!("{:.0}", deltas[k] as f64 / secs),
             format!("{:>5.1}% {}", share * 100.0, bar(share, 10)),
             format!("{:>5.1}%", wshare * 100.0),

@@ -25,6 +25,8 @@ struct Candidate {
     name: String,
     address: String,
     weight: u32,
+    /// The HTTP version spoken to it (http/1.1, h2c, h2, auto).
+    protocol: String,
     backup: bool,
     eligible: bool,
     skipped_because: Option<String>,
@@ -267,6 +269,7 @@ fn finish(
                 name: b.name().to_string(),
                 address: b.addr.to_string(),
                 weight: b.spec.weight,
+                protocol: b.pool.protocol(),
                 backup: b.spec.backup,
                 eligible: skipped.is_none(),
                 skipped_because: skipped,
@@ -388,10 +391,11 @@ fn print_text(x: &Explanation) {
     }
     for c in &x.candidates {
         println!(
-            "backend   {:<16} {:<22} weight {:<4} {}",
+            "backend   {:<16} {:<22} weight {:<4} {:<9} {}",
             c.name,
             c.address,
             c.weight,
+            c.protocol,
             match &c.skipped_because {
                 None => "candidate".to_string(),
                 Some(w) => format!("skipped: {w}"),

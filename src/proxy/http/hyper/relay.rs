@@ -50,6 +50,14 @@ impl LogCtx {
     }
 }
 
+/// What is watched as the body passes: the access-log line to write at the end, and for a
+/// gRPC call the `--fail-on-grpc` codes its trailers are checked against.
+#[derive(Default)]
+pub struct Watch {
+    pub log: Option<Box<LogCtx>>,
+    pub grpc_fail: Option<Arc<[u32]>>,
+}
+
 struct Done {
     flight: Flight,
     sender: Option<Sender>,
@@ -71,9 +79,9 @@ impl Relay {
         flight: Flight,
         sender: Option<Sender>,
         slot: Option<OwnedSemaphorePermit>,
-        log: Option<Box<LogCtx>>,
-        grpc_fail: Option<Arc<[u32]>>,
+        watch: Watch,
     ) -> Self {
+        let Watch { log, grpc_fail } = watch;
         Relay {
             inner,
             bytes: 0,

@@ -6,7 +6,7 @@
 //! proxy's own errors reach them gRPC-shaped, and `grpc-timeout` bounds the wait. Upgrades
 //! (WebSocket) become a byte tunnel. Used by http/serve.rs through [`L7::handle`].
 
-use super::relay::{LogCtx, Relay, RespBody, grpc_local, grpc_verdict, local};
+use super::relay::{LogCtx, Relay, RespBody, Watch, grpc_local, grpc_verdict, local};
 use crate::balance::pick::PickContext;
 use crate::cli::AccessLog;
 use crate::proxy::core::backend::Backend;
@@ -227,15 +227,8 @@ impl L7 {
                     });
                     let grpc_fail =
                         (grpc && !s.fail_on_grpc.is_empty()).then(|| s.fail_on_grpc.clone());
-                    return Ok(self.respond(
-                        &walk,
-                        picked,
-                        resp,
-                        conn,
-                        log,
-                        client_upgrade,
-                        grpc_fail,
-                    ));
+                    let watch = Watch { log, grpc_fail };
+                    return Ok(self.respond(&walk, picked, resp, conn, watch, client_upgrade));
                 }
                 Err((Attempt::ClientBody, _)) => {
                     return Ok(answer(BAD_REQUEST_BODY));
@@ -328,9 +321,8 @@ impl L7 {
         picked: Picked,
         mut resp: Response<Incoming>,
         conn: Conn,
-        log: Option<Box<LogCtx>>,
+        watch: Watch,
         client_upgrade: Option<hyper::upgrade::OnUpgrade>,
-        grpc_fail: Option<Arc<[u32]>>,
     ) -> Response<RespBody> {
         let Picked {
             index: i,
@@ -388,14 +380,7 @@ impl L7 {
         }
         Response::from_parts(
             parts,
-            Either::Left(Relay::new(
-                body,
-                flight,
-                Some(conn.sender),
-                slot,
-                log,
-                grpc_fail,
-            )),
+            Either::Left(Relay::new(body, flight, Some(conn.sender), slot, watch)),
         )
     }
 }
