@@ -339,9 +339,9 @@ mod tests {
             UpstreamProto::Http1
         );
         for s in [
-            "127.0.0.1:50051,h2c",
+            "g=127.0.0.1:50051,h2c",
             "a=127.0.0.1:1,h2",
-            "127.0.0.1:1,auto",
+            "b=127.0.0.1:1,auto",
         ] {
             let b = BackendSpec::parse(s).unwrap();
             assert_eq!(BackendSpec::parse(&b.to_string()).unwrap(), b, "{s}");

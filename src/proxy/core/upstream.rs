@@ -37,7 +37,7 @@ pub struct Conn {
 /// HTTP/2 connection.
 pub enum Sender {
     H1(SendRequest<UpBody>),
-    H2(H2Stream),
+    H2(H2Stream<UpBody>),
 }
 
 impl Sender {
@@ -95,7 +95,7 @@ pub struct ConnPool {
     /// `,auto`: what ALPN chose on the last connection (0 not yet known, 1 http/1.1, 2 h2).
     negotiated: std::sync::atomic::AtomicU8,
     /// The shared HTTP/2 connections.
-    h2: H2Conns,
+    h2: H2Conns<UpBody>,
 }
 
 impl ConnPool {
@@ -218,7 +218,14 @@ impl ConnPool {
                     return self.handshake_h1(stream).await;
                 }
             }
-            let stream = self.h2.handshake(stream).await?;
+            let stream = self
+                .h2
+                .handshake(stream, self.connect_timeout)
+                .await
+                .map_err(|e| match e {
+                    super::h2::Handshake::Hyper(e) => ConnectError::Handshake(e),
+                    other => ConnectError::Io(io::Error::other(other.to_string())),
+                })?;
             return Ok(Conn {
                 sender: Sender::H2(stream),
                 reused: false,

@@ -148,7 +148,6 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
     let mut t = table(&[
         "pool",
         "backend",
-        "proto",
         "req/s",
         "share",
         "weight share",
@@ -157,6 +156,7 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
         "in flight",
         "errors",
         "health",
+        "proto",
     ]);
     let secs = elapsed.as_secs_f64().max(1e-3);
     let mut deltas = Vec::with_capacity(all.len());
@@ -184,7 +184,6 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
         t.add_row(vec![
             pname.to_string(),
             b.name().to_string(),
-            b.pool.protocol(),
             format!("{:.0}", deltas[k] as f64 / secs),
             format!("{:>5.1}% {}", share * 100.0, bar(share, 10)),
             format!("{:>5.1}%", wshare * 100.0),
@@ -193,6 +192,7 @@ pub fn frame(pools: &[Arc<Pool>], view: &mut View, now: Instant, elapsed: Durati
             b.in_flight.load(Ordering::Relaxed).to_string(),
             errors.to_string(),
             b.state().to_string(),
+            b.pool.protocol(),
         ]);
     }
     format!(

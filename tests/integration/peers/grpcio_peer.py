@@ -2,7 +2,8 @@
 """A third-party gRPC peer for lbctl's tests: Python grpcio (not written by lbctl), as a server
 or as a client, talking to lbctl over loopback only.
 
-  grpcio_peer.py server NAME            serve on 127.0.0.1:0, print the port, live <= 120 s
+  grpcio_peer.py server NAME [STREAMS]  serve on 127.0.0.1:0, print the port, live <= 120 s
+                                        (STREAMS: its SETTINGS_MAX_CONCURRENT_STREAMS)
   grpcio_peer.py client ADDR SCENARIO   run SCENARIO against ADDR, print one JSON line
 
 The server has the standard health service (grpc_health.v1, SERVING for "") and raw-bytes
@@ -23,8 +24,9 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 RAW = "/lbctl.test.Raw/"
 
 
-def server(name):
-    srv = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
+def server(name, streams=None):
+    options = [("grpc.max_concurrent_streams", int(streams))] if streams else []
+    srv = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=options)
     h = health.HealthServicer()
     h.set("", health_pb2.HealthCheckResponse.SERVING)
     health_pb2_grpc.add_HealthServicer_to_server(h, srv)
@@ -92,6 +94,14 @@ def client(addr, scenario):
         out["result"] = call(ch.unary_unary(RAW + "Fail"), b"", timeout=5)[1]
     elif scenario == "down":
         out["result"] = call(who, b"", timeout=5)[1]
+    elif scenario.startswith("parallel:"):
+        # N calls at once on the one channel, each held 500 ms by the server.
+        n = int(scenario[9:])
+        sleep = ch.unary_unary(RAW + "Sleep")
+        with futures.ThreadPoolExecutor(max_workers=n) as pool:
+            results = list(pool.map(lambda _: call(sleep, b"500", timeout=10), range(n)))
+        out["ok"] = sum(1 for ok, _ in results if ok)
+        out["errors"] = [r for ok, r in results if not ok]
     elif scenario.startswith("loop:"):
         # Calls one after the other for the given seconds (a backend is killed meanwhile).
         end = time.time() + float(scenario[5:])
@@ -112,8 +122,8 @@ def client(addr, scenario):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "server":
-        server(sys.argv[2])
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "server":
+        server(*sys.argv[2:])
     elif len(sys.argv) == 4 and sys.argv[1] == "client":
         client(sys.argv[2], sys.argv[3])
     else:

@@ -152,7 +152,13 @@ fn tls_backends_with_h2_and_auto_follow_alpn() {
 
 /// A Python grpcio server; its port.
 fn grpcio_server(name: &str) -> (Proc, String) {
-    let mut p = Proc::spawn_program("python3", &[PEER, "server", name]);
+    grpcio_server_with(name, &[])
+}
+
+fn grpcio_server_with(name: &str, extra: &[&str]) -> (Proc, String) {
+    let mut args = vec![PEER, "server", name];
+    args.extend_from_slice(extra);
+    let mut p = Proc::spawn_program("python3", &args);
     let port = p.line(Duration::from_secs(30));
     (p, format!("127.0.0.1:{port}"))
 }
@@ -199,6 +205,17 @@ fn grpcio_calls_spread_per_call_over_one_channel() {
     // Server streaming: three messages, then the status in the trailers.
     let stream = r["stream"].as_array().expect("stream messages");
     assert_eq!(stream.len(), 3, "{r}");
+}
+
+#[test]
+fn a_new_h2_connection_opens_when_the_backends_stream_limit_is_reached() {
+    // The server allows 5 concurrent streams per connection; 12 calls at once need 3.
+    let servers = vec![grpcio_server_with("a", &["5"])];
+    let p = grpc_proxy(&servers, &[]);
+    let r = grpcio_client(&p.addr, "parallel:12");
+    assert_eq!(r["ok"], 12, "{r}");
+    let s = &backend_stats(&p)[0];
+    assert_eq!(s["h2_connections"], 3, "{s}");
 }
 
 #[test]

@@ -499,9 +499,9 @@ fn idle_client_connections_are_closed() {
     );
 }
 
-/// Until the proxy speaks HTTP/2 to backends, a gRPC call gets a gRPC error a client library
-/// understands (HTTP 200, grpc-status 14 UNAVAILABLE, a message saying why), and the healthy
-/// backend is neither tried nor counted as failed.
+/// A gRPC call to an HTTP/1.1 backend (no ,h2c) gets a gRPC error a client library
+/// understands (HTTP 200, grpc-status 14 UNAVAILABLE, a message saying how to fix the spec),
+/// and the healthy backend is neither tried nor counted as failed.
 #[test]
 fn grpc_calls_get_a_grpc_unavailable_and_leave_backends_alone() {
     let b = support::serve(1, &[]);
@@ -528,7 +528,7 @@ fn grpc_calls_get_a_grpc_unavailable_and_leave_backends_alone() {
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["grpc-status"], "14");
         let msg = r.headers()["grpc-message"].to_str().unwrap().to_string();
-        assert!(msg.contains("HTTP%2F1.1"), "{msg}");
+        assert!(msg.contains("HTTP/1.1") && msg.contains(",h2c"), "{msg}");
     }
     let stats = p.stats();
     let b0 = &stats["backends"][0];

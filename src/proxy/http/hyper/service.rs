@@ -150,6 +150,9 @@ impl L7 {
                 Err(l) => return Ok(answer(l)),
             };
             let b = picked.backend.clone();
+            if grpc && b.spec.proto == crate::spec::UpstreamProto::Http1 {
+                return Ok(grpc_needs_h2(&b));
+            }
             let mut conn = match b.pool.checkout().await {
                 Ok(c) => c,
                 Err(e) => {
@@ -166,6 +169,10 @@ impl L7 {
                 }
             };
             let h2 = conn.sender.is_h2();
+            if grpc && !h2 {
+                // An `,auto` backend whose ALPN chose HTTP/1.1.
+                return Ok(grpc_needs_h2(&b));
+            }
             if h2 && upgrade {
                 return Ok(answer(UPGRADE_OVER_H2));
             }
@@ -509,3 +516,22 @@ fn absolute(b: &Backend, host: Option<HeaderValue>, target: Uri) -> Uri {
         .build()
         .unwrap_or(target)
 }
+
+static GRPC_H1_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A gRPC call whose backend speaks HTTP/1.1: gRPC needs HTTP/2 end to end (trailers), so the
+/// call gets UNAVAILABLE saying how to fix the spec, and the backend is not blamed. Logged once.
+fn grpc_needs_h2(b: &Backend) -> Response<RespBody> {
+    if !GRPC_H1_LOGGED.swap(true, Ordering::Relaxed) {
+        crate::proxy::core::log::state(format_args!(
+            "gRPC call for backend {} answered UNAVAILABLE: it speaks HTTP/1.1 and gRPC needs HTTP/2; add ,h2c (or ,h2 over TLS) to its spec",
+            b.name()
+        ));
+    }
+    grpc_local(GRPC_NEEDS_H2)
+}
+
+const GRPC_NEEDS_H2: Local = Local {
+    status: StatusCode::BAD_GATEWAY,
+    text: "502 bad gateway: the backend speaks HTTP/1.1 and gRPC needs HTTP/2 (give it ,h2c or ,h2)\n",
+};
