@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 /// Connections per backend past which streams queue on the least busy one instead.
@@ -24,15 +24,9 @@ pub struct H2Conns<B> {
     conns: Mutex<Vec<Shared<B>>>,
     /// One connect at a time: a burst of first requests shares the connection it makes.
     pub connecting: tokio::sync::Mutex<()>,
-}
-
-impl<B> Default for H2Conns<B> {
-    fn default() -> Self {
-        H2Conns {
-            conns: Mutex::new(Vec::new()),
-            connecting: tokio::sync::Mutex::new(()),
-        }
-    }
+    /// A connection with no stream for this long is closed (--idle-timeout, as the
+    /// HTTP/1.1 pool's idle connections).
+    idle_timeout: Duration,
 }
 
 struct Shared<B> {
@@ -41,6 +35,8 @@ struct Shared<B> {
     active: Arc<AtomicUsize>,
     /// The peer's current SETTINGS_MAX_CONCURRENT_STREAMS, kept by the connection's task.
     limit: Arc<AtomicUsize>,
+    /// When its last stream was opened.
+    last_open: Instant,
 }
 
 impl<B> Shared<B> {
@@ -48,7 +44,8 @@ impl<B> Shared<B> {
         self.active.load(Ordering::Relaxed) < self.limit.load(Ordering::Relaxed)
     }
 
-    fn open(&self) -> H2Stream<B> {
+    fn open(&mut self) -> H2Stream<B> {
+        self.last_open = Instant::now();
         self.active.fetch_add(1, Ordering::Relaxed);
         H2Stream {
             sender: self.sender.clone(),
@@ -78,6 +75,16 @@ impl<B> Drop for H2Stream<B> {
     }
 }
 
+impl<B> H2Conns<B> {
+    pub fn new(idle_timeout: Duration) -> Self {
+        H2Conns {
+            conns: Mutex::new(Vec::new()),
+            connecting: tokio::sync::Mutex::new(()),
+            idle_timeout,
+        }
+    }
+}
+
 impl<B> H2Conns<B>
 where
     B: Body + Send + Unpin + 'static,
@@ -89,13 +96,18 @@ where
     /// where h2 holds the stream until the peer allows it. None: open a connection.
     pub fn stream(&self) -> Option<H2Stream<B>> {
         let mut conns = self.conns.lock().ok()?;
-        conns.retain(|c| !c.sender.is_closed());
-        if let Some(c) = conns.iter().find(|c| c.has_room()) {
+        // Closed ones go, and idle ones (dropping the last sender closes the connection).
+        let idle = self.idle_timeout;
+        conns.retain(|c| {
+            !c.sender.is_closed()
+                && (c.active.load(Ordering::Relaxed) > 0 || c.last_open.elapsed() <= idle)
+        });
+        if let Some(c) = conns.iter_mut().find(|c| c.has_room()) {
             return Some(c.open());
         }
         if conns.len() >= MAX_CONNS {
             return conns
-                .iter()
+                .iter_mut()
                 .min_by_key(|c| c.active.load(Ordering::Relaxed))
                 .map(|c| c.open());
         }
@@ -140,10 +152,11 @@ where
             })
             .await;
         });
-        let shared = Shared {
+        let mut shared = Shared {
             sender,
             active: Arc::new(AtomicUsize::new(0)),
             limit,
+            last_open: Instant::now(),
         };
         let stream = shared.open();
         if let Ok(mut conns) = self.conns.lock() {

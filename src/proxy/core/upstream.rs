@@ -115,7 +115,7 @@ impl ConnPool {
             tls: None,
             proto: UpstreamProto::Http1,
             negotiated: Default::default(),
-            h2: H2Conns::default(),
+            h2: H2Conns::new(idle_timeout),
         }
     }
 
