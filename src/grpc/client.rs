@@ -37,10 +37,22 @@ pub struct Reply {
 pub enum CallError {
     #[error("cannot build the request: {0}")]
     Build(#[from] http::Error),
-    #[error("{0}")]
+    /// hyper's error and its sources in one line ("http2 error: stream error received: ...").
+    #[error("{}", chain(.0))]
     Http(#[from] hyper::Error),
     #[error("bad response message: {0}")]
     Frame(#[from] FrameError),
+}
+
+fn chain(e: &hyper::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
 }
 
 /// Send one unary call: `authority` is `host:port`, `path` `/package.Service/Method`, `msg`
