@@ -5,10 +5,10 @@ built on Python grpcio and grpcio-health-checking (.ci/run installs them).
   grpc_peer.py client HOST:PORT
       Calls grpc.health.v1.Health/Check for "", "lbctl.test.v1.Echo" and "no.such.Service",
       then lbctl.test.v1.Echo/Say, and prints one JSON object with what came back.
-  grpc_peer.py server SERVING|NOT_SERVING [SECONDS]
+  grpc_peer.py server SERVING|NOT_SERVING [SECONDS [CERT.pem KEY.pem]]
       Runs grpcio's own health servicer on 127.0.0.1:0 with "" and "lbctl.test.v1.Echo" set to
       the given status, prints "PORT" on one line, and serves until stdin closes or SECONDS
-      (default 60) pass, whichever is first.
+      (default 60) pass, whichever is first. With CERT and KEY it serves TLS (ALPN h2).
 
 Echo's messages are encoded by hand here (its .proto is in proto/lbctl/test/v1/), so that no
 protoc step is needed: a generic client call with bytes in and bytes out.
@@ -93,7 +93,7 @@ def client(target):
     print(json.dumps(result), flush=True)
 
 
-def server(status, seconds):
+def server(status, seconds, cert=None, key=None):
     from concurrent import futures
 
     srv = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
@@ -102,7 +102,12 @@ def server(status, seconds):
     for service in ("", ECHO):
         servicer.set(service, value)
     health_pb2_grpc.add_HealthServicer_to_server(servicer, srv)
-    port = srv.add_insecure_port("127.0.0.1:0")
+    if cert:
+        with open(cert, "rb") as c, open(key, "rb") as k:
+            creds = grpc.ssl_server_credentials([(k.read(), c.read())])
+        port = srv.add_secure_port("127.0.0.1:0", creds)
+    else:
+        port = srv.add_insecure_port("127.0.0.1:0")
     srv.start()
     print(port, flush=True)
     done = threading.Event()
@@ -115,7 +120,8 @@ def main(argv):
     if len(argv) >= 2 and argv[0] == "client":
         client(argv[1])
     elif len(argv) >= 2 and argv[0] == "server":
-        server(argv[1], float(argv[2]) if len(argv) > 2 else 60.0)
+        tls = argv[3:5] if len(argv) >= 5 else [None, None]
+        server(argv[1], float(argv[2]) if len(argv) > 2 else 60.0, *tls)
     else:
         print(__doc__, file=sys.stderr)
         return 2
