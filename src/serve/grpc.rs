@@ -29,6 +29,8 @@ use tokio::time::Instant;
 /// Most replies one Stream call sends, and the longest gap between two (bounds every loop).
 const MAX_STREAM_COUNT: u32 = 10_000;
 const MAX_STREAM_INTERVAL: Duration = Duration::from_secs(60);
+/// How long a request message may take to arrive when the call has no deadline.
+const MAX_REQUEST_WAIT: Duration = Duration::from_secs(60);
 /// How long a Watch stream stays open at most; a client re-watches after it ends.
 const MAX_WATCH: Duration = Duration::from_secs(3600);
 
@@ -69,15 +71,7 @@ impl Backend {
 
     /// The status the health service answers for `service` (None: a service not served here).
     fn status_of(&self, service: &str) -> Option<ServingStatus> {
-        // grpc/doc/health-checking.md: "" is the server as a whole.
-        if !(service.is_empty() || service == echo::SERVICE || service == health::SERVICE) {
-            return None;
-        }
-        Some(if *self.serving.borrow() {
-            ServingStatus::Serving
-        } else {
-            ServingStatus::NotServing
-        })
+        status_for(service, *self.serving.borrow())
     }
 
     async fn handle(
@@ -100,9 +94,18 @@ impl Backend {
             .get("grpc-timeout")
             .and_then(|v| crate::grpc::parse_timeout(v.as_bytes()))
             .map(|d| Instant::now() + d);
-        let msg = match read_message(req.into_body()).await {
-            Ok(m) => m,
-            Err(reply) => return Ok(reply.into_response()),
+        // A client that never finishes its request must not hold the call forever.
+        let read_by = deadline.unwrap_or_else(|| Instant::now() + MAX_REQUEST_WAIT);
+        let msg = match tokio::time::timeout_at(read_by, read_message(req.into_body())).await {
+            Ok(Ok(m)) => m,
+            Ok(Err(reply)) => return Ok(reply.into_response()),
+            Err(_) => {
+                return Ok(Reply::status(
+                    Code::DeadlineExceeded,
+                    "the request message did not arrive in time",
+                )
+                .into_response());
+            }
         };
         // The injected latency, cut short by the caller's deadline.
         if !self.faults.latency.is_zero() {
@@ -183,16 +186,16 @@ impl Backend {
         tokio::spawn(async move {
             let mut rx = me.serving.subscribe();
             loop {
-                let status = me
-                    .status_of(&req.service)
-                    .unwrap_or(ServingStatus::ServiceUnknown);
+                // Mark the value seen before sending it, so a change during the send is not lost.
+                let serving = *rx.borrow_and_update();
+                let status =
+                    status_for(&req.service, serving).unwrap_or(ServingStatus::ServiceUnknown);
                 let m = HealthCheckResponse {
                     status: status as i32,
                 };
                 if !tx.message(&m.encode_to_vec()).await {
                     return;
                 }
-                rx.borrow_and_update();
                 tokio::select! {
                     changed = rx.changed() => if changed.is_err() { return },
                     _ = tokio::time::sleep_until(end) => break,
@@ -265,6 +268,19 @@ impl Backend {
         });
         resp
     }
+}
+
+/// The health status of `service` when the backend is `serving` (None: not served here).
+fn status_for(service: &str, serving: bool) -> Option<ServingStatus> {
+    // grpc/doc/health-checking.md: "" is the server as a whole.
+    if !(service.is_empty() || service == echo::SERVICE || service == health::SERVICE) {
+        return None;
+    }
+    Some(if serving {
+        ServingStatus::Serving
+    } else {
+        ServingStatus::NotServing
+    })
 }
 
 fn bad_request(what: &str) -> Reply {
