@@ -35,14 +35,17 @@ pub(super) async fn check(
 ) -> Result<(), Fail> {
     let tcp = connect(&t.host, t.port, p).await?;
     if !t.scheme.is_tls() {
-        return call(t, "http", tcp, false, p).await;
+        return call(spec, t, "http", tcp, false, p).await;
     }
     p.enter(Phase::Tls);
     let cfg = match &spec.tls {
         Some(c) => c.clone(),
         None => default_tls(HttpVersion::Http2)?,
     };
-    let sni = spec.host.as_deref().unwrap_or(&t.host);
+    let sni = match &spec.host {
+        Some(h) => super::http::strip_port(h),
+        None => t.host.as_str(),
+    };
     let name = ServerName::try_from(sni.to_string()).map_err(|_| {
         Fail::new(
             FailKind::Tls,
@@ -73,7 +76,7 @@ pub(super) async fn check(
     if conn.alpn_protocol() != Some(b"h2".as_slice()) {
         return Err(Fail::new(FailKind::Protocol, NO_H2));
     }
-    call(t, "https", stream, true, p).await
+    call(spec, t, "https", stream, true, p).await
 }
 
 /// gRPC needs HTTP/2 (PROTOCOL-HTTP2.md); over TLS that is ALPN h2 (RFC 9113 3.2).
@@ -98,7 +101,14 @@ fn not_h2(e: &CallError) -> Fail {
     )
 }
 
-async fn call<IO>(t: &Target, scheme: &str, io: IO, tls: bool, p: &mut Progress) -> Result<(), Fail>
+async fn call<IO>(
+    spec: &super::CheckSpec,
+    t: &Target,
+    scheme: &str,
+    io: IO,
+    tls: bool,
+    p: &mut Progress,
+) -> Result<(), Fail>
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -108,9 +118,12 @@ where
     .encode_to_vec();
     p.enter(Phase::FirstByte);
     let t0 = Instant::now();
+    // Over h2c a connection-level failure means the peer does not speak HTTP/2; a stream
+    // error (RST_STREAM) comes from an HTTP/2 peer and is reported as it is.
     let transport = |e: CallError| {
-        if tls {
-            Fail::new(FailKind::Protocol, format!("http2: {}", reason(&e)))
+        let r = reason(&e);
+        if tls || r.contains("stream error") {
+            Fail::new(FailKind::Protocol, format!("http2: {r}"))
         } else {
             not_h2(&e)
         }
@@ -124,13 +137,16 @@ where
     let _driver = AbortOnDrop(tokio::spawn(async move {
         let _ = conn.await;
     }));
-    let resp = client::send(
+    // --host is the :authority (and SNI above); -H headers go along as metadata.
+    let authority = spec.host.clone().unwrap_or_else(|| t.authority());
+    let resp = client::send_with(
         &mut sender,
         scheme,
-        &t.authority(),
+        &authority,
         health::CHECK_PATH,
         &req,
         None,
+        &spec.headers,
     )
     .await
     .map_err(transport)?;

@@ -142,7 +142,7 @@ async fn hop(
 }
 
 /// `host` of `host:port` / `[v6]:port` (for SNI from a Host override).
-fn strip_port(h: &str) -> &str {
+pub(super) fn strip_port(h: &str) -> &str {
     if let Some(rest) = h.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }

@@ -9,7 +9,7 @@
 use super::frame::{self, Decoder, FrameError};
 use super::status::{Code, grpc_message_decode, status_of};
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, header};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::client::conn::http2::SendRequest;
@@ -65,6 +65,20 @@ pub async fn send(
     msg: &[u8],
     timeout: Option<Duration>,
 ) -> Result<Response<Incoming>, CallError> {
+    send_with(sender, scheme, authority, path, msg, timeout, &[]).await
+}
+
+/// [`send`] with custom metadata (request headers such as `authorization`); a metadata entry
+/// never replaces the gRPC headers this call sets.
+pub async fn send_with(
+    sender: &mut SendRequest<Full<Bytes>>,
+    scheme: &str,
+    authority: &str,
+    path: &str,
+    msg: &[u8],
+    timeout: Option<Duration>,
+    metadata: &[(HeaderName, HeaderValue)],
+) -> Result<Response<Incoming>, CallError> {
     let mut req = Request::builder()
         .method(Method::POST)
         .uri(format!("{scheme}://{authority}{path}"))
@@ -73,6 +87,18 @@ pub async fn send(
         .header(header::TE, "trailers")
         .header(header::USER_AGENT, USER_AGENT)
         .body(Full::new(frame::encode(msg)))?;
+    for (k, v) in metadata {
+        // Reserved: set above, or connection-specific (RFC 9113 8.2.2).
+        let reserved = [
+            header::CONTENT_TYPE,
+            header::TE,
+            header::HOST,
+            header::CONNECTION,
+        ];
+        if !reserved.contains(k) && k.as_str() != "grpc-timeout" {
+            req.headers_mut().append(k.clone(), v.clone());
+        }
+    }
     if let Some(t) = timeout
         && let Ok(v) = HeaderValue::from_str(&super::status::format_timeout(t))
     {
