@@ -1682,7 +1682,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__serve)
-            opts="-n -p -l -o -q -v -h -V --count --port --host --listen --name-prefix --latency --fail-rate --reset-rate --body-size --backend-opts --tcp --threads --output --quiet --verbose --color --help --version"
+            opts="-n -p -l -o -q -v -h -V --count --port --host --listen --name-prefix --latency --fail-rate --reset-rate --body-size --backend-opts --tcp --grpc --grpc-not-serving --threads --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

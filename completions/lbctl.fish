@@ -298,7 +298,7 @@ rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
 maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
 bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l sticky -d 'Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an opaque id; later requests carrying it go to that backend while it is healthy' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check -d 'Active health check: http:/PATH (2xx/3xx is up) or tcp (connect is up)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check -d 'Active health check: http:/PATH (2xx/3xx is up), tcp (connect is up), or grpc[:SERVICE] (grpc.health.v1 Check over h2c, over TLS with ALPN h2 for TLS backends; SERVING is up; SERVICE defaults to "", the whole server)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l check-interval -d 'Time between active checks of a backend (HAProxy `inter`)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l rise -d 'Consecutive successful checks that bring a down backend up (HAProxy `rise`)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain help" -l fall -d 'Consecutive failed checks that take an up backend down (HAProxy `fall`)' -r
@@ -422,14 +422,16 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l latency -d 'Added 
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l fail-rate -d 'Fraction of requests answered with 503 (0.0 to 1.0)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l reset-rate -d 'Fraction of requests whose connection is reset (TCP RST) instead of answered' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l body-size -d 'Size of the normal response body (512, 1KiB, 2MiB); default a short line naming the backend' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l backend-opts -d 'Per-backend overrides, NAME:key=value[,key=value...] with keys latency, fail-rate, reset-rate, body-size (repeatable). Example: b2:latency=200ms,fail-rate=0.1' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l backend-opts -d 'Per-backend overrides, NAME:key=value[,key=value...] with keys latency, fail-rate, reset-rate, body-size, not-serving (true/false, gRPC only) (repeatable). Example: b2:latency=200ms,fail-rate=0.1' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l threads -d 'Worker threads (default: one per CPU core)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s o -l output -d 'Output format of the startup lines' -r -f -a "table\t'`NAME URL` per backend'
-json\t'One JSON object per backend per line: {"name","url","address"}'"
+json\t'One JSON object per backend per line: {"name","url","address","protocol"} (protocol: http, tcp or grpc)'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l tcp -d 'TCP echo servers instead of HTTP (for L4 proxy tests): everything read is written back; a client\'s half-close is answered by closing the write side after the echo'
+complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l grpc -d 'gRPC backends on h2c (HTTP/2 prior knowledge): grpc.health.v1 Health (Check, Watch) and lbctl.test.v1.Echo (Say names the backend; Stream sends `count` replies); .proto files in proto/. --latency delays each call, --fail-rate answers UNAVAILABLE (14), --reset-rate resets the stream; a grpc-timeout shorter than the latency gets DEADLINE_EXCEEDED (4). POST /admin/down and /admin/up (HTTP/2) flip the health status'
+complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -l grpc-not-serving -d 'With --grpc: the health service starts NOT_SERVING (for "" and lbctl.test.v1.Echo); per backend: --backend-opts b2:not-serving=true'
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'

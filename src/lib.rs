@@ -18,7 +18,8 @@
 //! - [`stats`]: HdrHistogram latency recording, percentiles, merging.
 //! - [`http1`]: HTTP/1.1 wire facts shared by load's client and the proxy's fast path.
 //! - [`tls`]: rustls client and server configs, in one place.
-//! - [`grpc`]: gRPC status codes, headers and messages (proxy, check and serve share them).
+//! - [`grpc`]: gRPC status codes and headers, message framing, the grpc.health.v1 and
+//!   lbctl.test.v1.Echo messages (prost), a unary client call (proxy, check and serve share them).
 //! - [`shutdown`]: signals, and waiting for in-flight work to drain.
 //! - [`output`]: tables, JSON, progress bars, the colour policy.
 //!

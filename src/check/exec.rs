@@ -1,8 +1,11 @@
 //! One check from start to verdict ([`run`]): the phases timed as they pass, the whole check
-//! bounded by its timeout, the scheme's own exchange (tcp.rs, or http.rs for HTTP and HTTPS),
+//! bounded by its timeout, the scheme's own exchange (tcp.rs, http.rs for HTTP and HTTPS, or
+//! grpc.rs for the gRPC health check),
 //! then the conditions judged on what came back. The types it fills in are in mod.rs.
 
-use super::{Answer, CheckOutcome, CheckSpec, Fail, FailKind, Phase, Progress, cond, http, tcp};
+use super::{
+    Answer, CheckOutcome, CheckSpec, Fail, FailKind, Phase, Progress, cond, grpc, http, tcp,
+};
 use super::{Scheme, Target};
 use crate::spec::format_duration;
 use std::time::{Duration, Instant, SystemTime};
@@ -54,6 +57,7 @@ async fn exec(spec: &CheckSpec, target: &Target, p: &mut Progress) -> Result<Opt
     match target.scheme {
         Scheme::Tcp => tcp::check(spec, target, p).await.map(|()| None),
         Scheme::Http | Scheme::Https => http::check(spec, target, p).await,
+        Scheme::Grpc | Scheme::Grpcs => grpc::check(spec, target, p).await.map(|()| None),
     }
 }
 
@@ -108,8 +112,8 @@ fn judge(
         }
     }
     if let Some(min) = c.cert_min_days {
-        if target.scheme != Scheme::Https {
-            return Err("cert-min-days needs an https:// target".into());
+        if !target.scheme.is_tls() {
+            return Err("cert-min-days needs an https:// or grpcs:// target".into());
         }
         match out.cert_days_left(SystemTime::now()) {
             Some(days) if days < min => {

@@ -142,7 +142,7 @@ async fn hop(
 }
 
 /// `host` of `host:port` / `[v6]:port` (for SNI from a Host override).
-fn strip_port(h: &str) -> &str {
+pub(super) fn strip_port(h: &str) -> &str {
     if let Some(rest) = h.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
@@ -155,8 +155,13 @@ fn strip_port(h: &str) -> &str {
 /// A hyper error and its sources in one line; a TLS error inside (an alert after the
 /// handshake) in words ([`crate::tls::explain`]), since rustls' Display shows Debug forms.
 fn protocol(e: hyper::Error) -> Fail {
-    let mut reason = format!("http: {e}");
-    let mut src = std::error::Error::source(&e);
+    Fail::new(FailKind::Protocol, format!("http: {}", error_chain(&e)))
+}
+
+/// A hyper error and its sources in one line (TLS errors inside in words).
+pub(super) fn error_chain(e: &hyper::Error) -> String {
+    let mut reason = e.to_string();
+    let mut src = std::error::Error::source(e);
     while let Some(s) = src {
         // rustls' error, bare or inside an io::Error (whose source() skips the inner error).
         let tls = s.downcast_ref::<rustls::Error>().or_else(|| {
@@ -171,7 +176,7 @@ fn protocol(e: hyper::Error) -> Fail {
         reason.push_str(&format!(": {s}"));
         src = s.source();
     }
-    Fail::new(FailKind::Protocol, reason)
+    reason
 }
 
 async fn request<IO>(

@@ -1,4 +1,4 @@
-//! Health checks (tcp, http, tls) and the rise/fall state machine: run once by `probe`,
+//! Health checks (tcp, http, tls, grpc) and the rise/fall state machine: run once by `probe`,
 //! continuously by `proxy`. No CLI, no printing: a [`CheckSpec`] and a [`Target`] in, a
 //! [`CheckOutcome`] out.
 //!
@@ -8,9 +8,9 @@
 //! hyper's connection-level client (HTTP/1.1, or HTTP/2 by ALPN or prior knowledge), so the
 //! timings are those of the one connection the check made.
 //!
-//! May import: `spec` and `tls` (its tests also start `serve` backends). Never `cli` or a
-//! subcommand: `probe` and `proxy` call in here. Inside, `exec.rs` drives one check through
-//! `tcp.rs` or `http.rs`; all of them import the types of this file, which imports none of them.
+//! May import: `spec`, `tls` and `grpc` (its tests also start `serve` backends). Never `cli` or
+//! a subcommand: `probe` and `proxy` call in here. Inside, `exec.rs` drives one check through
+//! `tcp.rs`, `http.rs` or `grpc.rs` (grpc.health.v1 over HTTP/2); all of them import the types of this file, which imports none of them.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -24,6 +24,7 @@
 
 pub mod cond;
 mod exec;
+mod grpc;
 mod http;
 pub mod state;
 pub mod target;
@@ -143,6 +144,11 @@ pub struct CheckOutcome {
     pub status: Option<u16>,
     /// "HTTP/1.1" or "HTTP/2" when a request was made.
     pub http_version: Option<&'static str>,
+    /// gRPC checks: the health service's answer (`SERVING`, `NOT_SERVING`, `UNKNOWN`,
+    /// `SERVICE_UNKNOWN`) when a HealthCheckResponse came back.
+    pub grpc_status: Option<&'static str>,
+    /// gRPC checks: the call's grpc-status when a gRPC answer came back (OK with a status above).
+    pub grpc_code: Option<crate::grpc::Code>,
     /// The address connected to (after DNS).
     pub addr: Option<SocketAddr>,
     pub timings: Timings,

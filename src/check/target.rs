@@ -1,13 +1,14 @@
-//! Check targets: `tcp://host:port`, `http://host[:port]/path`, `https://...`, and a bare
-//! `host:port` meaning TCP. Also the target-line form used by `probe` files and stdin, a target
+//! Check targets: `tcp://host:port`, `http://host[:port]/path`, `https://...`, a bare
+//! `host:port` meaning TCP, and `grpc://host:port[/SERVICE]` / `grpcs://...` (the
+//! grpc.health.v1 health check of SERVICE, the whole server when absent). Also the target-line form used by `probe` files and stdin, a target
 //! followed by its own assertions (`https://a/health status=200 json=.status==UP`), and the
 //! escape syntax of `--send`/`--expect` bytes.
 
 use crate::spec::SpecError;
 use std::fmt;
 
-const TARGET_EXPECTED: &str =
-    "tcp://HOST:PORT, HOST:PORT, http://HOST[:PORT][/PATH] or https://HOST[:PORT][/PATH]";
+const TARGET_EXPECTED: &str = "tcp://HOST:PORT, HOST:PORT, http://HOST[:PORT][/PATH], \
+     https://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE] or grpcs://HOST[:PORT][/SERVICE]";
 
 /// How a target is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -15,6 +16,10 @@ pub enum Scheme {
     Tcp,
     Http,
     Https,
+    /// grpc.health.v1 over h2c (HTTP/2 prior knowledge).
+    Grpc,
+    /// grpc.health.v1 over TLS with ALPN h2.
+    Grpcs,
 }
 
 impl Scheme {
@@ -23,7 +28,19 @@ impl Scheme {
             Scheme::Tcp => "tcp",
             Scheme::Http => "http",
             Scheme::Https => "https",
+            Scheme::Grpc => "grpc",
+            Scheme::Grpcs => "grpcs",
         }
+    }
+
+    /// A scheme that makes a TLS handshake (https, grpcs).
+    pub fn is_tls(self) -> bool {
+        matches!(self, Scheme::Https | Scheme::Grpcs)
+    }
+
+    /// A gRPC health check (grpc, grpcs).
+    pub fn is_grpc(self) -> bool {
+        matches!(self, Scheme::Grpc | Scheme::Grpcs)
     }
 }
 
@@ -34,7 +51,8 @@ pub struct Target {
     /// Host name or IP address (IPv6 without brackets).
     pub host: String,
     pub port: u16,
-    /// Path and query for HTTP(S), `/` when absent; empty for TCP.
+    /// Path and query for HTTP(S), `/` when absent; empty for TCP; for gRPC `/SERVICE`, or
+    /// empty for the whole server (see [`Target::grpc_service`]).
     pub path: String,
 }
 
@@ -51,6 +69,8 @@ impl Target {
                 "tcp" => (Scheme::Tcp, rest),
                 "http" => (Scheme::Http, rest),
                 "https" => (Scheme::Https, rest),
+                "grpc" => (Scheme::Grpc, rest),
+                "grpcs" => (Scheme::Grpcs, rest),
                 _ => return Err(err(&format!("unknown scheme '{sch}'"))),
             },
             None => (Scheme::Tcp, t),
@@ -69,8 +89,9 @@ impl Target {
         let port = match (port, scheme) {
             (Some(p), _) => p,
             (None, Scheme::Http) => 80,
-            (None, Scheme::Https) => 443,
-            (None, Scheme::Tcp) => return Err(err("the port is missing")),
+            (None, Scheme::Https | Scheme::Grpcs) => 443,
+            // gRPC has no well-known port of its own.
+            (None, Scheme::Tcp | Scheme::Grpc) => return Err(err("the port is missing")),
         };
         if port == 0 {
             return Err(err("port 0 cannot be probed"));
@@ -78,8 +99,26 @@ impl Target {
         if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(err("the path contains spaces or control characters"));
         }
+        if scheme.is_grpc() {
+            let service = path.strip_prefix('/').unwrap_or(path);
+            if path.starts_with('?') || !service.chars().all(service_char) {
+                return Err(err(
+                    "a gRPC service name has only letters, digits, '.', '_' and '-' (e.g. /lbctl.test.v1.Echo)",
+                ));
+            }
+            return Ok(Target {
+                scheme,
+                host,
+                port,
+                path: if service.is_empty() {
+                    String::new()
+                } else {
+                    format!("/{service}")
+                },
+            });
+        }
         let path = match (scheme, path) {
-            (Scheme::Tcp, _) => String::new(),
+            (Scheme::Tcp | Scheme::Grpc | Scheme::Grpcs, _) => String::new(),
             (_, "") => "/".to_string(),
             (_, p) if p.starts_with('?') => format!("/{p}"),
             (_, p) => p.to_string(),
@@ -117,6 +156,26 @@ impl Target {
                 format!("/{path}")
             },
         }
+    }
+
+    /// A gRPC health-check target for an address (what `proxy --check grpc` checks);
+    /// `service` "" asks about the whole server.
+    pub fn grpc(addr: std::net::SocketAddr, service: &str) -> Target {
+        Target {
+            scheme: Scheme::Grpc,
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            path: if service.is_empty() {
+                String::new()
+            } else {
+                format!("/{service}")
+            },
+        }
+    }
+
+    /// The service a gRPC target asks about ("" for the whole server).
+    pub fn grpc_service(&self) -> &str {
+        self.path.strip_prefix('/').unwrap_or(&self.path)
     }
 
     /// `host:port` with IPv6 in brackets (the HTTP/1.1 Host header form, port always shown).
@@ -175,6 +234,11 @@ impl fmt::Display for Target {
             s => write!(f, "{}://{}{}", s.as_str(), self.host_header(), self.path),
         }
     }
+}
+
+/// A character of a gRPC service name (a dotted protobuf name; '-' too, which some use).
+fn service_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
 }
 
 fn split_host_port(a: &str) -> Result<(String, Option<u16>), String> {
@@ -333,6 +397,21 @@ mod tests {
         assert_eq!((t.port, t.path.as_str()), (80, "/x"));
         let t = Target::parse("http://h:81?q").unwrap();
         assert_eq!(t.path, "/?q");
+        let t = Target::parse("grpc://127.0.0.1:50051/lbctl.test.v1.Echo").unwrap();
+        assert_eq!((t.scheme, t.port), (Scheme::Grpc, 50051));
+        assert_eq!(t.grpc_service(), "lbctl.test.v1.Echo");
+        assert_eq!(t.to_string(), "grpc://127.0.0.1:50051/lbctl.test.v1.Echo");
+        let t = Target::parse("GRPCS://example.com").unwrap();
+        assert_eq!(
+            (t.scheme, t.port, t.grpc_service()),
+            (Scheme::Grpcs, 443, "")
+        );
+        assert_eq!(t.to_string(), "grpcs://example.com:443");
+        let t = Target::parse("grpc://h:1/").unwrap();
+        assert_eq!(t.to_string(), "grpc://h:1");
+        let addr = "127.0.0.1:9".parse().unwrap();
+        assert_eq!(Target::grpc(addr, "").to_string(), "grpc://127.0.0.1:9");
+        assert_eq!(Target::grpc(addr, "a.B").grpc_service(), "a.B");
     }
 
     #[test]
@@ -357,6 +436,12 @@ mod tests {
             "tcp://[é]:1",
             "é:1",
             "http://h:８０/",
+            "grpc://h/",
+            "grpc://h:1/a/b",
+            "grpc://h:1/a?b",
+            "grpc://h:1?x",
+            "grpc://h:1/a b",
+            "grpcs://h/é",
         ] {
             assert!(Target::parse(bad).is_err(), "{bad:?}");
         }

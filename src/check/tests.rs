@@ -166,7 +166,10 @@ async fn latency_and_cert_conditions() {
     assert!(out.reason.starts_with("latency "), "{}", out.reason);
     let spec = spec_with(|s| s.conditions.cert_min_days = Some(1.0));
     let out = run(&spec, &Target::http(addr, "/"), T).await;
-    assert_eq!(out.reason, "cert-min-days needs an https:// target");
+    assert_eq!(
+        out.reason,
+        "cert-min-days needs an https:// or grpcs:// target"
+    );
     // TLS to a plain-HTTP port fails in the handshake, with a reason.
     let https = Target::parse(&format!("https://{addr}/")).unwrap();
     let out = run(&CheckSpec::default(), &https, T).await;

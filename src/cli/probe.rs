@@ -6,12 +6,14 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Health-check TCP/HTTP/TLS targets once, in a watch loop, or until healthy (the long
+/// Health-check TCP/HTTP/TLS/gRPC targets once, in a watch loop, or until healthy (the long
 /// description is in `after_help`: the subcommand's own doc line in cli/mod.rs is its about).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Targets: tcp://HOST:PORT, HOST:PORT (TCP), http://HOST[:PORT]/PATH, https://...;
-from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
+    after_help = "Targets: tcp://HOST:PORT, HOST:PORT (TCP), http://HOST[:PORT]/PATH, https://...,
+grpc://HOST:PORT[/SERVICE] (grpc.health.v1 Check over h2c; SERVING passes, the status shows in
+STATUS and JSON's grpc_status), grpcs://HOST[:PORT][/SERVICE] (over TLS, ALPN h2; --cacert and
+--insecure apply); from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
 carry its own assertions after the target; status, max-latency and cert-min-days replace the
 command-line value, body, body-regex, json and header add to the command-line conditions:
   https://api.example.com/health status=200 json=.status==UP max-latency=300ms
@@ -39,6 +41,7 @@ Examples:
   lbctl probe http://localhost:8080/ready --until healthy --deadline 60s --rise 1
   lbctl probe https://example.com -o nagios --warn-latency 200ms --crit-latency 1s --crit-days 7
   lbctl probe tcp://127.0.0.1:6379 --send 'PING\\r\\n' --expect '+PONG'
+  lbctl probe grpc://127.0.0.1:50051 grpc://127.0.0.1:50051/lbctl.test.v1.Echo
 
 Exit codes:
   0  the requirement holds (every target passed, or --require any/N met; healthy for --until)

@@ -87,8 +87,10 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "cookie:NAME")]
     pub sticky: Option<String>,
 
-    /// Active health check: http:/PATH (2xx/3xx is up) or tcp (connect is up).
-    #[arg(long, value_name = "http:/PATH|tcp")]
+    /// Active health check: http:/PATH (2xx/3xx is up), tcp (connect is up), or grpc[:SERVICE]
+    /// (grpc.health.v1 Check over h2c, over TLS with ALPN h2 for TLS backends; SERVING is up;
+    /// SERVICE defaults to "", the whole server).
+    #[arg(long, value_name = "http:/PATH|tcp|grpc[:SERVICE]")]
     pub check: Option<String>,
 
     /// Time between active checks of a backend (HAProxy `inter`).

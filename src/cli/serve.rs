@@ -59,14 +59,28 @@ pub struct ServeArgs {
     pub body_size: Option<u64>,
 
     /// Per-backend overrides, NAME:key=value[,key=value...] with keys latency, fail-rate,
-    /// reset-rate, body-size (repeatable). Example: b2:latency=200ms,fail-rate=0.1
+    /// reset-rate, body-size, not-serving (true/false, gRPC only) (repeatable).
+    /// Example: b2:latency=200ms,fail-rate=0.1
     #[arg(long, value_name = "NAME:K=V,...")]
     pub backend_opts: Vec<String>,
 
     /// TCP echo servers instead of HTTP (for L4 proxy tests): everything read is written back;
     /// a client's half-close is answered by closing the write side after the echo.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "grpc")]
     pub tcp: bool,
+
+    /// gRPC backends on h2c (HTTP/2 prior knowledge): grpc.health.v1 Health (Check, Watch) and
+    /// lbctl.test.v1.Echo (Say names the backend; Stream sends `count` replies); .proto files in
+    /// proto/. --latency delays each call, --fail-rate answers UNAVAILABLE (14), --reset-rate
+    /// resets the stream; a grpc-timeout shorter than the latency gets DEADLINE_EXCEEDED (4).
+    /// POST /admin/down and /admin/up (HTTP/2) flip the health status.
+    #[arg(long)]
+    pub grpc: bool,
+
+    /// With --grpc: the health service starts NOT_SERVING (for "" and lbctl.test.v1.Echo);
+    /// per backend: --backend-opts b2:not-serving=true.
+    #[arg(long, requires = "grpc")]
+    pub grpc_not_serving: bool,
 
     /// Worker threads (default: one per CPU core).
     #[arg(long, value_name = "N")]
@@ -82,7 +96,8 @@ pub struct ServeArgs {
 pub enum ServeOutput {
     /// `NAME URL` per backend.
     Table,
-    /// One JSON object per backend per line: {"name","url","address"}.
+    /// One JSON object per backend per line: {"name","url","address","protocol"}
+    /// (protocol: http, tcp or grpc).
     Json,
 }
 

@@ -125,7 +125,7 @@ fn prepare(
     // Peek at the targets first: TLS roots are loaded only when an https:// target exists.
     let plain = Arc::new(spec.clone());
     let targets = targets::load(&args.targets, &args.targets_file, &plain, stdin)?;
-    let any_https = targets.iter().any(|t| t.target.scheme == Scheme::Https);
+    let any_https = targets.iter().any(|t| t.target.scheme.is_tls());
     if args.request.cert_only
         && let Some(t) = targets.iter().find(|t| t.target.scheme != Scheme::Https)
     {

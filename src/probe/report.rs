@@ -86,6 +86,13 @@ pub struct TargetJson {
     pub fail_kind: Option<String>,
     pub status: Option<u16>,
     pub http_version: Option<String>,
+    /// gRPC targets: the health service's answer (SERVING, NOT_SERVING, UNKNOWN,
+    /// SERVICE_UNKNOWN); absent for other schemes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc_status: Option<String>,
+    /// gRPC targets: the call's grpc-status number (0 OK, 12 UNIMPLEMENTED, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc_code: Option<u32>,
     pub addr: Option<String>,
     pub attempts: u32,
     pub redirects: u32,
@@ -118,6 +125,8 @@ pub fn target_json(t: &ProbeTarget, r: &ShotResult, now: SystemTime) -> TargetJs
         fail_kind: o.fail.map(|k| k.as_str().to_string()),
         status: o.status,
         http_version: o.http_version.map(str::to_string),
+        grpc_status: o.grpc_status.map(str::to_string),
+        grpc_code: o.grpc_code.map(|c| c.number()),
         addr: o.addr.map(|a| a.to_string()),
         attempts: r.attempts,
         redirects: o.redirects,
@@ -254,7 +263,7 @@ fn table(
             Cell::new(&pt.label),
             result,
             Cell::new(&o.reason),
-            Cell::new(o.status.map_or("-".to_string(), |s| s.to_string())),
+            Cell::new(status_cell(o)),
             Cell::new(opt_ms(o.timings.dns)),
             Cell::new(opt_ms(o.timings.connect)),
             Cell::new(opt_ms(o.timings.tls)),
@@ -277,6 +286,18 @@ fn table(
         require.label(),
         if ok { "OK" } else { "FAIL" }
     )
+}
+
+/// The STATUS column: the HTTP status, or for gRPC the health status (SERVING) or, when the
+/// call failed, its grpc-status name (UNIMPLEMENTED).
+fn status_cell(o: &crate::check::CheckOutcome) -> String {
+    if let Some(s) = o.grpc_status {
+        return s.to_string();
+    }
+    if let Some(c) = o.grpc_code {
+        return c.name().to_string();
+    }
+    o.status.map_or("-".to_string(), |s| s.to_string())
 }
 
 /// A Prometheus label value, escaped (text exposition format 0.0.4).
@@ -344,6 +365,28 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
             )
         })
         .collect();
+    // The health status as a state set (one sample per status, 1 for the one seen), the
+    // usual exposition of an enum; absent when no HealthCheckResponse came back.
+    let grpc: Vec<String> = targets
+        .iter()
+        .zip(results)
+        .filter_map(|(t, r)| {
+            let seen = r.outcome.grpc_status?;
+            Some(
+                ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"]
+                    .iter()
+                    .map(|st| {
+                        format!(
+                            "probe_grpc_serving_status{{target=\"{}\",status=\"{st}\"}} {}",
+                            label(&t.label),
+                            u8::from(*st == seen)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        })
+        .collect();
     let expiry: Vec<String> = targets
         .iter()
         .zip(results)
@@ -361,6 +404,11 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
             "probe_http_status_code",
             "Response HTTP status code (0 without a response).",
             status,
+        ),
+        (
+            "probe_grpc_serving_status",
+            "grpc.health.v1 serving status of gRPC targets (1 for the status answered).",
+            grpc,
         ),
         (
             "probe_ssl_earliest_cert_expiry",

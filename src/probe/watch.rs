@@ -56,6 +56,9 @@ pub struct CheckLine {
     pub transition: Option<String>,
     pub reason: String,
     pub status: Option<u16>,
+    /// gRPC targets: the health status answered (SERVING, NOT_SERVING, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc_status: Option<String>,
     pub total_ms: f64,
     /// Consecutive passes / failures so far.
     pub passes: u32,
@@ -195,6 +198,7 @@ fn check_line(label: &str, ev: &Event) -> CheckLine {
         transition: ev.transition.map(state),
         reason: o.reason.clone(),
         status: o.status,
+        grpc_status: o.grpc_status.map(str::to_string),
         total_ms: (o.timings.total.as_secs_f64() * 1e6).round() / 1e3,
         passes: ev.passes,
         failures: ev.failures,

@@ -1,10 +1,9 @@
 //! What a test backend does to each request: added latency, injected 503s and resets, body
-//! size, and the parsing of `--backend-opts NAME:key=value,...` overrides.
+//! size, a gRPC backend's starting health, and the parsing of `--backend-opts NAME:key=value,...` overrides.
 
 use crate::spec::{DurationRange, SpecError, parse_duration_range, parse_size};
 
-const OPTS_EXPECTED: &str =
-    "NAME:key=value[,key=value...] with keys latency, fail-rate, reset-rate, body-size";
+const OPTS_EXPECTED: &str = "NAME:key=value[,key=value...] with keys latency, fail-rate, reset-rate, body-size, not-serving";
 const FRACTION_EXPECTED: &str = "a fraction between 0.0 and 1.0, such as 0.02";
 
 /// Fault settings of one backend.
@@ -14,6 +13,8 @@ pub struct Faults {
     pub fail_rate: f64,
     pub reset_rate: f64,
     pub body_size: Option<u64>,
+    /// gRPC backends: the health service starts NOT_SERVING.
+    pub not_serving: bool,
 }
 
 /// Parse a probability in [0, 1].
@@ -64,6 +65,20 @@ pub fn parse_backend_opts(s: &str, base: &Faults) -> Result<(String, Faults), Sp
             "fail-rate" => f.fail_rate = parse_fraction(v)?,
             "reset-rate" => f.reset_rate = parse_fraction(v)?,
             "body-size" => f.body_size = Some(parse_size(v)?),
+            "not-serving" => {
+                f.not_serving = match v.trim() {
+                    "true" => true,
+                    "false" => false,
+                    other => {
+                        return Err(SpecError::new(
+                            "not-serving",
+                            other,
+                            "it is not a boolean",
+                            "true or false",
+                        ));
+                    }
+                }
+            }
             other => {
                 return Err(SpecError::new(
                     "backend options",
@@ -93,9 +108,11 @@ mod tests {
         assert_eq!(n, "b2");
         assert_eq!(f.latency.max, Duration::from_millis(200));
         assert_eq!(
-            (f.fail_rate, f.reset_rate, f.body_size),
-            (0.5, 0.1, Some(1024))
+            (f.fail_rate, f.reset_rate, f.body_size, f.not_serving),
+            (0.5, 0.1, Some(1024), false)
         );
+        let (_, f) = parse_backend_opts("b1:not-serving=true", &base).unwrap();
+        assert!(f.not_serving);
     }
 
     #[test]
@@ -109,6 +126,7 @@ mod tests {
             ("b2:fail-rate=2", "outside"),
             ("b2:fail-rate=x", "not a number"),
             ("b2:latency=fast", "duration"),
+            ("b2:not-serving=yes", "true or false"),
         ] {
             let e = parse_backend_opts(bad, &base).unwrap_err().to_string();
             assert!(e.contains(want), "{bad}: {e}");

@@ -1,11 +1,14 @@
 //! `lbctl serve`: real test backends on loopback, so every other subcommand can be tried,
-//! demoed and tested with nothing else installed. HTTP backends live in [`http`], the TCP echo
-//! backend in [`tcp`], fault settings in [`faults`].
+//! demoed and tested with nothing else installed. HTTP backends live in [`http`], gRPC backends
+//! in [`grpc`] (their answers' shapes in `grpc_body.rs`), the TCP echo backend in [`tcp`], fault
+//! settings in [`faults`].
 //!
-//! May import: `spec`, `output`, `shutdown`, `cli`, `exit`.
+//! May import: `spec`, `grpc`, `output`, `shutdown`, `cli`, `exit`.
 
 mod accept;
 pub mod faults;
+pub mod grpc;
+mod grpc_body;
 pub mod http;
 pub mod tcp;
 
@@ -34,6 +37,7 @@ fn plan(args: &ServeArgs) -> anyhow::Result<Vec<Plan>> {
         fail_rate: args.fail_rate,
         reset_rate: args.reset_rate,
         body_size: args.body_size,
+        not_serving: args.grpc_not_serving,
     };
     let addrs: Vec<SocketAddr> = if args.listen.is_empty() {
         if args.count == 0 {
@@ -96,12 +100,37 @@ pub fn run(args: ServeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         rt.worker_threads(n);
     }
     let rt = rt.build()?;
-    rt.block_on(serve_all(plans, args.tcp, args.output, global))
+    let protocol = if args.tcp {
+        Protocol::Tcp
+    } else if args.grpc {
+        Protocol::Grpc
+    } else {
+        Protocol::Http
+    };
+    rt.block_on(serve_all(plans, protocol, args.output, global))
+}
+
+/// What the backends speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Http,
+    Tcp,
+    Grpc,
+}
+
+impl Protocol {
+    fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Http => "http",
+            Protocol::Tcp => "tcp",
+            Protocol::Grpc => "grpc",
+        }
+    }
 }
 
 async fn serve_all(
     plans: Vec<Plan>,
-    tcp: bool,
+    protocol: Protocol,
     output: ServeOutput,
     global: &GlobalOpts,
 ) -> anyhow::Result<ExitCode> {
@@ -117,23 +146,29 @@ async fn serve_all(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     for (p, listener, addr) in bound {
-        let scheme = if tcp { "tcp" } else { "http" };
-        let url = format!("{scheme}://{addr}");
+        // The URL is what `lbctl probe` takes for this backend (grpc:// for gRPC).
+        let url = format!("{}://{addr}", protocol.as_str());
         match output {
             ServeOutput::Table => println!("{} {url}", p.name),
             ServeOutput::Json => crate::output::print_json_line(&serde_json::json!({
                 "name": p.name, "url": url, "address": addr.to_string(),
+                "protocol": protocol.as_str(),
             }))?,
         }
         let mut rx = stop_rx.clone();
         let stopped = async move {
             let _ = rx.wait_for(|s| *s).await;
         };
-        if tcp {
-            tasks.push(tokio::spawn(tcp::serve(listener, stopped, DRAIN)));
-        } else {
-            let backend = http::Backend::new(&p.name, p.faults)?;
-            tasks.push(tokio::spawn(http::serve(listener, backend, stopped, DRAIN)));
+        match protocol {
+            Protocol::Tcp => tasks.push(tokio::spawn(tcp::serve(listener, stopped, DRAIN))),
+            Protocol::Http => {
+                let backend = http::Backend::new(&p.name, p.faults)?;
+                tasks.push(tokio::spawn(http::serve(listener, backend, stopped, DRAIN)));
+            }
+            Protocol::Grpc => {
+                let backend = grpc::Backend::new(&p.name, p.faults);
+                tasks.push(tokio::spawn(grpc::serve(listener, backend, stopped, DRAIN)));
+            }
         }
     }
     use std::io::Write;

@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod demo;
+mod grpc;
 mod house;
 mod interop;
 mod load;

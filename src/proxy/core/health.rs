@@ -10,13 +10,15 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-const CHECK_FORM: &str = "http:/PATH (e.g. http:/health) or tcp";
+const CHECK_FORM: &str = "http:/PATH (e.g. http:/health), tcp, or grpc[:SERVICE]";
 
 /// What to check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckKind {
     Http(String),
     Tcp,
+    /// grpc.health.v1 Health/Check of this service ("" = the whole server), h2c or grpcs.
+    Grpc(String),
 }
 
 impl CheckKind {
@@ -24,6 +26,24 @@ impl CheckKind {
         let t = s.trim();
         if t == "tcp" {
             return Ok(CheckKind::Tcp);
+        }
+        if t == "grpc" {
+            return Ok(CheckKind::Grpc(String::new()));
+        }
+        if let Some(service) = t.strip_prefix("grpc:") {
+            // The service is checked by the same rules as probe's grpc://HOST:PORT/SERVICE.
+            let probe = format!("grpc://h:1/{service}");
+            return match Target::parse(&probe) {
+                Ok(target) if !service.is_empty() => {
+                    Ok(CheckKind::Grpc(target.grpc_service().to_string()))
+                }
+                _ => Err(SpecError::new(
+                    "health check",
+                    s,
+                    "the gRPC service name is empty or has characters other than letters, digits, '.', '_' and '-'",
+                    CHECK_FORM,
+                )),
+            };
         }
         match t.strip_prefix("http:") {
             Some(path) if path.starts_with('/') && !path.contains(char::is_whitespace) => {
@@ -74,10 +94,22 @@ pub async fn run(backends: Vec<Arc<Backend>>, plan: CheckPlan, shutdown: impl Fu
             let mut target = match &plan.kind {
                 CheckKind::Http(path) => Target::http(addr, path),
                 CheckKind::Tcp => Target::tcp(addr),
+                CheckKind::Grpc(service) => Target::grpc(addr, service),
             };
             // A TLS backend's HTTP check speaks TLS on its own port, with the proxy's
-            // upstream trust and its host as SNI (a --check-port side port stays plain).
+            // upstream trust and its host as SNI (a --check-port side port stays plain);
+            // its gRPC check is grpcs, the same trust with ALPN h2 (gRPC needs HTTP/2).
             let spec = match b.pool.tls() {
+                Some((cfg, _)) if target.scheme == Scheme::Grpc && plan.port.is_none() => {
+                    target.scheme = Scheme::Grpcs;
+                    target.host = b.spec.host.clone();
+                    let mut h2 = rustls::ClientConfig::clone(cfg);
+                    h2.alpn_protocols = vec![b"h2".to_vec()];
+                    Arc::new(CheckSpec {
+                        tls: Some(Arc::new(h2)),
+                        ..(*spec).clone()
+                    })
+                }
                 Some((cfg, _)) if target.scheme == Scheme::Http && plan.port.is_none() => {
                     target.scheme = Scheme::Https;
                     target.host = b.spec.host.clone();
@@ -127,7 +159,25 @@ mod tests {
             CheckKind::parse("http:/health").unwrap(),
             CheckKind::Http("/health".into())
         );
-        for bad in ["", "http", "http:health", "http:/a b", "udp"] {
+        assert_eq!(
+            CheckKind::parse("grpc").unwrap(),
+            CheckKind::Grpc(String::new())
+        );
+        assert_eq!(
+            CheckKind::parse("grpc:lbctl.test.v1.Echo").unwrap(),
+            CheckKind::Grpc("lbctl.test.v1.Echo".into())
+        );
+        for bad in [
+            "",
+            "http",
+            "http:health",
+            "http:/a b",
+            "udp",
+            "grpc:",
+            "grpc:a/b",
+            "grpc:a b",
+            "grpc:/x",
+        ] {
             assert!(CheckKind::parse(bad).is_err(), "{bad}");
         }
     }
