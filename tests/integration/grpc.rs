@@ -8,6 +8,7 @@
 //! installs it. serve.rs has the `serve --grpc` tests, this file the helpers, probe and proxy.
 
 mod peers;
+mod proxy;
 mod serve;
 
 use crate::proxy::{args_with, backend_args, proxy, wait_state};
