@@ -52,13 +52,14 @@ pub struct ProxyArgs {
 
     // The brackets below are `--help` text (optional parts), not rustdoc links.
     #[allow(rustdoc::broken_intra_doc_links)]
-    /// A backend, [NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls][,h2c|,h2|,auto]
+    /// A backend, [NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,slowstart=D][,tls][,h2c|,h2|,auto]
     /// (repeatable; https:// or ,tls: the backend speaks TLS). The HTTP version spoken to it:
     /// HTTP/1.1 by default; ,h2c HTTP/2 with prior knowledge (plain TCP); ,h2 HTTP/2 over TLS
     /// (ALPN h2); ,auto TLS with ALPN h2 or http/1.1, the backend's choice. HTTP/2 backends
     /// share a few connections, many requests at once on each (gRPC needs ,h2c or ,h2).
     /// weight=0 drains it; backup ones take traffic only when no primary is healthy;
-    /// maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout).
+    /// maxconn=N caps its concurrent requests (the rest wait in a queue, see --queue-timeout);
+    /// slowstart=D ramps its weight from 10% to 100% over D after it comes back from a failure.
     #[arg(long, visible_alias = "to", value_name = "SPEC")]
     pub backend: Vec<BackendSpec>,
 
@@ -129,6 +130,15 @@ pub struct ProxyArgs {
     /// application's answer, not the backend failing).
     #[arg(long, value_name = "CODES", value_delimiter = ',')]
     pub fail_on_grpc: Vec<String>,
+
+    /// Outlier detection (Envoy's): eject a backend after N consecutive 5xx or gateway
+    /// errors, or when its success rate over an interval is below the pool's mean by K
+    /// standard deviations; at most a share of the pool at once, each repeat ejection longer.
+    /// `on` for the defaults, or keys over them: consecutive=5, interval=10s,
+    /// base-ejection=30s, max-ejection=300s, max-ejection-percent=10, success-rate-stdev=1.9
+    /// (0: off), min-hosts=5, min-requests=100. Beside --max-fails and the panic mode.
+    #[arg(long, value_name = "POLICY", value_parser = parse_outlier)]
+    pub outlier: Option<crate::proxy::core::outlier::OutlierPolicy>,
 
     /// Retries on another backend: always after a connect failure; after a timeout or reset
     /// only for idempotent requests without a body (the body is streamed, never buffered).
@@ -397,6 +407,10 @@ fn parse_listen(s: &str) -> Result<SocketAddr, String> {
             "invalid listen address '{s}': expected IP:PORT (e.g. 127.0.0.1:8080), :PORT or PORT"
         )
     })
+}
+
+fn parse_outlier(s: &str) -> Result<crate::proxy::core::outlier::OutlierPolicy, String> {
+    crate::proxy::core::outlier::OutlierPolicy::parse(s).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -275,13 +275,35 @@ where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    plan.checks
+    let mut tasks: Vec<_> = plan
+        .checks
         .iter()
         .map(|(i, check)| {
             let backends = plan.pools[*i].backends.clone();
             tokio::spawn(health::run(backends, check.clone(), stopped())).abort_handle()
         })
-        .collect()
+        .collect();
+    // Outlier detection's interval work (success rates, decay), per pool that has it.
+    for pool in plan.pools.iter().filter(|p| p.outlier.is_some()) {
+        let pool = pool.clone();
+        let every = pool
+            .outlier
+            .as_ref()
+            .map_or(std::time::Duration::from_secs(10), |o| o.interval);
+        let stop = stopped();
+        tasks.push(
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                tick.tick().await;
+                tokio::select! {
+                    _ = async { loop { tick.tick().await; pool.outlier_sweep(); } } => {}
+                    _ = stop => {}
+                }
+            })
+            .abort_handle(),
+        );
+    }
+    tasks
 }
 
 /// Re-read --config and swap every listener's routing. Unchanged backends (same pool, name,

@@ -1,5 +1,5 @@
 //! The backend spec grammar shared by every subcommand:
-//! `[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls][,h2c|,h2|,auto]`, IPv6
+//! `[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,slowstart=D][,tls][,h2c|,h2|,auto]`, IPv6
 //! hosts in brackets (`[::1]:8080`). `https://` or `,tls` means the backend speaks TLS (the
 //! proxy is its client); `h2c`, `h2` and `auto` say which HTTP version the proxy speaks to it.
 
@@ -7,8 +7,7 @@ use super::error::SpecError;
 use std::fmt;
 
 /// The grammar, as shown in messages and help.
-pub const BACKEND_GRAMMAR: &str =
-    "[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,tls][,h2c|,h2|,auto]";
+pub const BACKEND_GRAMMAR: &str = "[NAME=][https://]HOST:PORT[,weight=N][,backup][,maxconn=N][,slowstart=D][,tls][,h2c|,h2|,auto]";
 
 /// The HTTP version the proxy speaks to a backend (HAProxy `proto h2`, Envoy's
 /// `http2_protocol_options`; `auto` is Envoy's `auto_config`: ALPN decides).
@@ -64,6 +63,8 @@ pub struct BackendSpec {
     pub tls: bool,
     /// The HTTP version spoken to it (`,h2c`, `,h2`, `,auto`; HTTP/1.1 by default).
     pub proto: UpstreamProto,
+    /// `slowstart=D`: after it comes back from a failure, its weight ramps up over D (proxy).
+    pub slowstart: Option<std::time::Duration>,
 }
 
 impl BackendSpec {
@@ -123,6 +124,7 @@ impl BackendSpec {
             maxconn: None,
             tls,
             proto: UpstreamProto::Http1,
+            slowstart: None,
         };
         for opt in parts {
             let opt = opt.trim();
@@ -150,6 +152,15 @@ impl BackendSpec {
                     _ => return Err(err(opt, "maxconn must be a whole number above 0".into())),
                 },
                 ("backup", None) => spec.backup = true,
+                ("slowstart", Some(v)) => match super::duration::parse_duration(v) {
+                    Ok(d) if !d.is_zero() => spec.slowstart = Some(d),
+                    _ => {
+                        return Err(err(
+                            opt,
+                            "slowstart must be a duration above 0, e.g. 30s".into(),
+                        ));
+                    }
+                },
                 ("tls", None) => spec.tls = true,
                 ("h2c", None) => spec.proto = UpstreamProto::H2c,
                 ("h2", None) => spec.proto = UpstreamProto::H2,
@@ -163,7 +174,7 @@ impl BackendSpec {
                 _ => {
                     return Err(err(
                         opt,
-                        "unknown option (known: weight=N, backup, maxconn=N, tls, h2c, h2, auto)"
+                        "unknown option (known: weight=N, backup, maxconn=N, slowstart=D, tls, h2c, h2, auto)"
                             .into(),
                     ));
                 }
@@ -195,6 +206,9 @@ impl fmt::Display for BackendSpec {
         }
         if let Some(m) = self.maxconn {
             write!(f, ",maxconn={m}")?;
+        }
+        if let Some(d) = self.slowstart {
+            write!(f, ",slowstart={}ms", d.as_millis())?;
         }
         match self.proto {
             UpstreamProto::Http1 if self.tls => f.write_str(",tls")?,
@@ -345,6 +359,13 @@ mod tests {
         ] {
             let b = BackendSpec::parse(s).unwrap();
             assert_eq!(BackendSpec::parse(&b.to_string()).unwrap(), b, "{s}");
+        }
+        let b = BackendSpec::parse("s=127.0.0.1:1,slowstart=30s").unwrap();
+        assert_eq!(b.slowstart, Some(std::time::Duration::from_secs(30)));
+        assert_eq!(BackendSpec::parse(&b.to_string()).unwrap(), b);
+        for bad in ["127.0.0.1:1,slowstart=0s", "127.0.0.1:1,slowstart=soon"] {
+            let e = BackendSpec::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("slowstart must be a duration"), "{e}");
         }
         let e = BackendSpec::parse("https://127.0.0.1:1,h2c")
             .unwrap_err()

@@ -174,6 +174,10 @@ pub struct Backend {
     pub host_value: http::HeaderValue,
     /// TCP-mode counters (connections, bytes each way).
     pub l4: L4Counters,
+    /// Outlier detection's counters (outlier.rs; used when the pool has a policy).
+    pub outlier: super::outlier::OutlierState,
+    /// When active checks last brought it back up (ms; 0: never went down), for slow start.
+    up_again: AtomicU64,
 }
 
 impl Backend {
@@ -209,6 +213,8 @@ impl Backend {
             slots,
             host_value,
             l4: Default::default(),
+            outlier: Default::default(),
+            up_again: AtomicU64::new(0),
         }
     }
 
@@ -216,19 +222,53 @@ impl Backend {
         &self.spec.name
     }
 
-    /// Up by active checks and not inside a passive failure penalty.
+    /// Up by active checks, not inside a passive failure penalty, not ejected as an outlier.
     pub fn healthy(&self) -> bool {
         if !self.check_up.load(Ordering::Relaxed) {
             return false;
         }
         let until = self.down_until.load(Ordering::Relaxed);
-        until == 0 || now_ms() >= until
+        let ejected = self.outlier.ejected_until.load(Ordering::Relaxed);
+        if until == 0 && ejected == 0 {
+            return true;
+        }
+        let now = now_ms();
+        now >= until && now >= ejected
+    }
+
+    /// The weight the balancer uses now: the spec's, or during `slowstart=D` after the
+    /// backend came back (active check up, passive penalty or outlier ejection over) a share
+    /// rising linearly from 10% to 100% over D (HAProxy `slowstart`; Envoy slow_start_config's
+    /// min_weight_percent 10, aggression 1). Not applied at start-up (HAProxy neither).
+    #[inline]
+    pub fn effective_weight(&self) -> u32 {
+        let w = self.spec.weight;
+        let Some(ramp) = self.spec.slowstart else {
+            return w;
+        };
+        let since = self
+            .up_again
+            .load(Ordering::Relaxed)
+            .max(self.down_until.load(Ordering::Relaxed))
+            .max(self.outlier.ejected_until.load(Ordering::Relaxed));
+        if since == 0 || w == 0 {
+            return w;
+        }
+        let elapsed = now_ms().saturating_sub(since) as f64;
+        let ramp = ramp.as_millis().max(1) as f64;
+        if elapsed >= ramp {
+            return w;
+        }
+        let share = (elapsed / ramp).max(0.1);
+        ((w as f64 * share).ceil() as u32).clamp(1, w)
     }
 
     /// Health as shown in /stats and the dashboard.
     pub fn state(&self) -> &'static str {
         if !self.check_up.load(Ordering::Relaxed) {
             "down"
+        } else if self.outlier.ejected(now_ms()) {
+            "ejected"
         } else if !self.healthy() {
             "failed"
         } else if self.spec.weight == 0 {
@@ -322,6 +362,8 @@ impl Backend {
         if self.check_up.swap(up, Ordering::Relaxed) != up {
             if !up {
                 self.ejections.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.up_again.store(now_ms(), Ordering::Relaxed);
             }
             log::state(format_args!(
                 "backend {} ({}) is {} by active check: {reason}",

@@ -18,6 +18,7 @@ pub mod headers;
 pub mod health;
 pub mod listener;
 pub mod log;
+pub mod outlier;
 pub mod pool;
 pub mod routing;
 pub mod tls;

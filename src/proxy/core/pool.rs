@@ -4,6 +4,7 @@
 
 use super::backend::Backend;
 use super::hashkey::{HashKey, HashPick};
+use super::outlier::{OutlierPolicy, success_rate_outliers};
 use crate::balance::pick::{Candidates, PickContext, Picker};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub struct Pool {
     /// Some backend may speak HTTP/2 (`,h2c`, `,h2`, `,auto`): the HTTP/1.1 fast path, which
     /// relays HTTP/1.1 bytes, leaves this pool's requests to hyper.
     pub may_be_h2: bool,
+    /// Outlier detection (`--outlier`, `outlier = ...`): see outlier.rs.
+    pub outlier: Option<OutlierPolicy>,
 }
 
 /// Backends already tried by one request (bit i = backend i; backends past 64 are never excluded).
@@ -72,7 +75,7 @@ impl Candidates for View<'_> {
             && (!self.need_room || b.has_room())
     }
     fn weight(&self, i: usize) -> u32 {
-        self.pool.backends[i].spec.weight
+        self.pool.backends[i].effective_weight()
     }
     fn in_flight(&self, i: usize) -> u64 {
         self.pool.backends[i].in_flight.load(Ordering::Relaxed)
@@ -97,6 +100,7 @@ impl Pool {
             panic_picks: AtomicU64::new(0),
             in_panic: AtomicBool::new(false),
             may_be_h2,
+            outlier: None,
         }
     }
 
@@ -108,6 +112,80 @@ impl Pool {
     pub fn usable(&self, i: usize, tried: Tried) -> bool {
         let b = &self.backends[i];
         b.spec.weight > 0 && !tried.has(i) && b.healthy()
+    }
+
+    /// Outlier detection: one result of backend `i` (`ok`: not a 5xx or gateway error);
+    /// a run of `consecutive` failures ejects it, within the pool's cap.
+    pub fn outlier_result(&self, i: usize, ok: bool) {
+        let Some(p) = &self.outlier else {
+            return;
+        };
+        let b = &self.backends[i];
+        if b.outlier.record(ok, p.consecutive) {
+            b.outlier.consecutive.store(0, Ordering::Relaxed);
+            self.eject(i, p, "consecutive");
+        }
+    }
+
+    /// Every `interval`: success-rate ejection over the interval's counts, then the counts
+    /// restart and the multiplier of each backend not ejected decays by one (Envoy).
+    pub fn outlier_sweep(&self) {
+        let Some(p) = &self.outlier else {
+            return;
+        };
+        let now = super::backend::now_ms();
+        let mut rates = Vec::new();
+        for (i, b) in self.backends.iter().enumerate() {
+            let ok = b.outlier.ok.swap(0, Ordering::Relaxed);
+            let failed = b.outlier.failed.swap(0, Ordering::Relaxed);
+            if ok + failed >= p.min_requests && !b.outlier.ejected(now) {
+                rates.push((i, ok as f64 / (ok + failed) as f64));
+            }
+            if !b.outlier.ejected(now) {
+                let _ = b
+                    .outlier
+                    .times
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| t.checked_sub(1));
+            }
+        }
+        for i in success_rate_outliers(&rates, p) {
+            self.eject(i, p, "success rate");
+        }
+    }
+
+    fn eject(&self, i: usize, p: &OutlierPolicy, cause: &str) {
+        let now = super::backend::now_ms();
+        let b = &self.backends[i];
+        if b.outlier.ejected(now) {
+            return;
+        }
+        let out = self
+            .backends
+            .iter()
+            .filter(|x| x.outlier.ejected(now))
+            .count();
+        if out >= p.cap(self.backends.len()) {
+            b.outlier.capped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let times = b.outlier.times.fetch_add(1, Ordering::Relaxed) + 1;
+        let dur = p.ejection_for(times);
+        b.outlier
+            .ejected_until
+            .store(now + dur.as_millis() as u64, Ordering::Relaxed);
+        b.ejections.fetch_add(1, Ordering::Relaxed);
+        let counter = if cause == "consecutive" {
+            &b.outlier.by_consecutive
+        } else {
+            &b.outlier.by_success_rate
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        super::log::state(format_args!(
+            "backend {} ({}) ejected as an outlier ({cause}) for {:?} (ejection {times})",
+            b.name(),
+            b.addr,
+            dur
+        ));
     }
 
     /// Whether any primary could serve (decides whether backups are in play).

@@ -176,6 +176,10 @@ impl Dispatch {
     ) -> bool {
         let reason = a.reason();
         b.passive_failure(&reason);
+        if !matches!(a, Attempt::ClientBody) {
+            // A gateway error for outlier detection (Envoy counts them with 5xx).
+            self.pool.outlier_result(b.index, false);
+        }
         b.count(None);
         let retry = can_retry && self.attempts < self.retries;
         if l7.settings.verbose {
@@ -207,6 +211,7 @@ impl Dispatch {
         replayable: bool,
     ) -> bool {
         let b = &p.backend;
+        self.pool.outlier_result(p.index, status < 500);
         if l7.settings.fail_on.contains(&status) {
             b.passive_failure(&format!("status {status}"));
             if replayable && self.attempts < self.retries {

@@ -135,6 +135,23 @@ impl prometheus_client::collector::Collector for ProxyCollector {
         )?;
         per_backend(
             &mut enc,
+            "lbctl_proxy_outlier_ejections",
+            "Times outlier detection ejected the backend (consecutive errors or success rate)",
+            MetricType::Counter,
+            &|b| {
+                b.outlier.by_consecutive.load(Ordering::Relaxed)
+                    + b.outlier.by_success_rate.load(Ordering::Relaxed)
+            },
+        )?;
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_effective_weight",
+            "The weight the balancer uses now (below the configured one during slow start)",
+            MetricType::Gauge,
+            &|b| b.effective_weight() as u64,
+        )?;
+        per_backend(
+            &mut enc,
             "lbctl_proxy_ejections",
             "Times the backend was taken out (failed active checks or passive max-fails)",
             MetricType::Counter,
@@ -253,11 +270,22 @@ pub fn metrics_text(state: &Arc<AdminState>) -> String {
 
 /// One backend in /stats.
 #[derive(Debug, Serialize)]
+pub struct OutlierStats {
+    pub consecutive: u64,
+    pub success_rate: u64,
+    pub capped: u64,
+}
+
+#[derive(Debug, Serialize)]
 pub struct BackendStats {
     pub pool: String,
     pub name: String,
     pub address: String,
     pub weight: u32,
+    /// The weight in use now: below `weight` during slow start.
+    pub effective_weight: u32,
+    /// Outlier detection: ejections by cause, and ejections refused by the pool's cap.
+    pub outlier_ejections: OutlierStats,
     pub backup: bool,
     /// The HTTP version spoken to it: http/1.1, h2c, h2, or auto (with ALPN's choice).
     pub protocol: String,
@@ -331,6 +359,12 @@ pub fn stats(state: &AdminState) -> Stats {
                     name: b.name().to_string(),
                     address: b.addr.to_string(),
                     weight: b.spec.weight,
+                    effective_weight: b.effective_weight(),
+                    outlier_ejections: OutlierStats {
+                        consecutive: b.outlier.by_consecutive.load(Ordering::Relaxed),
+                        success_rate: b.outlier.by_success_rate.load(Ordering::Relaxed),
+                        capped: b.outlier.capped.load(Ordering::Relaxed),
+                    },
                     backup: b.spec.backup,
                     protocol: b.pool.protocol(),
                     h2_connections: b.spec.proto.may_be_h2().then(|| b.pool.h2_usage().0),

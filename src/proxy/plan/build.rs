@@ -195,7 +195,10 @@ fn pool_from_flags(args: &ProxyArgs, name: String, backends: Vec<BackendSpec>) -
         hash_algorithm: args.hash_algorithm,
         sticky: args.sticky.clone(),
         check: args.check.clone(),
-        health: Default::default(),
+        health: crate::proxy::plan::config::HealthOverrides {
+            outlier: args.outlier.clone(),
+            ..Default::default()
+        },
     }
 }
 
@@ -240,6 +243,7 @@ fn build_pool(
     }
     let n = backends.len();
     let mut pool = Pool::new(pc.name.clone(), backends, picker(pc.algorithm, n));
+    pool.outlier = pc.health.outlier.clone().or_else(|| args.outlier.clone());
     pool.algorithm = algorithm_name(pc.algorithm);
     if let Some(s) = &pc.sticky {
         pool.sticky_cookie = Some(parse_sticky(s)?);

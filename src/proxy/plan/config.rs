@@ -64,6 +64,7 @@ struct PoolFile {
     fall: Option<u32>,
     max_fails: Option<u32>,
     fail_timeout: Option<String>,
+    outlier: Option<String>,
 }
 
 /// Per-pool overrides of the command line's health settings.
@@ -75,6 +76,8 @@ pub struct HealthOverrides {
     pub fall: Option<u32>,
     pub max_fails: Option<u32>,
     pub fail_timeout: Option<Duration>,
+    /// `outlier = "..."` (Envoy outlier detection; see core/outlier.rs).
+    pub outlier: Option<crate::proxy::core::outlier::OutlierPolicy>,
 }
 
 /// One pool, validated.
@@ -243,6 +246,13 @@ impl Config {
                 fall: p.fall,
                 max_fails: p.max_fails,
                 fail_timeout: dur(&p.fail_timeout, "fail_timeout")?,
+                outlier: match &p.outlier {
+                    None => None,
+                    Some(o) => Some(
+                        crate::proxy::core::outlier::OutlierPolicy::parse(o)
+                            .map_err(|e| bad(source, at(o), &field("outlier"), e))?,
+                    ),
+                },
             };
             if health.check_interval.is_some_and(|d| d.is_zero()) {
                 return Err(bad(
