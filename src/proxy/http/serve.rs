@@ -7,6 +7,7 @@ use crate::proxy::core::frontend::L7;
 use crate::proxy::core::listener::{
     Activity, ConnCounters, ListenerSettings, Prefixed, accept_loop, idle_for,
 };
+use crate::proxy::core::tls::MaybeTls;
 use crate::proxy::http::fast::conn::{H1Conn, Limits};
 use crate::proxy::http::fast::relay::Outcome;
 use crate::shutdown::InFlight;
@@ -69,23 +70,23 @@ pub async fn serve_http(
                 let limits = limits.clone();
                 let mut drain = drain_rx.clone();
                 async move {
-                    let stream = match &tls {
-                        None => crate::proxy::core::tls::MaybeTls::Plain(stream),
+                    // `h2` is found here rather than by borrowing `stream` later: a borrowed
+                    // local stays in the task's state.
+                    let (stream, h2) = match &tls {
+                        None => (MaybeTls::Plain(stream), false),
                         Some(cfg) => {
                             // Boxed for the same reason as hyper's state below.
                             let accept =
                                 crate::proxy::core::tls::accept(cfg, stream, handshake_timeout);
                             match Box::pin(accept).await {
-                                Ok(s) => s,
+                                Ok(s) => {
+                                    let h2 = matches!(&s, MaybeTls::Tls(t)
+                                        if t.get_ref().1.alpn_protocol() == Some(b"h2"));
+                                    (s, h2)
+                                }
                                 Err(_) => return,
                             }
                         }
-                    };
-                    let h2 = match &stream {
-                        crate::proxy::core::tls::MaybeTls::Tls(t) => {
-                            t.get_ref().1.alpn_protocol() == Some(b"h2")
-                        }
-                        _ => false,
                     };
                     let touched = Arc::new(AtomicBool::new(true));
                     let io = Activity {
