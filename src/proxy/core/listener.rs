@@ -128,8 +128,17 @@ pub struct Activity<T> {
 
 /// Resolves after a whole `idle` period passes without `touched` being set.
 pub async fn idle_for(touched: &AtomicBool, idle: Duration) {
+    idle_after(touched, idle, idle).await
+}
+
+/// As [`idle_for`], with a `first` period of its own: the HTTP listener's first period is the
+/// header timeout, which cuts a client that connects and sends nothing (one timer for both
+/// limits instead of a second one in every connection's state).
+pub async fn idle_after(touched: &AtomicBool, first: Duration, idle: Duration) {
+    let mut period = first;
     loop {
-        tokio::time::sleep(idle).await;
+        tokio::time::sleep(period).await;
+        period = idle;
         if !touched.swap(false, Ordering::Relaxed) {
             return;
         }

@@ -20,7 +20,6 @@ use crate::proxy::core::frontend::L7;
 use crate::proxy::http::decide::{self, Dispatch};
 use crate::proxy::http::local::Local;
 use http::Method;
-use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -76,24 +75,12 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
                     if *drain.borrow() {
                         return Outcome::Closed;
                     }
-                    let header_timeout = self.limits.header_timeout;
+                    // A client that sends nothing is cut by the caller's idle timer, whose
+                    // first period is the header timeout (http/serve.rs).
                     let (io, buf) = (&mut self.io, &mut self.rbuf.v);
-                    let wait = async {
-                        if first {
-                            // A client that sends nothing is cut at the header timeout.
-                            tokio::time::timeout_at(
-                                (accepted + header_timeout).into(),
-                                io.read_idle(buf),
-                            )
-                            .await
-                            .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
-                        } else {
-                            io.read_idle(buf).await
-                        }
-                    };
                     tokio::select! {
                         biased;
-                        r = wait => match r {
+                        r = io.read_idle(buf) => match r {
                             Ok(n) if n > 0 => {}
                             _ => return Outcome::Closed,
                         },
