@@ -3,12 +3,28 @@
 # run. Every figure the README quotes against HAProxy, nginx, wrk or oha comes from here.
 #
 # Usage: benches/compare.sh [--only GROUPS] [--rounds N] [--seconds S] [options]
-#   cargo build --release && benches/compare.sh               # every group, about 6 minutes
+#   cargo build --release && benches/compare.sh               # every group, about 9 minutes
 #   LBCTL=/tmp/lbctl benches/compare.sh --only proxy,tcp --rounds 6
 #
 # Groups (each prints one table; the anchor is measured in the same rounds, ratios are against it):
 #   proxy     wrk -> HAProxy mode http (anchor) | nginx proxy | lbctl proxy, to 2 nginx backends
 #   tcp       wrk -> HAProxy mode tcp (anchor) | lbctl proxy --mode tcp, same backends
+#   tls       TLS termination with one ECDSA P-256 certificate made by openssl for the run:
+#             HAProxy `bind ... ssl crt` (anchor) | lbctl proxy --tls-cert/--tls-key, to the
+#             proxy group's backends. Two tables: `tls`, wrk over TLS with keep-alive (req/s,
+#             CPU per request), and `handshake`, full handshakes with `openssl s_time -new` (no
+#             HTTP request; sut_us is CPU per handshake). Why not wrk for handshakes: wrk reuses
+#             one SSL object per connection slot (SSL_shutdown + SSL_clear, which keeps the
+#             session), so with `Connection: close` it resumes sessions (HAProxy's `show info`
+#             said SslFrontendSessionReuse_pct 100 for such a run). s_time -new starts every
+#             connection without a session and marks each one it made (`r`: resumed); a
+#             resumed one counts as an error of its row, so a row marked ok had none.
+#             The negotiated protocol, cipher suite and key exchange of both are printed.
+#   h2        h2load (h2c, prior knowledge) -> HAProxy `bind ... proto h2` (anchor) | lbctl proxy:
+#             `h2-h1` to the HTTP/1.1 backends of the proxy group; `h2-h2` to nginx h2c backends
+#             (HAProxy `server ... proto h2`, lbctl `--backend HOST:PORT,h2c`; lbctl's row is
+#             skipped when this lbctl does not know `,h2c`). h2load prints no percentiles: the
+#             p50/p99 columns are 0 in these tables.
 #   load      wrk (anchor) | oha (row skipped when oha is not on PATH) | lbctl load -> nginx
 #   serve     wrk -> nginx `return 200` (anchor) | nginx serving a file | lbctl serve; 1 KiB bodies
 #   memory    RSS per idle keep-alive client connection, HAProxy (anchor) | lbctl proxy
@@ -21,9 +37,12 @@
 #   --rounds N         interleaved rounds, medians reported (default 8)
 #   --seconds S        measured seconds per scenario and round (default 2)
 #   --conns C          client connections: wrk -t1 -cC, oha -cC, lbctl load -cC (default 64)
-#   --algorithm A      lbctl proxy --algorithm in the proxy and tcp groups (default round-robin)
+#   --algorithm A      lbctl proxy --algorithm of every lbctl proxy started here (default round-robin)
 #   --idle-conns N     connections held open by the memory group (default 5000)
 #   --transfer-mib M   size of the transfer group's transfer (default 1024)
+#   --h2-conns C       h2 group: h2load -cC (default 16)
+#   --h2-streams M     h2 group: h2load -mM, concurrent streams per connection (default 8)
+#   --stime N          handshake table: parallel `openssl s_time -new` clients (default 2)
 #   --nice N           niceness of everything started here (default 0; negative needs root)
 #   --no-install       never run apt-get; fail when a tool is missing
 #   --keep             keep the temporary directory (configs, raw client outputs)
@@ -32,7 +51,7 @@
 #
 # Method. One worker everywhere (wrk -t1, nginx worker_processes 1, HAProxy nbthread 1, lbctl
 # --threads 1), so CPU time is attributable to one process and comparable. On a 2-core machine:
-#   proxy, tcp   client and nginx backends on cpu0, the proxy under test alone on cpu1;
+#   proxy, tcp, tls, h2   client and nginx backends on cpu0, the proxy under test alone on cpu1;
 #   load, serve  client alone on cpu0, the server (nginx, lbctl serve) on cpu1;
 #   memory       the proxy on cpu1; transfer: nothing pinned (sender, proxy and sink share both).
 # Scenarios are interleaved (every round runs each once, in alternating order) so that the noise of
@@ -46,14 +65,16 @@
 # connection churn (twice the CPU per request).
 # Loopback only; ports are picked free at start; every server is started here and killed by PID
 # on exit; every client runs under `timeout`. Needs root only to install missing tools
-# (apt-get install -y haproxy nginx-light wrk curl); oha is optional and never installed.
+# (apt-get install -y haproxy nginx-light wrk curl openssl nghttp2-client); oha is optional and never
+# installed.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 usage() { awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 
-GROUPS_ALL=proxy,tcp,load,serve,memory,transfer
+GROUPS_ALL=proxy,tcp,tls,h2,load,serve,memory,transfer
 ONLY=$GROUPS_ALL ROUNDS=8 SECS=2 CONNS=64 ALG=round-robin IDLE=5000 MIB=1024 NICE=0
+H2_CONNS=16 H2_STREAMS=8 STIME=2
 INSTALL=1 KEEP=0
 while (($#)); do
   case $1 in
@@ -65,13 +86,17 @@ while (($#)); do
     --algorithm) ALG=${2:?}; shift 2 ;;
     --idle-conns) IDLE=${2:?}; shift 2 ;;
     --transfer-mib) MIB=${2:?}; shift 2 ;;
+    --h2-conns) H2_CONNS=${2:?}; shift 2 ;;
+    --h2-streams) H2_STREAMS=${2:?}; shift 2 ;;
+    --stime) STIME=${2:?}; shift 2 ;;
     --nice) NICE=${2:?}; shift 2 ;;
     --no-install) INSTALL=0; shift ;;
     --keep) KEEP=1; shift ;;
     *) echo "compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-for v in ROUNDS:--rounds SECS:--seconds CONNS:--conns IDLE:--idle-conns MIB:--transfer-mib; do
+for v in ROUNDS:--rounds SECS:--seconds CONNS:--conns IDLE:--idle-conns MIB:--transfer-mib \
+  H2_CONNS:--h2-conns H2_STREAMS:--h2-streams STIME:--stime; do
   n=${v%%:*}
   [[ ${!n} =~ ^[0-9]+$ && ${!n} -ge 1 ]] || { echo "compare.sh: ${v#*:} must be a positive whole number, got '${!n}'" >&2; exit 2; }
 done
@@ -89,17 +114,19 @@ LBCTL=${LBCTL:-$HERE/../target/release/lbctl}
 
 # ---------------------------------------------------------------- tools
 need=(curl taskset ss ps python3)
-want proxy || want tcp || want load || want serve && need+=(wrk nginx)
-want proxy || want tcp || want memory || want transfer && need+=(haproxy)
+want proxy || want tcp || want tls || want h2 || want load || want serve && need+=(wrk nginx)
+want proxy || want tcp || want tls || want h2 || want memory || want transfer && need+=(haproxy)
+want tls && need+=(openssl)
+want h2 && need+=(h2load)
 want memory && need+=(nginx)
 missing=()
 for t in "${need[@]}"; do command -v "$t" >/dev/null || missing+=("$t"); done
 if ((${#missing[@]})); then
   ((INSTALL)) || die "missing: ${missing[*]} (--no-install given)"
-  [[ $(id -u) == 0 ]] || die "missing: ${missing[*]}; as root: apt-get install -y haproxy nginx-light wrk curl"
+  [[ $(id -u) == 0 ]] || die "missing: ${missing[*]}; as root: apt-get install -y haproxy nginx-light wrk curl openssl nghttp2-client"
   log "installing (missing: ${missing[*]})"
   DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy nginx-light wrk curl >&2 || die "apt-get install failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy nginx-light wrk curl openssl nghttp2-client >&2 || die "apt-get install failed"
   for t in "${need[@]}"; do command -v "$t" >/dev/null || die "still missing after apt-get: $t"; done
 fi
 OHA=$(command -v oha || true)
@@ -202,10 +229,10 @@ ticks() {  # ticks PID...: utime+stime of the processes, in clock ticks
 }
 busy_ticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
 
-check_http() {  # check_http URL: 200 with the 1 KiB body
-  local got
-  got=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{size_download}' "$1") || die "no answer from $1"
-  [[ $got == "200 1024" ]] || die "$1 answered '$got', expected '200 1024'"
+check_http() {  # check_http URL [CURL-FLAGS...]: 200 with the 1 KiB body
+  local got url=$1; shift
+  got=$(curl -sS --max-time 5 "$@" -o /dev/null -w '%{http_code} %{size_download}' "$url") || die "no answer from $url"
+  [[ $got == "200 1024" ]] || die "$url answered '$got', expected '200 1024'"
 }
 
 # ---------------------------------------------------------------- configs
@@ -256,12 +283,43 @@ start_haproxy() {  # start_haproxy NAME CPUS PORT CONF
 # ---------------------------------------------------------------- servers of the req/s groups
 WRK_GROUPS=''
 for g in proxy tcp load serve; do want "$g" && WRK_GROUPS+=" $g"; done
-if want proxy || want tcp; then
+if want proxy || want tcp || want tls || want h2; then
   free_port B1; free_port B2
-  nginx_conf "$WORK/be0" "  server { listen 127.0.0.1:$B1 backlog=4096; listen 127.0.0.1:$B2 backlog=4096;
+  H2C_LISTEN=''   # B5, B6: the same answer over h2c (prior knowledge), for the h2-h2 rows
+  if want h2; then free_port B5; free_port B6
+    H2C_LISTEN="listen 127.0.0.1:$B5 http2 backlog=4096; listen 127.0.0.1:$B6 http2 backlog=4096;"; fi
+  nginx_conf "$WORK/be0" "  server { listen 127.0.0.1:$B1 backlog=4096; listen 127.0.0.1:$B2 backlog=4096; $H2C_LISTEN
     location / { return 200 '$body'; } }" >"$WORK/be0.conf"
   start_nginx be0 "$CPU_A" "$B2" "$WORK/be0.conf"
   free_port P_HAP_HTTP; free_port P_HAP_TCP
+  HAP_MORE=''
+  if want tls; then   # one ECDSA P-256 certificate for both proxies (HAProxy wants key and cert in one file)
+    mkdir -p "$WORK/tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+      -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$WORK/tls/key.pem" -out "$WORK/tls/cert.pem" \
+      2>"$WORK/tls/openssl.log" || { cat "$WORK/tls/openssl.log" >&2; die "openssl could not make the certificate"; }
+    cat "$WORK/tls/cert.pem" "$WORK/tls/key.pem" >"$WORK/tls/both.pem"
+    free_port P_HAP_TLS
+    HAP_MORE+="
+frontend fe_tls
+  bind 127.0.0.1:$P_HAP_TLS ssl crt $WORK/tls/both.pem alpn h2,http/1.1
+  default_backend be_http"
+  fi
+  if want h2; then
+    free_port P_HAP_H2H1; free_port P_HAP_H2H2
+    HAP_MORE+="
+frontend fe_h2h1
+  bind 127.0.0.1:$P_HAP_H2H1 proto h2
+  default_backend be_http
+frontend fe_h2h2
+  bind 127.0.0.1:$P_HAP_H2H2 proto h2
+  default_backend be_h2
+backend be_h2
+  balance roundrobin
+  http-reuse always
+  server b5 127.0.0.1:$B5 proto h2
+  server b6 127.0.0.1:$B6 proto h2"
+  fi
   haproxy_conf 4096 "
 frontend fe_http
   bind 127.0.0.1:$P_HAP_HTTP
@@ -279,7 +337,7 @@ backend be_tcp
   mode tcp
   balance roundrobin
   server b1 127.0.0.1:$B1
-  server b2 127.0.0.1:$B2" >"$WORK/haproxy.cfg"
+  server b2 127.0.0.1:$B2$HAP_MORE" >"$WORK/haproxy.cfg"
   start_haproxy haproxy "$CPU_B" "$P_HAP_TCP" "$WORK/haproxy.cfg"
 fi
 if want proxy; then
@@ -293,6 +351,27 @@ if want proxy; then
   free_port P_LB_HTTP
   start lbctl-proxy "$CPU_B" "$P_LB_HTTP" "$LBCTL" proxy --threads 1 --quiet --algorithm "$ALG" \
     --listen "127.0.0.1:$P_LB_HTTP" --backend "127.0.0.1:$B1" --backend "127.0.0.1:$B2"
+fi
+if want h2 && ! want proxy; then   # the h2-h1 rows use the proxy group's lbctl
+  free_port P_LB_HTTP
+  start lbctl-proxy "$CPU_B" "$P_LB_HTTP" "$LBCTL" proxy --threads 1 --quiet --algorithm "$ALG" \
+    --listen "127.0.0.1:$P_LB_HTTP" --backend "127.0.0.1:$B1" --backend "127.0.0.1:$B2"
+fi
+if want tls; then
+  free_port P_LB_TLS
+  start lbctl-tls "$CPU_B" "$P_LB_TLS" "$LBCTL" proxy --threads 1 --quiet --algorithm "$ALG" \
+    --tls-cert "$WORK/tls/cert.pem" --tls-key "$WORK/tls/key.pem" \
+    --listen "127.0.0.1:$P_LB_TLS" --backend "127.0.0.1:$B1" --backend "127.0.0.1:$B2"
+fi
+LB_H2C=0
+if want h2; then   # lbctl's HTTP/2 backends (`,h2c`) are new: skip its row when this binary lacks them
+  if "$LBCTL" proxy --backend "127.0.0.1:$B5,h2c" explain 'GET /' >/dev/null 2>&1; then
+    LB_H2C=1; free_port P_LB_H2
+    start lbctl-h2 "$CPU_B" "$P_LB_H2" "$LBCTL" proxy --threads 1 --quiet --algorithm "$ALG" \
+      --listen "127.0.0.1:$P_LB_H2" --backend "127.0.0.1:$B5,h2c" --backend "127.0.0.1:$B6,h2c"
+  else
+    log "h2-h2 group, lbctl row skipped: this lbctl has no ,h2c backends"
+  fi
 fi
 if want tcp; then
   free_port P_LB_TCP
@@ -319,6 +398,15 @@ if want proxy; then SCEN+=("proxy haproxy wrk http://127.0.0.1:$P_HAP_HTTP/ hapr
   "proxy lbctl wrk http://127.0.0.1:$P_LB_HTTP/ lbctl-proxy"); fi
 if want tcp; then SCEN+=("tcp haproxy wrk http://127.0.0.1:$P_HAP_TCP/ haproxy"
   "tcp lbctl wrk http://127.0.0.1:$P_LB_TCP/ lbctl-tcp"); fi
+if want tls; then SCEN+=("tls haproxy wrk https://127.0.0.1:$P_HAP_TLS/ haproxy"
+  "tls lbctl wrk https://127.0.0.1:$P_LB_TLS/ lbctl-tls"
+  "handshake haproxy stime 127.0.0.1:$P_HAP_TLS haproxy"
+  "handshake lbctl stime 127.0.0.1:$P_LB_TLS lbctl-tls"); fi
+if want h2; then SCEN+=("h2-h1 haproxy h2load http://127.0.0.1:$P_HAP_H2H1/ haproxy"
+  "h2-h1 lbctl h2load http://127.0.0.1:$P_LB_HTTP/ lbctl-proxy"
+  "h2-h2 direct h2load http://127.0.0.1:$B5/ be0"
+  "h2-h2 haproxy h2load http://127.0.0.1:$P_HAP_H2H2/ haproxy")
+  ((LB_H2C)) && SCEN+=("h2-h2 lbctl h2load http://127.0.0.1:$P_LB_H2/ lbctl-h2"); fi
 if want load; then SCEN+=("load wrk wrk http://127.0.0.1:$B3/ client")
   if [[ -n $OHA ]]; then SCEN+=("load oha oha http://127.0.0.1:$B3/ client")
   else log "load group: no oha row (oha is not on PATH; cargo install oha --locked takes ~30 min)"; fi
@@ -326,7 +414,22 @@ if want load; then SCEN+=("load wrk wrk http://127.0.0.1:$B3/ client")
 if want serve; then SCEN+=("serve nginx wrk http://127.0.0.1:$B3/ be1"
   "serve nginx-file wrk http://127.0.0.1:$B4/ be1"
   "serve lbctl wrk http://127.0.0.1:$P_SERVE/ lbctl-serve"); fi
-for s in "${SCEN[@]}"; do read -r _ _ _ url _ <<<"$s"; check_http "$url"; done
+for s in "${SCEN[@]}"; do
+  read -r _ _ kind url _ <<<"$s"
+  case $kind in
+    stime) ;;                                    # the same port's https row checks it
+    h2load) check_http "$url" --http2-prior-knowledge ;;
+    *) check_http "$url" -k ;;
+  esac
+done
+if want tls; then  # what each side negotiates with OpenSSL's client defaults (wrk and s_time use them)
+  for who in haproxy:$P_HAP_TLS lbctl:$P_LB_TLS; do
+    neg=$(timeout 10 openssl s_client -brief -connect "127.0.0.1:${who#*:}" -servername localhost </dev/null 2>&1 |
+      awk -F': ' '/^(Protocol version|Ciphersuite|Signature type|Hash used|Server Temp Key)/ { printf "%s%s", sep, $2; sep = ", " }')
+    log "tls ${who%%:*} negotiates: ${neg:-?}"
+    printf '%s\t%s\n' "${who%%:*}" "${neg:-?}" >>"$WORK/tls-negotiated.tsv"
+  done
+fi
 
 # ---------------------------------------------------------------- clients
 cat >"$WORK/done.lua" <<'EOF'
@@ -346,6 +449,19 @@ if kind == "wrk":
     v = dict(kv.split("=") for kv in re.search(r"^WRK (.*)$", text, re.M).group(1).split())
     n = int(v["requests"])
     print(n * 1e6 / int(v["duration_us"]), v["p50_us"], v["p99_us"], n, v["errors"])
+elif kind == "stime":                              # openssl s_time -new, one or more clients
+    n = sum(int(x) for x in re.findall(r"^(\d+) connections in [\d.]+s;", text, re.M))
+    # one mark per connection: `r` when its session was resumed (not a full handshake)
+    resumed = sum(l.count("r") for l in text.splitlines() if re.fullmatch(r"[*r0-9]+", l))
+    print(n / float(sys.argv[3]), 0, 0, n, resumed)
+elif kind == "h2load":                             # h2load: no percentiles, so 0
+    m = re.search(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s", text)
+    secs = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
+    r = re.search(r"^requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", text, re.M)
+    n = int(r.group(4))
+    codes = re.search(r"^status codes: (\d+) 2xx", text, re.M)
+    bad = int(r.group(5)) + int(r.group(6)) + int(r.group(7)) + (n - int(codes.group(1)) if codes else 0)
+    print(n / secs, 0, 0, n, bad)
 elif kind == "lbctl":                              # lbctl.load/v1
     d = json.loads(text)
     lat = d["latency_ms"]
@@ -371,6 +487,10 @@ client() {
     wrk) cmd=(wrk -t1 -c"$CONNS" -d"${secs}s" -s "$WORK/done.lua" "$url") ;;
     oha) cmd=(env TOKIO_WORKER_THREADS=1 "$OHA" -z "${secs}s" -c "$CONNS" --no-tui --output-format json "$url") ;;
     lbctl) cmd=("$LBCTL" load --quiet --threads 1 -c "$CONNS" -d "${secs}s" --output json "$url") ;;
+    # STIME clients at once (one s_time is one handshake at a time); no request, handshakes only
+    stime) cmd=(bash -c 'for ((i = 0; i < $1; i++)); do openssl s_time -connect "$2" -new -time "$3" >"$4.$i" 2>&1 & done
+      wait; cat "$4".*; rm -f "$4".*' stime "$STIME" "$url" "$secs" "$out.st") ;;
+    h2load) cmd=(h2load -t1 -c"$H2_CONNS" -m"$H2_STREAMS" -D"$secs" "$url") ;;
   esac
   pinned "$CPU_A" timeout -k 5 $((secs + 30)) "${cmd[@]}"
   "${ARGV[@]}" >"$out" 2>&1 &
@@ -389,7 +509,7 @@ measure() {
   CLIENT_PID=''
   m1=$(busy_ticks)
   for s in "${!SRV[@]}"; do t1[$s]=$(ticks ${SRV[$s]}); done
-  res=$( ((rc == 0)) && python3 "$WORK/parse.py" "$kind" "$out" 2>/dev/null) || {
+  res=$( ((rc == 0)) && python3 "$WORK/parse.py" "$kind" "$out" "$SECS" 2>/dev/null) || {
     log "$group/$name round $round: $kind failed (exit $rc):"; tail -n 3 "$out" >&2
     printf '%s\t%s\t%s\tfail\n' "$group" "$name" "$round" >>"$RESULTS"; FAILED=1; return 0; }
   read -r tm < <(tail -n 1 "$out.time")
@@ -483,7 +603,9 @@ fi
 for ((r = 1; r <= ROUNDS; r++)); do
   order=("${SCEN[@]}")
   if ((r % 2 == 0)); then order=(); for ((i = ${#SCEN[@]} - 1; i >= 0; i--)); do order+=("${SCEN[i]}"); done; fi
-  for s in "${order[@]}"; do read -r g n kind url sut <<<"$s"; measure "$g" "$n" "$kind" "$url" "$sut" "$r"; done
+  for s in "${order[@]}"; do
+    read -r g n kind url sut <<<"$s"; measure "$g" "$n" "$kind" "$url" "$sut" "$r"
+  done
   want transfer && transfer_round "$r"
   if want memory && ((r <= 3)); then memory_round "$r"; fi   # stable to a few %: 3 rounds
 done
@@ -491,73 +613,5 @@ done
 # ---------------------------------------------------------------- tables
 HEAD1="# benches/compare.sh, $START: lbctl $("$LBCTL" --version | cut -d' ' -f2) ($LBCTL, built $(date -u -r "$LBCTL" '+%Y-%m-%d %H:%M UTC')), repository at $(git -C "$HERE" log -1 --format=%h 2>/dev/null || echo '?')"
 HEAD2="# $NCPU CPUs, load average $LOAD0 at start, $(cut -d' ' -f1-3 /proc/loadavg) at end; $ROUNDS round(s) x ${SECS}s, wrk -t1 -c$CONNS, 1 KiB bodies; medians over rounds; $((SECONDS - T0)) s in all"
-python3 - "$RESULTS" "$ONLY" "$HEAD1" "$HEAD2" "$IDLE" "$MIB" <<'EOF'
-import statistics as st, sys
-path, only, head1, head2, idle, mib = sys.argv[1:]
-rows = [l.rstrip("\n").split("\t") for l in open(path)]
-only = only.split(",")
-print(head1)
-print(head2)
-def med(xs): return st.median(xs) if xs else None
-def f(v, p=0): return "-" if v is None else f"{v:,.{p}f}"
-def ratio(a, b): return None if a is None or not b else a / b
-
-sut_name = {"proxy": "the proxy", "tcp": "the proxy", "load": "the load generator (client)", "serve": "the server"}
-anchor = {"proxy": "haproxy", "tcp": "haproxy", "load": "wrk", "serve": "nginx"}
-for g in ["proxy", "tcp", "load", "serve"]:
-    if g not in only: continue
-    names = ([] if g in ("load", "serve") else ["direct"]) + [r[1] for r in rows if r[0] == g and r[2] == "1"]
-    data = {}
-    for n in names:
-        rs = [r for r in rows if r[0] == ("direct" if n == "direct" else g) and r[1] == n]
-        ok = [r for r in rs if r[3] == "ok"]
-        col = lambda i: [float(r[i]) for r in ok]
-        rps = col(4)
-        data[n] = dict(runs=len(rs), ok=len(ok), rps=med(rps), p50=med(col(5)), p99=med(col(6)),
-                       spread=100 * (max(rps) - min(rps)) / med(rps) if rps else None,
-                       sut=med(col(9)), cli=med(col(10)), other=med(col(11)), sut_all=col(9),
-                       sut_by_round={int(r[2]): float(r[9]) for r in ok})
-    a = data.get(anchor[g])
-    def paired(d):  # median over rounds of sut / the anchor's sut in the same round
-        xs = [v / a["sut_by_round"][k] for k, v in d["sut_by_round"].items() if a and a["sut_by_round"].get(k)]
-        return med(xs)
-    print(f"\n## {g}: sut_us = CPU µs per request of {sut_name[g]}; x_* = ratio of medians to {anchor[g]} (x_sut < 1: cheaper);")
-    print(f"#   x_sut_rd = median over rounds of the same ratio within each round")
-    print(f"{'scenario':<10} {'ok':>5} {'req/s':>8} {'p50_us':>7} {'p99_us':>7} {'spread%':>7} {'sut_us':>7} {'sut_us range':>13} {'cli_us':>6} {'other%':>6} {'x_rps':>6} {'x_sut':>6} {'x_sut_rd':>8} {'x_p99':>6}")
-    for n, d in data.items():
-        rng = f"{min(d['sut_all']):.2f}-{max(d['sut_all']):.2f}" if d["sut_all"] else "-"
-        print(f"{n:<10} {d['ok']:>2}/{d['runs']:<2} {f(d['rps']):>8} {f(d['p50']):>7} {f(d['p99']):>7} {f(d['spread'],1):>7} "
-              f"{f(d['sut'],2):>7} {rng:>13} {f(d['cli'],2):>6} {f(d['other'],1):>6} "
-              f"{f(ratio(d['rps'], a and a['rps']),3):>6} {f(ratio(d['sut'], a and a['sut']),3):>6} {f(paired(d),3):>8} {f(ratio(d['p99'], a and a['p99']),3):>6}")
-    if g in ("proxy", "tcp"):
-        print("# direct: wrk straight to a backend (sut_us is the backend's): the ceiling; a proxy row near its req/s")
-        print("#   is capped by the client+backend core, so compare sut_us, not req/s")
-if "memory" in only:
-    print(f"\n## memory: RSS growth per idle keep-alive client connection ({idle} connections, a fresh proxy each)")
-    print(f"{'proxy':<8} {'connections':<22} {'bytes/conn':>10} {'range':>13} {'x_haproxy':>9}")
-    m = {}
-    for r in rows:
-        if r[0] == "memory": m.setdefault(r[1], []).append(float(r[4]))
-    for v in ["request", "no-request"]:
-        h = med(m.get(f"haproxy {v}", []))
-        for who in ["haproxy", "lbctl"]:
-            xs = m.get(f"{who} {v}", [])
-            what = "after one request each" if v == "request" else "no request sent"
-            print(f"{who:<8} {what:<22} {f(med(xs)):>10} {(f'{min(xs):.0f}-{max(xs):.0f}' if xs else '-'):>13} {f(ratio(med(xs), h),2):>9}")
-if "transfer" in only:
-    print(f"\n## transfer: one {mib} MiB transfer (Python sender and sink, 1 MiB writes); proxy CPU seconds per GiB moved")
-    print(f"{'path':<8} {'MiB/s':>7} {'range':>11} {'cpu_s/GiB':>9} {'x_direct':>8} {'x_haproxy':>9}")
-    t = {}
-    for r in rows:
-        if r[0] == "transfer": t.setdefault(r[1], []).append(r)
-    mb = {p: med([float(r[4]) for r in t.get(p, [])]) for p in ["direct", "lbctl", "haproxy"]}
-    for p in ["direct", "lbctl", "haproxy"]:
-        xs = [float(r[4]) for r in t.get(p, [])]
-        cpu = med([float(r[5]) for r in t.get(p, []) if r[5]])
-        print(f"{p:<8} {f(mb[p]):>7} {(f'{min(xs):.0f}-{max(xs):.0f}' if xs else '-'):>11} {f(cpu,3):>9} {f(ratio(mb[p], mb['direct']),2):>8} {f(ratio(mb[p], mb['haproxy']),2):>9}")
-    lb = {int(r[2]): float(r[4]) for r in t.get("lbctl", [])}
-    hp = {int(r[2]): float(r[4]) for r in t.get("haproxy", [])}
-    per = [lb[k] / hp[k] for k in sorted(lb) if k in hp and hp[k]]
-    if per: print(f"# lbctl / HAProxy MiB/s, round by round: " + ", ".join(f"{x:.2f}" for x in per))
-EOF
+python3 "$HERE/compare_tables.py" "$RESULTS" "$ONLY" "$HEAD1" "$HEAD2" "$IDLE" "$MIB" "$STIME" "$H2_CONNS" "$H2_STREAMS"
 ((FAILED == 0)) || { log "some measurements failed or had >1% errors (see above)"; exit 1; }

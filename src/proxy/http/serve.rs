@@ -5,8 +5,9 @@
 
 use crate::proxy::core::frontend::L7;
 use crate::proxy::core::listener::{
-    Activity, ConnCounters, ListenerSettings, Prefixed, accept_loop, idle_for,
+    Activity, ConnCounters, ListenerSettings, Prefixed, accept_loop, idle_after,
 };
+use crate::proxy::core::tls::MaybeTls;
 use crate::proxy::http::fast::conn::{H1Conn, Limits};
 use crate::proxy::http::fast::relay::Outcome;
 use crate::shutdown::InFlight;
@@ -19,6 +20,15 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+/// What every connection of a listener shares: one Arc for the task to hold (each field its
+/// own Arc cost 8 bytes of every connection's state and an increment per accept).
+struct PerListener {
+    builder: auto::Builder<TokioExecutor>,
+    limits: Limits,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    idle: std::time::Duration,
+}
 
 /// Serve HTTP/1.1 and HTTP/2 on `listener` with the L7 path until `shutdown`, then drain.
 /// HTTP/1.1 requests go through the fast path (fast/relay.rs); a connection that speaks HTTP/2
@@ -42,16 +52,18 @@ pub async fn serve_http(
         .http2()
         .timer(TokioTimer::new())
         .max_header_list_size(settings.max_header_size.min(u32::MAX as usize) as u32);
-    let builder = Arc::new(builder);
     let graceful = Arc::new(GracefulShutdown::new());
     let (drain_tx, drain_rx) = watch::channel(false);
     let open = InFlight::default();
-    let limits = Arc::new(Limits {
-        header_timeout: settings.header_timeout,
-        max_header_size: settings.max_header_size,
+    let per_listener = Arc::new(PerListener {
+        builder,
+        limits: Limits {
+            header_timeout: settings.header_timeout,
+            max_header_size: settings.max_header_size,
+        },
+        tls: settings.tls.clone(),
+        idle: settings.idle_timeout,
     });
-    let idle = settings.idle_timeout;
-    let (tls, handshake_timeout) = (settings.tls.clone(), settings.header_timeout);
     {
         let graceful = graceful.clone();
         let l7 = l7.clone();
@@ -63,31 +75,33 @@ pub async fn serve_http(
             shutdown,
             move |stream, peer| {
                 let l7 = l7.clone();
-                let builder = builder.clone();
+                let this = per_listener.clone();
                 let watcher = graceful.watcher();
-                let tls = tls.clone();
-                let limits = limits.clone();
                 let mut drain = drain_rx.clone();
                 async move {
-                    let stream = match &tls {
-                        None => crate::proxy::core::tls::MaybeTls::Plain(stream),
+                    let limits = &this.limits;
+                    // `h2` is found here rather than by borrowing `stream` later: a borrowed
+                    // local stays in the task's state.
+                    let (stream, h2) = match &this.tls {
+                        None => (MaybeTls::Plain(stream), false),
                         Some(cfg) => {
-                            // Boxed for the same reason as hyper's state below.
+                            // Boxed for the same reason as hyper's state below. The handshake
+                            // has the header timeout.
                             let accept =
-                                crate::proxy::core::tls::accept(cfg, stream, handshake_timeout);
+                                crate::proxy::core::tls::accept(cfg, stream, limits.header_timeout);
                             match Box::pin(accept).await {
-                                Ok(s) => s,
+                                Ok(s) => {
+                                    let h2 = matches!(&s, MaybeTls::Tls(t)
+                                        if t.get_ref().1.alpn_protocol() == Some(b"h2"));
+                                    (s, h2)
+                                }
                                 Err(_) => return,
                             }
                         }
                     };
-                    let h2 = match &stream {
-                        crate::proxy::core::tls::MaybeTls::Tls(t) => {
-                            t.get_ref().1.alpn_protocol() == Some(b"h2")
-                        }
-                        _ => false,
-                    };
-                    let touched = Arc::new(AtomicBool::new(true));
+                    // Starts untouched: a client that sends nothing is cut when the first period
+                    // ends, the header timeout (or the idle timeout when that is shorter).
+                    let touched = Arc::new(AtomicBool::new(false));
                     let io = Activity {
                         inner: crate::proxy::core::upstream::SendStream::wrap(stream),
                         touched: touched.clone(),
@@ -96,7 +110,7 @@ pub async fn serve_http(
                         let (io, read) = if h2 {
                             (io, Vec::new())
                         } else {
-                            match H1Conn::new(io, peer, &l7, &limits).serve(&mut drain).await {
+                            match H1Conn::new(io, peer, &l7, limits).serve(&mut drain).await {
                                 Outcome::Closed => return,
                                 Outcome::Hyper(io, read) => (io, read),
                             }
@@ -104,7 +118,10 @@ pub async fn serve_http(
                         let io = TokioIo::new(Prefixed::new(read, io));
                         let l7c = l7.clone();
                         let svc = service_fn(move |req| l7c.clone().handle(peer, req));
-                        let conn = builder.serve_connection_with_upgrades(io, svc).into_owned();
+                        let conn = this
+                            .builder
+                            .serve_connection_with_upgrades(io, svc)
+                            .into_owned();
                         // Boxed: hyper's connection state is large, and most connections never
                         // get here; inline it would be part of every connection's task.
                         let _ = Box::pin(watcher.watch(conn)).await;
@@ -112,9 +129,10 @@ pub async fn serve_http(
                     // Quiet for a whole period: close (in-flight requests keep the connection
                     // busy only through their bytes, so a backend slower than the idle
                     // timeout also ends here, as in HAProxy's `timeout client`).
+                    let first = this.idle.min(limits.header_timeout);
                     tokio::select! {
                         _ = serve => {}
-                        _ = idle_for(&touched, idle) => {}
+                        _ = idle_after(&touched, first, this.idle) => {}
                     }
                 }
             },

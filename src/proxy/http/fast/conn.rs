@@ -36,7 +36,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync> ClientIo
     async fn read_idle(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
         match &mut self.inner {
             MaybeTls::Plain(s) => loop {
-                s.0.readable().await?;
+                // poll_read_ready keeps the waker in the socket's own slot; `readable()` is a
+                // 152-byte future that every idle connection's task would carry.
+                std::future::poll_fn(|cx| s.0.poll_read_ready(cx)).await?;
                 if buf.capacity() == 0 {
                     buf.reserve(READ_CHUNK);
                 }
