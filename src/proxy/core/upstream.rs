@@ -169,7 +169,7 @@ impl ConnPool {
                     reused: true,
                 });
             }
-            return self.connect().await;
+            return Box::pin(self.connect()).await;
         }
         loop {
             let popped = match self.idle.lock() {
@@ -189,7 +189,9 @@ impl ConnPool {
                 });
             }
         }
-        self.connect().await
+        // Boxed: a connect (TCP, TLS, HTTP/2 SETTINGS) is rare, and inline its state would
+        // weigh on every request's future (hyper's HTTP/2 server spawns one per stream).
+        Box::pin(self.connect()).await
     }
 
     /// A fresh connection (also used after a pooled one turned out to be stale). For HTTP/2,

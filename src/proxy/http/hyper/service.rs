@@ -300,7 +300,7 @@ impl L7 {
                     Some(back) if conn.reused && round == 0 => {
                         // The backend closed this idle connection: not its fault, try fresh.
                         req = back;
-                        match b.pool.connect().await {
+                        match Box::pin(b.pool.connect()).await {
                             Ok(c) => *conn = c,
                             Err(ce) => {
                                 return Err((Attempt::Connect(ce.to_string()), Some(req)));
