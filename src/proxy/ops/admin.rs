@@ -145,6 +145,20 @@ impl prometheus_client::collector::Collector for ProxyCollector {
         )?;
         per_backend(
             &mut enc,
+            "lbctl_proxy_weight",
+            "The live weight (the configured one unless the runtime API changed it)",
+            MetricType::Gauge,
+            &|b| b.weight() as u64,
+        )?;
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_admin_state",
+            "Admin state set by the runtime API: 0 ready, 1 drain, 2 maint",
+            MetricType::Gauge,
+            &|b| b.admin() as u64,
+        )?;
+        per_backend(
+            &mut enc,
             "lbctl_proxy_effective_weight",
             "The weight the balancer uses now (below the configured one during slow start)",
             MetricType::Gauge,
@@ -281,7 +295,11 @@ pub struct BackendStats {
     pub pool: String,
     pub name: String,
     pub address: String,
+    /// The live weight (runtime API `weight`), and the one the spec gave.
     pub weight: u32,
+    pub configured_weight: u32,
+    /// ready, drain or maint (runtime API).
+    pub admin_state: &'static str,
     /// The weight in use now: below `weight` during slow start.
     pub effective_weight: u32,
     /// Outlier detection: ejections by cause, and ejections refused by the pool's cap.
@@ -358,7 +376,9 @@ pub fn stats(state: &AdminState) -> Stats {
                     pool: p.name.clone(),
                     name: b.name().to_string(),
                     address: b.addr.to_string(),
-                    weight: b.spec.weight,
+                    weight: b.weight(),
+                    configured_weight: b.spec.weight,
+                    admin_state: b.admin().name(),
                     effective_weight: b.effective_weight(),
                     outlier_ejections: OutlierStats {
                         consecutive: b.outlier.by_consecutive.load(Ordering::Relaxed),
