@@ -34,6 +34,8 @@ pub struct AdminState {
     pub conns: Arc<ConnCounters>,
     /// A listener runs in TCP mode: export the per-backend TCP counters too.
     pub tcp: bool,
+    /// The runtime API under `/api/` (runtime.rs).
+    pub api: Option<Arc<super::runtime::Api>>,
 }
 
 impl AdminState {
@@ -521,7 +523,7 @@ fn answer(state: &Arc<AdminState>, req: &Request<Incoming>) -> Response<Full<Byt
         _ => (
             StatusCode::NOT_FOUND,
             "text/plain",
-            "not found: try /metrics or /stats\n".to_string(),
+            "not found: try /metrics, /stats or /api/backends\n".to_string(),
         ),
     };
     let mut r = Response::new(Full::new(Bytes::from(body)));
@@ -543,15 +545,23 @@ pub async fn serve(
 ) {
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             r = listener.accept() => match r { Ok(x) => x, Err(_) => continue },
             _ = &mut shutdown => return,
         };
         let state = state.clone();
         tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let r = answer(&state, &req);
-                async move { Ok::<_, std::convert::Infallible>(r) }
+            let svc = service_fn(move |req: Request<Incoming>| {
+                let state = state.clone();
+                async move {
+                    let r = match &state.api {
+                        Some(api) if req.uri().path().starts_with("/api/") => {
+                            super::runtime::handle(api, req, peer).await
+                        }
+                        _ => answer(&state, &req),
+                    };
+                    Ok::<_, std::convert::Infallible>(r)
+                }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), svc)
