@@ -554,6 +554,48 @@ mod tests {
     }
 
     #[test]
+    fn admin_state_and_live_weight() {
+        let b = backend(1, Duration::from_secs(1));
+        assert!(b.takes_new());
+        assert_eq!(b.set_admin(AdminState::Drain), AdminState::Ready);
+        assert!(!b.takes_new());
+        assert_eq!(b.state(), "drain");
+        b.set_admin(AdminState::Maint);
+        // Checks do not override the operator: maint stays maint.
+        b.set_check(false, "test");
+        b.set_check(true, "test");
+        assert_eq!(b.state(), "maint");
+        assert_eq!(b.set_admin(AdminState::Ready), AdminState::Maint);
+        assert_eq!(b.state(), "up");
+        assert_eq!(b.set_weight(5), 1);
+        assert_eq!((b.weight(), b.effective_weight(), b.spec.weight), (5, 5, 1));
+        b.set_weight(0);
+        assert!(!b.takes_new());
+        assert_eq!(b.state(), "drain");
+        assert_eq!(AdminState::parse(" MAINT "), Some(AdminState::Maint));
+        assert_eq!(AdminState::parse("up"), None);
+    }
+
+    #[test]
+    fn slow_start_ramps_on_the_live_weight_after_maint() {
+        let spec = BackendSpec::parse("a=127.0.0.1:1,weight=10,slowstart=10s").unwrap();
+        let addr = "127.0.0.1:1".parse().unwrap();
+        let pool = ConnPool::new(addr, 4, Duration::from_secs(1), Duration::from_secs(1));
+        let policy = PassivePolicy {
+            max_fails: 1,
+            fail_timeout: Duration::from_secs(1),
+        };
+        let b = Backend::new(spec, 0, addr, policy, pool);
+        assert_eq!(b.effective_weight(), 10);
+        b.set_weight(20);
+        assert_eq!(b.effective_weight(), 20);
+        b.set_admin(AdminState::Maint);
+        b.set_admin(AdminState::Ready);
+        // Back from maintenance: 10% of the live weight, rising.
+        assert_eq!(b.effective_weight(), 2);
+    }
+
+    #[test]
     fn exact_status_codes() {
         let c = StatusCounts::default();
         for _ in 0..3 {

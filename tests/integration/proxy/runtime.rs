@@ -230,7 +230,10 @@ fn tcp_mode_follows_runtime_changes() {
     all.extend(["--admin", "127.0.0.1:0"]);
     let mut proc = support::Proc::spawn(&all);
     let addr = proc.line(Duration::from_secs(20));
-    let addr = addr.strip_prefix("proxy tcp://").expect("tcp line").to_string();
+    let addr = addr
+        .strip_prefix("proxy tcp://")
+        .expect("tcp line")
+        .to_string();
     let a = proc.line(Duration::from_secs(5));
     let a = a
         .strip_prefix("admin http://")
@@ -386,4 +389,43 @@ fn ctl_show_and_changes_in_text_and_json() {
     };
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("cannot reach the admin listener"), "{err}");
+}
+
+#[test]
+fn a_removed_backend_finishes_what_it_serves() {
+    // b1 answers after 800 ms: the request is still on it when it is removed.
+    let b = support::serve(2, &["--backend-opts", "b1:latency=800ms"]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &["--algorithm", "round-robin", "--admin", "127.0.0.1:0"],
+    ));
+    let url = p.url("/");
+    let slow = std::thread::spawn(move || {
+        // Round robin: of two requests at once, one is on b1.
+        let c = support::http();
+        let a = std::thread::spawn({
+            let url = url.clone();
+            move || hits(&support::http(), &url, 1)
+        });
+        let mine = hits(&c, &url, 1);
+        let mut all = a.join().unwrap();
+        all.extend(mine);
+        all
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while stat(&p, "b1")["in_flight"] != 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "b1 never had a request in flight"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = ctl_ok(&p, &["remove", "default", "b1"]);
+    assert!(out.contains("1 in flight finish on it"), "{out}");
+    let mut answered = slow.join().unwrap();
+    answered.sort();
+    assert_eq!(answered, ["b1", "b2"]);
+    let seen = tally(&hits(&support::http(), &p.url("/"), 6));
+    assert_eq!(seen.get("b2"), Some(&6), "{seen:?}");
 }
