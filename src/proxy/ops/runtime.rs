@@ -191,7 +191,23 @@ enum Op {
     Remove(String, String),
 }
 
-fn route(method: &Method, path: &str) -> Result<Op, Response<Full<Bytes>>> {
+/// A request the router refuses: status, reason, and the method the path takes (for 405).
+struct Refused(u16, String, Option<Method>);
+
+impl Refused {
+    fn response(self) -> Response<Full<Bytes>> {
+        let mut r = error(self.0, self.1);
+        if let Some(v) = self
+            .2
+            .and_then(|m| http::HeaderValue::from_str(m.as_str()).ok())
+        {
+            r.headers_mut().insert(header::ALLOW, v);
+        }
+        r
+    }
+}
+
+fn route(method: &Method, path: &str) -> Result<Op, Refused> {
     let segs: Option<Vec<String>> = path
         .trim_start_matches('/')
         .trim_end_matches('/')
@@ -199,7 +215,7 @@ fn route(method: &Method, path: &str) -> Result<Op, Response<Full<Bytes>>> {
         .map(decode)
         .collect();
     let Some(segs) = segs else {
-        return Err(error(400, "bad %-encoding in the path"));
+        return Err(Refused(400, "bad %-encoding in the path".into(), None));
     };
     let s: Vec<&str> = segs.iter().map(String::as_str).collect();
     let (want, op) = match s.as_slice() {
@@ -215,18 +231,15 @@ fn route(method: &Method, path: &str) -> Result<Op, Response<Full<Bytes>>> {
             (Method::DELETE, Op::Remove(p.to_string(), n.to_string()))
         }
         _ => {
-            return Err(error(
+            return Err(Refused(
                 404,
-                "unknown runtime API path: GET /api/backends, POST /api/backends/POOL/NAME/state|weight, PUT /api/pools/POOL/backends, DELETE /api/pools/POOL/backends/NAME",
+                "unknown runtime API path: GET /api/backends, POST /api/backends/POOL/NAME/state|weight, PUT /api/pools/POOL/backends, DELETE /api/pools/POOL/backends/NAME".into(),
+                None,
             ));
         }
     };
     if *method != want {
-        let mut r = error(405, format!("{path} takes {want}"));
-        if let Ok(v) = http::HeaderValue::from_str(want.as_str()) {
-            r.headers_mut().insert(header::ALLOW, v);
-        }
-        return Err(r);
+        return Err(Refused(405, format!("{path} takes {want}"), Some(want)));
     }
     Ok(op)
 }
@@ -237,7 +250,7 @@ pub async fn handle(api: &Api, req: Request<Incoming>, peer: SocketAddr) -> Resp
     let path = req.uri().path().to_string();
     let op = match route(&method, &path) {
         Ok(op) => op,
-        Err(r) => return r,
+        Err(r) => return r.response(),
     };
     if let Op::List = op {
         return list(api);
@@ -361,13 +374,11 @@ mod tests {
         ));
         let r = route(&Method::GET, "/api/pools/a/backends")
             .err()
-            .map(|r| r.status());
-        assert_eq!(r, Some(StatusCode::METHOD_NOT_ALLOWED));
-        let r = route(&Method::GET, "/api/nope").err().map(|r| r.status());
-        assert_eq!(r, Some(StatusCode::NOT_FOUND));
-        let r = route(&Method::GET, "/api/backends/%zz")
-            .err()
-            .map(|r| r.status());
-        assert_eq!(r, Some(StatusCode::BAD_REQUEST));
+            .map(|r| r.0);
+        assert_eq!(r, Some(405));
+        let r = route(&Method::GET, "/api/nope").err().map(|r| r.0);
+        assert_eq!(r, Some(404));
+        let r = route(&Method::GET, "/api/backends/%zz").err().map(|r| r.0);
+        assert_eq!(r, Some(400));
     }
 }
