@@ -5,6 +5,7 @@
 //! backend (the idle pool and the latency histogram), never global. Used by both data paths
 //! (http/, tcp/), the health checks, and the admin endpoints and dashboard (ops/).
 
+pub use super::admin_state::AdminState;
 use super::log;
 use super::upstream::ConnPool;
 use crate::spec::BackendSpec;
@@ -143,46 +144,6 @@ pub struct PassivePolicy {
     /// Failures within `fail_timeout` that mark the backend failed (0 = never).
     pub max_fails: u32,
     pub fail_timeout: Duration,
-}
-
-/// The operator's say on a backend (HAProxy runtime API `set server ... state`), apart from
-/// its health: checks never override it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AdminState {
-    /// Takes traffic when healthy.
-    Ready,
-    /// No new requests (sticky and hashed clients move too); in-flight ones finish.
-    Drain,
-    /// Maintenance: no traffic; checks may run but do not bring it back.
-    Maint,
-}
-
-impl AdminState {
-    pub fn name(self) -> &'static str {
-        match self {
-            AdminState::Ready => "ready",
-            AdminState::Drain => "drain",
-            AdminState::Maint => "maint",
-        }
-    }
-
-    /// `ready`, `drain` or `maint` (case-insensitive).
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "ready" => Some(AdminState::Ready),
-            "drain" => Some(AdminState::Drain),
-            "maint" => Some(AdminState::Maint),
-            _ => None,
-        }
-    }
-
-    fn from_u8(v: u8) -> Self {
-        match v {
-            1 => AdminState::Drain,
-            2 => AdminState::Maint,
-            _ => AdminState::Ready,
-        }
-    }
 }
 
 /// A backend and everything the proxy knows about it.

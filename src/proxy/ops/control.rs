@@ -282,7 +282,9 @@ impl Control {
     }
 
     /// Add a backend (a spec, as --backend takes) at the end of `pool` (HAProxy `add server`,
-    /// which also starts it ready). Resolves its address: call off the async threads.
+    /// which adds it in maint until `enable server`; here it is ready at once, checks
+    /// included, since one adds an instance that is up). Resolves its address: call off the
+    /// async threads.
     pub fn add(&self, pool: &str, spec: &str, who: SocketAddr) -> Result<Changed, ControlError> {
         let spec =
             BackendSpec::parse(spec.trim()).map_err(|e| ControlError::new(400, e.to_string()))?;
