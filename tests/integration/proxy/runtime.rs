@@ -429,3 +429,43 @@ fn a_removed_backend_finishes_what_it_serves() {
     let seen = tally(&hits(&support::http(), &p.url("/"), 6));
     assert_eq!(seen.get("b2"), Some(&6), "{seen:?}");
 }
+
+#[test]
+fn a_hash_ring_follows_weight_and_drain() {
+    let b = support::serve(3, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &[
+            "--algorithm",
+            "hash",
+            "--hash-key",
+            "header:X-User",
+            "--admin",
+            "127.0.0.1:0",
+        ],
+    ));
+    let client = support::http();
+    let owner = |user: &str| {
+        let r = client
+            .get(p.url("/"))
+            .header("x-user", user)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.headers()["x-backend"].to_str().unwrap().to_string()
+    };
+    let before: Vec<String> = (0..40).map(|i| owner(&format!("u{i}"))).collect();
+    let victim = before[0].clone();
+    // Weight 0 rebuilds the ring without it; its keys move, the others mostly stay.
+    let out = ctl_ok(&p, &["weight", &victim, "0"]);
+    assert!(out.contains("weight 0"), "{out}");
+    let after: Vec<String> = (0..40).map(|i| owner(&format!("u{i}"))).collect();
+    assert!(!after.contains(&victim), "{after:?}");
+    ctl_ok(&p, &["weight", &victim, "1"]);
+    let back: Vec<String> = (0..40).map(|i| owner(&format!("u{i}"))).collect();
+    assert_eq!(back, before, "the same ring as before");
+    // Drain: its keys go elsewhere without a rebuild.
+    ctl_ok(&p, &["drain", &victim]);
+    assert!(!(0..40).any(|i| owner(&format!("u{i}")) == victim));
+}
