@@ -328,7 +328,9 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--header-down', '--header-down', [CompletionResultType]::ParameterName, 'Add or replace a response header sent to clients, ''NAME: VALUE'' (''-NAME'' removes it). The same headers as for --header-up are refused')
             [CompletionResult]::new('--allow', '--allow', [CompletionResultType]::ParameterName, 'Only clients in these networks may connect (repeatable, CIDR or address); others get 403')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Clients in these networks get 403 (repeatable; checked before --allow)')
-            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)')
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'Admin listener serving /metrics (Prometheus text), /stats (JSON) and the runtime API under /api/ (drain, maint, weight, add and remove backends; see `lbctl proxy ctl`). A non-loopback address needs --admin-token')
+            [CompletionResult]::new('--admin-token', '--admin-token', [CompletionResultType]::ParameterName, 'Secret that runtime API writes must send as `Authorization: Bearer TOKEN` (reads stay open). Without one, writes are allowed only on a loopback --admin. Visible in `ps`: prefer --admin-token-file')
+            [CompletionResult]::new('--admin-token-file', '--admin-token-file', [CompletionResultType]::ParameterName, 'File holding the --admin-token secret (surrounding whitespace ignored)')
             [CompletionResult]::new('--access-log', '--access-log', [CompletionResultType]::ParameterName, 'Access log on stderr: common (Common Log Format plus backend and time), json, or off. HTTP: one line per request; TCP mode: one per connection (bytes each way, how it ended)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core')
             [CompletionResult]::new('--check-port', '--check-port', [CompletionResultType]::ParameterName, 'Run active checks against this port of each backend''s host instead of its own port (HAProxy `port`): e.g. a TCP service with an HTTP health endpoint on a side port')
@@ -357,6 +359,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
+            [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -376,12 +379,204 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'lbctl;proxy;ctl' {
+            [CompletionResult]::new('--admin', '--admin', [CompletionResultType]::ParameterName, 'The proxy''s admin listener, HOST:PORT (as printed on its `admin http://...` line)')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'The proxy''s --admin-token, sent as `Authorization: Bearer TOKEN` on writes')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'File holding the token (surrounding whitespace ignored)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Human table and lines (text) or the API''s JSON documents (json)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Human table and lines (text) or the API''s JSON documents (json)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every backend: pool, admin state, health, weights, in flight, requests')
+            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'No new requests (sticky clients move too); in-flight ones finish')
+            [CompletionResult]::new('ready', 'ready', [CompletionResultType]::ParameterValue, 'Back to taking traffic (from drain or maint)')
+            [CompletionResult]::new('maint', 'maint', [CompletionResultType]::ParameterValue, 'Maintenance: no traffic at all; health checks do not bring it back')
+            [CompletionResult]::new('weight', 'weight', [CompletionResultType]::ParameterValue, 'Set the live weight (0 drains; 0-1000000)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a backend to a pool: SPEC as --backend takes, e.g. b3=127.0.0.1:9003,weight=2')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a backend from a pool; what it serves finishes')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;proxy;ctl;show' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;ctl;drain' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;ctl;ready' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;ctl;maint' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;ctl;weight' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;ctl;add' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;ctl;remove' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;ctl;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every backend: pool, admin state, health, weights, in flight, requests')
+            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'No new requests (sticky clients move too); in-flight ones finish')
+            [CompletionResult]::new('ready', 'ready', [CompletionResultType]::ParameterValue, 'Back to taking traffic (from drain or maint)')
+            [CompletionResult]::new('maint', 'maint', [CompletionResultType]::ParameterValue, 'Maintenance: no traffic at all; health checks do not bring it back')
+            [CompletionResult]::new('weight', 'weight', [CompletionResultType]::ParameterValue, 'Set the live weight (0 drains; 0-1000000)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a backend to a pool: SPEC as --backend takes, e.g. b3=127.0.0.1:9003,weight=2')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a backend from a pool; what it serves finishes')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;proxy;ctl;help;show' {
+            break
+        }
+        'lbctl;proxy;ctl;help;drain' {
+            break
+        }
+        'lbctl;proxy;ctl;help;ready' {
+            break
+        }
+        'lbctl;proxy;ctl;help;maint' {
+            break
+        }
+        'lbctl;proxy;ctl;help;weight' {
+            break
+        }
+        'lbctl;proxy;ctl;help;add' {
+            break
+        }
+        'lbctl;proxy;ctl;help;remove' {
+            break
+        }
+        'lbctl;proxy;ctl;help;help' {
+            break
+        }
         'lbctl;proxy;help' {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
+            [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'lbctl;proxy;help;explain' {
+            break
+        }
+        'lbctl;proxy;help;ctl' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every backend: pool, admin state, health, weights, in flight, requests')
+            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'No new requests (sticky clients move too); in-flight ones finish')
+            [CompletionResult]::new('ready', 'ready', [CompletionResultType]::ParameterValue, 'Back to taking traffic (from drain or maint)')
+            [CompletionResult]::new('maint', 'maint', [CompletionResultType]::ParameterValue, 'Maintenance: no traffic at all; health checks do not bring it back')
+            [CompletionResult]::new('weight', 'weight', [CompletionResultType]::ParameterValue, 'Set the live weight (0 drains; 0-1000000)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a backend to a pool: SPEC as --backend takes, e.g. b3=127.0.0.1:9003,weight=2')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a backend from a pool; what it serves finishes')
+            break
+        }
+        'lbctl;proxy;help;ctl;show' {
+            break
+        }
+        'lbctl;proxy;help;ctl;drain' {
+            break
+        }
+        'lbctl;proxy;help;ctl;ready' {
+            break
+        }
+        'lbctl;proxy;help;ctl;maint' {
+            break
+        }
+        'lbctl;proxy;help;ctl;weight' {
+            break
+        }
+        'lbctl;proxy;help;ctl;add' {
+            break
+        }
+        'lbctl;proxy;help;ctl;remove' {
             break
         }
         'lbctl;proxy;help;help' {
@@ -560,9 +755,41 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
         }
         'lbctl;help;proxy' {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
+            [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload')
             break
         }
         'lbctl;help;proxy;explain' {
+            break
+        }
+        'lbctl;help;proxy;ctl' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every backend: pool, admin state, health, weights, in flight, requests')
+            [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'No new requests (sticky clients move too); in-flight ones finish')
+            [CompletionResult]::new('ready', 'ready', [CompletionResultType]::ParameterValue, 'Back to taking traffic (from drain or maint)')
+            [CompletionResult]::new('maint', 'maint', [CompletionResultType]::ParameterValue, 'Maintenance: no traffic at all; health checks do not bring it back')
+            [CompletionResult]::new('weight', 'weight', [CompletionResultType]::ParameterValue, 'Set the live weight (0 drains; 0-1000000)')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a backend to a pool: SPEC as --backend takes, e.g. b3=127.0.0.1:9003,weight=2')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a backend from a pool; what it serves finishes')
+            break
+        }
+        'lbctl;help;proxy;ctl;show' {
+            break
+        }
+        'lbctl;help;proxy;ctl;drain' {
+            break
+        }
+        'lbctl;help;proxy;ctl;ready' {
+            break
+        }
+        'lbctl;help;proxy;ctl;maint' {
+            break
+        }
+        'lbctl;help;proxy;ctl;weight' {
+            break
+        }
+        'lbctl;help;proxy;ctl;add' {
+            break
+        }
+        'lbctl;help;proxy;ctl;remove' {
             break
         }
         'lbctl;help;load' {

@@ -67,8 +67,32 @@ _lbctl() {
             lbctl__subcmd__help__subcmd__load,merge)
                 cmd="lbctl__subcmd__help__subcmd__load__subcmd__merge"
                 ;;
+            lbctl__subcmd__help__subcmd__proxy,ctl)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl"
+                ;;
             lbctl__subcmd__help__subcmd__proxy,explain)
                 cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__explain"
+                ;;
+            lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,add)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__add"
+                ;;
+            lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,drain)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__drain"
+                ;;
+            lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,maint)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__maint"
+                ;;
+            lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,ready)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__ready"
+                ;;
+            lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,remove)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__remove"
+                ;;
+            lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,show)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__show"
+                ;;
+            lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,weight)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__weight"
                 ;;
             lbctl__subcmd__help__subcmd__ring,compare)
                 cmd="lbctl__subcmd__help__subcmd__ring__subcmd__compare"
@@ -97,17 +121,92 @@ _lbctl() {
             lbctl__subcmd__load__subcmd__help,merge)
                 cmd="lbctl__subcmd__load__subcmd__help__subcmd__merge"
                 ;;
+            lbctl__subcmd__proxy,ctl)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl"
+                ;;
             lbctl__subcmd__proxy,explain)
                 cmd="lbctl__subcmd__proxy__subcmd__explain"
                 ;;
             lbctl__subcmd__proxy,help)
                 cmd="lbctl__subcmd__proxy__subcmd__help"
                 ;;
+            lbctl__subcmd__proxy__subcmd__ctl,add)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__add"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl,drain)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__drain"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl,help)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl,maint)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__maint"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl,ready)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__ready"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl,remove)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__remove"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl,show)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__show"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl,weight)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__weight"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,add)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__add"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,drain)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__drain"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,help)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__help"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,maint)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__maint"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,ready)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__ready"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,remove)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__remove"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,show)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__show"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,weight)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__weight"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help,ctl)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl"
+                ;;
             lbctl__subcmd__proxy__subcmd__help,explain)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__explain"
                 ;;
             lbctl__subcmd__proxy__subcmd__help,help)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__help"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,add)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__add"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,drain)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__drain"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,maint)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__maint"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,ready)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__ready"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,remove)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__remove"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,show)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__show"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,weight)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__weight"
                 ;;
             lbctl__subcmd__ring,compare)
                 cmd="lbctl__subcmd__ring__subcmd__compare"
@@ -336,8 +435,120 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__proxy)
-            opts="explain"
+            opts="explain ctl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl)
+            opts="show drain ready maint weight add remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__drain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__maint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__ready)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__weight)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -842,7 +1053,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy)
-            opts="-c -a -o -q -v -h -V --config --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --fail-on-grpc --outlier --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --access-log --threads --dashboard --check-port --mode --pool --sni --sni-fallback --send-proxy --accept-proxy --tls-cert --tls-key --tls-self-signed --upstream-cacert --insecure-upstream --output --quiet --verbose --color --help --version explain help"
+            opts="-c -a -o -q -v -h -V --config --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --fail-on-grpc --outlier --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --admin-token --admin-token-file --access-log --threads --dashboard --check-port --mode --pool --sni --sni-fallback --send-proxy --accept-proxy --tls-cert --tls-key --tls-self-signed --upstream-cacert --insecure-upstream --output --quiet --verbose --color --help --version explain ctl help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -996,6 +1207,14 @@ _lbctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --admin-token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --access-log)
                     COMPREPLY=($(compgen -W "common json off" -- "${cur}"))
                     return 0
@@ -1059,6 +1278,360 @@ _lbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lbctl__subcmd__proxy__subcmd__ctl)
+            opts="-o -c -q -v -h -V --admin --token --token-file --output --config --quiet --verbose --color --help --version show drain ready maint weight add remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --admin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__add)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__drain)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help)
+            opts="show drain ready maint weight add remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__drain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__maint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__ready)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__weight)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__maint)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__ready)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__remove)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__show)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__weight)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lbctl__subcmd__proxy__subcmd__explain)
             opts="-c -q -v -h -V --client --listener --config --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1094,8 +1667,120 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy__subcmd__help)
-            opts="explain help"
+            opts="explain ctl help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl)
+            opts="show drain ready maint weight add remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__drain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__maint)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__ready)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__weight)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

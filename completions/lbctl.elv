@@ -310,7 +310,9 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --header-down 'Add or replace a response header sent to clients, ''NAME: VALUE'' (''-NAME'' removes it). The same headers as for --header-up are refused'
             cand --allow 'Only clients in these networks may connect (repeatable, CIDR or address); others get 403'
             cand --deny 'Clients in these networks get 403 (repeatable; checked before --allow)'
-            cand --admin 'Admin listener serving /metrics (Prometheus text) and /stats (JSON)'
+            cand --admin 'Admin listener serving /metrics (Prometheus text), /stats (JSON) and the runtime API under /api/ (drain, maint, weight, add and remove backends; see `lbctl proxy ctl`). A non-loopback address needs --admin-token'
+            cand --admin-token 'Secret that runtime API writes must send as `Authorization: Bearer TOKEN` (reads stay open). Without one, writes are allowed only on a loopback --admin. Visible in `ps`: prefer --admin-token-file'
+            cand --admin-token-file 'File holding the --admin-token secret (surrounding whitespace ignored)'
             cand --access-log 'Access log on stderr: common (Common Log Format plus backend and time), json, or off. HTTP: one line per request; TCP mode: one per connection (bytes each way, how it ended)'
             cand --threads 'Worker threads: 1 runs everything on one thread (like a single HAProxy thread); default one per CPU core'
             cand --check-port 'Run active checks against this port of each backend''s host instead of its own port (HAProxy `port`): e.g. a TCP service with an HTTP health endpoint on a side port'
@@ -339,6 +341,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+            cand ctl 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'lbctl;proxy;explain'= {
@@ -356,11 +359,178 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'lbctl;proxy;ctl'= {
+            cand --admin 'The proxy''s admin listener, HOST:PORT (as printed on its `admin http://...` line)'
+            cand --token 'The proxy''s --admin-token, sent as `Authorization: Bearer TOKEN` on writes'
+            cand --token-file 'File holding the token (surrounding whitespace ignored)'
+            cand -o 'Human table and lines (text) or the API''s JSON documents (json)'
+            cand --output 'Human table and lines (text) or the API''s JSON documents (json)'
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand show 'Every backend: pool, admin state, health, weights, in flight, requests'
+            cand drain 'No new requests (sticky clients move too); in-flight ones finish'
+            cand ready 'Back to taking traffic (from drain or maint)'
+            cand maint 'Maintenance: no traffic at all; health checks do not bring it back'
+            cand weight 'Set the live weight (0 drains; 0-1000000)'
+            cand add 'Add a backend to a pool: SPEC as --backend takes, e.g. b3=127.0.0.1:9003,weight=2'
+            cand remove 'Remove a backend from a pool; what it serves finishes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;proxy;ctl;show'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;proxy;ctl;drain'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;proxy;ctl;ready'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;proxy;ctl;maint'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;proxy;ctl;weight'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;proxy;ctl;add'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;proxy;ctl;remove'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;proxy;ctl;help'= {
+            cand show 'Every backend: pool, admin state, health, weights, in flight, requests'
+            cand drain 'No new requests (sticky clients move too); in-flight ones finish'
+            cand ready 'Back to taking traffic (from drain or maint)'
+            cand maint 'Maintenance: no traffic at all; health checks do not bring it back'
+            cand weight 'Set the live weight (0 drains; 0-1000000)'
+            cand add 'Add a backend to a pool: SPEC as --backend takes, e.g. b3=127.0.0.1:9003,weight=2'
+            cand remove 'Remove a backend from a pool; what it serves finishes'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;proxy;ctl;help;show'= {
+        }
+        &'lbctl;proxy;ctl;help;drain'= {
+        }
+        &'lbctl;proxy;ctl;help;ready'= {
+        }
+        &'lbctl;proxy;ctl;help;maint'= {
+        }
+        &'lbctl;proxy;ctl;help;weight'= {
+        }
+        &'lbctl;proxy;ctl;help;add'= {
+        }
+        &'lbctl;proxy;ctl;help;remove'= {
+        }
+        &'lbctl;proxy;ctl;help;help'= {
+        }
         &'lbctl;proxy;help'= {
             cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+            cand ctl 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'lbctl;proxy;help;explain'= {
+        }
+        &'lbctl;proxy;help;ctl'= {
+            cand show 'Every backend: pool, admin state, health, weights, in flight, requests'
+            cand drain 'No new requests (sticky clients move too); in-flight ones finish'
+            cand ready 'Back to taking traffic (from drain or maint)'
+            cand maint 'Maintenance: no traffic at all; health checks do not bring it back'
+            cand weight 'Set the live weight (0 drains; 0-1000000)'
+            cand add 'Add a backend to a pool: SPEC as --backend takes, e.g. b3=127.0.0.1:9003,weight=2'
+            cand remove 'Remove a backend from a pool; what it serves finishes'
+        }
+        &'lbctl;proxy;help;ctl;show'= {
+        }
+        &'lbctl;proxy;help;ctl;drain'= {
+        }
+        &'lbctl;proxy;help;ctl;ready'= {
+        }
+        &'lbctl;proxy;help;ctl;maint'= {
+        }
+        &'lbctl;proxy;help;ctl;weight'= {
+        }
+        &'lbctl;proxy;help;ctl;add'= {
+        }
+        &'lbctl;proxy;help;ctl;remove'= {
         }
         &'lbctl;proxy;help;help'= {
         }
@@ -521,8 +691,32 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         }
         &'lbctl;help;proxy'= {
             cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
+            cand ctl 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload'
         }
         &'lbctl;help;proxy;explain'= {
+        }
+        &'lbctl;help;proxy;ctl'= {
+            cand show 'Every backend: pool, admin state, health, weights, in flight, requests'
+            cand drain 'No new requests (sticky clients move too); in-flight ones finish'
+            cand ready 'Back to taking traffic (from drain or maint)'
+            cand maint 'Maintenance: no traffic at all; health checks do not bring it back'
+            cand weight 'Set the live weight (0 drains; 0-1000000)'
+            cand add 'Add a backend to a pool: SPEC as --backend takes, e.g. b3=127.0.0.1:9003,weight=2'
+            cand remove 'Remove a backend from a pool; what it serves finishes'
+        }
+        &'lbctl;help;proxy;ctl;show'= {
+        }
+        &'lbctl;help;proxy;ctl;drain'= {
+        }
+        &'lbctl;help;proxy;ctl;ready'= {
+        }
+        &'lbctl;help;proxy;ctl;maint'= {
+        }
+        &'lbctl;help;proxy;ctl;weight'= {
+        }
+        &'lbctl;help;proxy;ctl;add'= {
+        }
+        &'lbctl;help;proxy;ctl;remove'= {
         }
         &'lbctl;help;load'= {
             cand merge 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'

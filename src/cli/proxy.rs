@@ -206,9 +206,21 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "CIDR")]
     pub deny: Vec<String>,
 
-    /// Admin listener serving /metrics (Prometheus text) and /stats (JSON).
+    /// Admin listener serving /metrics (Prometheus text), /stats (JSON) and the runtime API
+    /// under /api/ (drain, maint, weight, add and remove backends; see `lbctl proxy ctl`).
+    /// A non-loopback address needs --admin-token.
     #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
     pub admin: Option<SocketAddr>,
+
+    /// Secret that runtime API writes must send as `Authorization: Bearer TOKEN` (reads stay
+    /// open). Without one, writes are allowed only on a loopback --admin. Visible in `ps`:
+    /// prefer --admin-token-file.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "admin_token_file")]
+    pub admin_token: Option<String>,
+
+    /// File holding the --admin-token secret (surrounding whitespace ignored).
+    #[arg(long, value_name = "FILE")]
+    pub admin_token_file: Option<PathBuf>,
 
     /// Access log on stderr: common (Common Log Format plus backend and time), json, or off.
     /// HTTP: one line per request; TCP mode: one per connection (bytes each way, how it ended).
@@ -297,6 +309,84 @@ pub enum ProxyCommand {
     /// Print the routing decision for a request without starting: matched rule, pool, hash
     /// key and point, candidates, and why others were skipped.
     Explain(ExplainArgs),
+    /// Drive a running proxy through its runtime API (--admin): show backends, drain, ready,
+    /// maint, weight, add or remove a backend, without a reload.
+    Ctl(CtlArgs),
+}
+
+/// `lbctl proxy ctl` arguments.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:
+  lbctl proxy ctl --admin 127.0.0.1:9901 show
+  lbctl proxy ctl --admin 127.0.0.1:9901 drain b1
+  lbctl proxy ctl --admin 127.0.0.1:9901 weight api/b2 3
+  lbctl proxy ctl --admin 10.0.0.5:9901 --token-file /etc/lbctl/token add default b3=10.0.0.7:8080,weight=2
+  lbctl proxy ctl --admin 127.0.0.1:9901 --output json remove default b3
+
+Exit codes: 0 done; 2 refused (bad arguments, unknown pool or backend, bad state, weight or
+spec, wrong or missing token); 3 the admin listener could not be reached or failed.")]
+pub struct CtlArgs {
+    /// The proxy's admin listener, HOST:PORT (as printed on its `admin http://...` line).
+    #[arg(long, value_name = "ADDR")]
+    pub admin: String,
+
+    /// The proxy's --admin-token, sent as `Authorization: Bearer TOKEN` on writes.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "token_file")]
+    pub token: Option<String>,
+
+    /// File holding the token (surrounding whitespace ignored).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Human table and lines (text) or the API's JSON documents (json).
+    #[arg(short, long, value_enum, default_value_t = ProxyOutput::Text)]
+    pub output: ProxyOutput,
+
+    #[command(subcommand)]
+    pub action: CtlAction,
+}
+
+/// What `lbctl proxy ctl` does. BACKEND is NAME when only one pool has it, else POOL/NAME.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CtlAction {
+    /// Every backend: pool, admin state, health, weights, in flight, requests.
+    Show,
+    /// No new requests (sticky clients move too); in-flight ones finish.
+    Drain {
+        /// NAME or POOL/NAME.
+        backend: String,
+    },
+    /// Back to taking traffic (from drain or maint).
+    Ready {
+        /// NAME or POOL/NAME.
+        backend: String,
+    },
+    /// Maintenance: no traffic at all; health checks do not bring it back.
+    Maint {
+        /// NAME or POOL/NAME.
+        backend: String,
+    },
+    /// Set the live weight (0 drains; 0-1000000).
+    Weight {
+        /// NAME or POOL/NAME.
+        backend: String,
+        /// The new weight.
+        weight: u32,
+    },
+    /// Add a backend to a pool: SPEC as --backend takes, e.g. b3=127.0.0.1:9003,weight=2.
+    Add {
+        /// The pool (`default` for --backend's).
+        pool: String,
+        /// [NAME=]HOST:PORT[,weight=N][,backup][,maxconn=N][,slowstart=D][,tls]...
+        spec: String,
+    },
+    /// Remove a backend from a pool; what it serves finishes.
+    Remove {
+        /// The pool.
+        pool: String,
+        /// The backend's name.
+        backend: String,
+    },
 }
 
 /// `lbctl proxy explain` arguments.

@@ -1,15 +1,16 @@
 //! `lbctl proxy`: an HTTP and TCP load-balancing reverse proxy. This file starts the pieces:
 //! the plan (bad input is exit 2 before anything starts), the runtime (`--threads 1` is a
 //! current-thread runtime), one listener per `[[listener]]` (or `--listen`), the admin
-//! endpoints, the active checks, SIGHUP reloads, and the one shutdown path (SIGINT/SIGTERM:
-//! stop accepting, drain, exit 0).
+//! endpoints and runtime API, the control plane (ops/control.rs: active checks, runtime
+//! changes), SIGHUP reloads, and the one shutdown path (SIGINT/SIGTERM: stop accepting,
+//! drain, exit 0). `lbctl proxy ctl` (ops/ctl.rs) is a client and starts none of this.
 //!
 //! The rooms, each with a `mod.rs` that says what it is for and what it may import. Arrows only
 //! go down, and a data path never imports the other:
 //!
 //! ```text
 //! mod.rs   this file: start, reload, drain                 -> every room
-//!   ops/   admin (/metrics, /stats), dashboard, explain    -> plan, core (http, tcp allowed)
+//!   ops/   admin, runtime API, control, dashboard, explain -> plan, core (http, tcp allowed)
 //!   plan/  flags and lbctl.toml -> a Plan                  -> tcp (to build an L4), core
 //!   http/  decisions, fast/ (HTTP/1.1 relay), hyper/       -> core
 //!   tcp/   the L4 path: pipes, splice, SNI, PROXY protocol -> core
@@ -27,23 +28,28 @@ pub mod tcp;
 
 use self::core::frontend::L7;
 use self::core::listener::{ConnCounters, ListenerSettings};
-use self::core::{health, log};
+use self::core::log;
 use self::http::serve::serve_http;
 use crate::cli::{GlobalOpts, ProxyArgs, ProxyCommand, ProxyMode, ProxyOutput};
 use crate::exit::{ExitCode, Failure};
 use anyhow::Context;
-use ops::{admin, dashboard, explain};
+use ops::{admin, control, ctl, dashboard, explain, runtime as api};
 use plan::build;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tcp::l4;
 
-/// Run `lbctl proxy` (or `lbctl proxy explain`).
+/// Run `lbctl proxy` (or `lbctl proxy explain`, or the client `lbctl proxy ctl`).
 pub fn run(args: Box<ProxyArgs>, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    if let Some(ProxyCommand::Ctl(c)) = &args.command {
+        return ctl::run(c);
+    }
     let plan = build::plan(&args)?;
     if let Some(ProxyCommand::Explain(e)) = &args.command {
         return explain::run(&args, &plan, e);
     }
+    // Before any bind: a non-loopback --admin without a token is refused here (exit 2).
+    let token = api::admin_token(&args)?;
     let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -60,7 +66,7 @@ pub fn run(args: Box<ProxyArgs>, global: &GlobalOpts) -> anyhow::Result<ExitCode
             .build()
     }
     .context("could not start the async runtime")?;
-    runtime.block_on(serve(*args, plan, global.clone(), threads))
+    runtime.block_on(serve(*args, plan, global.clone(), threads, token))
 }
 
 async fn bind(addr: SocketAddr, what: &str) -> anyhow::Result<tokio::net::TcpListener> {
@@ -74,6 +80,7 @@ async fn serve(
     plan: build::Plan,
     global: GlobalOpts,
     threads: usize,
+    token: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let mut bound = Vec::new();
     for l in &plan.listeners {
@@ -132,6 +139,7 @@ async fn serve(
     }
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stop_for_control = stop_rx.clone();
     let stopped = move || {
         let mut rx = stop_rx.clone();
         async move {
@@ -144,7 +152,15 @@ async fn serve(
         .map(|lc| Arc::new(build::l7_for(&args, &plan, lc, global.verbose > 0)))
         .collect();
     let conns = Arc::new(ConnCounters::default());
+    let control = Arc::new(control::Control::new(
+        args.clone(),
+        l7s.clone(),
+        stop_for_control,
+    ));
+    // Active checks and outlier sweeps, per pool; restarted on reload and runtime changes.
+    control.start(&plan);
     if let Some(l) = admin {
+        let loopback = l.local_addr()?.ip().to_canonical().is_loopback();
         let state = Arc::new(admin::AdminState {
             tcp: plan
                 .listeners
@@ -152,6 +168,7 @@ async fn serve(
                 .any(|lc| build::mode_of(&args, lc) == ProxyMode::Tcp),
             l7s: l7s.clone(),
             conns: conns.clone(),
+            api: Some(Arc::new(api::Api::new(control.clone(), token, loopback))),
         });
         tokio::spawn(admin::serve(l, state, stopped()));
     }
@@ -167,7 +184,6 @@ async fn serve(
             ));
         }
     }
-    let mut checks = start_checks(&plan, &stopped);
     if let Some(mut hup) = hup {
         let args = args.clone();
         let l7s = l7s.clone();
@@ -200,12 +216,9 @@ async fn serve(
                     }
                     continue;
                 }
-                match reload(&args, &listening, &l7s) {
+                // Under the control plane's lock: a runtime API change waits for it.
+                match control.reload(|| reload(&args, &listening, &l7s)) {
                     Ok(new) => {
-                        for c in checks.drain(..) {
-                            c.abort();
-                        }
-                        checks = start_checks(&new, &stopped);
                         log::state(format_args!(
                             "SIGHUP: reloaded {} ({} pool(s)); open connections kept",
                             args.config
@@ -269,45 +282,10 @@ async fn serve(
     Ok(ExitCode::Success)
 }
 
-/// Spawn the active checks of a plan; their handles stop them on reload.
-fn start_checks<F, Fut>(plan: &build::Plan, stopped: &F) -> Vec<tokio::task::AbortHandle>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let mut tasks: Vec<_> = plan
-        .checks
-        .iter()
-        .map(|(i, check)| {
-            let backends = plan.pools[*i].backends.clone();
-            tokio::spawn(health::run(backends, check.clone(), stopped())).abort_handle()
-        })
-        .collect();
-    // Outlier detection's interval work (success rates, decay), per pool that has it.
-    for pool in plan.pools.iter().filter(|p| p.outlier.is_some()) {
-        let pool = pool.clone();
-        let every = pool
-            .outlier
-            .as_ref()
-            .map_or(std::time::Duration::from_secs(10), |o| o.interval);
-        let stop = stopped();
-        tasks.push(
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(every);
-                tick.tick().await;
-                tokio::select! {
-                    _ = async { loop { tick.tick().await; pool.outlier_sweep(); } } => {}
-                    _ = stop => {}
-                }
-            })
-            .abort_handle(),
-        );
-    }
-    tasks
-}
-
-/// Re-read --config and swap every listener's routing. Unchanged backends (same pool, name,
-/// position and spec) keep their state; new or changed ones start fresh.
+/// Re-read --config and swap every listener's routing. Unchanged backends (same pool, name
+/// and spec) keep their state; new or changed ones start fresh. Backends added by the runtime
+/// API and not in the file are dropped (HAProxy's runtime changes do not survive a reload
+/// either).
 fn reload(
     args: &ProxyArgs,
     listening: &[SocketAddr],

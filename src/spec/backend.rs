@@ -43,7 +43,7 @@ impl UpstreamProto {
 }
 
 /// Largest accepted weight (HAProxy's limit is 256, nginx has none; ours keeps sums in u64).
-const MAX_WEIGHT: u32 = 1_000_000;
+pub const MAX_WEIGHT: u32 = 1_000_000;
 
 /// One backend as the user specified it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -11,7 +11,7 @@ mod rate;
 mod size;
 
 pub use backend::{
-    BACKEND_GRAMMAR, BackendSpec, UpstreamProto, check_unique_names, content_lines,
+    BACKEND_GRAMMAR, BackendSpec, MAX_WEIGHT, UpstreamProto, check_unique_names, content_lines,
     parse_backend_lines,
 };
 pub use duration::{DurationRange, format_duration, parse_duration, parse_duration_range};

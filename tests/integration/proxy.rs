@@ -10,6 +10,7 @@ mod h2;
 mod health;
 mod http;
 mod outlier;
+mod runtime;
 
 use crate::support::{self, Backends, Proc};
 use std::collections::HashMap;

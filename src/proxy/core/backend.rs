@@ -5,12 +5,13 @@
 //! backend (the idle pool and the latency histogram), never global. Used by both data paths
 //! (http/, tcp/), the health checks, and the admin endpoints and dashboard (ops/).
 
+pub use super::admin_state::AdminState;
 use super::log;
 use super::upstream::ConnPool;
 use crate::spec::BackendSpec;
 use crate::stats::LatencyHistogram;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -148,8 +149,13 @@ pub struct PassivePolicy {
 /// A backend and everything the proxy knows about it.
 pub struct Backend {
     pub spec: BackendSpec,
-    /// Index in its pool.
-    pub index: usize,
+    /// Position in the pool installed last (a runtime add or remove renumbers; see
+    /// [`Backend::index`]).
+    index: AtomicUsize,
+    /// The live weight: the spec's until the runtime API changes it (HAProxy `set weight`).
+    weight: AtomicU32,
+    /// [`AdminState`] as a u8.
+    admin: AtomicU8,
     pub addr: SocketAddr,
     /// Opaque id used in sticky cookies (a hash of the name, never the address).
     pub sticky_id: String,
@@ -193,8 +199,10 @@ impl Backend {
         let host_value = http::HeaderValue::from_str(&spec.address())
             .unwrap_or_else(|_| http::HeaderValue::from_static("localhost"));
         Backend {
+            weight: AtomicU32::new(spec.weight),
             spec,
-            index,
+            index: AtomicUsize::new(index),
+            admin: AtomicU8::new(AdminState::Ready as u8),
             addr,
             sticky_id,
             in_flight: AtomicU64::new(0),
@@ -222,6 +230,55 @@ impl Backend {
         &self.spec.name
     }
 
+    /// Position in the pool installed last. A request that straddles a runtime add/remove
+    /// holds the old pool, where this may name a neighbour: pool methods bound-check it.
+    pub fn index(&self) -> usize {
+        self.index.load(Ordering::Relaxed)
+    }
+
+    /// Set by [`super::pool::Pool::new`] for every backend it holds.
+    pub fn set_index(&self, i: usize) {
+        self.index.store(i, Ordering::Relaxed);
+    }
+
+    /// The live weight (the spec's unless changed at run time).
+    #[inline]
+    pub fn weight(&self) -> u32 {
+        self.weight.load(Ordering::Relaxed)
+    }
+
+    /// Change the live weight (runtime API); the caller logs it.
+    pub fn set_weight(&self, w: u32) -> u32 {
+        self.weight.swap(w, Ordering::Relaxed)
+    }
+
+    pub fn admin(&self) -> AdminState {
+        AdminState::from_u8(self.admin.load(Ordering::Relaxed))
+    }
+
+    /// Set the admin state, returning the previous one. Back to `ready` from `maint` starts
+    /// slow start again (HAProxy applies slowstart when a server leaves maintenance).
+    pub fn set_admin(&self, s: AdminState) -> AdminState {
+        let was = AdminState::from_u8(self.admin.swap(s as u8, Ordering::Relaxed));
+        if was == AdminState::Maint && s == AdminState::Ready {
+            self.up_again.store(now_ms().max(1), Ordering::Relaxed);
+        }
+        was
+    }
+
+    /// May take new requests as far as the operator is concerned: admin state ready and a
+    /// live weight above 0 (health is [`Backend::healthy`]).
+    #[inline]
+    pub fn takes_new(&self) -> bool {
+        self.admin.load(Ordering::Relaxed) == AdminState::Ready as u8 && self.weight() > 0
+    }
+
+    /// The passive-health policy it was built with (a backend added at run time gets its
+    /// pool's).
+    pub fn policy(&self) -> PassivePolicy {
+        self.policy
+    }
+
     /// Up by active checks, not inside a passive failure penalty, not ejected as an outlier.
     pub fn healthy(&self) -> bool {
         if !self.check_up.load(Ordering::Relaxed) {
@@ -236,13 +293,13 @@ impl Backend {
         now >= until && now >= ejected
     }
 
-    /// The weight the balancer uses now: the spec's, or during `slowstart=D` after the
+    /// The weight the balancer uses now: the live one, or during `slowstart=D` after the
     /// backend came back (active check up, passive penalty or outlier ejection over) a share
     /// rising linearly from 10% to 100% over D (HAProxy `slowstart`; Envoy slow_start_config's
     /// min_weight_percent 10, aggression 1). Not applied at start-up (HAProxy neither).
     #[inline]
     pub fn effective_weight(&self) -> u32 {
-        let w = self.spec.weight;
+        let w = self.weight();
         let Some(ramp) = self.spec.slowstart else {
             return w;
         };
@@ -265,13 +322,16 @@ impl Backend {
 
     /// Health as shown in /stats and the dashboard.
     pub fn state(&self) -> &'static str {
-        if !self.check_up.load(Ordering::Relaxed) {
+        let admin = self.admin();
+        if admin == AdminState::Maint {
+            "maint"
+        } else if !self.check_up.load(Ordering::Relaxed) {
             "down"
         } else if self.outlier.ejected(now_ms()) {
             "ejected"
         } else if !self.healthy() {
             "failed"
-        } else if self.spec.weight == 0 {
+        } else if admin == AdminState::Drain || self.weight() == 0 {
             "drain"
         } else {
             "up"
@@ -452,6 +512,48 @@ mod tests {
             off.passive_failure("x");
         }
         assert!(off.healthy());
+    }
+
+    #[test]
+    fn admin_state_and_live_weight() {
+        let b = backend(1, Duration::from_secs(1));
+        assert!(b.takes_new());
+        assert_eq!(b.set_admin(AdminState::Drain), AdminState::Ready);
+        assert!(!b.takes_new());
+        assert_eq!(b.state(), "drain");
+        b.set_admin(AdminState::Maint);
+        // Checks do not override the operator: maint stays maint.
+        b.set_check(false, "test");
+        b.set_check(true, "test");
+        assert_eq!(b.state(), "maint");
+        assert_eq!(b.set_admin(AdminState::Ready), AdminState::Maint);
+        assert_eq!(b.state(), "up");
+        assert_eq!(b.set_weight(5), 1);
+        assert_eq!((b.weight(), b.effective_weight(), b.spec.weight), (5, 5, 1));
+        b.set_weight(0);
+        assert!(!b.takes_new());
+        assert_eq!(b.state(), "drain");
+        assert_eq!(AdminState::parse(" MAINT "), Some(AdminState::Maint));
+        assert_eq!(AdminState::parse("up"), None);
+    }
+
+    #[test]
+    fn slow_start_ramps_on_the_live_weight_after_maint() {
+        let spec = BackendSpec::parse("a=127.0.0.1:1,weight=10,slowstart=10s").unwrap();
+        let addr = "127.0.0.1:1".parse().unwrap();
+        let pool = ConnPool::new(addr, 4, Duration::from_secs(1), Duration::from_secs(1));
+        let policy = PassivePolicy {
+            max_fails: 1,
+            fail_timeout: Duration::from_secs(1),
+        };
+        let b = Backend::new(spec, 0, addr, policy, pool);
+        assert_eq!(b.effective_weight(), 10);
+        b.set_weight(20);
+        assert_eq!(b.effective_weight(), 20);
+        b.set_admin(AdminState::Maint);
+        b.set_admin(AdminState::Ready);
+        // Back from maintenance: 10% of the live weight, rising.
+        assert_eq!(b.effective_weight(), 2);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! What both data paths share: a backend's live state and counters of every kind
-//! ([`backend`]), pools and their picks ([`pool`], [`hashkey`]), health checks ([`health`]),
+//! ([`backend`]) and the operator's say on it ([`admin_state`]), pools and their picks ([`pool`], [`hashkey`]), health checks ([`health`]),
 //! the ACL ([`acl`]), a listener's front end and routing ([`frontend`], [`routing`]), the
 //! header vocabulary decisions read ([`headers`]), the accept loop with its limits, idle
 //! timeout and drain ([`listener`]), TLS on both sides ([`tls`]), the keep-alive connections
@@ -10,6 +10,7 @@
 //! `plan/`: everything here sits below them.
 
 pub mod acl;
+pub mod admin_state;
 pub mod backend;
 pub mod frontend;
 pub mod h2;

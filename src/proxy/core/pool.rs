@@ -65,7 +65,7 @@ impl Candidates for View<'_> {
     fn eligible(&self, i: usize) -> bool {
         let b = &self.pool.backends[i];
         b.spec.backup == self.backup
-            && b.spec.weight > 0
+            && b.takes_new()
             && !self.tried.has(i)
             && (if self.panic {
                 b.check_up.load(Ordering::Relaxed)
@@ -87,6 +87,10 @@ impl Pool {
         let has_backup = backends.iter().any(|b| b.spec.backup);
         let has_maxconn = backends.iter().any(|b| b.spec.maxconn.is_some());
         let may_be_h2 = backends.iter().any(|b| b.spec.proto.may_be_h2());
+        // The pool installed last numbers its backends (a runtime add or remove renumbers).
+        for (i, b) in backends.iter().enumerate() {
+            b.set_index(i);
+        }
         Pool {
             name,
             backends,
@@ -110,8 +114,9 @@ impl Pool {
 
     /// Whether backend `i` may take this request (used to honour sticky cookies and hashes).
     pub fn usable(&self, i: usize, tried: Tried) -> bool {
-        let b = &self.backends[i];
-        b.spec.weight > 0 && !tried.has(i) && b.healthy()
+        self.backends
+            .get(i)
+            .is_some_and(|b| b.takes_new() && !tried.has(i) && b.healthy())
     }
 
     /// Outlier detection: one result of backend `i` (`ok`: not a 5xx or gateway error);
@@ -120,7 +125,10 @@ impl Pool {
         let Some(p) = &self.outlier else {
             return;
         };
-        let b = &self.backends[i];
+        // `get`: a request that straddled a runtime remove may name a position past the end.
+        let Some(b) = self.backends.get(i) else {
+            return;
+        };
         if b.outlier.record(ok, p.consecutive) {
             b.outlier.consecutive.store(0, Ordering::Relaxed);
             self.eject(i, p, "consecutive");
@@ -192,7 +200,7 @@ impl Pool {
     fn primary_up(&self) -> bool {
         self.backends
             .iter()
-            .any(|b| !b.spec.backup && b.spec.weight > 0 && b.healthy())
+            .any(|b| !b.spec.backup && b.takes_new() && b.healthy())
     }
 
     /// Pick a backend for a request, or None when nothing can take it.
@@ -221,11 +229,7 @@ impl Pool {
             }
             return Some(i);
         }
-        if self
-            .backends
-            .iter()
-            .any(|b| b.spec.weight > 0 && b.healthy())
-        {
+        if self.backends.iter().any(|b| b.takes_new() && b.healthy()) {
             // Healthy backends exist, this request has tried them all: no panic.
             return None;
         }
@@ -278,9 +282,18 @@ impl Pool {
     pub fn choose_hashed(&self, key: &[u8], tried: Tried) -> Option<usize> {
         let hp = self.hash.as_ref()?;
         let backups_only = self.has_backup && !self.primary_up();
-        let usable =
-            |i: usize| self.usable(i, tried) && self.backends[i].spec.backup == backups_only;
-        let load = |i: usize| self.backends[i].in_flight.load(Ordering::Relaxed);
+        let usable = |i: usize| {
+            self.usable(i, tried)
+                && self
+                    .backends
+                    .get(i)
+                    .is_some_and(|b| b.spec.backup == backups_only)
+        };
+        let load = |i: usize| {
+            self.backends
+                .get(i)
+                .map_or(0, |b| b.in_flight.load(Ordering::Relaxed))
+        };
         let total: u64 = (0..self.backends.len()).map(load).sum();
         hp.pick(key, &usable, &load, total)
     }

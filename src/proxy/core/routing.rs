@@ -15,7 +15,9 @@ use std::sync::Arc;
 const SNI_FORM: &str =
     "NAME=POOL, NAME being a host name, *.suffix or * (e.g. api.example.test=api)";
 
-/// A listener's routes onto the pools: replaced as a whole on a SIGHUP reload.
+/// A listener's routes onto the pools: replaced as a whole on a SIGHUP reload (cloned with
+/// one pool replaced by the runtime API).
+#[derive(Clone)]
 pub struct Routing {
     pub pools: Vec<Arc<Pool>>,
     pub routes: Vec<Route>,

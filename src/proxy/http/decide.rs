@@ -178,7 +178,7 @@ impl Dispatch {
         b.passive_failure(&reason);
         if !matches!(a, Attempt::ClientBody) {
             // A gateway error for outlier detection (Envoy counts them with 5xx).
-            self.pool.outlier_result(b.index, false);
+            self.pool.outlier_result(b.index(), false);
         }
         b.count(None);
         let retry = can_retry && self.attempts < self.retries;

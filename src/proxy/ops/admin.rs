@@ -34,6 +34,8 @@ pub struct AdminState {
     pub conns: Arc<ConnCounters>,
     /// A listener runs in TCP mode: export the per-backend TCP counters too.
     pub tcp: bool,
+    /// The runtime API under `/api/` (runtime.rs).
+    pub api: Option<Arc<super::runtime::Api>>,
 }
 
 impl AdminState {
@@ -142,6 +144,20 @@ impl prometheus_client::collector::Collector for ProxyCollector {
                 b.outlier.by_consecutive.load(Ordering::Relaxed)
                     + b.outlier.by_success_rate.load(Ordering::Relaxed)
             },
+        )?;
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_weight",
+            "The live weight (the configured one unless the runtime API changed it)",
+            MetricType::Gauge,
+            &|b| b.weight() as u64,
+        )?;
+        per_backend(
+            &mut enc,
+            "lbctl_proxy_admin_state",
+            "Admin state set by the runtime API: 0 ready, 1 drain, 2 maint",
+            MetricType::Gauge,
+            &|b| b.admin() as u64,
         )?;
         per_backend(
             &mut enc,
@@ -281,7 +297,11 @@ pub struct BackendStats {
     pub pool: String,
     pub name: String,
     pub address: String,
+    /// The live weight (runtime API `weight`), and the one the spec gave.
     pub weight: u32,
+    pub configured_weight: u32,
+    /// ready, drain or maint (runtime API).
+    pub admin_state: &'static str,
     /// The weight in use now: below `weight` during slow start.
     pub effective_weight: u32,
     /// Outlier detection: ejections by cause, and ejections refused by the pool's cap.
@@ -358,7 +378,9 @@ pub fn stats(state: &AdminState) -> Stats {
                     pool: p.name.clone(),
                     name: b.name().to_string(),
                     address: b.addr.to_string(),
-                    weight: b.spec.weight,
+                    weight: b.weight(),
+                    configured_weight: b.spec.weight,
+                    admin_state: b.admin().name(),
                     effective_weight: b.effective_weight(),
                     outlier_ejections: OutlierStats {
                         consecutive: b.outlier.by_consecutive.load(Ordering::Relaxed),
@@ -501,7 +523,7 @@ fn answer(state: &Arc<AdminState>, req: &Request<Incoming>) -> Response<Full<Byt
         _ => (
             StatusCode::NOT_FOUND,
             "text/plain",
-            "not found: try /metrics or /stats\n".to_string(),
+            "not found: try /metrics, /stats or /api/backends\n".to_string(),
         ),
     };
     let mut r = Response::new(Full::new(Bytes::from(body)));
@@ -523,15 +545,23 @@ pub async fn serve(
 ) {
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             r = listener.accept() => match r { Ok(x) => x, Err(_) => continue },
             _ = &mut shutdown => return,
         };
         let state = state.clone();
         tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let r = answer(&state, &req);
-                async move { Ok::<_, std::convert::Infallible>(r) }
+            let svc = service_fn(move |req: Request<Incoming>| {
+                let state = state.clone();
+                async move {
+                    let r = match &state.api {
+                        Some(api) if req.uri().path().starts_with("/api/") => {
+                            super::runtime::handle(api, req, peer).await
+                        }
+                        _ => answer(&state, &req),
+                    };
+                    Ok::<_, std::convert::Infallible>(r)
+                }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), svc)

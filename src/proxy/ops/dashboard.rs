@@ -119,15 +119,16 @@ fn shares(all: &[(&str, &Arc<Backend>)], counts: &[u64], k: usize) -> (f64, f64)
     let pool_weight: u64 = all
         .iter()
         .filter(|(p, x)| *p == pname && !x.spec.backup)
-        .map(|(_, x)| x.spec.weight as u64)
+        .map(|(_, x)| if x.takes_new() { x.weight() as u64 } else { 0 })
         .sum();
     let share = if pool_count > 0 {
         counts[k] as f64 / pool_count as f64
     } else {
         0.0
     };
-    let wshare = if pool_weight > 0 && !b.spec.backup {
-        b.spec.weight as f64 / pool_weight as f64
+    // Drained or in maintenance (runtime API): expected share 0.
+    let wshare = if pool_weight > 0 && !b.spec.backup && b.takes_new() {
+        b.weight() as f64 / pool_weight as f64
     } else {
         0.0
     };

@@ -62,7 +62,7 @@ pub fn algorithm_name(a: Algorithm) -> &'static str {
     }
 }
 
-fn picker(alg: Algorithm, n: usize) -> Box<dyn Picker> {
+pub(super) fn picker(alg: Algorithm, n: usize) -> Box<dyn Picker> {
     match alg {
         Algorithm::RoundRobin => Box::new(RoundRobin::new()),
         Algorithm::Weighted => Box::new(SmoothWeighted::new()),
@@ -208,8 +208,8 @@ fn build_pool(
     old: &[Arc<Pool>],
     upstream_tls: Option<&Arc<rustls::ClientConfig>>,
 ) -> anyhow::Result<Pool> {
-    // On reload, a backend whose pool, name, position and spec are unchanged keeps its
-    // state (counters, health, keep-alive pool).
+    // On reload, a backend whose pool, name and spec are unchanged keeps its state (counters,
+    // health, keep-alive pool, runtime weight and admin state), wherever it now sits.
     let old_pool = old.iter().find(|p| p.name == pc.name);
     let policy = PassivePolicy {
         max_fails: pc.health.max_fails.unwrap_or(args.max_fails),
@@ -217,29 +217,11 @@ fn build_pool(
     };
     let mut backends = Vec::with_capacity(pc.backends.len());
     for (i, spec) in pc.backends.iter().enumerate() {
-        if let Some(b) = old_pool
-            .and_then(|p| p.backends.get(i))
-            .filter(|b| b.spec == *spec)
-        {
+        if let Some(b) = old_pool.and_then(|p| p.backends.iter().find(|b| b.spec == *spec)) {
             backends.push(b.clone());
             continue;
         }
-        let addr = resolve(spec)?;
-        let tls = match (spec.tls, upstream_tls) {
-            (true, Some(c)) => Some(crate::proxy::core::tls::upstream_for(
-                c, &spec.host, spec.proto,
-            )?),
-            _ => None,
-        };
-        let conns = ConnPool::new(
-            addr,
-            args.pool_size,
-            args.connect_timeout,
-            args.idle_timeout,
-        )
-        .with_tls(tls)
-        .with_proto(spec.proto);
-        backends.push(Arc::new(Backend::new(spec.clone(), i, addr, policy, conns)));
+        backends.push(Arc::new(backend_for(args, spec, i, policy, upstream_tls)?));
     }
     let n = backends.len();
     let mut pool = Pool::new(pc.name.clone(), backends, picker(pc.algorithm, n));
@@ -260,6 +242,33 @@ fn build_pool(
         pool.hash_key = Some(HashKey::parse(pc.hash_key.as_deref().unwrap_or("ip"))?);
     }
     Ok(pool)
+}
+
+/// One backend, resolved, with its keep-alive pool (at start, on reload, and when the runtime
+/// API adds one).
+pub fn backend_for(
+    args: &ProxyArgs,
+    spec: &BackendSpec,
+    index: usize,
+    policy: PassivePolicy,
+    upstream_tls: Option<&Arc<rustls::ClientConfig>>,
+) -> anyhow::Result<Backend> {
+    let addr = resolve(spec)?;
+    let tls = match (spec.tls, upstream_tls) {
+        (true, Some(c)) => Some(crate::proxy::core::tls::upstream_for(
+            c, &spec.host, spec.proto,
+        )?),
+        _ => None,
+    };
+    let conns = ConnPool::new(
+        addr,
+        args.pool_size,
+        args.connect_timeout,
+        args.idle_timeout,
+    )
+    .with_tls(tls)
+    .with_proto(spec.proto);
+    Ok(Backend::new(spec.clone(), index, addr, policy, conns))
 }
 
 /// `--fail-on-grpc`: codes by number (0-16) or name.
