@@ -6,7 +6,7 @@
 //! proxy's own errors reach them gRPC-shaped, and `grpc-timeout` bounds the wait. Upgrades
 //! (WebSocket) become a byte tunnel. Used by http/serve.rs through [`L7::handle`].
 
-use super::relay::{LogCtx, Relay, RespBody, Watch, grpc_local, grpc_verdict, local};
+use super::relay::{LogCtx, Relay, RespBody, Watch, absolute, grpc_local, grpc_verdict, local};
 use crate::balance::pick::PickContext;
 use crate::cli::AccessLog;
 use crate::proxy::core::backend::Backend;
@@ -64,7 +64,7 @@ impl L7 {
             None => s.backend_timeout,
         };
         let routing = self.routing();
-        let pool = {
+        let admitted = {
             let host = authority
                 .as_ref()
                 .and_then(|v| v.to_str().ok())
@@ -81,11 +81,18 @@ impl L7 {
                 host,
                 req.uri().path(),
                 req.headers(),
+                false,
             ) {
-                Ok(p) => p,
+                Ok(Some(a)) => a,
+                // Only the fast path is sent on (to here); kept total all the same.
+                Ok(None) => return Ok(answer(crate::proxy::http::local::NO_ROUTE)),
                 Err(l) => return Ok(answer(l)),
             }
         };
+        if let Some(d) = admitted.delay {
+            tokio::time::sleep(d).await;
+        }
+        let pool = admitted.pool;
         let upgrade = is_upgrade(req.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
         let (parts, body) = req.into_parts();
@@ -127,6 +134,23 @@ impl L7 {
             r.apply(&mut headers);
         }
 
+        if let Some((policy, mirror_pool)) = admitted.mirror {
+            if upgrade || !body.is_end_stream() {
+                super::mirror::skipped(&policy);
+            } else {
+                super::mirror::spawn(
+                    &self,
+                    policy,
+                    mirror_pool,
+                    super::mirror::Copy {
+                        method: method.clone(),
+                        uri: uri.clone(),
+                        headers: headers.clone(),
+                        ip,
+                    },
+                );
+            }
+        }
         let mut walk = Dispatch::new(
             pool,
             s.retries,
@@ -409,6 +433,7 @@ const fn bad(text: &'static str) -> Local {
     Local {
         status: StatusCode::BAD_REQUEST,
         text,
+        retry_after: 0,
     }
 }
 
@@ -426,6 +451,7 @@ fn check_request<B>(req: &Request<B>) -> Result<(), Local> {
         return Err(Local {
             status: StatusCode::METHOD_NOT_ALLOWED,
             text: "405 method not allowed: lbctl proxy is a reverse proxy and does not tunnel CONNECT\n",
+            retry_after: 0,
         });
     }
     let uri = req.uri();
@@ -457,6 +483,7 @@ fn check_request<B>(req: &Request<B>) -> Result<(), Local> {
             return Err(Local {
                 status: StatusCode::NOT_IMPLEMENTED,
                 text: "501 not implemented: the only request transfer coding forwarded is chunked\n",
+                retry_after: 0,
             });
         }
     }
@@ -500,23 +527,6 @@ fn bad_request(l: Local, version: Version) -> Response<RespBody> {
     r
 }
 
-/// The absolute URI of a request to an HTTP/2 backend: its scheme, the request's host (or the
-/// backend's address) as :authority, and the origin-form target.
-fn absolute(b: &Backend, host: Option<HeaderValue>, target: Uri) -> Uri {
-    let scheme = if b.spec.tls { "https" } else { "http" };
-    let authority = host
-        .as_ref()
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_else(|| b.host_value.to_str().unwrap_or("localhost"));
-    let pq = target.path_and_query().map_or("/", |p| p.as_str());
-    Uri::builder()
-        .scheme(scheme)
-        .authority(authority)
-        .path_and_query(pq)
-        .build()
-        .unwrap_or(target)
-}
-
 static GRPC_H1_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// A gRPC call whose backend speaks HTTP/1.1: gRPC needs HTTP/2 end to end (trailers), so the
@@ -534,4 +544,5 @@ fn grpc_needs_h2(b: &Backend) -> Response<RespBody> {
 const GRPC_NEEDS_H2: Local = Local {
     status: StatusCode::BAD_GATEWAY,
     text: "502 bad gateway: the backend speaks HTTP/1.1 and gRPC needs HTTP/2 (give it ,h2c or ,h2)\n",
+    retry_after: 0,
 };
