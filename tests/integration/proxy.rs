@@ -9,6 +9,7 @@ mod h1;
 mod h2;
 mod health;
 mod http;
+mod policy;
 
 use crate::support::{self, Backends, Proc};
 use std::collections::HashMap;

@@ -66,7 +66,7 @@ pub fn route_policy(
         Some(c) => {
             let bad = |why: String| Mistake {
                 field: "canary",
-                needle: format!("\"{}\"", c.pool),
+                needle: "canary".into(),
                 why,
             };
             let spec = CanarySpec::new(
@@ -93,7 +93,7 @@ pub fn route_policy(
         Some(m) => {
             let bad = |why: String| Mistake {
                 field: "mirror",
-                needle: format!("\"{}\"", m.pool),
+                needle: "mirror".into(),
                 why,
             };
             let spec = MirrorSpec::new(&m.pool, m.fraction, m.max_in_flight).map_err(bad)?;
