@@ -409,8 +409,13 @@ pub fn check_flags(
             (!args.pool.is_empty() && !pool_used, "--pool"),
         ];
         if let Some((_, flag)) = tcp_only.iter().find(|(set, _)| *set) {
+            let or = if *flag == "--pool" {
+                " (in HTTP mode --pool names the --canary or --mirror pool)"
+            } else {
+                ""
+            };
             return Err(Failure::usage(format!(
-                "{flag} works in TCP mode only: add --mode tcp (or mode = \"tcp\" on the listener)"
+                "{flag} works in TCP mode only: add --mode tcp (or mode = \"tcp\" on the listener){or}"
             )));
         }
         return Ok(());

@@ -21,7 +21,7 @@ use std::sync::atomic::Ordering;
 const DRAIN_LIMIT: usize = 1 << 20;
 
 /// The request head a copy is made of (after the proxy's header rewriting).
-pub struct Copy {
+pub struct CopyHead {
     pub method: Method,
     /// Origin-form.
     pub uri: Uri,
@@ -37,7 +37,7 @@ pub fn skipped(policy: &Policy) {
 }
 
 /// Send a copy in the background, unless `max_in_flight` copies are out (then it is dropped).
-pub fn spawn(l7: &L7, policy: Arc<Policy>, pool: Arc<Pool>, copy: Copy) {
+pub fn spawn(l7: &L7, policy: Arc<Policy>, pool: Arc<Pool>, copy: CopyHead) {
     let Some(m) = &policy.mirror else {
         return;
     };
@@ -61,7 +61,7 @@ pub fn spawn(l7: &L7, policy: Arc<Policy>, pool: Arc<Pool>, copy: Copy) {
 
 /// One copy to one backend of `pool` (no retry: a copy is best effort). True when a response
 /// head came back.
-async fn send(pool: &Pool, copy: Copy, timeout: std::time::Duration) -> bool {
+async fn send(pool: &Pool, copy: CopyHead, timeout: std::time::Duration) -> bool {
     let mut ip_buf = [0u8; 16];
     let ctx = PickContext {
         client_ip: Some(ip_bytes(copy.ip, &mut ip_buf)),

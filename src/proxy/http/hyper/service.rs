@@ -142,7 +142,7 @@ impl L7 {
                     &self,
                     policy,
                     mirror_pool,
-                    super::mirror::Copy {
+                    super::mirror::CopyHead {
                         method: method.clone(),
                         uri: uri.clone(),
                         headers: headers.clone(),
