@@ -253,7 +253,8 @@ pub struct ProxyArgs {
     /// Mirror a share of the default pool's requests to POOL (a --pool), nginx `mirror` with
     /// Envoy's fraction: POOL:FRACTION[,max_in_flight=N] (FRACTION 0 to 1; default
     /// max_in_flight 64, beyond it copies are dropped and counted). The copy's response is
-    /// discarded; the client never waits for it. Only requests without a body are copied.
+    /// discarded; the client never waits for it. A request body is copied when its length is
+    /// known and at most 64KiB (it is then read whole first); larger ones are not mirrored.
     /// In a config file: `mirror = {...}` on a route.
     #[arg(long, value_name = "POOL:FRACTION[,max_in_flight=N]")]
     pub mirror: Option<String>,

@@ -3,8 +3,9 @@
 //! `runtime_fraction`) semantics: a sampled fraction of a route's requests is copied to another
 //! pool, the copy's response is discarded, and the client's request never waits for it or fails
 //! because of it. Copies in flight are bounded (`max_in_flight`): beyond the bound a copy is
-//! dropped and counted. Only requests without a body are copied (the HTTP paths stream bodies,
-//! never buffer them); others are counted as skipped. This file holds the decision and the
+//! dropped and counted. Requests are copied with their body when it is small and of known
+//! length (up to 64 KiB, read whole before the request is sent on); others are counted as
+//! skipped, since the HTTP paths otherwise stream bodies and never buffer them. This file holds the decision and the
 //! counters; http/hyper/mirror.rs sends the copies.
 
 use crate::spec::SpecError;
@@ -84,7 +85,7 @@ pub struct MirrorCounters {
     pub sent: AtomicU64,
     /// Copies not made because `max_in_flight` were in flight.
     pub dropped: AtomicU64,
-    /// Sampled requests not copied because they had a body.
+    /// Sampled requests not copied because of their body (over 64 KiB, or of unknown length).
     pub skipped_body: AtomicU64,
     /// Copies that failed (no backend, connect error, timeout): the client never sees these.
     pub failed: AtomicU64,

@@ -321,7 +321,7 @@ fn policy_info(
         }
         if let Some(m) = &p.mirror {
             info.mirror = Some(format!(
-                "{} of requests without a body copied to pool {} (at most {} in flight), responses discarded",
+                "{} of requests (bodies up to 64 KiB) copied to pool {} (at most {} in flight), responses discarded",
                 m.spec.fraction,
                 name(m.pool),
                 m.spec.max_in_flight

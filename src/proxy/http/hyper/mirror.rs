@@ -1,5 +1,6 @@
 //! Sending a route's mirror copies (core/mirror.rs decides which requests are copied): a copy
-//! of the request head, without a body, to a backend of the mirror pool, on a task of its own
+//! of the request head and its body (none, or up to [`MAX_BODY`] read whole by service.rs) to a
+//! backend of the mirror pool, on a task of its own
 //! holding one of the route's `max_in_flight` slots. The response is read and discarded; a
 //! failure is counted and never reaches the client (nginx `mirror`: the main request does not
 //! wait for the mirror subrequest; Envoy: "the shadow response is discarded").
@@ -12,11 +13,14 @@ use crate::proxy::core::policy::Policy;
 use crate::proxy::core::pool::{Pool, Tried, ip_bytes};
 use http::header::{self, HeaderMap};
 use http::{Method, Request, Uri, Version};
-use http_body_util::{BodyExt, Either, Empty};
+use http_body_util::{BodyExt, Either, Full};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+/// The largest request body copied (a sampled request with a larger body, or one of unknown
+/// length, is counted as skipped).
+pub const MAX_BODY: u64 = 64 * 1024;
 /// A response body larger than this is not read to its end (the connection is not reused).
 const DRAIN_LIMIT: usize = 1 << 20;
 
@@ -26,10 +30,13 @@ pub struct CopyHead {
     /// Origin-form.
     pub uri: Uri,
     pub headers: HeaderMap,
+    /// The whole request body (empty for none).
+    pub body: bytes::Bytes,
     pub ip: IpAddr,
 }
 
-/// A sampled request that cannot be copied (it has a body, or is an Upgrade).
+/// A sampled request that cannot be copied (a body over [`MAX_BODY`] or of unknown length, or
+/// an Upgrade).
 pub fn skipped(policy: &Policy) {
     if let Some(m) = &policy.mirror {
         m.counters.skipped_body.fetch_add(1, Ordering::Relaxed);
@@ -79,7 +86,7 @@ async fn send(pool: &Pool, copy: CopyHead, timeout: std::time::Duration) -> bool
     if !h.contains_key(header::HOST) {
         h.insert(header::HOST, b.host_value.clone());
     }
-    let mut out = Request::new(Either::Right(Empty::new()));
+    let mut out = Request::new(Either::Right(Full::new(copy.body)));
     *out.method_mut() = copy.method;
     if conn.sender.is_h2() {
         *out.uri_mut() = absolute(&b, h.remove(header::HOST), copy.uri);

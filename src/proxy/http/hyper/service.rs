@@ -18,7 +18,7 @@ use crate::proxy::http::headers::{append_forwarded_for, is_upgrade, strip_hop_by
 use crate::proxy::http::local::{BAD_HOST, BAD_REQUEST_BODY, Local, UPGRADE_OVER_H2};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode, Uri, Version};
-use http_body_util::{Either, Empty};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::{Body, Incoming};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -134,11 +134,32 @@ impl L7 {
             r.apply(&mut headers);
         }
 
+        let replayable = s.retries > 0 && !upgrade && idempotent(&method) && body.is_end_stream();
+        let mut body: UpBody = Either::Left(body);
         if let Some((policy, mirror_pool)) = admitted.mirror {
-            if upgrade || !body.is_end_stream() {
-                super::mirror::skipped(&policy);
+            // A body is copied only when it is small and its length known: it is read whole
+            // first (the backend could not answer before it had it all anyway).
+            let small = body
+                .size_hint()
+                .exact()
+                .is_some_and(|n| n <= super::mirror::MAX_BODY);
+            let copy_body = if upgrade || !small {
+                None
+            } else if body.is_end_stream() {
+                Some(bytes::Bytes::new())
             } else {
-                super::mirror::spawn(
+                match tokio::time::timeout(s.backend_timeout, body.collect()).await {
+                    Ok(Ok(all)) => {
+                        let all = all.to_bytes();
+                        body = Either::Right(Full::new(all.clone()));
+                        Some(all)
+                    }
+                    _ => return Ok(answer(BAD_REQUEST_BODY)),
+                }
+            };
+            match copy_body {
+                None => super::mirror::skipped(&policy),
+                Some(b) => super::mirror::spawn(
                     &self,
                     policy,
                     mirror_pool,
@@ -146,9 +167,10 @@ impl L7 {
                         method: method.clone(),
                         uri: uri.clone(),
                         headers: headers.clone(),
+                        body: b,
                         ip,
                     },
-                );
+                ),
             }
         }
         let mut walk = Dispatch::new(
@@ -163,8 +185,7 @@ impl L7 {
             client_ip: Some(ip_bytes(ip, &mut ip_buf)),
         };
 
-        let replayable = s.retries > 0 && !upgrade && idempotent(&method) && body.is_end_stream();
-        let mut body: Option<UpBody> = Some(Either::Left(body));
+        let mut body: Option<UpBody> = Some(body);
         let mut headers = Some(headers);
         let mut uri = Some(uri);
 
@@ -217,7 +238,9 @@ impl L7 {
             } else {
                 uri.take().unwrap_or_default()
             };
-            let bd = body.take().unwrap_or_else(|| Either::Right(Empty::new()));
+            let bd = body
+                .take()
+                .unwrap_or_else(|| Either::Right(Full::default()));
             let mut out = Request::new(bd);
             *out.method_mut() = method.clone();
             if h2 {
@@ -295,7 +318,7 @@ impl L7 {
                     };
                     if walk.failed(&self, &b, method.as_str(), a, can_retry) {
                         if !unsent && replayable {
-                            body = Some(Either::Right(Empty::new()));
+                            body = Some(Either::Right(Full::default()));
                         }
                         if body.is_some() {
                             continue;
