@@ -602,6 +602,9 @@ fail_timeout = "30s"
             let _ = crate::proxy::core::health::CheckKind::parse(&short);
             let _ = crate::proxy::core::acl::Acl::new(std::slice::from_ref(&short), &[]);
             let _ = super::parse_sticky(&short);
+            let _ = crate::proxy::core::ratelimit::RateLimitSpec::parse(&short, "rate_limit");
+            let _ = crate::proxy::core::canary::CanarySpec::parse(&short);
+            let _ = crate::proxy::core::mirror::MirrorSpec::parse(&short);
             let r = Route {
                 host: Some(short.clone()),
                 path_prefix: None,

@@ -80,6 +80,33 @@ fn rate_limit_counts_and_retry_after_over_a_timed_burst() {
 }
 
 #[test]
+fn rate_limit_without_nodelay_delays_to_the_rate() {
+    let b = support::serve(1, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &[
+            "--rate-limit",
+            "5/s,burst=5,nodelay=false",
+            "--admin",
+            "127.0.0.1:0",
+        ],
+    ));
+    let c = client();
+    let start = Instant::now();
+    for _ in 0..6 {
+        assert_eq!(get(&c, &p.url("/"), &[]).status(), 200);
+    }
+    // The first passes at once; each later one waits for its excess to leak at 5/s (nginx
+    // limit_req without nodelay), ~200 ms each when they come one after another.
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(800), "{took:?}");
+    let l = &p.stats()["policies"]["rate_limits"][0];
+    assert!(l["delayed"].as_u64().unwrap() >= 4, "{l}");
+    assert_eq!(l["rejected"].as_u64(), Some(0), "{l}");
+}
+
+#[test]
 fn rate_limit_keys_are_isolated_and_requests_without_the_key_pass() {
     let b = support::serve(1, &[]);
     let specs = backend_args(&b, &[]);
