@@ -84,7 +84,7 @@ impl L7 {
                 false,
             ) {
                 Ok(Some(a)) => a,
-                // Only the fast path is sent on (to here); kept total all the same.
+                // Only the fast path (fast = true) is ever sent on to hyper; answered, not a panic.
                 Ok(None) => return Ok(answer(crate::proxy::http::local::NO_ROUTE)),
                 Err(l) => return Ok(answer(l)),
             }
