@@ -249,9 +249,37 @@ pub struct ProxyArgs {
     pub mode: ProxyMode,
 
     /// A named pool on the command line, 'NAME=SPEC [SPEC ...]' (specs separated by spaces;
-    /// repeatable), for --sni routes without a config file. --backend fills the pool `default`.
+    /// repeatable), for --sni routes (TCP mode) or the --canary and --mirror pools (HTTP mode)
+    /// without a config file. --backend fills the pool `default`.
     #[arg(long, value_name = "'NAME=SPEC ...'")]
     pub pool: Vec<String>,
+
+    /// Rate limit per client on this listener, nginx `limit_req`'s leaky bucket:
+    /// RATE[,burst=N][,nodelay=true|false][,key=ip|header:NAME|cookie:NAME][,max-keys=N],
+    /// e.g. 100/s,burst=50. Requests above RATE+burst get 429 with Retry-After (gRPC calls
+    /// RESOURCE_EXHAUSTED); with nodelay=false the excess within the burst is delayed to the
+    /// rate instead of served at once. Requests without the key are not limited. Memory is
+    /// bounded: at most max-keys keys (default 100000, about 40 bytes each) are remembered, the
+    /// least recently used forgotten first. Config routes take `rate_limit = "..."` too.
+    #[arg(long, value_name = "RATE[,burst=N,...]")]
+    pub rate_limit: Option<String>,
+
+    /// Canary split of the default pool (ingress-nginx canary annotations):
+    /// POOL:WEIGHT[,header=NAME][,header_value=V][,cookie=NAME][,key=ip|header:NAME|cookie:NAME]
+    /// sends WEIGHT percent of clients to POOL (a --pool), sticky per key (client address by
+    /// default). Header `always`/`never` (or the header_value), then cookie `always`/`never`,
+    /// override the weight. In a config file: `canary = {...}` on a route.
+    #[arg(long, value_name = "POOL:WEIGHT[,...]")]
+    pub canary: Option<String>,
+
+    /// Mirror a share of the default pool's requests to POOL (a --pool), nginx `mirror` with
+    /// Envoy's fraction: POOL:FRACTION[,max_in_flight=N] (FRACTION 0 to 1; default
+    /// max_in_flight 64, beyond it copies are dropped and counted). The copy's response is
+    /// discarded; the client never waits for it. A request body is copied when its length is
+    /// known and at most 64KiB (it is then read whole first); larger ones are not mirrored.
+    /// In a config file: `mirror = {...}` on a route.
+    #[arg(long, value_name = "POOL:FRACTION[,max_in_flight=N]")]
+    pub mirror: Option<String>,
 
     /// TCP mode: route TLS connections on the ClientHello's server name without terminating,
     /// 'NAME=POOL' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact

@@ -10,6 +10,7 @@ mod h2;
 mod health;
 mod http;
 mod outlier;
+mod policy;
 mod runtime;
 
 use crate::support::{self, Backends, Proc};

@@ -34,6 +34,8 @@ pub struct L7Settings {
     pub verbose: bool,
     /// Idle timeout of Upgrade tunnels (the client idle timeout).
     pub idle_timeout: Duration,
+    /// `--rate-limit`: the listener's limit, applied to every request before a route's own.
+    pub rate_limit: Option<Arc<super::ratelimit::Limiter>>,
 }
 
 /// Listener-level counters (per-backend ones live in

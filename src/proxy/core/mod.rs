@@ -3,7 +3,8 @@
 //! the ACL ([`acl`]), a listener's front end and routing ([`frontend`], [`routing`]), the
 //! header vocabulary decisions read ([`headers`]), the accept loop with its limits, idle
 //! timeout and drain ([`listener`]), TLS on both sides ([`tls`]), the keep-alive connections
-//! to backends ([`upstream`]), and the stderr logs ([`log`]).
+//! to backends ([`upstream`]), the stderr logs ([`log`]), and a route's traffic policy
+//! ([`policy`]: [`ratelimit`], [`canary`], [`mirror`]).
 //!
 //! May import: the crate's cores (`balance`, `check`, `spec`, `stats`, `tls`, `shutdown`,
 //! `cli` for flag types, `exit` for usage errors) and other files of this room. Never `http/`, `tcp/`, `ops/` or
@@ -12,6 +13,7 @@
 pub mod acl;
 pub mod admin_state;
 pub mod backend;
+pub mod canary;
 pub mod frontend;
 pub mod h2;
 pub mod hashkey;
@@ -19,8 +21,11 @@ pub mod headers;
 pub mod health;
 pub mod listener;
 pub mod log;
+pub mod mirror;
 pub mod outlier;
+pub mod policy;
 pub mod pool;
+pub mod ratelimit;
 pub mod routing;
 pub mod tls;
 pub mod upstream;

@@ -7,6 +7,7 @@
 //! by http/ and per connection by tcp/, shown by `proxy explain`.
 
 use super::headers::HeaderSource;
+use super::policy::Policy;
 use super::pool::Pool;
 use crate::spec::SpecError;
 use http::header::HeaderName;
@@ -25,6 +26,8 @@ pub struct Routing {
     pub default_pool: Option<usize>,
     /// TCP mode: SNI passthrough routes (see tcp/l4.rs), reloaded with the rest.
     pub sni: SniTable,
+    /// The policy of requests no route matches (`--canary`/`--mirror` on the default pool).
+    pub default_policy: Option<Arc<Policy>>,
 }
 
 impl Routing {
@@ -45,6 +48,24 @@ impl Routing {
             .or(self.default_pool)
             .and_then(|i| self.pools.get(i))
     }
+
+    /// The pool index and policy for a request: the first matching route's, else the
+    /// default pool's.
+    pub fn select<H: HeaderSource + ?Sized>(
+        &self,
+        host: &str,
+        path: &str,
+        headers: &H,
+    ) -> Option<(usize, Option<&Arc<Policy>>)> {
+        match self
+            .routes
+            .iter()
+            .find(|r| r.check(host, path, headers).is_ok())
+        {
+            Some(r) => Some((r.pool, r.policy.as_ref())),
+            None => self.default_pool.map(|i| (i, self.default_policy.as_ref())),
+        }
+    }
 }
 
 /// How a route matches a request (all given conditions must hold).
@@ -56,6 +77,8 @@ pub struct Route {
     pub header: Option<(HeaderName, regex::Regex)>,
     /// Index into the plan's pools (`Config::pools`).
     pub pool: usize,
+    /// Rate limit, canary split, mirror (None: none of them).
+    pub policy: Option<Arc<Policy>>,
 }
 
 impl Route {

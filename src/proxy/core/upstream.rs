@@ -8,7 +8,7 @@
 use super::h2::{H2Conns, H2Stream};
 use crate::spec::UpstreamProto;
 use bytes::Bytes;
-use http_body_util::{Either, Empty};
+use http_body_util::{Either, Full};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, Interest, ReadBuf};
 use tokio::net::TcpStream;
 
-/// Body of a request sent upstream: the client's streamed body, or empty (for a retried copy).
-pub type UpBody = Either<Incoming, Empty<Bytes>>;
+/// Body of a request sent upstream: the client's streamed body, or one in memory (empty for a
+/// retried copy; a small body read whole so that a mirror copy can carry it too).
+pub type UpBody = Either<Incoming, Full<Bytes>>;
 
 /// A connection that can carry one request.
 pub struct Conn {

@@ -3,17 +3,21 @@
 //! fast/relay.rs for the rest): the ACL and the route, the first backend (a valid sticky cookie,
 //! else the hash key, else the pool's algorithm), the `maxconn` queue, and after each attempt
 //! the bookkeeping (passive health, counters, latency, retries) and whether to try another
-//! backend. Keeping this in one place is what makes the two paths balance identically.
+//! backend. Keeping this in one place is what makes the two paths balance identically. The
+//! route's traffic policy is applied here too (rate limits, the canary split, the mirror's
+//! sampling), before either path touches a backend.
 
 use super::local::{
     BACKEND_FAILED, BAD_REQUEST_BODY, CONNECT_FAILED, FORBIDDEN, GATEWAY_TIMEOUT, Local,
-    NO_BACKEND, NO_ROUTE, QUEUE_TIMEOUT,
+    NO_BACKEND, NO_ROUTE, QUEUE_TIMEOUT, TOO_MANY_REQUESTS,
 };
 use crate::balance::pick::PickContext;
 use crate::proxy::core::backend::{Backend, Flight};
 use crate::proxy::core::frontend::L7;
 use crate::proxy::core::headers::{HeaderSource, cookie};
+use crate::proxy::core::policy::Policy;
 use crate::proxy::core::pool::{Pool, Tried};
+use crate::proxy::core::ratelimit::{Limiter, Verdict, retry_after_secs};
 use crate::proxy::core::routing::Routing;
 use http::Method;
 use std::net::IpAddr;
@@ -52,7 +56,19 @@ pub fn idempotent(m: &Method) -> bool {
     )
 }
 
-/// The ACL check, then the pool the request's route names.
+/// What [`admit`] decided for a request that goes on to a backend.
+pub struct Admitted {
+    pub pool: Arc<Pool>,
+    /// `nodelay=false`: wait this long first (nginx's delayed excess within the burst).
+    pub delay: Option<Duration>,
+    /// The request was sampled for mirroring: the route's policy and the mirror's pool.
+    pub mirror: Option<(Arc<Policy>, Arc<Pool>)>,
+}
+
+/// The ACL check, the route, the canary split, the rate limits (the listener's, then the
+/// route's) and the mirror's sampling. `fast`: the caller is the HTTP/1.1 fast path, which
+/// leaves to hyper (Ok(None), nothing counted yet) a pool that may speak HTTP/2 and a route
+/// that mirrors (hyper sends the copies).
 pub fn admit<H: HeaderSource + ?Sized>(
     l7: &L7,
     routing: &Routing,
@@ -60,13 +76,65 @@ pub fn admit<H: HeaderSource + ?Sized>(
     host: &str,
     path: &str,
     headers: &H,
-) -> Result<Arc<Pool>, Local> {
+    fast: bool,
+) -> Result<Option<Admitted>, Local> {
     let s = &l7.settings;
     if !s.acl.is_empty() && !s.acl.permits(ip) {
         l7.counters.denied.fetch_add(1, Ordering::Relaxed);
         return Err(FORBIDDEN);
     }
-    routing.route(host, path, headers).cloned().ok_or(NO_ROUTE)
+    let (mut index, policy) = routing.select(host, path, headers).ok_or(NO_ROUTE)?;
+    let canary = policy.and_then(|p| p.canary.as_ref()).map(|c| {
+        let (to, why) = c.decide(headers, ip);
+        if to {
+            index = c.pool;
+        }
+        (c, to, why)
+    });
+    let pool = routing.pools.get(index).ok_or(NO_ROUTE)?;
+    let mirrors = policy.is_some_and(|p| p.mirror.is_some());
+    if fast && (pool.may_be_h2 || mirrors) {
+        return Ok(None);
+    }
+    let mut delay = 0;
+    for limiter in [
+        s.rate_limit.as_deref(),
+        policy.and_then(|p| p.limit.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        delay = delay.max(limit(limiter, headers, ip)?);
+    }
+    if let Some((c, to, why)) = canary {
+        c.count(to, why);
+    }
+    let mirror = match policy {
+        Some(p) if mirrors => p
+            .mirror
+            .as_ref()
+            .filter(|m| m.sampled())
+            .and_then(|m| routing.pools.get(m.pool))
+            .map(|mp| (p.clone(), mp.clone())),
+        _ => None,
+    };
+    Ok(Some(Admitted {
+        pool: pool.clone(),
+        delay: (delay > 0).then(|| Duration::from_millis(delay)),
+        mirror,
+    }))
+}
+
+/// One limiter's verdict: Ok(ms to delay) or the 429 with its Retry-After.
+fn limit<H: HeaderSource + ?Sized>(l: &Limiter, headers: &H, ip: IpAddr) -> Result<u64, Local> {
+    match l.check(headers, ip) {
+        Verdict::Allow => Ok(0),
+        Verdict::Delay(ms) => Ok(ms),
+        Verdict::Reject(ms) => Err(Local {
+            retry_after: retry_after_secs(ms),
+            ..TOO_MANY_REQUESTS
+        }),
+    }
 }
 
 /// A backend chosen for one attempt, holding its in-flight count and `maxconn` slot.

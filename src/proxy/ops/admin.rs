@@ -191,6 +191,7 @@ impl prometheus_client::collector::Collector for ProxyCollector {
         if st.tcp {
             super::l4_stats::encode_metrics(&mut enc, &all)?;
         }
+        super::policy_stats::encode_metrics(&mut enc, &st.l7s)?;
         let mut m = enc.encode_descriptor(
             "lbctl_proxy_backend_latency_seconds",
             "Time from sending the request to the backend's response headers",
@@ -343,6 +344,8 @@ pub struct Stats {
     pub retries: u64,
     pub connections_open: u64,
     pub backends: Vec<BackendStats>,
+    /// Rate limits, canary splits and mirrors (empty lists when none is configured).
+    pub policies: super::policy_stats::PolicyStats,
 }
 
 pub fn stats(state: &AdminState) -> Stats {
@@ -407,6 +410,7 @@ pub fn stats(state: &AdminState) -> Stats {
                 }
             })
             .collect(),
+        policies: super::policy_stats::stats(&state.l7s),
     }
 }
 

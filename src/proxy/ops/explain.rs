@@ -57,6 +57,26 @@ struct Explanation {
     hash: Option<HashInfo>,
     candidates: Vec<Candidate>,
     choice: Option<String>,
+    /// Rate limits, canary split and mirror that apply (absent when none does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<PolicyInfo>,
+}
+
+#[derive(Debug, Serialize)]
+struct PolicyInfo {
+    /// `scope: spec`, the listener's first, then the route's.
+    rate_limits: Vec<String>,
+    canary: Option<CanaryInfo>,
+    mirror: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct CanaryInfo {
+    main_pool: String,
+    canary_pool: String,
+    weight: u32,
+    to_canary: bool,
+    why: String,
 }
 
 impl Explanation {
@@ -87,6 +107,7 @@ impl Explanation {
             hash: None,
             candidates: Vec::new(),
             choice: None,
+            policy: None,
         }
     }
 }
@@ -233,8 +254,82 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
         });
     }
     let pool_idx = matched_rule.map(|i| lc.routes[i].pool).or(lc.default_pool);
-    let out = Explanation::routed(plan, lc, e, method, path, host, rules, matched_rule);
+    let mut out = Explanation::routed(plan, lc, e, method, path, host, rules, matched_rule);
+    let policy = match matched_rule {
+        Some(i) => lc.routes[i].policy.as_deref(),
+        None => lc.default_policy.as_deref(),
+    };
+    let (info, pool_idx) = policy_info(plan, policy, pool_idx, &headers, e.client);
+    out.policy = info;
     finish(args, plan, e, out, pool_idx, &headers)
+}
+
+/// What the listener's and the route's policy do to this request; the pool after the canary
+/// split (decided by the same code as the data path, without counting).
+fn policy_info(
+    plan: &Plan,
+    policy: Option<&crate::proxy::core::policy::Policy>,
+    pool_idx: Option<usize>,
+    headers: &HeaderMap,
+    ip: std::net::IpAddr,
+) -> (Option<PolicyInfo>, Option<usize>) {
+    let name = |i: usize| {
+        plan.pools
+            .get(i)
+            .map_or("?", |p| p.name.as_str())
+            .to_string()
+    };
+    let mut info = PolicyInfo {
+        rate_limits: Vec::new(),
+        canary: None,
+        mirror: None,
+    };
+    let describe = |spec: &crate::proxy::core::ratelimit::RateLimitSpec| {
+        format!(
+            "{} (key {}, {})",
+            spec.text,
+            spec.key,
+            if spec.nodelay {
+                "excess beyond the burst refused with 429"
+            } else {
+                "excess within the burst delayed, beyond it 429"
+            }
+        )
+    };
+    if let Some(spec) = &plan.settings.rate_limit {
+        info.rate_limits
+            .push(format!("listener: {}", describe(spec)));
+    }
+    let mut pool_idx = pool_idx;
+    if let Some(p) = policy {
+        if let Some(l) = &p.limit {
+            info.rate_limits
+                .push(format!("{}: {}", p.name, describe(&l.spec)));
+        }
+        if let (Some(c), Some(main)) = (&p.canary, pool_idx) {
+            let (to, why) = c.decide(headers, ip);
+            info.canary = Some(CanaryInfo {
+                main_pool: name(main),
+                canary_pool: name(c.pool),
+                weight: c.spec.weight,
+                to_canary: to,
+                why: why.to_string(),
+            });
+            if to {
+                pool_idx = Some(c.pool);
+            }
+        }
+        if let Some(m) = &p.mirror {
+            info.mirror = Some(format!(
+                "{} of requests (bodies up to 64 KiB) copied to pool {} (at most {} in flight), responses discarded",
+                m.spec.fraction,
+                name(m.pool),
+                m.spec.max_in_flight
+            ));
+        }
+    }
+    let empty = info.rate_limits.is_empty() && info.canary.is_none() && info.mirror.is_none();
+    ((!empty).then_some(info), pool_idx)
 }
 
 /// The pool's part of an explanation (candidates, sticky, hash, choice), then the output.
@@ -370,6 +465,27 @@ fn print_text(x: &Explanation) {
             println!("pool      none: no sni rule matches and there is no default pool (closed)")
         }
         (None, _) => println!("pool      none: no rule matches and there is no default pool (404)"),
+    }
+    if let Some(p) = &x.policy {
+        for r in &p.rate_limits {
+            println!("limit     {r}");
+        }
+        if let Some(c) = &p.canary {
+            println!(
+                "canary    weight {}% to {}: this request goes to {} ({})",
+                c.weight,
+                c.canary_pool,
+                if c.to_canary {
+                    &c.canary_pool
+                } else {
+                    &c.main_pool
+                },
+                c.why
+            );
+        }
+        if let Some(m) = &p.mirror {
+            println!("mirror    {m}");
+        }
     }
     if let Some(s) = &x.sticky {
         println!("sticky    {s}");

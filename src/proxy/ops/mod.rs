@@ -1,8 +1,9 @@
 //! The operations side: the admin listener ([`admin`]: `/metrics` and `/stats`, with the TCP
-//! mode's counters from [`l4_stats`]; the runtime API under `/api/` in [`runtime`], its
-//! changes made by [`control`], which also runs each pool's checks), the terminal dashboard
-//! ([`dashboard`]), `lbctl proxy explain` ([`explain`]: a routing decision shown without
-//! starting) and `lbctl proxy ctl` ([`ctl`]: the runtime API's client).
+//! mode's counters from [`l4_stats`], the traffic policy's from [`policy_stats`]; the runtime
+//! API under `/api/` in [`runtime`], its changes made by [`control`], which also runs each
+//! pool's checks), the terminal dashboard ([`dashboard`]), `lbctl proxy explain` ([`explain`]:
+//! a routing decision shown without starting) and `lbctl proxy ctl` ([`ctl`]: the runtime API's
+//! client).
 //!
 //! May import: `plan/`, `core/` (and, when it needs to, `http/` and `tcp/`) and the crate's
 //! cores, including `output` for tables and JSON. Nothing below imports this room.
@@ -13,4 +14,5 @@ pub mod ctl;
 pub mod dashboard;
 pub mod explain;
 pub mod l4_stats;
+pub mod policy_stats;
 pub mod runtime;

@@ -46,6 +46,8 @@ pub struct L7SettingsTemplate {
     pub fail_on: Vec<u16>,
     pub fail_on_grpc: Arc<[u32]>,
     pub acl: crate::proxy::core::acl::Acl,
+    /// `--rate-limit`, checked; each listener makes its own limiter.
+    pub rate_limit: Option<crate::proxy::core::ratelimit::RateLimitSpec>,
 }
 
 pub fn algorithm_name(a: Algorithm) -> &'static str {
@@ -164,6 +166,7 @@ fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
             .find(|r| r.pattern == "*")
             .and_then(|r| pools.iter().position(|p| p.name == r.pool))
     };
+    let names: Vec<String> = pools.iter().map(|p| p.name.clone()).collect();
     Ok(Config {
         pools,
         listeners: vec![ListenerConfig {
@@ -172,6 +175,7 @@ fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
             default_pool: default,
             mode: None,
             sni,
+            default_policy: super::policy::flag_policy(args, &names)?,
         }],
     })
 }
@@ -315,6 +319,7 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         fail_on: args.fail_on.clone(),
         fail_on_grpc: grpc_codes(&args.fail_on_grpc)?,
         acl: crate::proxy::core::acl::Acl::new(&args.allow, &args.deny)?,
+        rate_limit: super::policy::listener_limit(args)?,
     });
     let config = configured(args)?;
     if let Some(s) = &args.sticky {
@@ -371,6 +376,10 @@ pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig, verbose:
             proto: if plan.tls.is_some() { "https" } else { "http" },
             verbose,
             idle_timeout: args.idle_timeout,
+            rate_limit: t
+                .rate_limit
+                .clone()
+                .map(|spec| Arc::new(crate::proxy::core::ratelimit::Limiter::new(spec))),
         },
     )
 }
@@ -382,6 +391,7 @@ pub fn routing_for(plan: &Plan, listener: &ListenerConfig) -> Routing {
         routes: listener.routes.clone(),
         default_pool: listener.default_pool,
         sni: SniTable::new(listener.sni.clone()).unwrap_or_default(),
+        default_policy: listener.default_policy.clone(),
     }
 }
 
@@ -397,17 +407,28 @@ pub fn check_flags(
     pools: &[PoolConfig],
 ) -> anyhow::Result<()> {
     let any_tcp = listeners.iter().any(|l| mode_of(args, l) == ProxyMode::Tcp);
+    let any_http = listeners
+        .iter()
+        .any(|l| mode_of(args, l) == ProxyMode::Http);
+    super::policy::check_policy_flags(args, any_http)?;
+    // In HTTP mode `--pool` names the --canary and --mirror pools.
+    let pool_used = args.canary.is_some() || args.mirror.is_some();
     let any_sni = !args.sni.is_empty() || listeners.iter().any(|l| !l.sni.is_empty());
     if !any_tcp {
         let tcp_only = [
             (args.send_proxy.is_some(), "--send-proxy"),
             (args.accept_proxy, "--accept-proxy"),
             (any_sni, "--sni"),
-            (!args.pool.is_empty(), "--pool"),
+            (!args.pool.is_empty() && !pool_used, "--pool"),
         ];
         if let Some((_, flag)) = tcp_only.iter().find(|(set, _)| *set) {
+            let or = if *flag == "--pool" {
+                " (in HTTP mode --pool names the --canary or --mirror pool)"
+            } else {
+                ""
+            };
             return Err(Failure::usage(format!(
-                "{flag} works in TCP mode only: add --mode tcp (or mode = \"tcp\" on the listener)"
+                "{flag} works in TCP mode only: add --mode tcp (or mode = \"tcp\" on the listener){or}"
             )));
         }
         return Ok(());

@@ -47,6 +47,10 @@ struct RouteFile {
     header: Option<String>,
     header_regex: Option<String>,
     pool: String,
+    /// nginx `limit_req` for this route: the `--rate-limit` form.
+    rate_limit: Option<String>,
+    canary: Option<super::policy::CanaryFile>,
+    mirror: Option<super::policy::MirrorFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +106,8 @@ pub struct ListenerConfig {
     pub mode: Option<crate::cli::ProxyMode>,
     /// `sni = { "NAME" = "POOL" }` (TCP mode).
     pub sni: Vec<SniRule>,
+    /// The default pool's policy (`--canary`/`--mirror`; config routes carry their own).
+    pub default_policy: Option<std::sync::Arc<crate::proxy::core::policy::Policy>>,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +134,14 @@ pub fn parse_sticky(s: &str) -> Result<String, SpecError> {
             "cookie:NAME (letters, digits, - _ .)",
         )),
     }
+}
+
+fn join(names: &[&String]) -> String {
+    names
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The 1-based line of byte offset `at`.
@@ -279,14 +293,7 @@ impl Config {
                     source,
                     line,
                     field,
-                    format!(
-                        "no pool named '{n}' (pools: {})",
-                        names
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    format!("no pool named '{n}' (pools: {})", join(&names)),
                 )
             })
         };
@@ -358,11 +365,24 @@ impl Config {
                         "must start with '/'",
                     ));
                 }
+                let policy = super::policy::route_policy(
+                    format!("listener[{li}].route[{ri}]"),
+                    pool,
+                    r.rate_limit.as_deref(),
+                    r.canary.as_ref(),
+                    r.mirror.as_ref(),
+                    &|n: &str| {
+                        pool_index(n, 1, "pool")
+                            .map_err(|_| format!("no pool named '{n}' (pools: {})", join(&names)))
+                    },
+                )
+                .map_err(|m| bad(source, line_of(text, &m.needle), &rf(m.field), m.why))?;
                 routes.push(Route {
                     host: r.host.clone(),
                     path_prefix: r.path_prefix.clone(),
                     header,
                     pool,
+                    policy,
                 });
             }
             let mode = match &l.mode {
@@ -405,6 +425,7 @@ impl Config {
                 default_pool,
                 mode,
                 sni,
+                default_policy: None,
             });
         }
         Ok(Config { pools, listeners })
@@ -488,6 +509,7 @@ fail_timeout = "30s"
             path_prefix: None,
             header: None,
             pool: 0,
+            policy: None,
         };
         assert!(wild.check("a.example.test", "/", &h).is_ok());
         assert!(wild.check("example.test", "/", &h).is_err());
@@ -590,11 +612,15 @@ fail_timeout = "30s"
             let _ = crate::proxy::core::health::CheckKind::parse(&short);
             let _ = crate::proxy::core::acl::Acl::new(std::slice::from_ref(&short), &[]);
             let _ = super::parse_sticky(&short);
+            let _ = crate::proxy::core::ratelimit::RateLimitSpec::parse(&short, "rate_limit");
+            let _ = crate::proxy::core::canary::CanarySpec::parse(&short);
+            let _ = crate::proxy::core::mirror::MirrorSpec::parse(&short);
             let r = Route {
                 host: Some(short.clone()),
                 path_prefix: None,
                 header: None,
                 pool: 0,
+                policy: None,
             };
             let _ = r.check(&short, "/", &HeaderMap::new());
         }

@@ -119,6 +119,8 @@ pub(super) struct Prepared {
     pub(super) body_len: u64,
     pub(super) client_close: bool,
     pub(super) walk: Dispatch,
+    /// A rate limit's delay (`nodelay=false`) before the request is sent.
+    pub(super) delay: Option<std::time::Duration>,
     /// `(method, target)` for the access log, when it is on.
     pub(super) log: Option<(String, String)>,
 }

@@ -31,6 +31,9 @@ impl<S: ClientIo> H1Conn<'_, S> {
         let ctx = PickContext {
             client_ip: Some(ip_bytes(ip, &mut ip_buf)),
         };
+        if let Some(d) = p.delay {
+            tokio::time::sleep(d).await;
+        }
         loop {
             let picked = match p.walk.next(l7, &ctx).await {
                 Ok(x) => x,

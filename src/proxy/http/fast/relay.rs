@@ -186,7 +186,8 @@ impl<'a, S: ClientIo> H1Conn<'a, S> {
 }
 
 /// Route and write the backend head into `wbuf`; Err is a local answer (with the body
-/// length to skip), None a request for hyper (its pool may speak HTTP/2 to backends).
+/// length to skip), None a request for hyper (its pool may speak HTTP/2 to backends, or its
+/// route mirrors).
 fn prepare(
     l7: &L7,
     peer: SocketAddr,
@@ -201,14 +202,14 @@ fn prepare(
     let ip = peer.ip().to_canonical();
     let routing = l7.routing();
     let path = head.target.split('?').next().unwrap_or("/");
-    let pool = decide::admit(l7, &routing, ip, head.host, path, headers)
-        .map_err(|l| (l, head.body_len))?;
-    if pool.may_be_h2 {
+    let Some(admitted) = decide::admit(l7, &routing, ip, head.host, path, headers, true)
+        .map_err(|l| (l, head.body_len))?
+    else {
         // hyper counts the request when it serves it.
         l7.counters.requests.fetch_sub(1, Ordering::Relaxed);
         return Ok(None);
-    }
-    let walk = Dispatch::new(pool, s.retries, headers, head.target, ip);
+    };
+    let walk = Dispatch::new(admitted.pool, s.retries, headers, head.target, ip);
     wbuf.clear();
     // One allocation for the usual head instead of a growth series.
     wbuf.reserve(1024);
@@ -231,6 +232,7 @@ fn prepare(
         body_len: head.body_len,
         client_close: head.close,
         walk,
+        delay: admitted.delay,
         log: (s.access_log != AccessLog::Off)
             .then(|| (head.method.to_string(), head.target.to_string())),
     }))
@@ -239,9 +241,11 @@ fn prepare(
 const HEADERS_TOO_LARGE: Local = Local {
     status: http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
     text: "431 request header fields too large: the request head exceeds --max-header-size\n",
+    retry_after: 0,
 };
 
 const REQUEST_TIMEOUT: Local = Local {
     status: http::StatusCode::REQUEST_TIMEOUT,
     text: "408 request timeout: the request head did not arrive within --header-timeout\n",
+    retry_after: 0,
 };

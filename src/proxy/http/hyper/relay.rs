@@ -190,6 +190,8 @@ pub fn grpc_local(l: crate::proxy::http::local::Local) -> http::Response<RespBod
     use crate::grpc::Code;
     let code = match l.status {
         http::StatusCode::GATEWAY_TIMEOUT => Code::DeadlineExceeded,
+        // A rate limit: RESOURCE_EXHAUSTED (8), what gRPC's own quota errors use.
+        http::StatusCode::TOO_MANY_REQUESTS => Code::ResourceExhausted,
         s => Code::from_http(s.as_u16()),
     };
     let mut r = http::Response::new(Either::Right(Full::new(Bytes::new())));
@@ -216,5 +218,30 @@ pub fn local(l: crate::proxy::http::local::Local) -> http::Response<RespBody> {
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("text/plain; charset=utf-8"),
     );
+    if l.retry_after > 0 {
+        r.headers_mut()
+            .insert(http::header::RETRY_AFTER, l.retry_after.into());
+    }
     r
+}
+
+/// The absolute URI of a request to an HTTP/2 backend: its scheme, the request's host (or the
+/// backend's address) as :authority, and the origin-form target (service.rs and mirror.rs).
+pub fn absolute(
+    b: &crate::proxy::core::backend::Backend,
+    host: Option<http::HeaderValue>,
+    target: http::Uri,
+) -> http::Uri {
+    let scheme = if b.spec.tls { "https" } else { "http" };
+    let authority = host
+        .as_ref()
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_else(|| b.host_value.to_str().unwrap_or("localhost"));
+    let pq = target.path_and_query().map_or("/", |p| p.as_str());
+    http::Uri::builder()
+        .scheme(scheme)
+        .authority(authority)
+        .path_and_query(pq)
+        .build()
+        .unwrap_or(target)
 }

@@ -6,7 +6,7 @@
 //! proxy's own errors reach them gRPC-shaped, and `grpc-timeout` bounds the wait. Upgrades
 //! (WebSocket) become a byte tunnel. Used by http/serve.rs through [`L7::handle`].
 
-use super::relay::{LogCtx, Relay, RespBody, Watch, grpc_local, grpc_verdict, local};
+use super::relay::{LogCtx, Relay, RespBody, Watch, absolute, grpc_local, grpc_verdict, local};
 use crate::balance::pick::PickContext;
 use crate::cli::AccessLog;
 use crate::proxy::core::backend::Backend;
@@ -18,7 +18,7 @@ use crate::proxy::http::headers::{append_forwarded_for, is_upgrade, strip_hop_by
 use crate::proxy::http::local::{BAD_HOST, BAD_REQUEST_BODY, Local, UPGRADE_OVER_H2};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode, Uri, Version};
-use http_body_util::{Either, Empty};
+use http_body_util::{BodyExt, Either, Full};
 use hyper::body::{Body, Incoming};
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -64,7 +64,7 @@ impl L7 {
             None => s.backend_timeout,
         };
         let routing = self.routing();
-        let pool = {
+        let admitted = {
             let host = authority
                 .as_ref()
                 .and_then(|v| v.to_str().ok())
@@ -81,11 +81,18 @@ impl L7 {
                 host,
                 req.uri().path(),
                 req.headers(),
+                false,
             ) {
-                Ok(p) => p,
+                Ok(Some(a)) => a,
+                // Only the fast path (fast = true) is ever sent on to hyper; answered, not a panic.
+                Ok(None) => return Ok(answer(crate::proxy::http::local::NO_ROUTE)),
                 Err(l) => return Ok(answer(l)),
             }
         };
+        if let Some(d) = admitted.delay {
+            tokio::time::sleep(d).await;
+        }
+        let pool = admitted.pool;
         let upgrade = is_upgrade(req.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
         let (parts, body) = req.into_parts();
@@ -127,6 +134,45 @@ impl L7 {
             r.apply(&mut headers);
         }
 
+        let replayable = s.retries > 0 && !upgrade && idempotent(&method) && body.is_end_stream();
+        let mut body: UpBody = Either::Left(body);
+        if let Some((policy, mirror_pool)) = admitted.mirror {
+            // A body is copied only when it is small and its length known: it is read whole
+            // first (the backend could not answer before it had it all anyway).
+            let small = body
+                .size_hint()
+                .exact()
+                .is_some_and(|n| n <= super::mirror::MAX_BODY);
+            let copy_body = if upgrade || !small {
+                None
+            } else if body.is_end_stream() {
+                Some(bytes::Bytes::new())
+            } else {
+                match tokio::time::timeout(s.backend_timeout, body.collect()).await {
+                    Ok(Ok(all)) => {
+                        let all = all.to_bytes();
+                        body = Either::Right(Full::new(all.clone()));
+                        Some(all)
+                    }
+                    _ => return Ok(answer(BAD_REQUEST_BODY)),
+                }
+            };
+            match copy_body {
+                None => super::mirror::skipped(&policy),
+                Some(b) => super::mirror::spawn(
+                    &self,
+                    policy,
+                    mirror_pool,
+                    super::mirror::CopyHead {
+                        method: method.clone(),
+                        uri: uri.clone(),
+                        headers: headers.clone(),
+                        body: b,
+                        ip,
+                    },
+                ),
+            }
+        }
         let mut walk = Dispatch::new(
             pool,
             s.retries,
@@ -139,8 +185,7 @@ impl L7 {
             client_ip: Some(ip_bytes(ip, &mut ip_buf)),
         };
 
-        let replayable = s.retries > 0 && !upgrade && idempotent(&method) && body.is_end_stream();
-        let mut body: Option<UpBody> = Some(Either::Left(body));
+        let mut body: Option<UpBody> = Some(body);
         let mut headers = Some(headers);
         let mut uri = Some(uri);
 
@@ -193,7 +238,9 @@ impl L7 {
             } else {
                 uri.take().unwrap_or_default()
             };
-            let bd = body.take().unwrap_or_else(|| Either::Right(Empty::new()));
+            let bd = body
+                .take()
+                .unwrap_or_else(|| Either::Right(Full::default()));
             let mut out = Request::new(bd);
             *out.method_mut() = method.clone();
             if h2 {
@@ -271,7 +318,7 @@ impl L7 {
                     };
                     if walk.failed(&self, &b, method.as_str(), a, can_retry) {
                         if !unsent && replayable {
-                            body = Some(Either::Right(Empty::new()));
+                            body = Some(Either::Right(Full::default()));
                         }
                         if body.is_some() {
                             continue;
@@ -409,6 +456,7 @@ const fn bad(text: &'static str) -> Local {
     Local {
         status: StatusCode::BAD_REQUEST,
         text,
+        retry_after: 0,
     }
 }
 
@@ -426,6 +474,7 @@ fn check_request<B>(req: &Request<B>) -> Result<(), Local> {
         return Err(Local {
             status: StatusCode::METHOD_NOT_ALLOWED,
             text: "405 method not allowed: lbctl proxy is a reverse proxy and does not tunnel CONNECT\n",
+            retry_after: 0,
         });
     }
     let uri = req.uri();
@@ -457,6 +506,7 @@ fn check_request<B>(req: &Request<B>) -> Result<(), Local> {
             return Err(Local {
                 status: StatusCode::NOT_IMPLEMENTED,
                 text: "501 not implemented: the only request transfer coding forwarded is chunked\n",
+                retry_after: 0,
             });
         }
     }
@@ -500,23 +550,6 @@ fn bad_request(l: Local, version: Version) -> Response<RespBody> {
     r
 }
 
-/// The absolute URI of a request to an HTTP/2 backend: its scheme, the request's host (or the
-/// backend's address) as :authority, and the origin-form target.
-fn absolute(b: &Backend, host: Option<HeaderValue>, target: Uri) -> Uri {
-    let scheme = if b.spec.tls { "https" } else { "http" };
-    let authority = host
-        .as_ref()
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_else(|| b.host_value.to_str().unwrap_or("localhost"));
-    let pq = target.path_and_query().map_or("/", |p| p.as_str());
-    Uri::builder()
-        .scheme(scheme)
-        .authority(authority)
-        .path_and_query(pq)
-        .build()
-        .unwrap_or(target)
-}
-
 static GRPC_H1_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// A gRPC call whose backend speaks HTTP/1.1: gRPC needs HTTP/2 end to end (trailers), so the
@@ -534,4 +567,5 @@ fn grpc_needs_h2(b: &Backend) -> Response<RespBody> {
 const GRPC_NEEDS_H2: Local = Local {
     status: StatusCode::BAD_GATEWAY,
     text: "502 bad gateway: the backend speaks HTTP/1.1 and gRPC needs HTTP/2 (give it ,h2c or ,h2)\n",
+    retry_after: 0,
 };

@@ -164,10 +164,17 @@ fn write_response_framing(
 pub fn write_local(out: &mut Vec<u8>, l: Local, close: bool) {
     let _ = write!(
         out,
-        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n{}\r\n{}",
+        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n",
         l.status.as_u16(),
         l.status.canonical_reason().unwrap_or(""),
         l.text.len(),
+    );
+    if l.retry_after > 0 {
+        let _ = write!(out, "retry-after: {}\r\n", l.retry_after);
+    }
+    let _ = write!(
+        out,
+        "{}\r\n{}",
         if close { "connection: close\r\n" } else { "" },
         l.text
     );

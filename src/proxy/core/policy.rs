@@ -1,0 +1,36 @@
+//! A route's traffic policy: its rate limit ([`super::ratelimit`]), canary split
+//! ([`super::canary`]) and mirror ([`super::mirror`]), built by plan/ from a config route (or, for
+//! the one-line case, from `--canary`/`--mirror` on the listener's default pool), held by the
+//! listener's [`Routing`](super::routing::Routing), read per request by http/decide.rs, and
+//! listed by name in /metrics, /stats and `proxy explain`. Its counters and key table live as
+//! long as the routing: a SIGHUP reload starts them afresh.
+
+use super::canary::Canary;
+use super::mirror::Mirror;
+use super::ratelimit::Limiter;
+
+#[derive(Debug)]
+pub struct Policy {
+    /// Where it applies, for labels: `listener[0].route[1]`, `listener[0].default`.
+    pub name: String,
+    pub limit: Option<Limiter>,
+    pub canary: Option<Canary>,
+    pub mirror: Option<Mirror>,
+}
+
+impl Policy {
+    /// None when nothing is set (the request path then skips the policy entirely).
+    pub fn new(
+        name: String,
+        limit: Option<Limiter>,
+        canary: Option<Canary>,
+        mirror: Option<Mirror>,
+    ) -> Option<Self> {
+        (limit.is_some() || canary.is_some() || mirror.is_some()).then_some(Policy {
+            name,
+            limit,
+            canary,
+            mirror,
+        })
+    }
+}
