@@ -253,6 +253,43 @@ pub fn tcp_frame(pools: &[Arc<Pool>], view: &mut View, elapsed: Duration) -> Str
     )
 }
 
+/// The traffic policies under the table, a line each (cumulative counts, as in /stats).
+pub fn policy_text(p: &super::policy_stats::PolicyStats) -> String {
+    let mut out = String::new();
+    for l in &p.rate_limits {
+        out.push_str(&format!(
+            "\nrate limit {} ({}, key {}): allowed {}, delayed {}, rejected {}; keys {}/{}",
+            l.limiter, l.spec, l.key, l.allowed, l.delayed, l.rejected, l.keys, l.max_keys
+        ));
+    }
+    for c in &p.canaries {
+        let total = (c.to_canary + c.to_main).max(1);
+        out.push_str(&format!(
+            "\ncanary {}: {:.1}% to {} ({} of {}), weight {}%",
+            c.route,
+            c.to_canary as f64 * 100.0 / total as f64,
+            c.canary_pool,
+            c.to_canary,
+            c.to_canary + c.to_main,
+            c.weight
+        ));
+    }
+    for m in &p.mirrors {
+        out.push_str(&format!(
+            "\nmirror {} -> {} ({}): sent {}, failed {}, dropped {}, in flight {}/{}",
+            m.route,
+            m.pool,
+            m.fraction,
+            m.sent,
+            m.failed,
+            m.dropped,
+            m.in_flight,
+            m.max_in_flight
+        ));
+    }
+    out
+}
+
 /// Redraw every second until `shutdown`; `tcp` draws the TCP-mode table.
 pub async fn run(
     l7: Arc<crate::proxy::core::frontend::L7>,
@@ -273,7 +310,12 @@ pub async fn run(
         let text = if tcp {
             tcp_frame(&pools, &mut view, now.duration_since(last))
         } else {
-            frame(&pools, &mut view, now, now.duration_since(last))
+            let policies = super::policy_stats::stats(std::slice::from_ref(&l7));
+            format!(
+                "{}{}",
+                frame(&pools, &mut view, now, now.duration_since(last)),
+                policy_text(&policies)
+            )
         };
         last = now;
         let mut err = std::io::stderr().lock();
@@ -313,6 +355,38 @@ mod tests {
             })
             .find(|cells| cells.get(1).map(String::as_str) == Some(name))
             .unwrap_or_else(|| panic!("no row for {name} in {f}"))
+    }
+
+    #[test]
+    fn policies_are_listed_under_the_table() {
+        use super::super::policy_stats::{CanaryStats, MirrorStats, PolicyStats};
+        assert_eq!(policy_text(&PolicyStats::default()), "");
+        let p = PolicyStats {
+            rate_limits: Vec::new(),
+            canaries: vec![CanaryStats {
+                route: "listener[0].route[0]".into(),
+                main_pool: "v1".into(),
+                canary_pool: "v2".into(),
+                weight: 10,
+                to_canary: 25,
+                to_main: 75,
+                by_reason: Default::default(),
+            }],
+            mirrors: vec![MirrorStats {
+                route: "listener[0].default".into(),
+                pool: "shadow".into(),
+                fraction: 0.1,
+                max_in_flight: 64,
+                in_flight: 2,
+                sent: 9,
+                failed: 1,
+                dropped: 0,
+                skipped_body: 0,
+            }],
+        };
+        let t = policy_text(&p);
+        assert!(t.contains("canary listener[0].route[0]: 25.0% to v2 (25 of 100)"), "{t}");
+        assert!(t.contains("mirror listener[0].default -> shadow (0.1): sent 9"), "{t}");
     }
 
     #[test]
