@@ -277,14 +277,7 @@ pub fn policy_text(p: &super::policy_stats::PolicyStats) -> String {
     for m in &p.mirrors {
         out.push_str(&format!(
             "\nmirror {} -> {} ({}): sent {}, failed {}, dropped {}, in flight {}/{}",
-            m.route,
-            m.pool,
-            m.fraction,
-            m.sent,
-            m.failed,
-            m.dropped,
-            m.in_flight,
-            m.max_in_flight
+            m.route, m.pool, m.fraction, m.sent, m.failed, m.dropped, m.in_flight, m.max_in_flight
         ));
     }
     out
@@ -385,8 +378,14 @@ mod tests {
             }],
         };
         let t = policy_text(&p);
-        assert!(t.contains("canary listener[0].route[0]: 25.0% to v2 (25 of 100)"), "{t}");
-        assert!(t.contains("mirror listener[0].default -> shadow (0.1): sent 9"), "{t}");
+        assert!(
+            t.contains("canary listener[0].route[0]: 25.0% to v2 (25 of 100)"),
+            "{t}"
+        );
+        assert!(
+            t.contains("mirror listener[0].default -> shadow (0.1): sent 9"),
+            "{t}"
+        );
     }
 
     #[test]
