@@ -36,6 +36,7 @@ pub mod balance;
 pub mod check;
 pub mod cli;
 pub mod demo;
+pub mod dns;
 pub mod exit;
 pub mod generate;
 pub mod grpc;

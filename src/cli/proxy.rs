@@ -238,6 +238,20 @@ pub struct ProxyArgs {
     #[arg(long)]
     pub dashboard: bool,
 
+    /// Re-resolve backends given by host name every DURATION (HAProxy resolvers `hold valid`,
+    /// Caddy dynamic upstreams `refresh`): each A/AAAA address becomes a member NAME#ADDR:PORT,
+    /// added and removed at run time (a removed member drains: in-flight requests finish). A
+    /// failed lookup keeps the last good set. Off by default: names are resolved once at start.
+    /// `srv:_http._tcp.NAME` as a backend's host takes members, ports and weights from SRV
+    /// records (RFC 2782), at start-up and on each re-resolution.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub resolve_interval: Option<Duration>,
+
+    /// The DNS server for backend names (start-up and --resolve-interval): ADDR or ADDR:PORT
+    /// (port 53 by default). Default: the system's, from /etc/resolv.conf.
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub resolver: Option<String>,
+
     /// Run active checks against this port of each backend's host instead of its own port
     /// (HAProxy `port`): e.g. a TCP service with an HTTP health endpoint on a side port.
     #[arg(long, value_name = "PORT", value_parser = clap::value_parser!(u16).range(1..))]

@@ -33,7 +33,7 @@ use self::http::serve::serve_http;
 use crate::cli::{GlobalOpts, ProxyArgs, ProxyCommand, ProxyMode, ProxyOutput};
 use crate::exit::{ExitCode, Failure};
 use anyhow::Context;
-use ops::{admin, control, ctl, dashboard, explain, runtime as api};
+use ops::{admin, control, ctl, dashboard, discovery, explain, runtime as api};
 use plan::build;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -159,6 +159,10 @@ async fn serve(
     ));
     // Active checks and outlier sweeps, per pool; restarted on reload and runtime changes.
     control.start(&plan);
+    // DNS re-resolution (--resolve-interval), one loop for all pools; restarted on reload.
+    let discovery = Arc::new(std::sync::Mutex::new(start_discovery(
+        &control, &plan, &stopped,
+    )));
     if let Some(l) = admin {
         let loopback = l.local_addr()?.ip().to_canonical().is_loopback();
         let state = Arc::new(admin::AdminState {
@@ -219,6 +223,12 @@ async fn serve(
                 // Under the control plane's lock: a runtime API change waits for it.
                 match control.reload(|| reload(&args, &listening, &l7s)) {
                     Ok(new) => {
+                        let mut running = discovery.lock().unwrap_or_else(|p| p.into_inner());
+                        if let Some(old) = running.take() {
+                            old.abort();
+                        }
+                        *running = start_discovery(&control, &new, &stopped);
+                        drop(running);
                         log::state(format_args!(
                             "SIGHUP: reloaded {} ({} pool(s)); open connections kept",
                             args.config
@@ -286,6 +296,29 @@ async fn serve(
 /// and spec) keep their state; new or changed ones start fresh. Backends added by the runtime
 /// API and not in the file are dropped (HAProxy's runtime changes do not survive a reload
 /// either).
+/// The DNS re-resolution loop for `plan`, when --resolve-interval is set and a backend is
+/// given by name.
+fn start_discovery<F, Fut>(
+    control: &Arc<control::Control>,
+    plan: &build::Plan,
+    stopped: &F,
+) -> Option<tokio::task::AbortHandle>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    if plan.discovery.interval.is_none() || plan.discovered.is_empty() {
+        return None;
+    }
+    let task = discovery::run(
+        control.clone(),
+        plan.discovery,
+        plan.discovered.clone(),
+        stopped(),
+    );
+    Some(tokio::spawn(task).abort_handle())
+}
+
 fn reload(
     args: &ProxyArgs,
     listening: &[SocketAddr],

@@ -53,6 +53,10 @@ pub struct BackendSpec {
     /// Host name or IP address, without IPv6 brackets.
     pub host: String,
     pub port: u16,
+    /// The address, when already known: a DNS-discovered member (proxy) is pinned to the
+    /// address it was found at, while `host` keeps the name for TLS SNI and certificate checks.
+    /// None from the grammar: the host is resolved.
+    pub addr: Option<std::net::SocketAddr>,
     /// Relative weight; 0 means drained (no new traffic).
     pub weight: u32,
     /// Takes traffic only when no primary backend is healthy.
@@ -69,7 +73,15 @@ pub struct BackendSpec {
 
 impl BackendSpec {
     /// `HOST:PORT` with IPv6 hosts bracketed, suitable for connecting.
+    /// The SRV name of a `srv:NAME` backend.
+    pub fn srv_name(&self) -> Option<&str> {
+        self.host.strip_prefix("srv:")
+    }
+
     pub fn address(&self) -> String {
+        if self.srv_name().is_some() {
+            return self.host.clone();
+        }
         if self.host.contains(':') {
             format!("[{}]:{}", self.host, self.port)
         } else {
@@ -114,11 +126,23 @@ impl BackendSpec {
             }
             None => (addr, false),
         };
-        let (host, port) = split_host_port(addr).map_err(|p| err(addr, p))?;
+        // `srv:_http._tcp.NAME`: members, ports and weights come from SRV records (RFC 2782),
+        // looked up by the proxy; the host keeps the `srv:` prefix and the port is 0.
+        let (host, port) = match addr.strip_prefix("srv:") {
+            Some(name) if valid_srv_name(name) => (addr.to_string(), 0),
+            Some(_) => {
+                return Err(err(
+                    addr,
+                    "expected srv:_SERVICE._PROTO.NAME, e.g. srv:_http._tcp.api.internal".into(),
+                ));
+            }
+            None => split_host_port(addr).map_err(|p| err(addr, p))?,
+        };
         let mut spec = BackendSpec {
             name: name.map(str::to_string).unwrap_or_else(|| addr.to_string()),
             host,
             port,
+            addr: None,
             weight: 1,
             backup: false,
             maxconn: None,
@@ -224,6 +248,14 @@ impl std::str::FromStr for BackendSpec {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         BackendSpec::parse(s)
     }
+}
+
+fn valid_srv_name(name: &str) -> bool {
+    name.starts_with('_')
+        && name.contains('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 fn split_host_port(addr: &str) -> Result<(String, u16), String> {

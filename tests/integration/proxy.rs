@@ -5,6 +5,7 @@
 mod config;
 mod corpus;
 mod differential;
+mod discovery;
 mod h1;
 mod h2;
 mod health;

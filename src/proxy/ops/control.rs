@@ -59,9 +59,33 @@ pub struct Changed {
     pub summary: String,
 }
 
+/// Who made a change, for the log line.
+#[derive(Debug, Clone, Copy)]
+pub enum Who {
+    /// The runtime API, from this peer.
+    Api(SocketAddr),
+    /// The DNS re-resolution loop (ops/discovery.rs).
+    Dns,
+}
+
+impl From<SocketAddr> for Who {
+    fn from(a: SocketAddr) -> Who {
+        Who::Api(a)
+    }
+}
+
+impl std::fmt::Display for Who {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Who::Api(a) => write!(f, "runtime API ({a})"),
+            Who::Dns => f.write_str("DNS discovery"),
+        }
+    }
+}
+
 impl Changed {
-    fn log(pool: &str, backend: Arc<Backend>, summary: String, who: SocketAddr) -> Self {
-        log::state(format_args!("runtime API ({who}): {summary}"));
+    fn log(pool: &str, backend: Arc<Backend>, summary: String, who: Who) -> Self {
+        log::state(format_args!("{who}: {summary}"));
         Changed {
             pool: pool.to_string(),
             backend,
@@ -139,7 +163,7 @@ impl Control {
         }
     }
 
-    fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
+    pub fn stopped(&self) -> impl Future<Output = ()> + Send + 'static {
         let mut rx = self.stop.clone();
         async move {
             let _ = rx.wait_for(|s| *s).await;
@@ -215,7 +239,7 @@ impl Control {
         pool: &str,
         name: &str,
         state: &str,
-        who: SocketAddr,
+        who: impl Into<Who>,
     ) -> Result<Changed, ControlError> {
         let state = AdminState::parse(state).ok_or_else(|| {
             ControlError::new(
@@ -236,7 +260,7 @@ impl Control {
             was.name(),
             b.in_flight.load(Ordering::Relaxed)
         );
-        Ok(Changed::log(pool, b, summary, who))
+        Ok(Changed::log(pool, b, summary, who.into()))
     }
 
     /// A new live weight (HAProxy `set weight`); 0 drains it as weight=0 in a spec does.
@@ -245,7 +269,7 @@ impl Control {
         pool: &str,
         name: &str,
         weight: &str,
-        who: SocketAddr,
+        who: impl Into<Who>,
     ) -> Result<Changed, ControlError> {
         let w = weight
             .trim()
@@ -278,16 +302,31 @@ impl Control {
             }
         }
         let summary = format!("backend {pool}/{name} ({}) weight {w} (was {was})", b.addr);
-        Ok(Changed::log(pool, b, summary, who))
+        Ok(Changed::log(pool, b, summary, who.into()))
     }
 
     /// Add a backend (a spec, as --backend takes) at the end of `pool` (HAProxy `add server`,
     /// which adds it in maint until `enable server`; here it is ready at once, checks
     /// included, since one adds an instance that is up). Resolves its address: call off the
     /// async threads.
-    pub fn add(&self, pool: &str, spec: &str, who: SocketAddr) -> Result<Changed, ControlError> {
+    pub fn add(
+        &self,
+        pool: &str,
+        spec: &str,
+        who: impl Into<Who>,
+    ) -> Result<Changed, ControlError> {
         let spec =
             BackendSpec::parse(spec.trim()).map_err(|e| ControlError::new(400, e.to_string()))?;
+        self.add_spec(pool, spec, who)
+    }
+
+    /// [`Control::add`] of a parsed spec (DNS discovery's members).
+    pub fn add_spec(
+        &self,
+        pool: &str,
+        spec: BackendSpec,
+        who: impl Into<Who>,
+    ) -> Result<Changed, ControlError> {
         let mut t = self.lock();
         let p = self.pool(pool)?;
         if p.backends.iter().any(|b| b.name() == spec.name) {
@@ -313,12 +352,17 @@ impl Control {
             b.addr,
             b.weight()
         );
-        Ok(Changed::log(pool, b, summary, who))
+        Ok(Changed::log(pool, b, summary, who.into()))
     }
 
     /// Remove a backend from `pool` (HAProxy `del server`, without its need to be in maint
     /// first): nothing new reaches it, what it serves finishes (requests hold its `Arc`).
-    pub fn remove(&self, pool: &str, name: &str, who: SocketAddr) -> Result<Changed, ControlError> {
+    pub fn remove(
+        &self,
+        pool: &str,
+        name: &str,
+        who: impl Into<Who>,
+    ) -> Result<Changed, ControlError> {
         let mut t = self.lock();
         let (p, b) = self.find(pool, name)?;
         if p.backends.len() == 1 {
@@ -343,7 +387,7 @@ impl Control {
             b.addr,
             b.in_flight.load(Ordering::Relaxed)
         );
-        Ok(Changed::log(pool, b, summary, who))
+        Ok(Changed::log(pool, b, summary, who.into()))
     }
 
     /// Put `new` in place of the pool of that name in every listener, and restart its

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod control;
 pub mod ctl;
 pub mod dashboard;
+pub mod discovery;
 pub mod explain;
 pub mod l4_stats;
 pub mod policy_stats;

@@ -6,6 +6,7 @@
 //! start) and ops/explain.rs (to show a decision without starting).
 
 use super::config::{Config, ListenerConfig, PoolConfig, parse_sticky};
+use super::members::Discovery;
 use crate::balance::ewma::PeakEwma;
 use crate::balance::ip_hash::IpHash;
 use crate::balance::least_conn::LeastConn;
@@ -37,6 +38,9 @@ pub struct Plan {
     pub settings: Arc<L7SettingsTemplate>,
     /// TLS termination on the listeners (`--tls-cert`/`--tls-self-signed`).
     pub tls: Option<crate::proxy::core::tls::Termination>,
+    /// Backends found in DNS: the resolver settings and (pool name, spec) to re-resolve.
+    pub discovery: Discovery,
+    pub discovered: Vec<(String, BackendSpec)>,
 }
 
 /// The per-listener L7 settings (identical for every listener today).
@@ -100,7 +104,14 @@ fn backend_specs(args: &ProxyArgs) -> anyhow::Result<Vec<BackendSpec>> {
     Ok(specs)
 }
 
-fn resolve(spec: &BackendSpec) -> anyhow::Result<SocketAddr> {
+fn resolve(args: &ProxyArgs, spec: &BackendSpec) -> anyhow::Result<SocketAddr> {
+    if let Some(a) = spec.addr {
+        return Ok(a);
+    }
+    // With --resolver, names go to that server (as re-resolution does), not the system's.
+    if args.resolver.is_some() && spec.host.parse::<std::net::IpAddr>().is_err() {
+        return Discovery::from_args(args)?.resolve_one(spec);
+    }
     spec.address()
         .to_socket_addrs()
         .ok()
@@ -219,8 +230,17 @@ fn build_pool(
         max_fails: pc.health.max_fails.unwrap_or(args.max_fails),
         fail_timeout: pc.health.fail_timeout.unwrap_or(args.fail_timeout),
     };
-    let mut backends = Vec::with_capacity(pc.backends.len());
-    for (i, spec) in pc.backends.iter().enumerate() {
+    let discovery = Discovery::from_args(args)?;
+    let mut specs = Vec::with_capacity(pc.backends.len());
+    for spec in &pc.backends {
+        if discovery.discovers(spec) {
+            specs.extend(discovery.expand_now(spec)?);
+        } else {
+            specs.push(spec.clone());
+        }
+    }
+    let mut backends = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.iter().enumerate() {
         if let Some(b) = old_pool.and_then(|p| p.backends.iter().find(|b| b.spec == *spec)) {
             backends.push(b.clone());
             continue;
@@ -257,7 +277,7 @@ pub fn backend_for(
     policy: PassivePolicy,
     upstream_tls: Option<&Arc<rustls::ClientConfig>>,
 ) -> anyhow::Result<Backend> {
-    let addr = resolve(spec)?;
+    let addr = resolve(args, spec)?;
     let tls = match (spec.tls, upstream_tls) {
         (true, Some(c)) => Some(crate::proxy::core::tls::upstream_for(
             c, &spec.host, spec.proto,
@@ -342,6 +362,17 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
             checks.push((i, p));
         }
     }
+    let discovery = Discovery::from_args(args)?;
+    let discovered = config
+        .pools
+        .iter()
+        .flat_map(|pc| {
+            pc.backends
+                .iter()
+                .map(move |b| (pc.name.clone(), b.clone()))
+        })
+        .filter(|(_, b)| discovery.interval.is_some() && discovery.discovers(b))
+        .collect();
     // Resolve last, so that every other mistake is reported without a DNS lookup.
     let pools = config
         .pools
@@ -354,6 +385,8 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         checks,
         settings,
         tls,
+        discovery,
+        discovered,
     })
 }
 
