@@ -16,10 +16,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
-/// Milliseconds since the process's first call: a cheap monotonic clock for atomics.
+/// Milliseconds since the process's first call, plus one: a cheap monotonic clock for
+/// atomics where 0 means "never" (a first call returning 0 once made a backend's return
+/// time read as "never", and slow start did not ramp).
 pub fn now_ms() -> u64 {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
-    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64
+    EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
 }
 
 /// Status classes shown per backend: 1xx..5xx, plus proxy-side errors (no response).

@@ -27,6 +27,9 @@ struct Candidate {
     weight: u32,
     /// The HTTP version spoken to it (http/1.1, h2c, h2, auto).
     protocol: String,
+    /// `slowstart=D`: its weight ramps over D after it comes back from a failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slowstart: Option<String>,
     backup: bool,
     eligible: bool,
     skipped_because: Option<String>,
@@ -60,6 +63,9 @@ struct Explanation {
     /// Rate limits, canary split and mirror that apply (absent when none does).
     #[serde(skip_serializing_if = "Option::is_none")]
     policy: Option<PolicyInfo>,
+    /// The pool's outlier detection, as `consecutive=N,interval=D,...` (absent when off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outlier: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,6 +114,7 @@ impl Explanation {
             candidates: Vec::new(),
             choice: None,
             policy: None,
+            outlier: None,
         }
     }
 }
@@ -345,6 +352,18 @@ fn finish(
     let pool = pool_idx.and_then(|i| plan.pools.get(i));
     out.pool = pool.map(|p| p.name.clone());
     out.algorithm = pool.map(|p| p.algorithm);
+    out.outlier = pool.and_then(|p| p.outlier.as_ref()).map(|o| {
+        format!(
+            "consecutive={},interval={:?},base-ejection={:?},max-ejection-percent={},success-rate-stdev={},min-hosts={},min-requests={}",
+            o.consecutive,
+            o.interval,
+            o.base_ejection,
+            o.max_ejection_percent,
+            o.success_rate_stdev,
+            o.min_hosts,
+            o.min_requests
+        )
+    });
     let mut ip_buf = [0u8; 16];
     let ip_bytes = crate::proxy::core::pool::ip_bytes(e.client, &mut ip_buf);
     if let Some(p) = pool {
@@ -365,6 +384,7 @@ fn finish(
                 address: b.addr.to_string(),
                 weight: b.spec.weight,
                 protocol: b.pool.protocol(),
+                slowstart: b.spec.slowstart.map(|d| format!("{d:?}")),
                 backup: b.spec.backup,
                 eligible: skipped.is_none(),
                 skipped_because: skipped,
@@ -505,9 +525,12 @@ fn print_text(x: &Explanation) {
             ),
         }
     }
+    if let Some(o) = &x.outlier {
+        println!("outlier   {o}");
+    }
     for c in &x.candidates {
         println!(
-            "backend   {:<16} {:<22} weight {:<4} {:<9} {}",
+            "backend   {:<16} {:<22} weight {:<4} {:<9} {}{}",
             c.name,
             c.address,
             c.weight,
@@ -515,7 +538,11 @@ fn print_text(x: &Explanation) {
             match &c.skipped_because {
                 None => "candidate".to_string(),
                 Some(w) => format!("skipped: {w}"),
-            }
+            },
+            c.slowstart
+                .as_ref()
+                .map(|d| format!(" (slowstart {d})"))
+                .unwrap_or_default()
         );
     }
     let none = if tcp { "none (closed)" } else { "none (503)" };
