@@ -34,7 +34,7 @@ use crate::cli::{GlobalOpts, ProxyArgs, ProxyCommand, ProxyMode, ProxyOutput};
 use crate::exit::{ExitCode, Failure};
 use anyhow::Context;
 use ops::{admin, control, ctl, dashboard, discovery, explain, runtime as api};
-use plan::build;
+use plan::{build, flags};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tcp::l4;
@@ -95,7 +95,7 @@ async fn serve(
     // Handlers first: a SIGTERM sent right after the address lines must drain, not kill.
     let mut signals = crate::shutdown::Signals::install()?;
     for (l, lc) in bound.iter().zip(&plan.listeners) {
-        let scheme = match (build::mode_of(&args, lc), plan.tls.is_some()) {
+        let scheme = match (flags::mode_of(&args, lc), plan.tls.is_some()) {
             (ProxyMode::Tcp, false) => "tcp",
             (ProxyMode::Tcp, true) => "tls",
             (ProxyMode::Http, false) => "http",
@@ -169,7 +169,7 @@ async fn serve(
             tcp: plan
                 .listeners
                 .iter()
-                .any(|lc| build::mode_of(&args, lc) == ProxyMode::Tcp),
+                .any(|lc| flags::mode_of(&args, lc) == ProxyMode::Tcp),
             l7s: l7s.clone(),
             conns: conns.clone(),
             api: Some(Arc::new(api::Api::new(control.clone(), token, loopback))),
@@ -179,7 +179,7 @@ async fn serve(
     if args.dashboard {
         if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             if let (Some(first), Some(lc)) = (l7s.first(), plan.listeners.first()) {
-                let tcp = build::mode_of(&args, lc) == ProxyMode::Tcp;
+                let tcp = flags::mode_of(&args, lc) == ProxyMode::Tcp;
                 tokio::spawn(dashboard::run(first.clone(), tcp, stopped()));
             }
         } else {
@@ -265,7 +265,7 @@ async fn serve(
     });
     let mut tasks = tokio::task::JoinSet::new();
     for ((l, l7), lc) in bound.into_iter().zip(l7s).zip(&plan.listeners) {
-        if build::mode_of(&args, lc) == ProxyMode::Tcp {
+        if flags::mode_of(&args, lc) == ProxyMode::Tcp {
             let l4 = Arc::new(build::l4_for(&args, &plan, l7));
             tasks.spawn(l4::serve(l, l4, settings.clone(), conns.clone(), stopped()));
             continue;

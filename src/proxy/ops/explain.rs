@@ -231,7 +231,7 @@ pub fn run(args: &ProxyArgs, plan: &Plan, e: &ExplainArgs) -> anyhow::Result<Exi
             plan.listeners.len()
         ))
     })?;
-    if crate::proxy::plan::build::mode_of(args, lc) == crate::cli::ProxyMode::Tcp {
+    if crate::proxy::plan::flags::mode_of(args, lc) == crate::cli::ProxyMode::Tcp {
         let (out, pool_idx) = explain_sni(plan, lc, e)?;
         return finish(args, plan, e, out, pool_idx, &HeaderMap::new());
     }

@@ -10,6 +10,7 @@
 
 pub mod build;
 pub mod config;
+pub mod flags;
 pub mod members;
 pub mod policy;
 pub mod rebuild;
