@@ -4,7 +4,7 @@
 //! passes; NOT_SERVING, UNKNOWN and SERVICE_UNKNOWN fail naming the status; a non-zero
 //! grpc-status fails naming the code; a peer that is not gRPC fails saying so in plain words.
 
-use super::{Fail, FailKind, HttpVersion, Phase, Progress, Target, connect, default_tls, tls};
+use super::{Fail, FailKind, HttpVersion, Phase, Progress, Target, connect};
 use crate::grpc::Code;
 use crate::grpc::client::{self, CallError, Reply};
 use crate::grpc::health::{self, HealthCheckRequest, HealthCheckResponse, ServingStatus};
@@ -12,21 +12,11 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use prost::Message;
-use rustls::pki_types::ServerName;
 use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 /// A health answer is a few bytes; anything near this is not one.
 const MAX_REPLY: usize = 64 << 10;
-
-/// The connection driver task, stopped when the check ends (or is cancelled by its timeout).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
 
 pub(super) async fn check(
     spec: &super::CheckSpec,
@@ -37,42 +27,17 @@ pub(super) async fn check(
     if !t.scheme.is_tls() {
         return call(spec, t, "http", tcp, false, p).await;
     }
-    p.enter(Phase::Tls);
-    let cfg = match &spec.tls {
-        Some(c) => c.clone(),
-        None => default_tls(HttpVersion::Http2)?,
-    };
-    let sni = match &spec.host {
-        Some(h) => super::http::strip_port(h),
-        None => t.host.as_str(),
-    };
-    let name = ServerName::try_from(sni.to_string()).map_err(|_| {
-        Fail::new(
-            FailKind::Tls,
-            format!("'{sni}' is not a valid TLS server name"),
-        )
-    })?;
-    let t0 = Instant::now();
-    let stream = tokio_rustls::TlsConnector::from(cfg)
-        .connect(name, tcp)
-        .await
-        .map_err(|e| {
-            if crate::tls::alpn_refused(&e) {
-                return Fail::new(FailKind::Protocol, NO_H2);
-            }
-            let why = crate::tls::explain_io(&e);
-            // explain_io's advice names the HTTP scheme; the plain-text gRPC one is grpc://.
-            let text = why.text.replace("try http://", "try grpc://");
-            Fail {
-                tls_fix: why.fix,
-                ..Fail::new(FailKind::Tls, format!("tls handshake failed: {text}"))
-            }
-        })?;
-    p.out.timings.tls = Some(t0.elapsed());
+    let stream = super::http::tls_phase(
+        spec,
+        t,
+        spec.host.as_deref(),
+        HttpVersion::Http2,
+        NO_H2,
+        tcp,
+        p,
+    )
+    .await?;
     let (_, conn) = stream.get_ref();
-    if let Some(certs) = conn.peer_certificates() {
-        p.out.cert_not_after = tls::earliest_not_after(certs);
-    }
     if conn.alpn_protocol() != Some(b"h2".as_slice()) {
         return Err(Fail::new(FailKind::Protocol, NO_H2));
     }
@@ -134,7 +99,7 @@ where
     )
     .await
     .map_err(|e| transport(CallError::Http(e)))?;
-    let _driver = AbortOnDrop(tokio::spawn(async move {
+    let _driver = super::http::AbortOnDrop(tokio::spawn(async move {
         let _ = conn.await;
     }));
     // --host is the :authority (and SNI above); -H headers go along as metadata.

@@ -22,7 +22,7 @@ const NO_H2: &str = "the server did not agree to HTTP/2 (ALPN h2)";
 const USER_AGENT: &str = concat!("lbctl-probe/", env!("CARGO_PKG_VERSION"));
 
 /// The connection driver task, stopped when the check ends (or is cancelled by its timeout).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+pub(super) struct AbortOnDrop(pub(super) tokio::task::JoinHandle<()>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
@@ -73,6 +73,60 @@ pub(super) async fn check(
     }
 }
 
+/// The TLS phase of an https:// or grpcs:// check: the handshake (SNI from the Host override,
+/// else the target's host), timed, and the earliest certificate expiry kept. A refused ALPN is
+/// `no_h2` when `version` needs HTTP/2; a peer that speaks no TLS gets the plain scheme of its
+/// kind as advice (http:// or grpc://).
+pub(super) async fn tls_phase(
+    spec: &CheckSpec,
+    t: &Target,
+    host_override: Option<&str>,
+    version: HttpVersion,
+    no_h2: &'static str,
+    tcp: tokio::net::TcpStream,
+    p: &mut Progress,
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, Fail> {
+    p.enter(Phase::Tls);
+    let cfg = match &spec.tls {
+        Some(c) => c.clone(),
+        None => default_tls(version)?,
+    };
+    let sni = match host_override {
+        Some(h) => strip_port(h),
+        None => t.host.as_str(),
+    };
+    let name = ServerName::try_from(sni.to_string()).map_err(|_| {
+        Fail::new(
+            FailKind::Tls,
+            format!("'{sni}' is not a valid TLS server name"),
+        )
+    })?;
+    let t0 = Instant::now();
+    let stream = tokio_rustls::TlsConnector::from(cfg)
+        .connect(name, tcp)
+        .await
+        .map_err(|e| {
+            if crate::tls::alpn_refused(&e) && version == HttpVersion::Http2 {
+                return Fail::new(FailKind::Protocol, no_h2);
+            }
+            let why = crate::tls::explain_io(&e);
+            // explain_io's advice names the HTTP scheme; the plain-text gRPC one is grpc://.
+            let text = match t.scheme {
+                Scheme::Grpcs => why.text.replace("try http://", "try grpc://"),
+                _ => why.text,
+            };
+            Fail {
+                tls_fix: why.fix,
+                ..Fail::new(FailKind::Tls, format!("tls handshake failed: {text}"))
+            }
+        })?;
+    p.out.timings.tls = Some(t0.elapsed());
+    if let Some(certs) = stream.get_ref().1.peer_certificates() {
+        p.out.cert_not_after = tls::earliest_not_after(certs);
+    }
+    Ok(stream)
+}
+
 /// One request on a fresh connection; None for `cert_only` (handshake done, nothing sent).
 async fn hop(
     spec: &CheckSpec,
@@ -94,41 +148,8 @@ async fn hop(
         let h2 = spec.version == HttpVersion::Http2;
         return request(spec, t, &host_header, tcp, h2, p).await.map(Some);
     }
-    p.enter(Phase::Tls);
-    let cfg = match &spec.tls {
-        Some(c) => c.clone(),
-        None => default_tls(spec.version)?,
-    };
-    let sni = match host_override {
-        Some(h) => strip_port(h),
-        None => t.host.as_str(),
-    };
-    let name = ServerName::try_from(sni.to_string()).map_err(|_| {
-        Fail::new(
-            FailKind::Tls,
-            format!("'{sni}' is not a valid TLS server name"),
-        )
-    })?;
-    let t0 = Instant::now();
-    let stream = tokio_rustls::TlsConnector::from(cfg)
-        .connect(name, tcp)
-        .await
-        .map_err(|e| {
-            let alpn_refused = crate::tls::alpn_refused(&e);
-            if alpn_refused && spec.version == HttpVersion::Http2 {
-                return Fail::new(FailKind::Protocol, NO_H2);
-            }
-            let why = crate::tls::explain_io(&e);
-            Fail {
-                tls_fix: why.fix,
-                ..Fail::new(FailKind::Tls, format!("tls handshake failed: {}", why.text))
-            }
-        })?;
-    p.out.timings.tls = Some(t0.elapsed());
+    let stream = tls_phase(spec, t, host_override, spec.version, NO_H2, tcp, p).await?;
     let (_, conn) = stream.get_ref();
-    if let Some(certs) = conn.peer_certificates() {
-        p.out.cert_not_after = tls::earliest_not_after(certs);
-    }
     let h2 = conn.alpn_protocol() == Some(b"h2".as_slice());
     if spec.cert_only {
         return Ok(None);
