@@ -92,6 +92,19 @@ pub fn parse_backend_opts(s: &str, base: &Faults) -> Result<(String, Faults), Sp
     Ok((name.to_string(), f))
 }
 
+/// Why a request was answered with a reset instead of a response: the handler's `Err`, on
+/// which hyper drops the connection (HTTP/1.1) or resets the stream (HTTP/2, RST_STREAM).
+#[derive(Debug)]
+pub struct InjectedReset;
+
+impl std::fmt::Display for InjectedReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("injected reset")
+    }
+}
+
+impl std::error::Error for InjectedReset {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@
 //!
 //! Same seam as [`super::http::serve`]: an already-bound listener and a shutdown future.
 
-use super::faults::Faults;
+use super::faults::{Faults, InjectedReset};
 use super::grpc_body::{Body, Reply};
 use crate::grpc::health::{HealthCheckRequest, HealthCheckResponse, ServingStatus};
 use crate::grpc::{Code, echo, frame, health};
@@ -41,18 +41,6 @@ pub struct Backend {
     /// true while the health service answers SERVING.
     serving: tokio::sync::watch::Sender<bool>,
 }
-
-/// Why a call was answered with a stream reset (an `Err` makes hyper send RST_STREAM).
-#[derive(Debug)]
-struct InjectedReset;
-
-impl std::fmt::Display for InjectedReset {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("injected reset")
-    }
-}
-
-impl std::error::Error for InjectedReset {}
 
 impl Backend {
     pub fn new(name: &str, faults: Faults) -> Arc<Self> {

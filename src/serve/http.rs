@@ -4,7 +4,7 @@
 //! (port 0 in tests), hand over the listener, and resolve `shutdown` to stop accepting; open
 //! connections are then closed gracefully.
 
-use super::faults::Faults;
+use super::faults::{Faults, InjectedReset};
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
@@ -32,18 +32,6 @@ pub struct Backend {
 }
 
 type Body = Full<Bytes>;
-
-/// Why a request was answered with a reset instead of a response.
-#[derive(Debug)]
-struct InjectedReset;
-
-impl std::fmt::Display for InjectedReset {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("injected reset")
-    }
-}
-
-impl std::error::Error for InjectedReset {}
 
 impl Backend {
     pub fn new(name: &str, faults: Faults) -> anyhow::Result<Arc<Self>> {
