@@ -377,6 +377,8 @@ pub fn stats(state: &AdminState) -> Stats {
                 // One read of the counters, so `requests` is the sum of `responses`.
                 let seen = b.responses.seen();
                 let classes = StatusCounts::classify(&seen, b.responses.errors());
+                // One look at the HTTP/2 connections, so streams belong to those connections.
+                let h2 = b.spec.proto.may_be_h2().then(|| b.pool.h2_usage());
                 BackendStats {
                     pool: p.name.clone(),
                     name: b.name().to_string(),
@@ -392,8 +394,8 @@ pub fn stats(state: &AdminState) -> Stats {
                     },
                     backup: b.spec.backup,
                     protocol: b.pool.protocol(),
-                    h2_connections: b.spec.proto.may_be_h2().then(|| b.pool.h2_usage().0),
-                    h2_streams: b.spec.proto.may_be_h2().then(|| b.pool.h2_usage().1),
+                    h2_connections: h2.map(|u| u.0),
+                    h2_streams: h2.map(|u| u.1),
                     state: b.state(),
                     in_flight: b.in_flight.load(Ordering::Relaxed),
                     requests: classes.iter().sum(),
