@@ -8,7 +8,7 @@ use crate::proxy::core::backend::Flight;
 use crate::proxy::core::log;
 use crate::proxy::core::upstream::Sender;
 use bytes::Bytes;
-use http_body_util::{Either, Full};
+use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -18,8 +18,66 @@ use std::task::{Context, Poll, ready};
 use std::time::Instant;
 use tokio::sync::OwnedSemaphorePermit;
 
-/// What the proxy answers with: a relayed backend body or a local (error) body.
-pub type RespBody = Either<Relay, Full<Bytes>>;
+/// An error from a transformed body (a codec's, or the relayed body's under it).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the proxy answers with: a relayed backend body, a local body (errors, redirects, cache
+/// hits), or a body transformed on its way (compressed, or copied into the cache as it passes).
+/// The first two are the common case and stay unboxed.
+pub enum RespBody {
+    Relay(Relay),
+    Local(Full<Bytes>),
+    Transformed(http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>),
+}
+
+impl RespBody {
+    /// A whole body held in memory.
+    pub fn full(b: impl Into<Bytes>) -> Self {
+        RespBody::Local(Full::new(b.into()))
+    }
+
+    /// Wrap any body (a compressor, a cache writer) as the answer's body.
+    pub fn transformed<B>(b: B) -> Self
+    where
+        B: Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        RespBody::Transformed(b.map_err(Into::into).boxed_unsync())
+    }
+}
+
+impl Body for RespBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        // Every variant is Unpin (Relay holds no self-references; the box is a Pin<Box>).
+        match self.get_mut() {
+            RespBody::Relay(r) => Pin::new(r).poll_frame(cx).map_err(Into::into),
+            RespBody::Local(f) => Pin::new(f).poll_frame(cx).map_err(|e| match e {}),
+            RespBody::Transformed(b) => Pin::new(b).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            RespBody::Relay(r) => r.is_end_stream(),
+            RespBody::Local(f) => f.is_end_stream(),
+            RespBody::Transformed(b) => b.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            RespBody::Relay(r) => r.size_hint(),
+            RespBody::Local(f) => f.size_hint(),
+            RespBody::Transformed(b) => b.size_hint(),
+        }
+    }
+}
 
 /// The access-log facts known when the response starts (allocated only when logging is on).
 pub struct LogCtx {
@@ -194,7 +252,7 @@ pub fn grpc_local(l: crate::proxy::http::local::Local) -> http::Response<RespBod
         http::StatusCode::TOO_MANY_REQUESTS => Code::ResourceExhausted,
         s => Code::from_http(s.as_u16()),
     };
-    let mut r = http::Response::new(Either::Right(Full::new(Bytes::new())));
+    let mut r = http::Response::new(RespBody::full(Bytes::new()));
     let h = r.headers_mut();
     h.insert(
         http::header::CONTENT_TYPE,
@@ -210,9 +268,7 @@ pub fn grpc_local(l: crate::proxy::http::local::Local) -> http::Response<RespBod
 
 /// A local response (errors, 403, 503) with a short plain-text body.
 pub fn local(l: crate::proxy::http::local::Local) -> http::Response<RespBody> {
-    let mut r = http::Response::new(Either::Right(Full::new(Bytes::from_static(
-        l.text.as_bytes(),
-    ))));
+    let mut r = http::Response::new(RespBody::full(Bytes::from_static(l.text.as_bytes())));
     *r.status_mut() = l.status;
     r.headers_mut().insert(
         http::header::CONTENT_TYPE,

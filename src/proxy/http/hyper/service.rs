@@ -415,7 +415,7 @@ impl L7 {
             for r in &s.header_down {
                 r.apply(&mut parts.headers);
             }
-            return Response::from_parts(parts, Either::Right(http_body_util::Full::default()));
+            return Response::from_parts(parts, RespBody::full(bytes::Bytes::new()));
         }
         let (mut parts, body) = resp.into_parts();
         strip_hop_by_hop(&mut parts.headers, false);
@@ -434,7 +434,7 @@ impl L7 {
         }
         Response::from_parts(
             parts,
-            Either::Left(Relay::new(body, flight, Some(conn.sender), slot, watch)),
+            RespBody::Relay(Relay::new(body, flight, Some(conn.sender), slot, watch)),
         )
     }
 }
