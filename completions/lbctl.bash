@@ -673,7 +673,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__load)
-            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --threads --method --header --body --body-file --urls-file --http2 --no-keepalive --insecure --cacert --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --max-send-lag --output --quiet --verbose --color --help --version merge help"
+            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --threads --method --header --body --body-file --urls-file --http2 --no-keepalive --insecure --cacert --cert --key --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --max-send-lag --output --quiet --verbose --color --help --version merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -748,6 +748,14 @@ _lbctl() {
                     return 0
                     ;;
                 --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -875,7 +883,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__probe)
-            opts="-f -X -H -k -t -c -w -i -o -q -v -h -V --targets-file --method --header --host --follow --max-redirects --http-version --insecure --cacert --cert-only --send --expect --timeout --expect-status --expect-body --expect-body-regex --expect-json --expect-header --max-latency --cert-min-days --concurrency --require --retries --retry-delay --watch --until --deadline --interval --fast-interval --rise --fall --start-up --count --output --warn-latency --crit-latency --warn-days --crit-days --quiet --verbose --color --help --version"
+            opts="-f -X -H -k -t -c -w -i -o -q -v -h -V --targets-file --method --header --host --follow --max-redirects --http-version --insecure --cacert --cert --key --cert-only --send --expect --timeout --expect-status --expect-body --expect-body-regex --expect-json --expect-header --max-latency --cert-min-days --concurrency --require --retries --retry-delay --watch --until --deadline --interval --fast-interval --rise --fall --start-up --count --output --warn-latency --crit-latency --warn-days --crit-days --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -918,6 +926,14 @@ _lbctl() {
                     return 0
                     ;;
                 --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -48,6 +48,8 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l http-version -d 'H
 1.1\t''
 2\t''"
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cacert -d 'Trust only the CA certificates in this PEM file (instead of the system roots); a server certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE one from `openssl req -x509`)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cert -d 'Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual TLS, curl\'s --cert); needs --key. Applies to https://, grpcs:// and tls:// targets' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l key -d 'Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l send -d 'tcp: send these bytes after connecting (escapes: \\r \\n \\t \\\\ \\0 \\xNN)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect -d 'tcp: the reply must contain these bytes (same escapes as --send)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s t -l timeout -d 'Give up on one check after this long (reported as a timeout, with the phase)' -r
@@ -410,6 +412,8 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_su
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l body-file -d 'Request body read from a file' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l urls-file -d 'File of target URLs, one per line (\'#\' comments): requests go round-robin over them' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l cacert -d 'Trust the CA certificates in this PEM file instead of the system roots; a server certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE one from `openssl req -x509`)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l cert -d 'Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual TLS, curl\'s --cert); needs --key' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l key -d 'Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l timeout -d 'Give up on a request after this long (counted as a request timeout)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l connect-timeout -d 'Give up on a TCP/TLS connect after this long (counted as a connect timeout)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand load; and not __fish_seen_subcommand_from merge help" -l group-by -d 'Split counts and latency by the value of this response header (e.g. X-Backend)' -r

@@ -311,7 +311,7 @@ fn default_tls(version: HttpVersion) -> Result<Arc<rustls::ClientConfig>, Fail> 
     static CFG: OnceLock<[Option<Arc<rustls::ClientConfig>>; 3]> = OnceLock::new();
     let all = CFG.get_or_init(|| {
         [tls::Alpn::Both, tls::Alpn::Http1, tls::Alpn::Http2]
-            .map(|a| tls::client_config(false, None, a).ok())
+            .map(|a| tls::client_config(false, None, None, a).ok())
     });
     let idx = match version {
         HttpVersion::Auto => 0,

@@ -21,10 +21,12 @@ pub enum Alpn {
 
 /// Build a client configuration with the shared [`crate::tls`] core. `cacert` replaces the
 /// system roots (like curl's `--cacert`); `insecure` accepts any certificate (handshake
-/// signatures are still verified). A bad CA file is bad input (exit 2).
+/// signatures are still verified); `identity` is the client certificate shown to servers that
+/// ask for one (mutual TLS). A bad CA file or client certificate is bad input (exit 2).
 pub fn client_config(
     insecure: bool,
     cacert: Option<&Path>,
+    identity: Option<&crate::tls::ClientIdentity>,
     alpn: Alpn,
 ) -> Result<Arc<ClientConfig>, SpecError> {
     let alpn = match alpn {
@@ -37,8 +39,19 @@ pub fn client_config(
         cacert: cacert.map(Path::to_path_buf),
         insecure,
         alpn,
+        identity: identity.cloned(),
     };
     crate::tls::client_config(&opts).map_err(|e| {
+        if let Some(id) = identity
+            && identity_error(&e, id)
+        {
+            return SpecError::new(
+                "client certificate",
+                format!("--cert {} --key {}", id.cert.display(), id.key.display()),
+                e.to_string(),
+                "a PEM certificate chain (leaf first) and the PEM private key that belongs to it",
+            );
+        }
         let shown = cacert.map_or_else(|| "system roots".to_string(), |p| p.display().to_string());
         SpecError::new(
             "CA certificate file",
@@ -47,6 +60,17 @@ pub fn client_config(
             "a readable PEM file with one or more CERTIFICATE blocks",
         )
     })
+}
+
+/// Whether building the config failed on the client certificate or its key (not the CA file).
+fn identity_error(e: &crate::tls::TlsError, id: &crate::tls::ClientIdentity) -> bool {
+    use crate::tls::TlsError;
+    match e {
+        TlsError::Read { path, .. } | TlsError::Empty { path, .. } => {
+            *path == id.cert.display().to_string() || *path == id.key.display().to_string()
+        }
+        TlsError::Config(text) => text.starts_with("client certificate"),
+    }
 }
 
 /// The earliest `notAfter` (Unix seconds) over a certificate chain; None when no certificate
@@ -210,15 +234,20 @@ mod tests {
 
     #[test]
     fn config_errors_are_spec_errors() {
-        let e =
-            client_config(false, Some(Path::new("/nonexistent/ca.pem")), Alpn::Both).unwrap_err();
+        let e = client_config(
+            false,
+            Some(Path::new("/nonexistent/ca.pem")),
+            None,
+            Alpn::Both,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("CA certificate file"), "{e}");
         let dir = std::env::temp_dir().join(format!("lbctl-empty-ca-{}", std::process::id()));
         std::fs::write(&dir, "not a pem\n").unwrap();
-        let e = client_config(false, Some(&dir), Alpn::Both).unwrap_err();
+        let e = client_config(false, Some(&dir), None, Alpn::Both).unwrap_err();
         assert!(e.to_string().contains("no certificate"), "{e}");
         let _ = std::fs::remove_file(&dir);
-        assert!(client_config(true, None, Alpn::Http1).is_ok());
+        assert!(client_config(true, None, None, Alpn::Http1).is_ok());
     }
 }
 

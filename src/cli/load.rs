@@ -128,6 +128,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 
+    /// Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual
+    /// TLS, curl's --cert); needs --key.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
     /// Give up on a request after this long (counted as a request timeout).
     #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "10s")]
     pub timeout: Duration,

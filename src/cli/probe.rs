@@ -113,6 +113,15 @@ pub struct RequestArgs {
     #[arg(long, value_name = "FILE")]
     pub cacert: Option<PathBuf>,
 
+    /// Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual
+    /// TLS, curl's --cert); needs --key. Applies to https://, grpcs:// and tls:// targets.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<PathBuf>,
+
     /// https: check the TLS handshake and certificate only; send no HTTP request.
     #[arg(long)]
     pub cert_only: bool,

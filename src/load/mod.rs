@@ -363,13 +363,21 @@ fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
         (None, None) => bytes::Bytes::new(),
     };
     let template = target::Template::new(&args.method, &args.headers, body, args.no_keepalive)?;
+    let identity =
+        crate::tls::ClientIdentity::from_flags(args.cert.as_deref(), args.key.as_deref())
+            .map_err(Failure::usage)?;
     let tls = if targets.iter().any(|t| t.tls) {
         Some(target::tls_config(
             args.insecure,
             args.cacert.as_deref(),
+            identity,
             args.http2,
         )?)
     } else {
+        if identity.is_some() {
+            // Still read the files, so a typo is reported even without https targets.
+            target::tls_config(true, None, identity, false)?;
+        }
         None
     };
     let group_by = match &args.group_by {

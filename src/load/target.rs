@@ -255,6 +255,7 @@ impl Template {
 pub fn tls_config(
     insecure: bool,
     cacert: Option<&Path>,
+    identity: Option<crate::tls::ClientIdentity>,
     http2: bool,
 ) -> anyhow::Result<Arc<rustls::ClientConfig>> {
     let alpn = if http2 {
@@ -266,10 +267,21 @@ pub fn tls_config(
         cacert: cacert.map(Path::to_path_buf),
         insecure,
         alpn: vec![alpn],
+        identity,
     };
-    crate::tls::client_config(&opts).map_err(|e| match cacert {
-        Some(p) => Failure::usage(format!("--cacert {}: {e}", p.display())),
-        None => Failure::runtime(format!("TLS setup: {e}")),
+    crate::tls::client_config(&opts).map_err(|e| match (&e, cacert) {
+        (crate::tls::TlsError::Config(t), _) if t.starts_with("client certificate") => {
+            Failure::usage(format!("--cert/--key: {e}"))
+        }
+        (crate::tls::TlsError::Read { path, .. } | crate::tls::TlsError::Empty { path, .. }, _)
+            if opts.identity.as_ref().is_some_and(|i| {
+                *path == i.cert.display().to_string() || *path == i.key.display().to_string()
+            }) =>
+        {
+            Failure::usage(format!("--cert/--key: {e}"))
+        }
+        (_, Some(p)) => Failure::usage(format!("--cacert {}: {e}", p.display())),
+        (_, None) => Failure::runtime(format!("TLS setup: {e}")),
     })
 }
 
@@ -353,18 +365,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("ca.pem");
         std::fs::write(&p, "not a pem").unwrap();
-        let e = tls_config(false, Some(&p), false).unwrap_err();
+        let e = tls_config(false, Some(&p), None, false).unwrap_err();
         assert_eq!(
             crate::exit::code_of(&e),
             crate::exit::ExitCode::Usage,
             "{e}"
         );
-        let e = tls_config(false, Some(&dir.path().join("missing.pem")), false).unwrap_err();
+        let e = tls_config(false, Some(&dir.path().join("missing.pem")), None, false).unwrap_err();
         assert_eq!(
             crate::exit::code_of(&e),
             crate::exit::ExitCode::Usage,
             "{e}"
         );
-        assert!(tls_config(true, None, true).is_ok());
+        assert!(tls_config(true, None, None, true).is_ok());
     }
 }

@@ -141,6 +141,11 @@ fn prepare(
             "--send and --expect apply to tcp:// targets, and none was given",
         ));
     }
+    let identity = crate::tls::ClientIdentity::from_flags(
+        args.request.cert.as_deref(),
+        args.request.key.as_deref(),
+    )
+    .map_err(Failure::usage)?;
     let targets = if any_https {
         let alpn = match args.request.http_version {
             HttpVersionArg::Auto => tls::Alpn::Both,
@@ -150,6 +155,7 @@ fn prepare(
         spec.tls = Some(tls::client_config(
             args.request.insecure,
             args.request.cacert.as_deref(),
+            identity.as_ref(),
             alpn,
         )?);
         let base = Arc::new(spec);
@@ -168,9 +174,14 @@ fn prepare(
             })
             .collect()
     } else {
-        if let Some(path) = &args.request.cacert {
-            // Still validate the file, so a typo is reported even without https targets.
-            tls::client_config(false, Some(path), tls::Alpn::None)?;
+        if args.request.cacert.is_some() || identity.is_some() {
+            // Still validate the files, so a typo is reported even without TLS targets.
+            tls::client_config(
+                false,
+                args.request.cacert.as_deref(),
+                identity.as_ref(),
+                tls::Alpn::None,
+            )?;
         }
         targets
     };

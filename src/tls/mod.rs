@@ -87,6 +87,38 @@ pub struct ClientTls {
     pub insecure: bool,
     /// ALPN protocols to offer, e.g. `[b"h2", b"http/1.1"]`.
     pub alpn: Vec<Vec<u8>>,
+    /// A client certificate chain and its key (PEM files) for servers that ask for one
+    /// (mutual TLS, curl's `--cert`/`--key`).
+    pub identity: Option<ClientIdentity>,
+}
+
+/// `--cert FILE --key FILE`: the certificate chain (leaf first) and private key a client shows.
+#[derive(Debug, Clone)]
+pub struct ClientIdentity {
+    pub cert: std::path::PathBuf,
+    pub key: std::path::PathBuf,
+}
+
+impl ClientIdentity {
+    /// Both files or neither: one without the other is a usage mistake, named.
+    pub fn from_flags(
+        cert: Option<&Path>,
+        key: Option<&Path>,
+    ) -> Result<Option<ClientIdentity>, String> {
+        match (cert, key) {
+            (None, None) => Ok(None),
+            (Some(c), Some(k)) => Ok(Some(ClientIdentity {
+                cert: c.to_path_buf(),
+                key: k.to_path_buf(),
+            })),
+            (Some(_), None) => {
+                Err("--cert needs --key (the client certificate's private key)".into())
+            }
+            (None, Some(_)) => {
+                Err("--key needs --cert (the client certificate it belongs to)".into())
+            }
+        }
+    }
 }
 
 /// A client config per `opts`.
@@ -94,11 +126,10 @@ pub fn client_config(opts: &ClientTls) -> Result<Arc<ClientConfig>, TlsError> {
     let builder = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError::Config(explain(&e).text))?;
-    let mut config = if opts.insecure {
+    let verified = if opts.insecure {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(NoVerification(provider())))
-            .with_no_client_auth()
     } else if let Some(path) = &opts.cacert {
         let pinned = load_certs(path)?;
         let mut roots = RootCertStore::empty();
@@ -120,11 +151,23 @@ pub fn client_config(opts: &ClientTls) -> Result<Arc<ClientConfig>, TlsError> {
         builder
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(PinnedOrWebPki { webpki, pinned }))
-            .with_no_client_auth()
     } else {
-        builder
-            .with_root_certificates(system_roots())
-            .with_no_client_auth()
+        builder.with_root_certificates(system_roots())
+    };
+    let mut config = match &opts.identity {
+        None => verified.with_no_client_auth(),
+        Some(id) => {
+            let chain = load_certs(&id.cert)?;
+            let key = load_key(&id.key)?;
+            verified.with_client_auth_cert(chain, key).map_err(|e| {
+                TlsError::Config(format!(
+                    "client certificate {} with key {}: {}",
+                    id.cert.display(),
+                    id.key.display(),
+                    explain(&e).text
+                ))
+            })?
+        }
     };
     config.alpn_protocols = opts.alpn.clone();
     Ok(Arc::new(config))

@@ -8,6 +8,7 @@ mod grpc;
 mod house;
 mod interop;
 mod load;
+mod mtls;
 mod probe;
 mod proxy;
 mod proxy_l4;

@@ -186,6 +186,7 @@ pub fn upstream(
         cacert: args.upstream_cacert.clone(),
         insecure: args.insecure_upstream,
         alpn: Vec::new(),
+        identity: None,
     })
     .map_err(|e| Failure::usage(format!("--upstream-cacert: {e}")))?;
     Ok(Some(config))
