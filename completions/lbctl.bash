@@ -673,7 +673,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__load)
-            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --threads --method --header --body --body-file --urls-file --http2 --no-keepalive --insecure --cacert --cert --key --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --max-send-lag --output --quiet --verbose --color --help --version merge help"
+            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --threads --method --header --body --body-file --urls-file --http2 --no-keepalive --insecure --cacert --cert --key --export --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --max-send-lag --output --quiet --verbose --color --help --version merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -756,6 +756,10 @@ _lbctl() {
                     return 0
                     ;;
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -562,6 +562,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --cacert 'Trust the CA certificates in this PEM file instead of the system roots; a server certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE one from `openssl req -x509`)'
             cand --cert 'Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual TLS, curl''s --cert); needs --key'
             cand --key 'Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert'
+            cand --export 'Write one line per measured request to FILE, streamed while the run goes on: .csv (with a header line) or .jsonl. Fields: intended_unix_us (when the plan meant to send it), sent_unix_us, latency_us (from the intended time), status (0: no response), bytes, error (the report''s category) and group (the --group-by value)'
             cand --timeout 'Give up on a request after this long (counted as a request timeout)'
             cand --connect-timeout 'Give up on a TCP/TLS connect after this long (counted as a connect timeout)'
             cand --group-by 'Split counts and latency by the value of this response header (e.g. X-Backend)'

@@ -137,6 +137,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<PathBuf>,
 
+    /// Write one line per measured request to FILE, streamed while the run goes on: .csv
+    /// (with a header line) or .jsonl. Fields: intended_unix_us (when the plan meant to send
+    /// it), sent_unix_us, latency_us (from the intended time), status (0: no response), bytes,
+    /// error (the report's category) and group (the --group-by value).
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
+
     /// Give up on a request after this long (counted as a request timeout).
     #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "10s")]
     pub timeout: Duration,

@@ -111,6 +111,7 @@ fn worker_thread(
         .build()
         .map_err(|e| crate::exit::Failure::runtime(format!("cannot start a runtime: {e}")))?;
     let local = tokio::task::LocalSet::new();
+    let shared_export = shared.export.clone();
     let worker = Rc::new(Worker {
         id,
         job: job.clone(),
@@ -121,6 +122,7 @@ fn worker_thread(
         status: RefCell::new(vec![0; 1000]),
         interval: RefCell::new((LatencyHistogram::new(), 0, 0)),
         ticks_sent: std::cell::Cell::new(0),
+        export: RefCell::new(shared_export.map(super::export::Batch::new)),
     });
     let w = worker.clone();
     local.block_on(&rt, async move {

@@ -97,6 +97,8 @@ pub struct Shared {
     pub open_connections: AtomicU64,
     /// The most connections open at once during the run (warmup included).
     pub peak_connections: AtomicU64,
+    /// `--export`: where each worker hands its rows.
+    pub export: Option<super::export::Sink>,
 }
 
 impl Shared {

@@ -11,6 +11,7 @@
 
 pub mod conn;
 pub mod engine;
+pub mod export;
 mod grow;
 pub mod h1;
 pub mod hdrlog;
@@ -59,7 +60,17 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         Some(f) => Some(f.begin(plan.interval, bound)?),
         None => None,
     };
-    let shared = Arc::new(Shared::default());
+    let (export, export_writer) = match &args.export {
+        Some(p) => {
+            let (sink, writer) = export::open(p)?;
+            (Some(sink), Some(writer))
+        }
+        None => (None, None),
+    };
+    let shared = Arc::new(Shared {
+        export,
+        ..Shared::default()
+    });
     watch_signals(shared.clone());
 
     let model = if plan.rate.is_some() {
@@ -118,6 +129,13 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     }
     if let Some(f) = hdr_file.take() {
         f.close()?;
+    }
+    if let (Some(w), Some(p)) = (export_writer, &args.export) {
+        let rows = w.finish()?;
+        crate::output::info(
+            global,
+            format!("lbctl load: {rows} requests written to {}", p.display()),
+        );
     }
 
     let elapsed = wall.elapsed().as_secs_f64();

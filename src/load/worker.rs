@@ -42,12 +42,28 @@ pub(super) struct Worker {
     pub(super) interval: RefCell<(LatencyHistogram, u64, u64)>,
     /// Interval snapshots the ticker has sent: the index of the interval being recorded.
     pub(super) ticks_sent: std::cell::Cell<u64>,
+    /// `--export`: this thread's rows not yet handed to the writer (flushed on drop).
+    pub(super) export: RefCell<Option<super::export::Batch>>,
 }
 
 impl Worker {
     /// Record one finished attempt. `latency` is what the report calls latency; `service`
     /// is recorded only in the open model.
     pub(super) fn record(&self, outcome: Outcome, latency: Duration, service: Option<Duration>) {
+        self.record_at(outcome, latency, service, std::time::Instant::now());
+    }
+
+    /// [`Worker::record`] for a response that ended at `done`.
+    fn record_at(
+        &self,
+        outcome: Outcome,
+        latency: Duration,
+        service: Option<Duration>,
+        done: std::time::Instant,
+    ) {
+        if let Some(batch) = self.export.borrow_mut().as_mut() {
+            export_row(batch, &outcome, latency, service, done);
+        }
         let mut tally = self.tally.borrow_mut();
         let mut iv = self.interval.borrow_mut();
         match outcome {
@@ -124,14 +140,52 @@ impl Worker {
                 tally.queued += 1;
             }
         }
-        self.record(
+        self.record_at(
             outcome,
             done.saturating_duration_since(due),
             Some(done.saturating_duration_since(sent)),
+            done.into_std(),
         );
     }
 
     pub(super) fn stopped(&self) -> bool {
         self.shared.stop.load(Ordering::Relaxed)
     }
+}
+
+/// One `--export` row, timed back from `done` (when the response ended): `latency` before it
+/// was the intended send time and `service` before it the actual one (the same in the closed
+/// model).
+fn export_row(
+    batch: &mut super::export::Batch,
+    outcome: &Outcome,
+    latency: Duration,
+    service: Option<Duration>,
+    now: std::time::Instant,
+) {
+    use super::export::{Row, us};
+    let (status, bytes, error, group) = match outcome {
+        Outcome::Answer(a) => (
+            a.status.as_u16(),
+            a.bytes,
+            a.status.is_server_error().then(|| ErrorKind::Http5xx.key()),
+            a.group
+                .as_ref()
+                .map(|g| String::from_utf8_lossy(g.as_bytes()).into_owned()),
+        ),
+        Outcome::Failed(e) => (0, 0, Some(e.kind.key()), None),
+        Outcome::Cut => return,
+    };
+    let sink = batch.sink();
+    let intended = sink.unix_us(now.checked_sub(latency).unwrap_or(now));
+    let sent = sink.unix_us(now.checked_sub(service.unwrap_or(latency)).unwrap_or(now));
+    batch.push(Row {
+        intended_us: intended,
+        sent_us: sent,
+        latency_us: us(latency),
+        status,
+        bytes,
+        error,
+        group,
+    });
 }
