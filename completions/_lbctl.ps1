@@ -30,7 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Health-check TCP/HTTP/TLS targets once, in a watch loop, or until healthy')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Health-check TCP/HTTP/TLS/gRPC/DNS targets once, in a watch loop, or until healthy')
             [CompletionResult]::new('ring', 'ring', [CompletionResultType]::ParameterValue, 'Inspect consistent-hash rings: lookups, balance, what moves when servers change')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run an L7 HTTP / L4 TCP load-balancing reverse proxy')
             [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles')
@@ -51,10 +51,10 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--max-redirects', '--max-redirects', [CompletionResultType]::ParameterName, 'Redirects followed at most with --follow; one more fails the check')
             [CompletionResult]::new('--http-version', '--http-version', [CompletionResultType]::ParameterName, 'HTTP version: auto (HTTP/1.1; https: ALPN picks h2 or http/1.1), 1.1, or 2 (h2 by ALPN, h2c by prior knowledge on http://)')
             [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'Trust only the CA certificates in this PEM file (instead of the system roots); a server certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE one from `openssl req -x509`)')
-            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual TLS, curl''s --cert); needs --key. Applies to https://, grpcs:// and tls:// targets')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual TLS, curl''s --cert); needs --key. Applies to https:// and grpcs:// targets')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert')
             [CompletionResult]::new('--send', '--send', [CompletionResultType]::ParameterName, 'tcp: send these bytes after connecting (escapes: \r \n \t \\ \0 \xNN)')
-            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'tcp: the reply must contain these bytes (same escapes as --send)')
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'A field condition, ''FIELD OP VALUE'' (repeatable), e.g. ''dns.rcode == NXDOMAIN'', ''dns.answer.count >= 1'', ''dns.answer ~ 10\.0\.0\.'' (some record matches), ''dns.answer.all ~ RE'' (every one), ''dns.answer !~ RE'' (none), ''dns.authoritative == true''. For a tcp:// target, any other text is the reply to wait for (same escapes as --send; one only)')
             [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'Give up on one check after this long (reported as a timeout, with the phase)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up on one check after this long (reported as a timeout, with the phase)')
             [CompletionResult]::new('--expect-status', '--expect-status', [CompletionResultType]::ParameterName, 'Accepted status codes (default 200-399, like Kubernetes), e.g. 200-299,301')
@@ -727,7 +727,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;help' {
-            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Health-check TCP/HTTP/TLS targets once, in a watch loop, or until healthy')
+            [CompletionResult]::new('probe', 'probe', [CompletionResultType]::ParameterValue, 'Health-check TCP/HTTP/TLS/gRPC/DNS targets once, in a watch loop, or until healthy')
             [CompletionResult]::new('ring', 'ring', [CompletionResultType]::ParameterValue, 'Inspect consistent-hash rings: lookups, balance, what moves when servers change')
             [CompletionResult]::new('proxy', 'proxy', [CompletionResultType]::ParameterValue, 'Run an L7 HTTP / L4 TCP load-balancing reverse proxy')
             [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles')

@@ -31,7 +31,7 @@ complete -c lbctl -n "__fish_lbctl_needs_command" -s q -l quiet -d 'Print only r
 complete -c lbctl -n "__fish_lbctl_needs_command" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lbctl -n "__fish_lbctl_needs_command" -s V -l version -d 'Print version'
-complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "probe" -d 'Health-check TCP/HTTP/TLS targets once, in a watch loop, or until healthy'
+complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "probe" -d 'Health-check TCP/HTTP/TLS/gRPC/DNS targets once, in a watch loop, or until healthy'
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "ring" -d 'Inspect consistent-hash rings: lookups, balance, what moves when servers change'
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "proxy" -d 'Run an L7 HTTP / L4 TCP load-balancing reverse proxy'
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "load" -d 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles'
@@ -48,10 +48,10 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l http-version -d 'H
 1.1\t''
 2\t''"
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cacert -d 'Trust only the CA certificates in this PEM file (instead of the system roots); a server certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE one from `openssl req -x509`)' -r -F
-complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cert -d 'Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual TLS, curl\'s --cert); needs --key. Applies to https://, grpcs:// and tls:// targets' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l cert -d 'Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual TLS, curl\'s --cert); needs --key. Applies to https:// and grpcs:// targets' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l key -d 'Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l send -d 'tcp: send these bytes after connecting (escapes: \\r \\n \\t \\\\ \\0 \\xNN)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect -d 'tcp: the reply must contain these bytes (same escapes as --send)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect -d 'A field condition, \'FIELD OP VALUE\' (repeatable), e.g. \'dns.rcode == NXDOMAIN\', \'dns.answer.count >= 1\', \'dns.answer ~ 10\\.0\\.0\\.\' (some record matches), \'dns.answer.all ~ RE\' (every one), \'dns.answer !~ RE\' (none), \'dns.authoritative == true\'. For a tcp:// target, any other text is the reply to wait for (same escapes as --send; one only)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s t -l timeout -d 'Give up on one check after this long (reported as a timeout, with the phase)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-status -d 'Accepted status codes (default 200-399, like Kubernetes), e.g. 200-299,301' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-body -d 'The body must contain this text (repeatable)' -r
@@ -492,7 +492,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -s q -l quiet -d '
 complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "probe" -d 'Health-check TCP/HTTP/TLS targets once, in a watch loop, or until healthy'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "probe" -d 'Health-check TCP/HTTP/TLS/gRPC/DNS targets once, in a watch loop, or until healthy'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "ring" -d 'Inspect consistent-hash rings: lookups, balance, what moves when servers change'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "proxy" -d 'Run an L7 HTTP / L4 TCP load-balancing reverse proxy'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "load" -d 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles'

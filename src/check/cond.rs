@@ -26,8 +26,7 @@ const STATUS_EXPECTED: &str = "status codes and ranges such as 200, 200-299 or 2
 const JSON_EXPECTED: &str = "PATH OP VALUE such as '.status == \"UP\"', '.count >= 3' or '.ready exists' (OP: == != < <= > >=)";
 const HEADER_EXPECTED: &str =
     "'NAME: VALUE' (value contained in the header, case-insensitive) or 'NAME' (present)";
-const ASSERT_EXPECTED: &str =
-    "KEY=VALUE with KEY one of status, body, body-regex, json, header, max-latency, cert-min-days";
+const ASSERT_EXPECTED: &str = "KEY=VALUE with KEY one of status, body, body-regex, json, header, max-latency, cert-min-days, expect";
 
 /// Accepted HTTP status codes: a list of inclusive ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -408,6 +407,8 @@ pub struct Conditions {
     pub max_latency: Option<Duration>,
     /// The earliest-expiring certificate of the peer chain must be valid this many more days.
     pub cert_min_days: Option<f64>,
+    /// Field conditions (`--expect 'dns.answer.count >= 1'`, see field.rs).
+    pub fields: Vec<super::field::FieldCond>,
 }
 
 impl Conditions {
@@ -436,6 +437,7 @@ impl Conditions {
             "header" => self.headers.push(HeaderCond::parse(value)?),
             "max-latency" => self.max_latency = Some(parse_duration(value)?),
             "cert-min-days" => self.cert_min_days = Some(parse_days(value)?),
+            "expect" => self.fields.push(super::field::FieldCond::parse(value)?),
             _ => {
                 return Err(SpecError::new(
                     "target assertion",

@@ -1,6 +1,6 @@
 //! One check from start to verdict ([`run`]): the phases timed as they pass, the whole check
 //! bounded by its timeout, the scheme's own exchange (tcp.rs, http.rs for HTTP and HTTPS, or
-//! grpc.rs for the gRPC health check),
+//! grpc.rs for the gRPC health check, dns.rs for a DNS query),
 //! then the conditions judged on what came back. The types it fills in are in mod.rs.
 
 use super::{
@@ -58,6 +58,11 @@ async fn exec(spec: &CheckSpec, target: &Target, p: &mut Progress) -> Result<Opt
         Scheme::Tcp => tcp::check(spec, target, p).await.map(|()| None),
         Scheme::Http | Scheme::Https => http::check(spec, target, p).await,
         Scheme::Grpc | Scheme::Grpcs => grpc::check(spec, target, p).await.map(|()| None),
+        Scheme::Dns => {
+            let answer = super::dns::check(target, p).await?;
+            p.out.dns = Some(Box::new(answer));
+            Ok(None)
+        }
     }
 }
 
@@ -110,6 +115,16 @@ fn judge(
                 }
             }
         }
+    }
+    if let Some(a) = out.dns.as_deref()
+        && a.rcode != "NOERROR"
+        && !c.fields.iter().any(|f| f.is_rcode())
+    {
+        // blackbox's default valid_rcodes: NOERROR only, unless a condition names others.
+        return Err(format!("rcode {} (want NOERROR)", a.rcode));
+    }
+    for f in &c.fields {
+        f.eval(out)?;
     }
     if let Some(min) = c.cert_min_days {
         if !target.scheme.is_tls() {

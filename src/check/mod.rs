@@ -1,4 +1,4 @@
-//! Health checks (tcp, http, tls, grpc) and the rise/fall state machine: run once by `probe`,
+//! Health checks (tcp, http, tls, grpc, dns) and the rise/fall state machine: run once by `probe`,
 //! continuously by `proxy`. No CLI, no printing: a [`CheckSpec`] and a [`Target`] in, a
 //! [`CheckOutcome`] out.
 //!
@@ -10,7 +10,7 @@
 //!
 //! May import: `spec`, `tls` and `grpc` (its tests also start `serve` backends). Never `cli` or
 //! a subcommand: `probe` and `proxy` call in here. Inside, `exec.rs` drives one check through
-//! `tcp.rs`, `http.rs` or `grpc.rs` (grpc.health.v1 over HTTP/2); all of them import the types of this file, which imports none of them.
+//! `tcp.rs`, `http.rs`, `grpc.rs` (grpc.health.v1 over HTTP/2) or `dns.rs`; all of them import the types of this file, which imports none of them.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -23,7 +23,9 @@
 //! ```
 
 pub mod cond;
+pub mod dns;
 mod exec;
+pub mod field;
 mod grpc;
 mod http;
 pub mod state;
@@ -149,7 +151,9 @@ pub struct CheckOutcome {
     pub grpc_status: Option<&'static str>,
     /// gRPC checks: the call's grpc-status when a gRPC answer came back (OK with a status above).
     pub grpc_code: Option<crate::grpc::Code>,
-    /// The address connected to (after DNS).
+    /// DNS checks: what the server answered (rcode, flags, each section's records).
+    pub dns: Option<Box<dns::DnsAnswer>>,
+    /// The address connected to (after DNS; for a DNS check, the server asked).
     pub addr: Option<SocketAddr>,
     pub timings: Timings,
     /// Earliest notAfter of the peer's certificate chain, Unix seconds (https only).

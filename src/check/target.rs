@@ -8,7 +8,8 @@ use crate::spec::SpecError;
 use std::fmt;
 
 const TARGET_EXPECTED: &str = "tcp://HOST:PORT, HOST:PORT, http://HOST[:PORT][/PATH], \
-     https://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE] or grpcs://HOST[:PORT][/SERVICE]";
+     https://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE], grpcs://HOST[:PORT][/SERVICE] or \
+     dns://[RESOLVER[:PORT]]/NAME[?type=A]";
 
 /// How a target is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,6 +21,8 @@ pub enum Scheme {
     Grpc,
     /// grpc.health.v1 over TLS with ALPN h2.
     Grpcs,
+    /// One DNS query to one server (UDP, TCP after truncation).
+    Dns,
 }
 
 impl Scheme {
@@ -30,6 +33,7 @@ impl Scheme {
             Scheme::Https => "https",
             Scheme::Grpc => "grpc",
             Scheme::Grpcs => "grpcs",
+            Scheme::Dns => "dns",
         }
     }
 
@@ -71,10 +75,14 @@ impl Target {
                 "https" => (Scheme::Https, rest),
                 "grpc" => (Scheme::Grpc, rest),
                 "grpcs" => (Scheme::Grpcs, rest),
+                "dns" => (Scheme::Dns, rest),
                 _ => return Err(err(&format!("unknown scheme '{sch}'"))),
             },
             None => (Scheme::Tcp, t),
         };
+        if scheme == Scheme::Dns {
+            return parse_dns(rest).map_err(|p| err(&p));
+        }
         let (authority, path) = match rest.find(['/', '?']) {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
@@ -90,6 +98,7 @@ impl Target {
             (Some(p), _) => p,
             (None, Scheme::Http) => 80,
             (None, Scheme::Https | Scheme::Grpcs) => 443,
+            (None, Scheme::Dns) => 53,
             // gRPC has no well-known port of its own.
             (None, Scheme::Tcp | Scheme::Grpc) => return Err(err("the port is missing")),
         };
@@ -231,9 +240,41 @@ impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.scheme {
             Scheme::Tcp => write!(f, "tcp://{}", self.authority()),
+            Scheme::Dns if self.host.is_empty() => write!(f, "dns://{}", self.path),
+            Scheme::Dns => write!(f, "dns://{}{}", self.authority(), self.path),
             s => write!(f, "{}://{}{}", s.as_str(), self.host_header(), self.path),
         }
     }
+}
+
+/// `dns://[RESOLVER[:PORT]]/NAME[?type=T&transport=udp|tcp&recurse=0|1]`; no resolver means
+/// the system's (the first `nameserver` of /etc/resolv.conf, read when the check runs).
+fn parse_dns(rest: &str) -> Result<Target, String> {
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => return Err("the name to look up is missing (dns://RESOLVER/NAME)".into()),
+    };
+    let (host, port) = if authority.is_empty() {
+        (String::new(), None)
+    } else {
+        split_host_port(authority)?
+    };
+    if !host.is_empty() && host.parse::<std::net::IpAddr>().is_err() {
+        return Err(format!(
+            "the resolver '{host}' must be an IP address (a name would need a resolver itself)"
+        ));
+    }
+    let port = port.unwrap_or(53);
+    if port == 0 {
+        return Err("port 0 cannot be probed".into());
+    }
+    super::dns::DnsQuery::parse(path)?;
+    Ok(Target {
+        scheme: Scheme::Dns,
+        host,
+        port,
+        path: path.to_string(),
+    })
 }
 
 /// A character of a gRPC service name (a dotted protobuf name; '-' too, which some use).

@@ -92,7 +92,7 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Health-check TCP/HTTP/TLS targets once, in a watch loop, or until healthy.
+    /// Health-check TCP/HTTP/TLS/gRPC/DNS targets once, in a watch loop, or until healthy.
     Probe(ProbeArgs),
     /// Inspect consistent-hash rings: lookups, balance, what moves when servers change.
     Ring(RingArgs),

@@ -6,19 +6,26 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Health-check TCP/HTTP/TLS/gRPC targets once, in a watch loop, or until healthy (the long
+/// Health-check TCP/HTTP/TLS/gRPC/DNS targets once, in a watch loop, or until healthy (the long
 /// description is in `after_help`: the subcommand's own doc line in cli/mod.rs is its about).
 #[derive(Debug, Args)]
 #[command(
     after_help = "Targets: tcp://HOST:PORT, HOST:PORT (TCP), http://HOST[:PORT]/PATH, https://...,
 grpc://HOST:PORT[/SERVICE] (grpc.health.v1 Check over h2c; SERVING passes, the status shows in
 STATUS and JSON's grpc_status), grpcs://HOST[:PORT][/SERVICE] (over TLS, ALPN h2; --cacert and
---insecure apply); from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
+--insecure apply), dns://[RESOLVER[:PORT]]/NAME[?type=A|AAAA|CNAME|MX|NS|PTR|SOA|SRV|TXT|CAA|ANY]
+[&transport=tcp][&recurse=0] (one query; UDP with EDNS0, TCP after truncation; NOERROR passes
+unless a dns.rcode condition says otherwise; no RESOLVER: /etc/resolv.conf's first); from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
 carry its own assertions after the target; status, max-latency and cert-min-days replace the
 command-line value, body, body-regex, json and header add to the command-line conditions:
   https://api.example.com/health status=200 json=.status==UP max-latency=300ms
   db.internal:5432
   http://10.0.0.7:8080/ready header='Content-Type: json' json='.checks[0].ok == true'
+
+Field conditions (--expect, expect=): FIELD OP VALUE. dns.rcode == NXDOMAIN (or !=; a comma
+list: any of them), dns.authoritative == true, dns.answer.count >= 1 (also dns.authority.count,
+dns.additional.count; == != < <= > >=), dns.answer ~ RE (some record matches), dns.answer !~ RE
+(none does), dns.answer.all ~ RE (every one does); records read NAME<TAB>TTL<TAB>IN<TAB>TYPE<TAB>RDATA.
 
 JSON conditions (--expect-json, json=): PATH OP VALUE or PATH exists. PATH: . .status
 .checks[0].name .[\"a key\"]; OP: == != < <= > >=; VALUE: a JSON literal (\"UP\", 3, true,
@@ -114,7 +121,7 @@ pub struct RequestArgs {
     pub cacert: Option<PathBuf>,
 
     /// Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual
-    /// TLS, curl's --cert); needs --key. Applies to https://, grpcs:// and tls:// targets.
+    /// TLS, curl's --cert); needs --key. Applies to https:// and grpcs:// targets.
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
 
@@ -130,9 +137,12 @@ pub struct RequestArgs {
     #[arg(long, value_name = "TEXT")]
     pub send: Option<String>,
 
-    /// tcp: the reply must contain these bytes (same escapes as --send).
-    #[arg(long, value_name = "TEXT")]
-    pub expect: Option<String>,
+    /// A field condition, 'FIELD OP VALUE' (repeatable), e.g. 'dns.rcode == NXDOMAIN',
+    /// 'dns.answer.count >= 1', 'dns.answer ~ 10\.0\.0\.' (some record matches), 'dns.answer.all
+    /// ~ RE' (every one), 'dns.answer !~ RE' (none), 'dns.authoritative == true'. For a tcp://
+    /// target, any other text is the reply to wait for (same escapes as --send; one only).
+    #[arg(long, value_name = "COND|TEXT")]
+    pub expect: Vec<String>,
 
     /// Give up on one check after this long (reported as a timeout, with the phase).
     #[arg(short, long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]

@@ -5,6 +5,7 @@
 //!
 //! May import: `check`, `stats`, `spec`, `tls`, `output`, `shutdown`, `cli`, `exit`.
 
+mod dns_metrics;
 mod oneshot;
 mod options;
 mod report;
@@ -16,6 +17,7 @@ pub use options::{HttpVersionArg, ProbeOutput, Require, UntilState};
 pub use settings::Settings;
 pub use targets::{ProbeTarget, parse_line};
 
+use crate::check::field::FieldCond;
 use crate::check::{
     CheckSpec, Conditions, HeaderCond, HttpVersion, JsonCond, Scheme, StatusRanges, cond, tls,
 };
@@ -134,7 +136,14 @@ fn prepare(
             t.label
         )));
     }
-    if (args.request.send.is_some() || args.request.expect.is_some())
+    if args.request.expect.iter().any(|e| FieldCond::looks_like(e))
+        && !targets.iter().any(|t| t.target.scheme == Scheme::Dns)
+    {
+        return Err(Failure::usage(
+            "--expect 'dns.…' conditions apply to dns:// targets, and none was given",
+        ));
+    }
+    if (args.request.send.is_some() || tcp_expect(args)?.is_some())
         && !targets.iter().any(|t| t.target.scheme == Scheme::Tcp)
     {
         return Err(Failure::usage(
@@ -268,6 +277,22 @@ fn prepare(
 }
 
 /// The check spec every target starts from (per-target assertions change copies of it).
+/// The `--expect` that is a TCP reply to wait for (not a field condition); one at most.
+fn tcp_expect(args: &ProbeArgs) -> anyhow::Result<Option<&String>> {
+    let mut raw = args
+        .request
+        .expect
+        .iter()
+        .filter(|e| !FieldCond::looks_like(e));
+    let first = raw.next();
+    if let Some(second) = raw.next() {
+        return Err(Failure::usage(format!(
+            "--expect '{second}': only one TCP reply to wait for can be given (field conditions such as 'dns.rcode == NOERROR' may repeat)"
+        )));
+    }
+    Ok(first)
+}
+
 fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
     let method = ::http::Method::from_bytes(args.request.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| {
@@ -307,6 +332,14 @@ fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
     for h in &args.conditions.expect_header {
         conditions.headers.push(HeaderCond::parse(h)?);
     }
+    for e in args
+        .request
+        .expect
+        .iter()
+        .filter(|e| FieldCond::looks_like(e))
+    {
+        conditions.fields.push(FieldCond::parse(e)?);
+    }
     conditions.max_latency = args.conditions.max_latency;
     if let Some(d) = &args.conditions.cert_min_days {
         conditions.cert_min_days = Some(cond::parse_days(d)?);
@@ -331,7 +364,7 @@ fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
         tls: None,
         cert_only: args.request.cert_only,
         send: bytes(&args.request.send)?,
-        expect: bytes(&args.request.expect)?,
+        expect: bytes(&tcp_expect(args)?.cloned())?,
         conditions,
     })
 }

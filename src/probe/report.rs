@@ -93,6 +93,9 @@ pub struct TargetJson {
     /// gRPC targets: the call's grpc-status number (0 OK, 12 UNIMPLEMENTED, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grpc_code: Option<u32>,
+    /// DNS targets: rcode, the AA flag, whether TCP was used, and each section's records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns: Option<crate::check::dns::DnsAnswer>,
     pub addr: Option<String>,
     pub attempts: u32,
     pub redirects: u32,
@@ -127,6 +130,7 @@ pub fn target_json(t: &ProbeTarget, r: &ShotResult, now: SystemTime) -> TargetJs
         http_version: o.http_version.map(str::to_string),
         grpc_status: o.grpc_status.map(str::to_string),
         grpc_code: o.grpc_code.map(|c| c.number()),
+        dns: o.dns.as_deref().cloned(),
         addr: o.addr.map(|a| a.to_string()),
         attempts: r.attempts,
         redirects: o.redirects,
@@ -288,9 +292,12 @@ fn table(
     )
 }
 
-/// The STATUS column: the HTTP status, or for gRPC the health status (SERVING) or, when the
+/// The STATUS column: the HTTP status, a DNS answer's rcode, or for gRPC the health status (SERVING) or, when the
 /// call failed, its grpc-status name (UNIMPLEMENTED).
 fn status_cell(o: &crate::check::CheckOutcome) -> String {
+    if let Some(d) = o.dns.as_deref() {
+        return d.rcode.clone();
+    }
     if let Some(s) = o.grpc_status {
         return s.to_string();
     }
@@ -356,7 +363,12 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
     let status: Vec<String> = targets
         .iter()
         .zip(results)
-        .filter(|(t, _)| t.target.scheme != crate::check::Scheme::Tcp)
+        .filter(|(t, _)| {
+            !matches!(
+                t.target.scheme,
+                crate::check::Scheme::Tcp | crate::check::Scheme::Dns
+            )
+        })
         .map(|(t, r)| {
             format!(
                 "probe_http_status_code{{target=\"{}\"}} {}",
@@ -399,7 +411,8 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
         })
         .collect();
     // A family is written only when it has samples (TCP-only runs have no status code).
-    for (name, help, samples) in [
+    let dns = super::dns_metrics::families(targets, results, label);
+    for (name, help, samples) in dns.into_iter().chain([
         (
             "probe_http_status_code",
             "Response HTTP status code (0 without a response).",
@@ -415,7 +428,7 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
             "Earliest expiring certificate of the peer chain, Unix seconds.",
             expiry,
         ),
-    ] {
+    ]) {
         if !samples.is_empty() {
             metric(&mut s, name, help);
             for line in samples {

@@ -1,0 +1,344 @@
+//! Field conditions (`--expect 'dns.answer.count >= 1'`): `FIELD OP VALUE` on what a check
+//! saw, for the facts that are not an HTTP body. Fields so far are the DNS answer's:
+//!
+//! - `dns.rcode == NOERROR` (or `!=`; a comma list means any of them: `== NOERROR,NXDOMAIN`);
+//!   without a `dns.rcode` condition a DNS check requires NOERROR (blackbox's valid_rcodes).
+//! - `dns.authoritative == true|false` (the AA flag).
+//! - `dns.answer.count`, `dns.authority.count`, `dns.additional.count` with `== != >= <= > <`.
+//! - `dns.answer ~ RE` (some record matches), `dns.answer !~ RE` (none does),
+//!   `dns.answer.all ~ RE` (every record matches), `dns.answer.all !~ RE` (not every one
+//!   does); the same for `dns.authority` and `dns.additional`. Records are matched in the
+//!   zone-file form blackbox_exporter's regular expressions are written against:
+//!   `NAME<TAB>TTL<TAB>CLASS<TAB>TYPE<TAB>RDATA`. These are blackbox's `fail_if_*` options
+//!   turned around to say what must hold.
+
+use super::CheckOutcome;
+use super::dns::DnsAnswer;
+use crate::spec::SpecError;
+
+const EXPECTED: &str = "FIELD OP VALUE, e.g. 'dns.rcode == NXDOMAIN', 'dns.answer.count >= 1', \
+     'dns.answer ~ 10\\.0\\.0\\.', 'dns.authoritative == true'";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Ge,
+    Le,
+    Gt,
+    Lt,
+    Match,
+    NoMatch,
+}
+
+impl Op {
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Eq => "==",
+            Op::Ne => "!=",
+            Op::Ge => ">=",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Lt => "<",
+            Op::Match => "~",
+            Op::NoMatch => "!~",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Answer,
+    Authority,
+    Additional,
+}
+
+impl Section {
+    fn name(self) -> &'static str {
+        match self {
+            Section::Answer => "answer",
+            Section::Authority => "authority",
+            Section::Additional => "additional",
+        }
+    }
+
+    fn records(self, a: &DnsAnswer) -> &[String] {
+        match self {
+            Section::Answer => &a.answer,
+            Section::Authority => &a.authority,
+            Section::Additional => &a.additional,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Check {
+    Rcode(Vec<String>),
+    Authoritative(bool),
+    Count(Section, f64),
+    Records {
+        section: Section,
+        all: bool,
+        re: regex::Regex,
+    },
+}
+
+/// One parsed field condition.
+#[derive(Debug, Clone)]
+pub struct FieldCond {
+    text: String,
+    op: Op,
+    check: Check,
+}
+
+impl FieldCond {
+    /// Whether `s` is written as a field condition (a known field name first), so `--expect`
+    /// can tell one from a TCP reply to wait for.
+    pub fn looks_like(s: &str) -> bool {
+        s.trim_start().starts_with("dns.")
+    }
+
+    /// Whether this condition is about the rcode (it then replaces the NOERROR default).
+    pub fn is_rcode(&self) -> bool {
+        matches!(self.check, Check::Rcode(_))
+    }
+
+    pub fn parse(s: &str) -> Result<FieldCond, SpecError> {
+        let bad = |why: String| SpecError::new("condition", s, why, EXPECTED);
+        let t = s.trim();
+        let end = t
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
+            .unwrap_or(t.len());
+        let (field, rest) = t.split_at(end);
+        let rest = rest.trim_start();
+        let (op, value) = [
+            ("==", Op::Eq),
+            ("!=", Op::Ne),
+            (">=", Op::Ge),
+            ("<=", Op::Le),
+            ("!~", Op::NoMatch),
+            (">", Op::Gt),
+            ("<", Op::Lt),
+            ("~", Op::Match),
+        ]
+        .into_iter()
+        .find_map(|(sym, op)| rest.strip_prefix(sym).map(|v| (op, v)))
+        .ok_or_else(|| bad(format!("no operator after '{field}'")))?;
+        let value = unquote(value.trim());
+        if value.is_empty() {
+            return Err(bad("the value is missing".into()));
+        }
+        let ops = |allowed: &[Op], what: &str| -> Result<(), SpecError> {
+            if allowed.contains(&op) {
+                Ok(())
+            } else {
+                Err(bad(format!("{field} {what}, not {}", op.as_str())))
+            }
+        };
+        let section = |name: &str| match name {
+            "answer" => Some(Section::Answer),
+            "authority" => Some(Section::Authority),
+            "additional" => Some(Section::Additional),
+            _ => None,
+        };
+        let parts: Vec<&str> = field.split('.').collect();
+        let check = match parts.as_slice() {
+            ["dns", "rcode"] => {
+                ops(&[Op::Eq, Op::Ne], "takes == or !=")?;
+                let codes: Vec<String> = value
+                    .split(',')
+                    .map(|c| c.trim().to_ascii_uppercase())
+                    .filter(|c| !c.is_empty())
+                    .collect();
+                if let Some(c) = codes.iter().find(|c| !known_rcode(c)) {
+                    return Err(bad(format!(
+                        "'{c}' is not an rcode; expected NOERROR, NXDOMAIN, SERVFAIL, REFUSED, FORMERR, NOTIMP..."
+                    )));
+                }
+                Check::Rcode(codes)
+            }
+            ["dns", "authoritative"] => {
+                ops(&[Op::Eq, Op::Ne], "takes == or !=")?;
+                match value.to_ascii_lowercase().as_str() {
+                    "true" => Check::Authoritative(true),
+                    "false" => Check::Authoritative(false),
+                    _ => return Err(bad(format!("'{value}': expected true or false"))),
+                }
+            }
+            ["dns", sec, "count"] if section(sec).is_some() => {
+                ops(
+                    &[Op::Eq, Op::Ne, Op::Ge, Op::Le, Op::Gt, Op::Lt],
+                    "is a number (== != >= <= > <)",
+                )?;
+                let n: f64 = value
+                    .parse()
+                    .ok()
+                    .filter(|n: &f64| n.is_finite() && *n >= 0.0)
+                    .ok_or_else(|| bad(format!("'{value}' is not a count")))?;
+                Check::Count(section(sec).unwrap_or(Section::Answer), n)
+            }
+            ["dns", sec] | ["dns", sec, "all"] if section(sec).is_some() => {
+                ops(
+                    &[Op::Match, Op::NoMatch],
+                    "takes ~ or !~ and a regular expression",
+                )?;
+                Check::Records {
+                    section: section(sec).unwrap_or(Section::Answer),
+                    all: parts.len() == 3,
+                    re: super::cond::parse_regex(value)?,
+                }
+            }
+            _ => return Err(bad(format!("unknown field '{field}'"))),
+        };
+        Ok(FieldCond {
+            text: t.to_string(),
+            op,
+            check,
+        })
+    }
+
+    /// Judge what the check saw; Err names the condition and the value seen.
+    pub fn eval(&self, out: &CheckOutcome) -> Result<(), String> {
+        let Some(a) = out.dns.as_deref() else {
+            return Err(format!("'{}' needs a dns:// target", self.text));
+        };
+        let ok = match &self.check {
+            Check::Rcode(codes) => codes.contains(&a.rcode) == (self.op == Op::Eq),
+            Check::Authoritative(want) => (a.authoritative == *want) == (self.op == Op::Eq),
+            Check::Count(sec, n) => compare(sec.records(a).len() as f64, self.op, *n),
+            Check::Records { section, all, re } => {
+                let recs = section.records(a);
+                let matched = if *all {
+                    recs.iter().all(|r| re.is_match(r))
+                } else {
+                    recs.iter().any(|r| re.is_match(r))
+                };
+                matched == (self.op == Op::Match)
+            }
+        };
+        if ok {
+            return Ok(());
+        }
+        let seen = match &self.check {
+            Check::Rcode(_) => format!("rcode {}", a.rcode),
+            Check::Authoritative(_) => format!("authoritative {}", a.authoritative),
+            Check::Count(sec, _) => format!("{} {} record(s)", sec.records(a).len(), sec.name()),
+            Check::Records { section, .. } => {
+                let recs = section.records(a);
+                match recs.first() {
+                    None => format!("no {} records", section.name()),
+                    Some(r) => format!(
+                        "{} {} record(s), first '{}'",
+                        recs.len(),
+                        section.name(),
+                        super::cond::truncate(&r.replace('\t', " "), 60)
+                    ),
+                }
+            }
+        };
+        Err(format!("'{}' does not hold ({seen})", self.text))
+    }
+}
+
+fn compare(seen: f64, op: Op, want: f64) -> bool {
+    match op {
+        Op::Eq => seen == want,
+        Op::Ne => seen != want,
+        Op::Ge => seen >= want,
+        Op::Le => seen <= want,
+        Op::Gt => seen > want,
+        Op::Lt => seen < want,
+        Op::Match | Op::NoMatch => false,
+    }
+}
+
+fn known_rcode(c: &str) -> bool {
+    (0..=16).any(|n| super::dns::rcode_name(n) == c)
+}
+
+fn unquote(v: &str) -> &str {
+    for q in ['\'', '"'] {
+        if let Some(inner) = v.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out() -> CheckOutcome {
+        CheckOutcome {
+            dns: Some(Box::new(DnsAnswer {
+                rcode: "NOERROR".into(),
+                authoritative: true,
+                answer: vec![
+                    "a.test.\t60\tIN\tA\t10.0.0.1".into(),
+                    "a.test.\t60\tIN\tA\t10.0.0.2".into(),
+                ],
+                ..DnsAnswer::default()
+            })),
+            ..CheckOutcome::default()
+        }
+    }
+
+    #[test]
+    fn conditions_hold_or_say_what_was_seen() {
+        let o = out();
+        for ok in [
+            "dns.rcode == NOERROR",
+            "dns.rcode == nxdomain,NOERROR",
+            "dns.rcode != SERVFAIL",
+            "dns.authoritative == true",
+            "dns.answer.count >= 1",
+            "dns.answer.count == 2",
+            "dns.authority.count == 0",
+            "dns.answer ~ 10\\.0\\.0\\.2",
+            "dns.answer.all ~ '^a\\.test\\.\\t'",
+            "dns.answer !~ 192\\.168",
+            "dns.answer.all !~ 10\\.0\\.0\\.1",
+        ] {
+            FieldCond::parse(ok)
+                .unwrap()
+                .eval(&o)
+                .unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        for (bad, seen) in [
+            ("dns.rcode == NXDOMAIN", "rcode NOERROR"),
+            ("dns.answer.count > 2", "2 answer record(s)"),
+            ("dns.answer ~ 192", "first 'a.test. 60 IN A 10.0.0.1'"),
+            ("dns.additional ~ x", "no additional records"),
+            ("dns.authoritative == false", "authoritative true"),
+        ] {
+            let e = FieldCond::parse(bad).unwrap().eval(&o).unwrap_err();
+            assert!(e.contains(seen), "{bad}: {e}");
+        }
+        let e = FieldCond::parse("dns.answer.count >= 1")
+            .unwrap()
+            .eval(&CheckOutcome::default())
+            .unwrap_err();
+        assert!(e.contains("needs a dns:// target"), "{e}");
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        for (bad, want) in [
+            ("dns.rcode", "no operator"),
+            ("dns.rcode == ", "missing"),
+            ("dns.rcode == NOPE", "not an rcode"),
+            ("dns.rcode >= NOERROR", "takes == or !="),
+            ("dns.answer.count >= many", "not a count"),
+            ("dns.answer >= 1", "takes ~ or !~"),
+            ("dns.answer ~ (", "regular expression"),
+            ("dns.ttl == 1", "unknown field"),
+            ("dns.authoritative == yes", "true or false"),
+        ] {
+            let e = FieldCond::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(want), "{bad}: {e}");
+        }
+        assert!(FieldCond::looks_like(" dns.rcode == NOERROR"));
+        assert!(!FieldCond::looks_like("+PONG"));
+    }
+}
