@@ -50,7 +50,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --cert 'Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual TLS, curl''s --cert); needs --key. Applies to https:// and grpcs:// targets'
             cand --key 'Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert'
             cand --send 'tcp: send these bytes after connecting (escapes: \r \n \t \\ \0 \xNN)'
-            cand --expect 'A field condition, ''FIELD OP VALUE'' (repeatable), e.g. ''dns.rcode == NXDOMAIN'', ''dns.answer.count >= 1'', ''dns.answer ~ 10\.0\.0\.'' (some record matches), ''dns.answer.all ~ RE'' (every one), ''dns.answer !~ RE'' (none), ''dns.authoritative == true''. For a tcp:// target, any other text is the reply to wait for (same escapes as --send; one only)'
+            cand --expect 'A field condition, ''FIELD OP VALUE'' (repeatable), e.g. ''tls.version >= 1.2'', ''cert.issuer ~ Let'', ''cert.days_left >= 14'', ''dns.rcode == NXDOMAIN'', ''dns.answer.count >= 1'', ''dns.answer ~ 10\.0\.0\.'' (some record matches), ''dns.answer.all ~ RE'' (every one), ''dns.answer !~ RE'' (none), ''dns.authoritative == true''. For a tcp:// target, any other text is the reply to wait for (same escapes as --send; one only)'
             cand -t 'Give up on one check after this long (reported as a timeout, with the phase)'
             cand --timeout 'Give up on one check after this long (reported as a timeout, with the phase)'
             cand --expect-status 'Accepted status codes (default 200-399, like Kubernetes), e.g. 200-299,301'

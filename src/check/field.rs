@@ -1,5 +1,13 @@
 //! Field conditions (`--expect 'dns.answer.count >= 1'`): `FIELD OP VALUE` on what a check
-//! saw, for the facts that are not an HTTP body. Fields so far are the DNS answer's:
+//! saw, for the facts that are not an HTTP body. The TLS handshake's (https://, grpcs://; the
+//! certificate fields are the leaf's):
+//!
+//! - `tls.version >= 1.2` (`== != >= <= > <`), `cert.days_left >= 14` (the leaf's notAfter).
+//! - `tls.cipher`, `tls.alpn`, `cert.subject`, `cert.issuer`, `cert.san` (any of the SANs) and
+//!   `cert.fingerprint` (SHA-256, hex) with `==`/`!=` (exact, case-insensitive) or `~`/`!~` (a
+//!   regular expression): `cert.issuer ~ Let's Encrypt`, `cert.san == api.example.com`.
+//!
+//! And the DNS answer's:
 //!
 //! - `dns.rcode == NOERROR` (or `!=`; a comma list means any of them: `== NOERROR,NXDOMAIN`);
 //!   without a `dns.rcode` condition a DNS check requires NOERROR (blackbox's valid_rcodes).
@@ -16,7 +24,8 @@ use super::CheckOutcome;
 use super::dns::DnsAnswer;
 use crate::spec::SpecError;
 
-const EXPECTED: &str = "FIELD OP VALUE, e.g. 'dns.rcode == NXDOMAIN', 'dns.answer.count >= 1', \
+const EXPECTED: &str = "FIELD OP VALUE, e.g. 'tls.version >= 1.2', 'cert.issuer ~ Let', \
+     'cert.days_left >= 14', 'dns.rcode == NXDOMAIN', 'dns.answer.count >= 1', \
      'dns.answer ~ 10\\.0\\.0\\.', 'dns.authoritative == true'";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +80,34 @@ impl Section {
     }
 }
 
+/// A number a TLS check saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NumField {
+    TlsVersion,
+    CertDaysLeft,
+}
+
+/// Text a TLS check saw (`cert.san` is a list: any entry may satisfy the condition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextField {
+    TlsCipher,
+    TlsAlpn,
+    CertSubject,
+    CertIssuer,
+    CertSan,
+    CertFingerprint,
+}
+
+#[derive(Debug, Clone)]
+enum Want {
+    Exact(String),
+    Re(regex::Regex),
+}
+
 #[derive(Debug, Clone)]
 enum Check {
+    Number(NumField, f64),
+    Text(TextField, Want),
     Rcode(Vec<String>),
     Authoritative(bool),
     Count(Section, f64),
@@ -95,7 +130,13 @@ impl FieldCond {
     /// Whether `s` is written as a field condition (a known field name first), so `--expect`
     /// can tell one from a TCP reply to wait for.
     pub fn looks_like(s: &str) -> bool {
-        s.trim_start().starts_with("dns.")
+        let t = s.trim_start();
+        ["dns.", "tls.", "cert."].iter().any(|p| t.starts_with(p))
+    }
+
+    /// Whether this condition is about a TLS handshake (the target must then use TLS).
+    pub fn is_tls(&self) -> bool {
+        matches!(self.check, Check::Number(..) | Check::Text(..))
     }
 
     /// Whether this condition is about the rcode (it then replaces the NOERROR default).
@@ -142,7 +183,40 @@ impl FieldCond {
             _ => None,
         };
         let parts: Vec<&str> = field.split('.').collect();
+        let number = |f: NumField| -> Result<Check, SpecError> {
+            ops(
+                &[Op::Eq, Op::Ne, Op::Ge, Op::Le, Op::Gt, Op::Lt],
+                "is a number (== != >= <= > <)",
+            )?;
+            let n: f64 = value
+                .parse()
+                .ok()
+                .filter(|n: &f64| n.is_finite())
+                .ok_or_else(|| bad(format!("'{value}' is not a number")))?;
+            Ok(Check::Number(f, n))
+        };
+        let text = |f: TextField| -> Result<Check, SpecError> {
+            ops(
+                &[Op::Eq, Op::Ne, Op::Match, Op::NoMatch],
+                "takes == or != (exact) or ~ or !~ (a regular expression)",
+            )?;
+            Ok(Check::Text(
+                f,
+                match op {
+                    Op::Match | Op::NoMatch => Want::Re(super::cond::parse_regex(value)?),
+                    _ => Want::Exact(value.to_string()),
+                },
+            ))
+        };
         let check = match parts.as_slice() {
+            ["tls", "version"] => number(NumField::TlsVersion)?,
+            ["cert", "days_left"] => number(NumField::CertDaysLeft)?,
+            ["tls", "cipher"] => text(TextField::TlsCipher)?,
+            ["tls", "alpn"] => text(TextField::TlsAlpn)?,
+            ["cert", "subject"] => text(TextField::CertSubject)?,
+            ["cert", "issuer"] => text(TextField::CertIssuer)?,
+            ["cert", "san"] => text(TextField::CertSan)?,
+            ["cert", "fingerprint"] => text(TextField::CertFingerprint)?,
             ["dns", "rcode"] => {
                 ops(&[Op::Eq, Op::Ne], "takes == or !=")?;
                 let codes: Vec<String> = value
@@ -199,10 +273,14 @@ impl FieldCond {
 
     /// Judge what the check saw; Err names the condition and the value seen.
     pub fn eval(&self, out: &CheckOutcome) -> Result<(), String> {
+        if self.is_tls() {
+            return self.eval_tls(out);
+        }
         let Some(a) = out.dns.as_deref() else {
             return Err(format!("'{}' needs a dns:// target", self.text));
         };
         let ok = match &self.check {
+            Check::Number(..) | Check::Text(..) => false,
             Check::Rcode(codes) => codes.contains(&a.rcode) == (self.op == Op::Eq),
             Check::Authoritative(want) => (a.authoritative == *want) == (self.op == Op::Eq),
             Check::Count(sec, n) => compare(sec.records(a).len() as f64, self.op, *n),
@@ -220,6 +298,7 @@ impl FieldCond {
             return Ok(());
         }
         let seen = match &self.check {
+            Check::Number(..) | Check::Text(..) => String::new(),
             Check::Rcode(_) => format!("rcode {}", a.rcode),
             Check::Authoritative(_) => format!("authoritative {}", a.authoritative),
             Check::Count(sec, _) => format!("{} {} record(s)", sec.records(a).len(), sec.name()),
@@ -237,6 +316,76 @@ impl FieldCond {
             }
         };
         Err(format!("'{}' does not hold ({seen})", self.text))
+    }
+}
+
+impl FieldCond {
+    fn eval_tls(&self, out: &CheckOutcome) -> Result<(), String> {
+        let Some(t) = out.tls.as_deref() else {
+            return Err(format!(
+                "'{}' needs a TLS handshake (an https:// or grpcs:// target)",
+                self.text
+            ));
+        };
+        let leaf = t.chain.first();
+        let (ok, seen) = match &self.check {
+            Check::Number(f, want) => {
+                let v = match f {
+                    NumField::TlsVersion => t.version_number(),
+                    NumField::CertDaysLeft => leaf.map(|c| {
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0.0, |d| d.as_secs_f64());
+                        ((c.not_after as f64 - now) / 86_400.0 * 10.0).floor() / 10.0
+                    }),
+                };
+                match v {
+                    Some(v) => (compare(v, self.op, *want), format!("{v}")),
+                    None => (false, "nothing".to_string()),
+                }
+            }
+            Check::Text(f, want) => {
+                let values: Vec<&str> = match f {
+                    TextField::TlsCipher => vec![t.cipher.as_str()],
+                    TextField::TlsAlpn => t.alpn.as_deref().into_iter().collect(),
+                    TextField::CertSubject => {
+                        leaf.map(|c| c.subject.as_str()).into_iter().collect()
+                    }
+                    TextField::CertIssuer => leaf.map(|c| c.issuer.as_str()).into_iter().collect(),
+                    TextField::CertSan => leaf
+                        .map(|c| c.sans.iter().map(String::as_str).collect())
+                        .unwrap_or_default(),
+                    TextField::CertFingerprint => {
+                        leaf.map(|c| c.sha256.as_str()).into_iter().collect()
+                    }
+                };
+                let hit = |v: &&str| match want {
+                    Want::Exact(w) => {
+                        let norm = |x: &str| x.replace(':', "").to_ascii_lowercase();
+                        if *f == TextField::CertFingerprint {
+                            norm(v) == norm(w)
+                        } else {
+                            v.eq_ignore_ascii_case(w)
+                        }
+                    }
+                    Want::Re(re) => re.is_match(v),
+                };
+                let any = values.iter().any(hit);
+                let ok = matches!(self.op, Op::Eq | Op::Match) == any;
+                let seen = if values.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    format!("'{}'", super::cond::truncate(&values.join(", "), 80))
+                };
+                (ok, seen)
+            }
+            _ => (false, String::new()),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("'{}' does not hold (saw {seen})", self.text))
+        }
     }
 }
 
@@ -334,11 +483,17 @@ mod tests {
             ("dns.answer ~ (", "regular expression"),
             ("dns.ttl == 1", "unknown field"),
             ("dns.authoritative == yes", "true or false"),
+            ("tls.version >= new", "not a number"),
+            ("tls.version ~ 1", "is a number"),
+            ("cert.issuer >= x", "takes == or !="),
+            ("cert.nope == x", "unknown field"),
         ] {
             let e = FieldCond::parse(bad).unwrap_err().to_string();
             assert!(e.contains(want), "{bad}: {e}");
         }
         assert!(FieldCond::looks_like(" dns.rcode == NOERROR"));
         assert!(!FieldCond::looks_like("+PONG"));
+        assert!(FieldCond::looks_like("cert.issuer~Let"));
+        assert!(FieldCond::parse("cert.issuer~Let").unwrap().is_tls());
     }
 }

@@ -124,6 +124,7 @@ pub(super) async fn tls_phase(
     if let Some(certs) = stream.get_ref().1.peer_certificates() {
         p.out.cert_not_after = tls::earliest_not_after(certs);
     }
+    p.out.tls = Some(Box::new(super::tls_info::describe(stream.get_ref().1)));
     Ok(stream)
 }
 

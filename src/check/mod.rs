@@ -32,6 +32,7 @@ pub mod state;
 pub mod target;
 mod tcp;
 pub mod tls;
+pub mod tls_info;
 
 pub use cond::{Conditions, HeaderCond, JsonCond, StatusRanges};
 pub use exec::run;
@@ -151,6 +152,8 @@ pub struct CheckOutcome {
     pub grpc_status: Option<&'static str>,
     /// gRPC checks: the call's grpc-status when a gRPC answer came back (OK with a status above).
     pub grpc_code: Option<crate::grpc::Code>,
+    /// TLS checks: the negotiated version, cipher suite, ALPN and the peer's chain.
+    pub tls: Option<Box<tls_info::TlsInfo>>,
     /// DNS checks: what the server answered (rcode, flags, each section's records).
     pub dns: Option<Box<dns::DnsAnswer>>,
     /// The address connected to (after DNS; for a DNS check, the server asked).

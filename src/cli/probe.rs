@@ -22,7 +22,10 @@ command-line value, body, body-regex, json and header add to the command-line co
   db.internal:5432
   http://10.0.0.7:8080/ready header='Content-Type: json' json='.checks[0].ok == true'
 
-Field conditions (--expect, expect=): FIELD OP VALUE. dns.rcode == NXDOMAIN (or !=; a comma
+Field conditions (--expect, expect=): FIELD OP VALUE. TLS (https, grpcs; cert.* is the leaf):
+tls.version >= 1.2, cert.days_left >= 14 (== != < <= > >=), tls.cipher, tls.alpn, cert.subject,
+cert.issuer, cert.san (any SAN), cert.fingerprint (SHA-256) with == != (exact) or ~ !~ (regex),
+e.g. 'cert.issuer ~ Let'. DNS: dns.rcode == NXDOMAIN (or !=; a comma
 list: any of them), dns.authoritative == true, dns.answer.count >= 1 (also dns.authority.count,
 dns.additional.count; == != < <= > >=), dns.answer ~ RE (some record matches), dns.answer !~ RE
 (none does), dns.answer.all ~ RE (every one does); records read NAME<TAB>TTL<TAB>IN<TAB>TYPE<TAB>RDATA.
@@ -137,7 +140,8 @@ pub struct RequestArgs {
     #[arg(long, value_name = "TEXT")]
     pub send: Option<String>,
 
-    /// A field condition, 'FIELD OP VALUE' (repeatable), e.g. 'dns.rcode == NXDOMAIN',
+    /// A field condition, 'FIELD OP VALUE' (repeatable), e.g. 'tls.version >= 1.2', 'cert.issuer
+    /// ~ Let', 'cert.days_left >= 14', 'dns.rcode == NXDOMAIN',
     /// 'dns.answer.count >= 1', 'dns.answer ~ 10\.0\.0\.' (some record matches), 'dns.answer.all
     /// ~ RE' (every one), 'dns.answer !~ RE' (none), 'dns.authoritative == true'. For a tcp://
     /// target, any other text is the reply to wait for (same escapes as --send; one only).

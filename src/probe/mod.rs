@@ -11,6 +11,7 @@ mod options;
 mod report;
 mod settings;
 mod targets;
+mod tls_metrics;
 mod watch;
 
 pub use options::{HttpVersionArg, ProbeOutput, Require, UntilState};
@@ -136,11 +137,16 @@ fn prepare(
             t.label
         )));
     }
-    if args.request.expect.iter().any(|e| FieldCond::looks_like(e))
-        && !targets.iter().any(|t| t.target.scheme == Scheme::Dns)
+    let fields = &spec.conditions.fields;
+    if fields.iter().any(|f| !f.is_tls()) && !targets.iter().any(|t| t.target.scheme == Scheme::Dns)
     {
         return Err(Failure::usage(
             "--expect 'dns.…' conditions apply to dns:// targets, and none was given",
+        ));
+    }
+    if fields.iter().any(|f| f.is_tls()) && !any_https {
+        return Err(Failure::usage(
+            "--expect 'tls.…' and 'cert.…' conditions apply to https:// and grpcs:// targets, and none was given",
         ));
     }
     if (args.request.send.is_some() || tcp_expect(args)?.is_some())

@@ -93,6 +93,10 @@ pub struct TargetJson {
     /// gRPC targets: the call's grpc-status number (0 OK, 12 UNIMPLEMENTED, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grpc_code: Option<u32>,
+    /// TLS targets: version, cipher suite, ALPN and the peer's chain (subject, issuer, SANs,
+    /// serial, validity, SHA-256 per certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<crate::check::tls_info::TlsInfo>,
     /// DNS targets: rcode, the AA flag, whether TCP was used, and each section's records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<crate::check::dns::DnsAnswer>,
@@ -131,6 +135,7 @@ pub fn target_json(t: &ProbeTarget, r: &ShotResult, now: SystemTime) -> TargetJs
         grpc_status: o.grpc_status.map(str::to_string),
         grpc_code: o.grpc_code.map(|c| c.number()),
         dns: o.dns.as_deref().cloned(),
+        tls: o.tls.as_deref().cloned(),
         addr: o.addr.map(|a| a.to_string()),
         attempts: r.attempts,
         redirects: o.redirects,
@@ -412,7 +417,8 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
         .collect();
     // A family is written only when it has samples (TCP-only runs have no status code).
     let dns = super::dns_metrics::families(targets, results, label);
-    for (name, help, samples) in dns.into_iter().chain([
+    let tls = super::tls_metrics::families(targets, results, label);
+    for (name, help, samples) in dns.into_iter().chain(tls).chain([
         (
             "probe_http_status_code",
             "Response HTTP status code (0 without a response).",

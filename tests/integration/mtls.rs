@@ -1,7 +1,9 @@
-//! Client certificates (mutual TLS) for `probe` and `load` (`--cert`/`--key`), against a server
-//! lbctl did not write: Python's `ssl` module with `CERT_REQUIRED`, trusting a CA made here by
-//! the openssl binary, which signs the server's and the client's certificates. The server
-//! answers with the common name of the client certificate it verified.
+//! The TLS client side of `probe` and `load` against a server lbctl did not write, Python's
+//! `ssl` module, with a CA made here by the openssl binary that signs the server's and the
+//! client's certificates: client certificates (mutual TLS, `--cert`/`--key`; the server
+//! requires one and answers with the common name it verified), and what `probe` reports of a
+//! handshake (version, cipher suite, the chain's names, dates and fingerprints, checked against
+//! openssl's own reading of the same certificate) with the `tls.*`/`cert.*` conditions.
 
 use crate::support::{Proc, lbctl};
 use std::path::{Path, PathBuf};
@@ -138,7 +140,8 @@ fn pki() -> Pki {
     }
 }
 
-/// Python's HTTPS server requiring a client certificate signed by the CA; prints its port.
+/// Python's HTTPS server requiring a client certificate signed by the CA (argv 4 "mtls"), or
+/// not ("plain"), or not and at most TLS 1.2 ("tls12"); prints its port.
 const MTLS_SERVER: &str = r#"
 import http.server, ssl, sys
 class H(http.server.BaseHTTPRequestHandler):
@@ -156,7 +159,10 @@ class H(http.server.BaseHTTPRequestHandler):
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(sys.argv[1], sys.argv[2])
 ctx.load_verify_locations(sys.argv[3])
-ctx.verify_mode = ssl.CERT_REQUIRED
+if sys.argv[4] == "mtls":
+    ctx.verify_mode = ssl.CERT_REQUIRED
+if sys.argv[4] == "tls12":
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
 srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 print(srv.server_address[1], flush=True)
@@ -164,6 +170,10 @@ srv.serve_forever()
 "#;
 
 fn mtls_server(p: &Pki) -> (Proc, String) {
+    python_server(p, "mtls")
+}
+
+fn python_server(p: &Pki, mode: &str) -> (Proc, String) {
     let mut proc = Proc::spawn_program(
         "python3",
         &[
@@ -172,6 +182,7 @@ fn mtls_server(p: &Pki) -> (Proc, String) {
             p.server_cert.to_str().unwrap(),
             p.server_key.to_str().unwrap(),
             p.ca.to_str().unwrap(),
+            mode,
         ],
     );
     let port = proc.line(Duration::from_secs(20));
@@ -259,4 +270,132 @@ fn bad_client_certificates_are_usage_errors() {
             assert!(!err.contains("Error {") && !err.contains("Some("), "{err}");
         }
     }
+}
+
+/// `openssl x509 -noout OPTION -in FILE`'s output after the '='.
+fn openssl_reads(cert: &Path, option: &str) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", option, "-in"])
+        .arg(cert)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .split_once('=')
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn probe_reports_the_handshake_and_judges_tls_and_cert_conditions() {
+    let p = pki();
+    let ca = p.ca.to_str().unwrap();
+    let (_tls13, url13) = python_server(&p, "plain");
+    let (_tls12, url12) = python_server(&p, "tls12");
+
+    let out = lbctl()
+        .args(["probe", &url13, &url12, "--cacert", ca, "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t13 = &doc["targets"][0]["tls"];
+    assert_eq!(t13["version"], "TLS 1.3", "{t13}");
+    assert_eq!(doc["targets"][1]["tls"]["version"], "TLS 1.2");
+    assert!(
+        t13["cipher"].as_str().unwrap().starts_with("TLS13_"),
+        "{t13}"
+    );
+    let leaf = &t13["chain"][0];
+    assert_eq!(leaf["subject"], "CN=127.0.0.1", "{leaf}");
+    assert_eq!(leaf["issuer"], "CN=lbctl test CA", "{leaf}");
+    assert_eq!(leaf["sans"], serde_json::json!(["127.0.0.1"]), "{leaf}");
+    // The fingerprint and serial as openssl reads the same file.
+    assert_eq!(
+        leaf["sha256"].as_str().unwrap(),
+        openssl_sha256(&p.server_cert),
+        "{leaf}"
+    );
+    let serial = openssl_reads(&p.server_cert, "-serial").to_ascii_lowercase();
+    assert_eq!(leaf["serial"].as_str().unwrap().replace(':', ""), serial);
+    let days =
+        (leaf["not_after"].as_i64().unwrap() - leaf["not_before"].as_i64().unwrap()) / 86_400;
+    assert_eq!(days, 2, "openssl x509 -days 2: {leaf}");
+
+    // Conditions: each holds or fails naming what it saw.
+    for (url, cond, pass) in [
+        (&url13, "tls.version >= 1.3", true),
+        (&url12, "tls.version >= 1.3", false),
+        (&url12, "tls.version == 1.2", true),
+        (&url13, "cert.issuer ~ lbctl test", true),
+        (&url13, "cert.issuer ~ Let's Encrypt", false),
+        (&url13, "cert.san == 127.0.0.1", true),
+        (&url13, "cert.days_left >= 1", true),
+        (&url13, "cert.days_left >= 30", false),
+        (&url13, "tls.cipher ~ ^TLS13_", true),
+    ] {
+        let out = lbctl()
+            .args(["probe", url, "--cacert", ca, "--expect", cond, "-o", "json"])
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let reason = doc["targets"][0]["reason"].as_str().unwrap().to_string();
+        assert_eq!(out.status.success(), pass, "{cond}: {reason}");
+        if !pass {
+            assert!(reason.contains(cond) && reason.contains("saw"), "{reason}");
+        }
+    }
+
+    // blackbox_exporter's families.
+    let out = lbctl()
+        .args(["probe", &url12, "--cacert", ca, "-o", "prometheus"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let label = format!("target=\"{url12}\"");
+    assert!(
+        text.contains(&format!(
+            "probe_tls_version_info{{{label},version=\"TLS 1.2\"}} 1"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "probe_ssl_last_chain_info{{{label},fingerprint_sha256=\"{}\"",
+            openssl_sha256(&p.server_cert)
+        )),
+        "{text}"
+    );
+
+    // A TLS condition without a TLS target is a usage error.
+    let out = lbctl()
+        .args([
+            "probe",
+            "http://127.0.0.1:1/",
+            "--expect",
+            "tls.version >= 1.2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("https:// and grpcs://"));
+}
+
+/// The certificate's SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it,
+/// in lowercase hex without colons.
+fn openssl_sha256(cert: &Path) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+        .arg(cert)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .split_once('=')
+        .map(|(_, v)| v.replace(':', "").to_ascii_lowercase())
+        .unwrap_or_default()
 }
