@@ -47,7 +47,17 @@ pub(super) struct Worker {
 impl Worker {
     /// Record one finished attempt. `latency` is what the report calls latency; `service`
     /// is recorded only in the open model.
-    pub(super) fn record(&self, outcome: Outcome, latency: Duration, service: Option<Duration>) {
+    /// With `stage`, the attempt also counts in that stage (with the open model's send lag).
+    pub(super) fn record(
+        &self,
+        outcome: Outcome,
+        latency: Duration,
+        service: Option<Duration>,
+        stage: Option<(usize, Option<Duration>)>,
+    ) {
+        if let Some((s, lag)) = stage {
+            self.record_stage(s, &outcome, latency, lag);
+        }
         let mut tally = self.tally.borrow_mut();
         let mut iv = self.interval.borrow_mut();
         match outcome {
@@ -112,6 +122,7 @@ impl Worker {
         due: Instant,
         ready: Instant,
         sent: Instant,
+        stage: Option<usize>,
     ) {
         let done = Instant::now();
         // The generator's own lateness: from when it could have sent (the later of the
@@ -128,7 +139,41 @@ impl Worker {
             outcome,
             done.saturating_duration_since(due),
             Some(done.saturating_duration_since(sent)),
+            stage.map(|s| (s, Some(lag))),
         );
+    }
+
+    /// Count one attempt in its stage (by its due time in the open model, its start in the
+    /// closed one), and note the connections open now as a candidate for the stage's peak.
+    fn record_stage(&self, s: usize, outcome: &Outcome, latency: Duration, lag: Option<Duration>) {
+        let mut tally = self.tally.borrow_mut();
+        if tally.stages.len() <= s {
+            tally.stages.resize_with(s + 1, Default::default);
+        }
+        let st = &mut tally.stages[s];
+        match outcome {
+            Outcome::Answer(a) => {
+                st.responses += 1;
+                st.latency.record(latency);
+                if a.status.is_server_error() {
+                    st.errors += 1;
+                }
+            }
+            Outcome::Failed(_) => {
+                st.transport_errors += 1;
+                st.errors += 1;
+            }
+            Outcome::Cut => st.unfinished += 1,
+        }
+        if let Some(l) = lag {
+            st.send_lag.record(l);
+        }
+        if let Some(peak) = self.shared.stage_peaks.get(s) {
+            let open = self.shared.open_connections.load(Ordering::Relaxed);
+            if peak.load(Ordering::Relaxed) < open {
+                peak.fetch_max(open, Ordering::Relaxed);
+            }
+        }
     }
 
     pub(super) fn stopped(&self) -> bool {
