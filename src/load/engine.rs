@@ -151,6 +151,16 @@ fn worker_thread(
         for s in slots {
             let _ = s.await;
         }
+        // A plan that ends with a pause (a trailing 0/s stage) takes its time: the run
+        // lasts as long as its stages, checking for a stop ten times a second.
+        if !plan.stages.is_empty()
+            && let Some(end) = w.clock.end
+        {
+            while !w.stopped() && Instant::now() < end {
+                tokio::time::sleep_until(end.min(Instant::now() + Duration::from_millis(100)))
+                    .await;
+            }
+        }
         ticker.abort();
         let mut iv = w.interval.borrow_mut();
         // What was recorded since the ticker's last snapshot belongs to the interval the

@@ -77,7 +77,7 @@ pub fn parse_start_at(s: &str) -> Result<SystemTime, SpecError> {
     let t = s.trim();
     let err = |p: String| SpecError::new("start time", s, p, EXPECTED_TIME);
     if let Ok(secs) = t.parse::<f64>() {
-        if !secs.is_finite() || secs < 0.0 || secs > 1e11 {
+        if !secs.is_finite() || !(0.0..=1e11).contains(&secs) {
             return Err(err("unix seconds out of range".into()));
         }
         return Ok(UNIX_EPOCH + Duration::from_secs_f64(secs));

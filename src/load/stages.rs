@@ -372,14 +372,14 @@ impl ConnectionRamp {
             .min(self.pieces.len().saturating_sub(1))
     }
 
-    /// Active connections at `t` seconds: the ramp's value, rounded down.
+    /// Active connections at `t` seconds: the ramp's value, rounded to the nearest.
     pub fn active(&self, t: f64) -> u64 {
         let Some(&(start, len, a, b)) = self.pieces.get(self.stage_at(t)) else {
             return 0;
         };
         let f = ((t - start) / len).clamp(0.0, 1.0);
         let x = a as f64 + (b as f64 - a as f64) * f;
-        (x + 1e-9).floor().max(0.0) as u64
+        (x + 0.5 + 1e-9).floor().max(0.0) as u64
     }
 
     /// The first time at or after `t` at which slot `j` is active; None if never again.
@@ -394,8 +394,8 @@ impl ConnectionRamp {
                 return Some(start);
             }
             if b > a && j < b {
-                // j < a + (b - a) f  <=>  f >= (j + 1 - a) / (b - a), rounded down at j + 1.
-                let f = (j + 1).saturating_sub(a) as f64 / (b - a) as f64;
+                // j < round(a + (b - a) f)  <=>  a + (b - a) f >= j + 1/2.
+                let f = (j as f64 + 0.5 - a as f64) / (b - a) as f64;
                 let at = start + f * len;
                 if at >= from && at < start + len {
                     return Some(at);
@@ -583,10 +583,10 @@ mod tests {
         assert_eq!(r.active(12.0), 12);
         assert_eq!(r.active(17.5), 6);
         assert_eq!(r.stage_at(12.0), 1);
-        // Slot 0 and 1 are active from the start, slot 6 once the ramp passes 7.
+        // Slot 0 and 1 are active from the start, slot 6 once the ramp passes 6.5.
         assert_eq!(r.next_active(1, 0.0), Some(0.0));
-        assert!((r.next_active(6, 0.0).unwrap() - 5.0).abs() < 1e-9);
-        assert!((r.next_active(11, 3.0).unwrap() - 10.0).abs() < 1e-9);
+        assert!((r.next_active(6, 0.0).unwrap() - 4.5).abs() < 1e-9);
+        assert!((r.next_active(11, 3.0).unwrap() - 9.5).abs() < 1e-9);
         // On the way down slot 11 leaves for good.
         assert_eq!(r.next_active(11, 16.0), None);
         let up = ConnectionRamp::new(&stages(&["4s:0", "4s:4"]));

@@ -144,7 +144,8 @@ impl Worker {
     }
 
     /// Count one attempt in its stage (by its due time in the open model, its start in the
-    /// closed one), and note the connections open now as a candidate for the stage's peak.
+    /// closed one), and note the connections open now as a candidate for the peak of the
+    /// stage the run is in now.
     fn record_stage(&self, s: usize, outcome: &Outcome, latency: Duration, lag: Option<Duration>) {
         let mut tally = self.tally.borrow_mut();
         if tally.stages.len() <= s {
@@ -168,7 +169,18 @@ impl Worker {
         if let Some(l) = lag {
             st.send_lag.record(l);
         }
-        if let Some(peak) = self.shared.stage_peaks.get(s) {
+        // The peak belongs to the stage the run is in now (a request started at the end of
+        // one stage may finish after the next one opened its connections).
+        let now = Instant::now()
+            .saturating_duration_since(self.clock.t0)
+            .as_secs_f64();
+        let plan = &self.job.plan;
+        let current = match (&plan.ramp, &plan.schedule) {
+            (Some(r), _) => r.stage_at(now),
+            (None, Some(sc)) => sc.rate_at(now).1,
+            (None, None) => s,
+        };
+        if let Some(peak) = self.shared.stage_peaks.get(current) {
             let open = self.shared.open_connections.load(Ordering::Relaxed);
             if peak.load(Ordering::Relaxed) < open {
                 peak.fetch_max(open, Ordering::Relaxed);

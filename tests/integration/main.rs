@@ -8,6 +8,7 @@ mod grpc;
 mod house;
 mod interop;
 mod load;
+mod load_plans;
 mod mtls;
 mod probe;
 mod proxy;
