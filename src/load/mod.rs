@@ -77,13 +77,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         "closed"
     };
     let what = match (plan.rate, plan.duration, plan.requests) {
-        _ if !plan.stages.is_empty() => {
-            format!(
-                "{} stages over {:.1}s",
-                plan.stages.len(),
-                window_secs(&plan).max(plan.duration.map(|d| d.as_secs_f64()).unwrap_or(0.0))
-            )
-        }
+        _ if !plan.stages.is_empty() => stage_report::summary(&plan),
         (Some(r), _, _) => format!("{r:.0} req/s for {:.1}s", window_secs(&plan)),
         (None, Some(d), _) => format!("{:.1}s", d.as_secs_f64()),
         (None, None, Some(n)) => format!("{n} requests"),
@@ -110,28 +104,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         ),
     );
 
-    if let Some(s) = shape.shard {
-        crate::output::info(
-            &quiet_info,
-            format!(
-                "lbctl load: shard {}/{} of plan {}",
-                s.index, s.count, shape.print.fingerprint
-            ),
-        );
-    }
-    let started_at = shape
-        .start_at
-        .unwrap_or_else(|| std::time::SystemTime::now() + Duration::from_millis(20));
-    if let Some(at) = plan.start_at {
-        crate::output::info(
-            &quiet_info,
-            format!(
-                "lbctl load: waiting {:.1}s for --start-at",
-                at.saturating_duration_since(std::time::Instant::now())
-                    .as_secs_f64()
-            ),
-        );
-    }
+    let started_at = shape.announce(&plan, &quiet_info);
     let mut abort_check = args
         .abort_on_slo
         .then(|| abort::AbortCheck::new(&args.slo, args.abort_grace, planned_requests(&plan)));
@@ -242,12 +215,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let mut report = report::build(&tally, meta, &percentiles, &args.slo);
     report.stages = stage_entries;
     report.aborted = aborted;
-    report.shard = shape.shard;
-    report.plan = Some(shape.print);
-    report.started_at = started_at
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .map(|d| d.as_secs_f64());
+    shape.annotate(&mut report, started_at);
     emit(&report, args.output, global, &tally)
 }
 

@@ -23,6 +23,45 @@ pub(super) struct Shape {
     pub start_at: Option<SystemTime>,
 }
 
+impl Shape {
+    /// Say on stderr which shard this is and how long `--start-at` makes it wait; returns the
+    /// wall-clock time the plan starts.
+    pub fn announce(&self, plan: &Plan, global: &crate::cli::GlobalOpts) -> SystemTime {
+        if let Some(s) = self.shard {
+            crate::output::info(
+                global,
+                format!(
+                    "lbctl load: shard {}/{} of plan {}",
+                    s.index, s.count, self.print.fingerprint
+                ),
+            );
+        }
+        if let Some(at) = plan.start_at {
+            let wait = at.saturating_duration_since(std::time::Instant::now());
+            crate::output::info(
+                global,
+                format!(
+                    "lbctl load: waiting {:.1}s for --start-at",
+                    wait.as_secs_f64()
+                ),
+            );
+        }
+        // The engine starts 20 ms after it is called when no start time is given.
+        self.start_at
+            .unwrap_or_else(|| SystemTime::now() + Duration::from_millis(20))
+    }
+
+    /// Record the shard, the plan and the start time in the report.
+    pub fn annotate(self, report: &mut super::report::Report, started: SystemTime) {
+        report.shard = self.shard;
+        report.plan = Some(self.print);
+        report.started_at = started
+            .duration_since(UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs_f64());
+    }
+}
+
 /// Whether the stages describe the open model (so a rate-only flag such as
 /// --max-connections is allowed without --rate).
 pub(super) fn open_stages(args: &RunArgs) -> bool {

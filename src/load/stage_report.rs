@@ -257,6 +257,16 @@ pub fn table(entries: &[StageEntry]) -> String {
     t.to_string()
 }
 
+/// The start line's description of a staged plan: "3 stages over 5.0s".
+pub fn summary(plan: &Plan) -> String {
+    let total: Duration = plan.stages.iter().map(|s| s.duration).sum();
+    format!(
+        "{} stages over {:.1}s",
+        plan.stages.len(),
+        total.as_secs_f64()
+    )
+}
+
 /// The progress line's stage part at `elapsed` into the window, e.g. "stage 2/3, target 530/s".
 pub fn progress(plan: &Plan, elapsed: Duration) -> Option<String> {
     if plan.stages.is_empty() {
