@@ -194,6 +194,11 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
             .unwrap_or("?");
         writeln!(out, "\nshard {}/{} of plan {print}", s.index, s.count)?;
     }
+    if let (None, Some(p)) = (r.shard, &r.plan)
+        && r.merged_runs > 1
+    {
+        writeln!(out, "\n{} runs of plan {}", r.merged_runs, p.fingerprint)?;
+    }
     if let Some(a) = &r.aborted {
         writeln!(
             out,
