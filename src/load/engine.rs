@@ -156,10 +156,7 @@ fn worker_thread(
         if !plan.stages.is_empty()
             && let Some(end) = w.clock.end
         {
-            while !w.stopped() && Instant::now() < end {
-                tokio::time::sleep_until(end.min(Instant::now() + Duration::from_millis(100)))
-                    .await;
-            }
+            w.sleep_until(end).await;
         }
         ticker.abort();
         let mut iv = w.interval.borrow_mut();
@@ -247,7 +244,9 @@ async fn closed_slot(w: Rc<Worker>, j: usize) {
                 if w.clock.end.is_some_and(|e| wake >= e) {
                     break;
                 }
-                tokio::time::sleep_until(wake).await;
+                if !w.sleep_until(wake).await {
+                    break;
+                }
                 continue;
             }
             start = Instant::now();
@@ -313,8 +312,8 @@ async fn open_slot(w: Rc<Worker>, j: usize) {
             }
             break;
         }
-        if due > ready {
-            tokio::time::sleep_until(due).await;
+        if due > ready && !w.sleep_until(due).await {
+            break;
         }
         let sent = Instant::now();
         let recording = due >= w.clock.measure_start;

@@ -108,7 +108,10 @@ pub(super) async fn run(w: Rc<Worker>) {
             break;
         }
         if now < due {
-            timer.as_mut().reset(due);
+            // In steps of at most 100 ms, so that a stop is noticed during a long pause.
+            timer
+                .as_mut()
+                .reset(due.min(now + Duration::from_millis(100)));
             timer.as_mut().await;
             // A slot may have become free and claimed it meanwhile: look again.
             continue;
@@ -169,8 +172,8 @@ async fn pull_slot(pool: Rc<Pool>, mut handed: Option<u64>) {
         let Some((global, due, stage)) = pool.due(i) else {
             break;
         };
-        if due > Instant::now() {
-            tokio::time::sleep_until(due).await;
+        if due > Instant::now() && !w.sleep_until(due).await {
+            break;
         }
         let sent = Instant::now();
         let recording = due >= w.clock.measure_start;

@@ -36,12 +36,7 @@ pub struct Groups {
     pub values: Vec<GroupEntry>,
 }
 
-/// A chosen percentile.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PercentileValue {
-    pub percentile: f64,
-    pub ms: f64,
-}
+pub use super::slo::PercentileValue;
 
 /// The encoded histograms (base64 of the compressed V2 HdrHistogram format, values in µs).
 #[derive(Debug, Clone, Serialize, Deserialize)]

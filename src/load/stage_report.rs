@@ -4,8 +4,7 @@
 //! terminal table, and the progress line's "stage 2/3 ... target 530/s".
 
 use super::job::Plan;
-use super::report::PercentileValue;
-use super::slo::Percentiles;
+use super::slo::{PercentileValue, Percentiles};
 use super::stages::Ramp;
 use super::tally::{StageTally, Tally};
 use crate::output::new_table;

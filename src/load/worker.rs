@@ -188,6 +188,24 @@ impl Worker {
         }
     }
 
+    /// Sleep until `t`, waking every 100 ms to notice a stop (a signal, `--abort-on-slo`)
+    /// when the wait is long: a pause stage or a parked closed-model slot. Returns false if
+    /// the run was stopped meanwhile.
+    pub(super) async fn sleep_until(&self, t: Instant) -> bool {
+        const STEP: Duration = Duration::from_millis(100);
+        loop {
+            let now = Instant::now();
+            if self.stopped() {
+                return false;
+            }
+            if t <= now + STEP {
+                tokio::time::sleep_until(t).await;
+                return !self.stopped();
+            }
+            tokio::time::sleep_until(now + STEP).await;
+        }
+    }
+
     pub(super) fn stopped(&self) -> bool {
         self.shared.stop.load(Ordering::Relaxed)
     }
