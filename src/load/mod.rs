@@ -3,7 +3,9 @@
 //! [`report`] (what was measured, the `lbctl.load/v1` document), [`slo`] (objectives),
 //! [`render`] (tables), [`hdrlog`] (interval log) and `load merge` (merge.rs). A run is a
 //! [`job`]; each attempt ends in an [`outcome`] from one of the two clients ([`conn`] on
-//! hyper, [`h1`] hand-written).
+//! hyper, [`h1`] hand-written). Plans beyond a fixed rate or pool: [`stages`] (`--stage`
+//! timelines), [`shard`] (`--shard`, `--start-at`, plan fingerprints), shape.rs (applies
+//! both to the plan), [`abort`] (`--abort-on-slo`) and [`stage_report`] (per-stage results).
 //!
 //! May import: the cores (`spec`, `stats`, `http1`, `tls`, `output`, `shutdown`), `cli` and
 //! `exit`. Inside, arrows go down: this file -> engine -> grow -> slot -> worker -> job, and
