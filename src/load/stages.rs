@@ -257,16 +257,18 @@ impl Schedule {
     /// index of the stage it falls in.
     pub fn due_global(&self, i: u64) -> (f64, usize) {
         let x = i as f64;
+        if let [only] = self.segments.as_slice()
+            && only.r0 == only.r1
+        {
+            // The constant plan: exactly wrk2's i / rate (and no search on the hot path).
+            return (x / only.r0, 0);
+        }
         // The first segment whose end count exceeds i (a 0/s segment never does).
         let s = self
             .segments
             .partition_point(|seg| seg.c1 <= x)
             .min(self.segments.len() - 1);
         let seg = &self.segments[s];
-        if self.segments.len() == 1 && seg.r0 == seg.r1 {
-            // The constant plan: exactly wrk2's i / rate.
-            return (x / seg.r0, 0);
-        }
         (seg.start + seg.solve(x), s)
     }
 
