@@ -599,6 +599,11 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Open model: when a request is due and all connections are busy, open another one, up to N in all (default: -c, a fixed pool). Keeps the offered rate while a server slows')
             [CompletionResult]::new('--warmup', '--warmup', [CompletionResultType]::ParameterName, 'Send traffic for this long first without recording it (warms caches and connections)')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'A stage of a ramping plan, repeatable, run in order (k6''s ramping executors): DURATION:RATE[..RATE] ramps the open model''s rate linearly (30s:100/s, 2m:100/s..2000/s, 30s:0/s pauses), DURATION:N[..N] ramps the closed model''s active connections (1m:10..200). The stages set the run''s length (no -d/-n); the report has a row per stage')
+            [CompletionResult]::new('--abort-grace', '--abort-grace', [CompletionResultType]::ParameterName, 'How long --abort-on-slo waits before it may stop the run')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Run shard INDEX of COUNT of this plan: a deterministic 1/COUNT of the rate (every COUNT-th request of the schedule), of -n, of the connections (at least 1) and of the stages, so that the shards add up to the plan exactly; merge with `load merge --expect`')
+            [CompletionResult]::new('--shards', '--shards', [CompletionResultType]::ParameterName, 'Run one of COUNT shards, its index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)')
+            [CompletionResult]::new('--start-at', '--start-at', [CompletionResultType]::ParameterName, 'Wait until this time before starting (RFC 3339 or unix seconds), so that shards on several machines start together; at most 24 h ahead, at most 10 s in the past')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads, each with its own runtime (default: the CPUs this process may use)')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'HTTP method')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'HTTP method')
@@ -621,6 +626,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--abort-on-slo', '--abort-on-slo', [CompletionResultType]::ParameterName, 'Stop as soon as an --slo is certainly violated (an error budget already spent for the whole plan, a latency percentile already over its bound), checked once a second after --abort-grace; exit 1, and the report says when and why')
             [CompletionResult]::new('--http2', '--http2', [CompletionResultType]::ParameterName, 'Use HTTP/2: ALPN h2 over TLS (a server that does not agree stops the run, exit 3), prior knowledge (h2c) over cleartext')
             [CompletionResult]::new('--no-keepalive', '--no-keepalive', [CompletionResultType]::ParameterName, 'A new connection for every request (HTTP/1.1 `Connection: close`)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Accept any TLS certificate (self-signed test servers). Never for real measurements of a production service you do not own')
@@ -637,6 +643,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;load;merge' {
+            [CompletionResult]::new('--expect', '--expect', [CompletionResultType]::ParameterName, 'Expect the shards 0..N-1 of one plan (`load --shard I/N`): exit 1, naming what is wrong, when a shard is missing or duplicated or the shards'' plans disagree')
             [CompletionResult]::new('--slo', '--slo', [CompletionResultType]::ParameterName, 'Service-level objective evaluated on the merged result (repeatable)')
             [CompletionResult]::new('--percentiles', '--percentiles', [CompletionResultType]::ParameterName, 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')

@@ -551,6 +551,11 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --rate 'Open model: send at this fixed rate (2000/s, 30000/m, 5/100ms) whatever the responses do'
             cand --max-connections 'Open model: when a request is due and all connections are busy, open another one, up to N in all (default: -c, a fixed pool). Keeps the offered rate while a server slows'
             cand --warmup 'Send traffic for this long first without recording it (warms caches and connections)'
+            cand --stage 'A stage of a ramping plan, repeatable, run in order (k6''s ramping executors): DURATION:RATE[..RATE] ramps the open model''s rate linearly (30s:100/s, 2m:100/s..2000/s, 30s:0/s pauses), DURATION:N[..N] ramps the closed model''s active connections (1m:10..200). The stages set the run''s length (no -d/-n); the report has a row per stage'
+            cand --abort-grace 'How long --abort-on-slo waits before it may stop the run'
+            cand --shard 'Run shard INDEX of COUNT of this plan: a deterministic 1/COUNT of the rate (every COUNT-th request of the schedule), of -n, of the connections (at least 1) and of the stages, so that the shards add up to the plan exactly; merge with `load merge --expect`'
+            cand --shards 'Run one of COUNT shards, its index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)'
+            cand --start-at 'Wait until this time before starting (RFC 3339 or unix seconds), so that shards on several machines start together; at most 24 h ahead, at most 10 s in the past'
             cand --threads 'Worker threads, each with its own runtime (default: the CPUs this process may use)'
             cand -m 'HTTP method'
             cand --method 'HTTP method'
@@ -573,6 +578,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --abort-on-slo 'Stop as soon as an --slo is certainly violated (an error budget already spent for the whole plan, a latency percentile already over its bound), checked once a second after --abort-grace; exit 1, and the report says when and why'
             cand --http2 'Use HTTP/2: ALPN h2 over TLS (a server that does not agree stops the run, exit 3), prior knowledge (h2c) over cleartext'
             cand --no-keepalive 'A new connection for every request (HTTP/1.1 `Connection: close`)'
             cand --insecure 'Accept any TLS certificate (self-signed test servers). Never for real measurements of a production service you do not own'
@@ -588,6 +594,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'lbctl;load;merge'= {
+            cand --expect 'Expect the shards 0..N-1 of one plan (`load --shard I/N`): exit 1, naming what is wrong, when a shard is missing or duplicated or the shards'' plans disagree'
             cand --slo 'Service-level objective evaluated on the merged result (repeatable)'
             cand --percentiles 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)'
             cand -o 'Output format'

@@ -15,6 +15,11 @@ Examples:
   lbctl load h2c://127.0.0.1:8080/ --http2 -n 100000 --output json > run.json
   lbctl load --urls-file urls.txt -c 32 -d 20s --percentiles 50,95,99.5 --hdr-log run.hlog
   lbctl load merge shard-0.json shard-1.json --slo 'p99<250ms'
+  lbctl load http://127.0.0.1:8080/ --stage 30s:100/s --stage 2m:100/s..2000/s --stage 30s:0/s
+  lbctl load http://127.0.0.1:8080/ --stage 1m:10..200 --stage 1m:200
+  lbctl load http://lb:80/ --rate 500/s -d 5m --slo 'p99<250ms' --abort-on-slo --abort-grace 30s
+  lbctl load http://lb:80/ --rate 9000/s -d 5m --shard 0/3 --start-at 2026-12-01T10:00:00Z -o json
+  lbctl load merge shard-*.json --expect 3
 
 Models:
   closed (default)  -c connections each send a request as soon as the previous one answered
@@ -83,6 +88,38 @@ pub struct RunArgs {
     /// Send traffic for this long first without recording it (warms caches and connections).
     #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "0")]
     pub warmup: Duration,
+
+    /// A stage of a ramping plan, repeatable, run in order (k6's ramping executors):
+    /// DURATION:RATE[..RATE] ramps the open model's rate linearly (30s:100/s, 2m:100/s..2000/s,
+    /// 30s:0/s pauses), DURATION:N[..N] ramps the closed model's active connections (1m:10..200).
+    /// The stages set the run's length (no -d/-n); the report has a row per stage.
+    #[arg(long = "stage", value_name = "DURATION:FROM[..TO]", value_parser = crate::load::stages::parse_stage)]
+    pub stages: Vec<crate::load::stages::Stage>,
+
+    /// Stop as soon as an --slo is certainly violated (an error budget already spent for the
+    /// whole plan, a latency percentile already over its bound), checked once a second after
+    /// --abort-grace; exit 1, and the report says when and why.
+    #[arg(long)]
+    pub abort_on_slo: bool,
+
+    /// How long --abort-on-slo waits before it may stop the run.
+    #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "10s")]
+    pub abort_grace: Duration,
+
+    /// Run shard INDEX of COUNT of this plan: a deterministic 1/COUNT of the rate (every
+    /// COUNT-th request of the schedule), of -n, of the connections (at least 1) and of the
+    /// stages, so that the shards add up to the plan exactly; merge with `load merge --expect`.
+    #[arg(long, value_name = "INDEX/COUNT", value_parser = crate::load::shard::parse_shard, conflicts_with = "shards")]
+    pub shard: Option<crate::load::shard::Shard>,
+
+    /// Run one of COUNT shards, its index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
+    #[arg(long, value_name = "COUNT")]
+    pub shards: Option<u64>,
+
+    /// Wait until this time before starting (RFC 3339 or unix seconds), so that shards on
+    /// several machines start together; at most 24 h ahead, at most 10 s in the past.
+    #[arg(long, value_name = "TIME", value_parser = crate::load::shard::parse_start_at)]
+    pub start_at: Option<std::time::SystemTime>,
 
     /// Worker threads, each with its own runtime (default: the CPUs this process may use).
     #[arg(long, value_name = "N")]
@@ -196,6 +233,11 @@ pub struct MergeArgs {
     /// lbctl.load/v1 JSON files written by `lbctl load --output json`.
     #[arg(value_name = "FILE", required = true, num_args = 1..)]
     pub files: Vec<PathBuf>,
+
+    /// Expect the shards 0..N-1 of one plan (`load --shard I/N`): exit 1, naming what is wrong,
+    /// when a shard is missing or duplicated or the shards' plans disagree.
+    #[arg(long, value_name = "N")]
+    pub expect: Option<u64>,
 
     /// Service-level objective evaluated on the merged result (repeatable).
     #[arg(long, value_name = "SLO", value_parser = crate::load::slo::parse_slo)]

@@ -45,7 +45,12 @@ pub fn run(
     tx: mpsc::Sender<Snapshot>,
 ) -> anyhow::Result<(Tally, Duration)> {
     let plan = &job.plan;
-    let t0 = Instant::now() + Duration::from_millis(20);
+    // --start-at: every shard's plan starts at the same wall-clock time (a start a moment
+    // in the past makes the first requests late, which shows as send lag).
+    let t0 = match plan.start_at {
+        Some(at) => Instant::from_std(at),
+        None => Instant::now() + Duration::from_millis(20),
+    };
     let measure_start = t0 + plan.warmup;
     let (end, hard_end) = match plan.open_window() {
         Some(w) => (
@@ -148,6 +153,13 @@ fn worker_thread(
         for s in slots {
             let _ = s.await;
         }
+        // A plan that ends with a pause (a trailing 0/s stage) takes its time: the run
+        // lasts as long as its stages, checking for a stop ten times a second.
+        if !plan.stages.is_empty()
+            && let Some(end) = w.clock.end
+        {
+            w.sleep_until(end).await;
+        }
         ticker.abort();
         let mut iv = w.interval.borrow_mut();
         // What was recorded since the ticker's last snapshot belongs to the interval the
@@ -209,11 +221,39 @@ async fn closed_slot(w: Rc<Worker>, j: usize) {
     let mut slot = Slot::new(w.clone());
     let ntargets = w.job.targets.len();
     let mut n = 0usize;
+    // With stages, this slot is the plan's slot `global` and works while the ramp covers it.
+    let global = match plan.shard {
+        Some(s) => s.index + s.count * j as u64,
+        None => j as u64,
+    };
     tokio::time::sleep_until(w.clock.t0).await;
     loop {
-        let start = Instant::now();
+        let mut start = Instant::now();
         if w.stopped() || w.clock.end.is_some_and(|e| start >= e) {
             break;
+        }
+        let mut stage = None;
+        if let Some(ramp) = &plan.ramp {
+            let at = start.saturating_duration_since(w.clock.t0).as_secs_f64();
+            if global >= ramp.active(at) {
+                // Parked: the ramp does not cover this slot now; close its connection and
+                // wait until it does (or the end).
+                slot.close();
+                let Some(next) = ramp.next_active(global, at) else {
+                    break;
+                };
+                let wake = w.clock.t0 + Duration::from_secs_f64(next + 1e-6);
+                if w.clock.end.is_some_and(|e| wake >= e) {
+                    break;
+                }
+                if !w.sleep_until(wake).await {
+                    break;
+                }
+                continue;
+            }
+            start = Instant::now();
+            let at = start.saturating_duration_since(w.clock.t0).as_secs_f64();
+            stage = Some((ramp.stage_at(at), None));
         }
         let recording = start >= w.clock.measure_start;
         // Round robin over the targets: by the global request number with -n (exact
@@ -238,7 +278,7 @@ async fn closed_slot(w: Rc<Worker>, j: usize) {
             .attempt(t, recording, earliest, latest, w.clock.end)
             .await;
         if recording {
-            w.record(outcome, start.elapsed(), None);
+            w.record(outcome, start.elapsed(), None, stage);
         }
         slot.backoff().await;
     }
@@ -246,19 +286,21 @@ async fn closed_slot(w: Rc<Worker>, j: usize) {
 
 async fn open_slot(w: Rc<Worker>, j: usize) {
     let plan = &w.job.plan;
-    let (Some(rate), Some(end), Some(hard_end)) = (plan.rate, w.clock.end, w.clock.hard_end) else {
+    let (Some(schedule), Some(hard_end)) = (plan.schedule.as_ref(), w.clock.hard_end) else {
         return;
     };
-    let c = plan.connections;
+    let staged = !plan.stages.is_empty();
+    let c = plan.connections as u64;
     let ntargets = w.job.targets.len();
     let mut slot = Slot::new(w.clone());
     let mut n: u64 = 0;
     loop {
-        let i = j as u64 + n * c as u64;
-        let due = w.clock.t0 + Duration::from_secs_f64(i as f64 / rate);
-        if due >= end {
+        // This shard's request `local`; `i` is its number in the whole plan.
+        let local = j as u64 + n * c;
+        let Some((i, at, stage)) = schedule.due(local) else {
             break;
-        }
+        };
+        let due = w.clock.t0 + Duration::from_secs_f64(at);
         let ready = Instant::now();
         if w.stopped() {
             // Interrupted: the rest of the plan was called off, not left unfinished.
@@ -266,25 +308,18 @@ async fn open_slot(w: Rc<Worker>, j: usize) {
         }
         if ready >= hard_end {
             // Planned but never sent: this slot's remaining requests in the window.
-            let window = end.saturating_duration_since(w.clock.t0).as_secs_f64() * rate;
-            let planned = if (j as f64) < window {
-                ((window - j as f64) / c as f64).ceil() as u64
-            } else {
-                0
-            };
-            let remaining = planned.saturating_sub(n);
-            let measured_from = w.clock.measure_start;
-            if due >= measured_from {
+            let remaining = super::grow::remaining(local, c, schedule.planned() as f64);
+            if due >= w.clock.measure_start {
                 w.tally.borrow_mut().unfinished += remaining;
             }
             break;
         }
-        if due > ready {
-            tokio::time::sleep_until(due).await;
+        if due > ready && !w.sleep_until(due).await {
+            break;
         }
         let sent = Instant::now();
         let recording = due >= w.clock.measure_start;
-        let t = (i as usize) % ntargets;
+        let t = (i % ntargets as u64) as usize;
         n += 1;
         let earliest = (sent + plan.timeout).min(hard_end);
         let latest = (sent + plan.timeout + plan.timeout / 10).min(hard_end);
@@ -292,7 +327,7 @@ async fn open_slot(w: Rc<Worker>, j: usize) {
             .attempt(t, recording, earliest, latest, Some(hard_end))
             .await;
         if recording {
-            w.record_open(outcome, due, ready, sent);
+            w.record_open(outcome, due, ready, sent, staged.then_some(stage));
         }
     }
 }

@@ -24,7 +24,8 @@ use tokio::time::Instant;
 /// One worker's view of the plan, shared by its slots and its grower.
 struct Pool {
     w: Rc<Worker>,
-    rate: f64,
+    schedule: super::stages::Schedule,
+    staged: bool,
     /// The indices this worker owns advance by this step (the number of threads).
     step: u64,
     /// The next request nobody has claimed yet.
@@ -32,13 +33,15 @@ struct Pool {
     /// Slots open on this worker, and this worker's cap.
     open: Cell<usize>,
     max: usize,
-    end: Instant,
     hard_end: Instant,
 }
 
 impl Pool {
-    fn due(&self, i: u64) -> Instant {
-        self.w.clock.t0 + Duration::from_secs_f64(i as f64 / self.rate)
+    /// This shard's request `i`: its number in the whole plan, due time and stage; None past
+    /// the end of the plan.
+    fn due(&self, i: u64) -> Option<(u64, Instant, usize)> {
+        let (global, at, stage) = self.schedule.due(i)?;
+        Some((global, self.w.clock.t0 + Duration::from_secs_f64(at), stage))
     }
 
     fn claim(&self) -> u64 {
@@ -74,19 +77,19 @@ pub(super) fn remaining(next: u64, step: u64, window: f64) -> u64 {
 /// finished (the plan's end, the drain's end, or a signal).
 pub(super) async fn run(w: Rc<Worker>) {
     let plan = &w.job.plan;
-    let (Some(rate), Some(end), Some(hard_end)) = (plan.rate, w.clock.end, w.clock.hard_end) else {
+    let (Some(schedule), Some(hard_end)) = (plan.schedule.clone(), w.clock.hard_end) else {
         return;
     };
     let initial = share(plan.connections, w.id, plan.threads);
     let max = share(plan.max_connections, w.id, plan.threads).max(initial);
     let pool = Rc::new(Pool {
         w: w.clone(),
-        rate,
+        schedule,
+        staged: !plan.stages.is_empty(),
         step: plan.threads.max(1) as u64,
         next: Cell::new(w.id as u64),
         open: Cell::new(initial),
         max,
-        end,
         hard_end,
     });
     let mut slots = Vec::with_capacity(max);
@@ -97,13 +100,18 @@ pub(super) async fn run(w: Rc<Worker>) {
     let mut timer = Box::pin(tokio::time::sleep_until(w.clock.t0));
     while pool.open.get() < max && !w.stopped() {
         let i = pool.next.get();
-        let due = pool.due(i);
+        let Some((_, due, _)) = pool.due(i) else {
+            break;
+        };
         let now = Instant::now();
-        if due >= end || now >= hard_end {
+        if now >= hard_end {
             break;
         }
         if now < due {
-            timer.as_mut().reset(due);
+            // In steps of at most 100 ms, so that a stop is noticed during a long pause.
+            timer
+                .as_mut()
+                .reset(due.min(now + Duration::from_millis(100)));
             timer.as_mut().await;
             // A slot may have become free and claimed it meanwhile: look again.
             continue;
@@ -127,7 +135,10 @@ async fn pull_slot(pool: Rc<Pool>, mut handed: Option<u64>) {
     let mut slot = Slot::new(w.clone());
     loop {
         let (i, ready) = match handed.take() {
-            Some(i) => (i, pool.due(i)),
+            Some(i) => match pool.due(i) {
+                Some((_, due, _)) => (i, due),
+                None => break,
+            },
             None => {
                 let ready = Instant::now();
                 if w.stopped() {
@@ -135,16 +146,13 @@ async fn pull_slot(pool: Rc<Pool>, mut handed: Option<u64>) {
                     break;
                 }
                 let i = pool.next.get();
-                let due = pool.due(i);
-                if due >= pool.end {
+                let Some((_, due, _)) = pool.due(i) else {
                     break;
-                }
+                };
                 if ready >= pool.hard_end {
                     // Planned but never sent: the rest of this worker's share of the window,
                     // counted once (the claim moves past the end for the other slots).
-                    let window =
-                        pool.end.saturating_duration_since(w.clock.t0).as_secs_f64() * pool.rate;
-                    let left = remaining(i, pool.step, window);
+                    let left = remaining(i, pool.step, pool.schedule.planned() as f64);
                     pool.next.set(i + left * pool.step);
                     if due >= w.clock.measure_start {
                         w.tally.borrow_mut().unfinished += left;
@@ -161,20 +169,22 @@ async fn pull_slot(pool: Rc<Pool>, mut handed: Option<u64>) {
                 }
             }
         };
-        let due = pool.due(i);
-        if due > Instant::now() {
-            tokio::time::sleep_until(due).await;
+        let Some((global, due, stage)) = pool.due(i) else {
+            break;
+        };
+        if due > Instant::now() && !w.sleep_until(due).await {
+            break;
         }
         let sent = Instant::now();
         let recording = due >= w.clock.measure_start;
-        let t = (i as usize) % ntargets;
+        let t = (global % ntargets as u64) as usize;
         let earliest = (sent + plan.timeout).min(pool.hard_end);
         let latest = (sent + plan.timeout + plan.timeout / 10).min(pool.hard_end);
         let outcome = slot
             .attempt(t, recording, earliest, latest, Some(pool.hard_end))
             .await;
         if recording {
-            w.record_open(outcome, due, ready, sent);
+            w.record_open(outcome, due, ready, sent, pool.staged.then_some(stage));
         }
     }
 }

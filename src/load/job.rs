@@ -4,6 +4,8 @@
 //! engine.rs, read by every worker and slot.
 
 use super::conn::ConnConfig;
+use super::shard::Shard;
+use super::stages::{ConnectionRamp, Schedule, Stage};
 use super::target::{Target, Template};
 use http::header::HeaderName;
 use std::sync::Arc;
@@ -31,12 +33,25 @@ pub struct Plan {
     pub group_by: Option<HeaderName>,
     /// Snapshot interval for progress and the interval log.
     pub interval: Duration,
+    /// `--stage`s (empty for a plan without stages); see stages.rs.
+    pub stages: Vec<Stage>,
+    /// Open model: when each request is due (this shard's part of the plan).
+    pub schedule: Option<Schedule>,
+    /// Closed model with stages: the ramp of active connections, in the plan's slots.
+    pub ramp: Option<ConnectionRamp>,
+    /// `--shard`/`--shards`: this run is one part of a larger plan.
+    pub shard: Option<Shard>,
+    /// `--start-at`: when the plan starts (None: right away).
+    pub start_at: Option<std::time::Instant>,
 }
 
 impl Plan {
     /// The open model's measured window: the duration, or N / rate, whichever is shorter.
     pub fn open_window(&self) -> Option<Duration> {
         let rate = self.rate?;
+        if !self.stages.is_empty() {
+            return Some(self.stages.iter().map(|s| s.duration).sum());
+        }
         let by_count = self
             .requests
             .map(|n| Duration::from_secs_f64(n as f64 / rate));
@@ -99,6 +114,8 @@ pub struct Shared {
     pub peak_connections: AtomicU64,
     /// `--export`: where each worker hands its rows.
     pub export: Option<super::export::Sink>,
+    /// Per `--stage`: the most connections seen open by a request of that stage.
+    pub stage_peaks: Vec<AtomicU64>,
 }
 
 impl Shared {
@@ -136,6 +153,11 @@ mod tests {
             drain: Duration::from_secs(1),
             group_by: None,
             interval: Duration::from_secs(1),
+            stages: Vec::new(),
+            schedule: None,
+            ramp: None,
+            shard: None,
+            start_at: None,
         }
     }
 

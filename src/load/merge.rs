@@ -33,9 +33,37 @@ pub(super) fn merge(args: &MergeArgs) -> anyhow::Result<(Report, Tally)> {
             report::tally_of(&r).map_err(|e| Failure::usage(format!("{}: {e}", f.display())))?;
         reports.push((r, t));
     }
+    if let Some(n) = args.expect {
+        let runs: Vec<_> = args
+            .files
+            .iter()
+            .zip(reports.iter())
+            .map(|(f, (r, _))| (f.display().to_string(), r.shard, r.plan.as_ref()))
+            .collect();
+        super::shard::check_set(&runs, n).map_err(|e| {
+            anyhow::Error::new(Failure {
+                code: crate::exit::ExitCode::CheckFailed,
+                message: format!("load merge --expect {n}: {e}"),
+            })
+        })?;
+    }
     let merged = merge_reports(&reports)?;
     let percentiles = args.percentiles.clone().unwrap_or_default();
-    let report = report::build(&merged.1, merged.0, &percentiles, &args.slo);
+    let mut report = report::build(&merged.1, merged.0, &percentiles, &args.slo);
+    // Stages add up when every run had the same ones (the shards of one plan do).
+    let stage_lists: Option<Vec<&[super::stage_report::StageEntry]>> =
+        reports.iter().map(|(r, _)| r.stages.as_deref()).collect();
+    report.stages =
+        stage_lists.and_then(|l| super::stage_report::merged(&l, &merged.1, &percentiles));
+    report.aborted = reports.iter().find_map(|(r, _)| r.aborted.clone());
+    let first_plan = reports.first().and_then(|(r, _)| r.plan.clone());
+    if reports.iter().all(|(r, _)| r.plan == first_plan) {
+        report.plan = first_plan;
+    }
+    report.started_at = reports
+        .iter()
+        .filter_map(|(r, _)| r.started_at)
+        .reduce(f64::min);
     Ok((report, merged.1))
 }
 

@@ -3,12 +3,15 @@
 //! [`report`] (what was measured, the `lbctl.load/v1` document), [`slo`] (objectives),
 //! [`render`] (tables), [`hdrlog`] (interval log) and `load merge` (merge.rs). A run is a
 //! [`job`]; each attempt ends in an [`outcome`] from one of the two clients ([`conn`] on
-//! hyper, [`h1`] hand-written).
+//! hyper, [`h1`] hand-written). Plans beyond a fixed rate or pool: [`stages`] (`--stage`
+//! timelines), [`shard`] (`--shard`, `--start-at`, plan fingerprints), shape.rs (applies
+//! both to the plan), [`abort`] (`--abort-on-slo`) and [`stage_report`] (per-stage results).
 //!
 //! May import: the cores (`spec`, `stats`, `http1`, `tls`, `output`, `shutdown`), `cli` and
 //! `exit`. Inside, arrows go down: this file -> engine -> grow -> slot -> worker -> job, and
 //! every client, tally and report file -> outcome.
 
+pub mod abort;
 pub mod conn;
 pub mod engine;
 pub mod export;
@@ -20,8 +23,12 @@ mod merge;
 pub mod outcome;
 pub mod render;
 pub mod report;
+mod shape;
+pub mod shard;
 pub mod slo;
 mod slot;
+pub mod stage_report;
+pub mod stages;
 pub mod tally;
 pub mod target;
 mod worker;
@@ -44,7 +51,8 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         return emit(&report, m.output, global, &tally);
     }
     let args = *args.run;
-    let job = Arc::new(job_of(&args)?);
+    let (job, shape) = job_of(&args)?;
+    let job = Arc::new(job);
     conn::check_h2_agreed(&job.targets, &job.conn).map_err(Failure::runtime)?;
     let plan = job.plan.clone();
     let percentiles = args.percentiles.clone().unwrap_or_default();
@@ -69,6 +77,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     };
     let shared = Arc::new(Shared {
         export,
+        stage_peaks: plan.stages.iter().map(|_| Default::default()).collect(),
         ..Shared::default()
     });
     watch_signals(shared.clone());
@@ -79,6 +88,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         "closed"
     };
     let what = match (plan.rate, plan.duration, plan.requests) {
+        _ if !plan.stages.is_empty() => stage_report::summary(&plan),
         (Some(r), _, _) => format!("{r:.0} req/s for {:.1}s", window_secs(&plan)),
         (None, Some(d), _) => format!("{:.1}s", d.as_secs_f64()),
         (None, None, Some(n)) => format!("{n} requests"),
@@ -105,6 +115,10 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         ),
     );
 
+    let started_at = shape.announce(&plan, &quiet_info);
+    let mut abort_check = args
+        .abort_on_slo
+        .then(|| abort::AbortCheck::new(&args.slo, args.abort_grace, planned_requests(&plan)));
     let cpu_before = cpu_times();
     let wall = Instant::now();
     let (tx, rx) = std::sync::mpsc::channel::<Snapshot>();
@@ -119,7 +133,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
 
     // Progress and the interval log, fed by the workers' snapshots until they all end.
     let pb = crate::output::progress(global, None, "{spinner} {elapsed_precise} {msg}");
-    follow(&rx, &plan, hdr.as_mut(), &pb)?;
+    let aborted = follow(&rx, &plan, hdr.as_mut(), &pb, abort_check.as_mut(), &shared)?;
     pb.finish_and_clear();
     let (tally, window) = runner
         .join()
@@ -174,8 +188,26 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
             ));
         }
     }
-    if shared.stop.load(Ordering::Relaxed) {
+    if let Some(a) = &aborted {
+        crate::output::info(
+            global,
+            format!(
+                "aborted at {:.1}s: SLO {} is lost: {}",
+                a.at_s, a.slo, a.reason
+            ),
+        );
+    } else if shared.stop.load(Ordering::Relaxed) {
         crate::output::info(global, "interrupted: reporting what was measured so far");
+    }
+    let peaks: Vec<u64> = shared
+        .stage_peaks
+        .iter()
+        .map(|p| p.load(Ordering::Relaxed))
+        .collect();
+    let stage_entries = (!plan.stages.is_empty())
+        .then(|| stage_report::entries(&plan, &tally, &peaks, &percentiles));
+    if let Some(e) = &stage_entries {
+        invalid.extend(stage_report::invalid_reasons(e, &tally, args.max_send_lag));
     }
     let meta = Meta {
         targets: job.targets.iter().map(|t| t.url.clone()).collect(),
@@ -198,8 +230,19 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         invalid_reasons: invalid,
         merged_runs: 1,
     };
-    let report = report::build(&tally, meta, &percentiles, &args.slo);
+    let mut report = report::build(&tally, meta, &percentiles, &args.slo);
+    report.stages = stage_entries;
+    report.aborted = aborted;
+    shape.annotate(&mut report, started_at);
     emit(&report, args.output, global, &tally)
+}
+
+/// Requests the plan will finish in its measured window, when the plan fixes that number.
+fn planned_requests(plan: &Plan) -> Option<u64> {
+    match &plan.schedule {
+        Some(s) => Some(s.planned_measured()),
+        None => plan.requests,
+    }
 }
 
 /// Assemble the workers' per-interval snapshots into whole intervals (an interval is complete
@@ -209,7 +252,10 @@ fn follow(
     plan: &Plan,
     mut hdr: Option<&mut hdrlog::HdrLog<'_>>,
     pb: &indicatif::ProgressBar,
-) -> anyhow::Result<()> {
+    mut abort: Option<&mut abort::AbortCheck>,
+    shared: &Shared,
+) -> anyhow::Result<Option<abort::Abort>> {
+    let mut aborted = None;
     let mut intervals: BTreeMap<u64, Interval> = BTreeMap::new();
     let (mut done_requests, mut done_errors) = (0u64, 0u64);
     let interval_s = plan.interval.as_secs_f64();
@@ -236,8 +282,19 @@ fn follow(
             if let Some(h) = hdr.as_deref_mut() {
                 h.push(idx, &iv.latency)?;
             }
+            let elapsed = plan.interval * (idx as u32 + 1);
+            if let Some(a) = abort.as_deref_mut()
+                && aborted.is_none()
+                && let Some(why) = a.observe(iv.requests, iv.errors, &iv.latency, elapsed)
+            {
+                shared.stop.store(true, Ordering::Relaxed);
+                aborted = Some(why);
+            }
+            let stage = stage_report::progress(plan, elapsed)
+                .map(|s| format!("{s}: "))
+                .unwrap_or_default();
             pb.set_message(format!(
-                "{done_requests} requests, {:.0} req/s, {done_errors} errors, p99 {}",
+                "{stage}{done_requests} requests, {:.0} req/s, {done_errors} errors, p99 {}",
                 iv.requests as f64 / interval_s,
                 crate::spec::format_duration(iv.latency.percentile(99.0)),
             ));
@@ -250,7 +307,7 @@ fn follow(
             h.push(idx, &iv.latency)?;
         }
     }
-    Ok(())
+    Ok(aborted)
 }
 
 /// One interval being assembled from the workers' snapshots.
@@ -276,6 +333,10 @@ fn emit(
         LoadOutput::Json => crate::output::print_json(report)?,
         LoadOutput::Table => render::print(report, tally, global)?,
     }
+    if report.aborted.is_some() {
+        // --abort-on-slo stopped the run: an SLO failed, whatever else the report says.
+        return Ok(ExitCode::CheckFailed);
+    }
     if !report.valid {
         if output == LoadOutput::Json {
             for r in &report.invalid_reasons {
@@ -291,7 +352,7 @@ fn emit(
 }
 
 /// Turn the arguments into a job. Every input problem is a usage error (exit 2).
-fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
+fn job_of(args: &RunArgs) -> anyhow::Result<(Job, shape::Shape)> {
     // Bounds that keep every Instant computation far from overflow and every run sane.
     const MAX_SPAN: Duration = Duration::from_secs(30 * 24 * 3600);
     for (flag, d) in [
@@ -344,7 +405,7 @@ fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
         ));
     }
     if let Some(m) = args.max_connections {
-        if args.rate.is_none() {
+        if args.rate.is_none() && !shape::open_stages(args) {
             return Err(Failure::usage(format!(
                 "--max-connections {m} needs --rate: the pool only grows in the open model \
                  (the closed model keeps -c connections)"
@@ -422,7 +483,7 @@ fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
         (None, None) => Some(Duration::from_secs(10)),
         (d, _) => d,
     };
-    let plan = Plan {
+    let mut plan = Plan {
         connections: args.connections,
         max_connections: args.max_connections.unwrap_or(args.connections),
         threads,
@@ -434,13 +495,19 @@ fn job_of(args: &RunArgs) -> anyhow::Result<Job> {
         drain: args.timeout.min(Duration::from_secs(2)),
         group_by,
         interval: Duration::from_secs(1),
+        stages: Vec::new(),
+        schedule: None,
+        ramp: None,
+        shard: None,
+        start_at: None,
     };
+    let shape = shape::apply(args, &mut plan)?;
     let conn = conn::ConnConfig {
         tls,
         http2: args.http2,
         connect_timeout: args.connect_timeout,
     };
-    Ok(Job::new(targets, template, conn, plan))
+    Ok((Job::new(targets, template, conn, plan), shape))
 }
 
 /// SIGINT/SIGTERM stop the run early; the report covers what was measured.

@@ -183,6 +183,29 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
         }
         writeln!(out, "\n{t}")?;
     }
+    if let Some(st) = &r.stages {
+        writeln!(out, "\n{}", super::stage_report::table(st))?;
+    }
+    if let Some(s) = r.shard {
+        let print = r
+            .plan
+            .as_ref()
+            .map(|p| p.fingerprint.as_str())
+            .unwrap_or("?");
+        writeln!(out, "\nshard {}/{} of plan {print}", s.index, s.count)?;
+    }
+    if let (None, Some(p)) = (r.shard, &r.plan)
+        && r.merged_runs > 1
+    {
+        writeln!(out, "\n{} runs of plan {}", r.merged_runs, p.fingerprint)?;
+    }
+    if let Some(a) = &r.aborted {
+        writeln!(
+            out,
+            "\nABORTED at {:.1}s by --abort-on-slo: SLO {} is lost: {}",
+            a.at_s, a.slo, a.reason
+        )?;
+    }
     if !r.slo.is_empty() {
         writeln!(out)?;
         for s in &r.slo {

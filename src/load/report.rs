@@ -36,12 +36,7 @@ pub struct Groups {
     pub values: Vec<GroupEntry>,
 }
 
-/// A chosen percentile.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct PercentileValue {
-    pub percentile: f64,
-    pub ms: f64,
-}
+pub use super::slo::PercentileValue;
 
 /// The encoded histograms (base64 of the compressed V2 HdrHistogram format, values in µs).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -118,6 +113,21 @@ pub struct Report {
     /// Number of documents merged into this one (1 for a run).
     pub merged_runs: u64,
     pub histograms: Histograms,
+    /// `--stage`s: one entry per stage (stage_report.rs); absent without stages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<super::stage_report::StageEntry>>,
+    /// `--abort-on-slo`: when and why the run was stopped early.
+    #[serde(default)]
+    pub aborted: Option<super::abort::Abort>,
+    /// `--shard`: which part of the plan this run is.
+    #[serde(default)]
+    pub shard: Option<super::shard::Shard>,
+    /// The plan's defining fields and fingerprint (the same for every shard of one plan).
+    #[serde(default)]
+    pub plan: Option<super::shard::PlanPrint>,
+    /// Unix seconds at which the plan started (t0; `--start-at` when given).
+    #[serde(default)]
+    pub started_at: Option<f64>,
 }
 
 /// What the report needs besides the tally.
@@ -252,6 +262,11 @@ pub fn build(tally: &Tally, meta: Meta, percentiles: &Percentiles, slos: &[Slo])
             send_lag: tally.send_lag.to_base64(),
             connect: tally.connect.to_base64(),
         },
+        stages: None,
+        aborted: None,
+        shard: None,
+        plan: None,
+        started_at: None,
     }
 }
 
@@ -296,6 +311,9 @@ pub fn tally_of(r: &Report) -> Result<Tally, String> {
                 },
             );
         }
+    }
+    if let Some(st) = &r.stages {
+        t.stages = super::stage_report::tallies_of(st)?;
     }
     if t.latency.len() != t.responses {
         return Err(format!(

@@ -182,6 +182,13 @@ impl Slo {
     }
 }
 
+/// A chosen percentile and its value (the report's `percentiles_ms`, whole run and per stage).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PercentileValue {
+    pub percentile: f64,
+    pub ms: f64,
+}
+
 /// The `--percentiles` list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Percentiles(pub Vec<f64>);

@@ -121,6 +121,13 @@ impl Slot {
         }
     }
 
+    /// Drop this slot's connections (a closed-model slot the ramp no longer covers).
+    pub(super) fn close(&mut self) {
+        for c in &mut self.conns {
+            *c = None;
+        }
+    }
+
     /// Closed model: after failed connects, back off (1 ms doubling to 100 ms) so that a
     /// refusing target is counted, not hammered in a busy loop.
     pub(super) async fn backoff(&self) {

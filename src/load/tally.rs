@@ -21,6 +21,33 @@ pub struct GroupTally {
     pub latency: LatencyHistogram,
 }
 
+/// One `--stage` of a run: what happened to the requests due (open model) or started
+/// (closed model) in it.
+#[derive(Debug, Clone, Default)]
+pub struct StageTally {
+    pub latency: LatencyHistogram,
+    /// Open model: the generator's own lateness within the stage.
+    pub send_lag: LatencyHistogram,
+    pub responses: u64,
+    pub transport_errors: u64,
+    /// Transport errors plus 5xx responses.
+    pub errors: u64,
+    pub unfinished: u64,
+}
+
+impl StageTally {
+    /// Add another run's (or worker's) numbers for the same stage.
+    pub fn merge(&mut self, o: &StageTally) -> Result<(), StatsError> {
+        self.latency.merge(&o.latency)?;
+        self.send_lag.merge(&o.send_lag)?;
+        self.responses += o.responses;
+        self.transport_errors += o.transport_errors;
+        self.errors += o.errors;
+        self.unfinished += o.unfinished;
+        Ok(())
+    }
+}
+
 /// Everything a run measured.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
@@ -47,6 +74,8 @@ pub struct Tally {
     /// Requests in flight (or planned and not yet sent) when the run ended.
     pub unfinished: u64,
     pub connections_opened: u64,
+    /// Per `--stage`, in order (empty without stages).
+    pub stages: Vec<StageTally>,
 }
 
 impl Tally {
@@ -104,6 +133,12 @@ impl Tally {
         self.queued += o.queued;
         self.unfinished += o.unfinished;
         self.connections_opened += o.connections_opened;
+        if self.stages.len() < o.stages.len() {
+            self.stages.resize_with(o.stages.len(), Default::default);
+        }
+        for (mine, theirs) in self.stages.iter_mut().zip(o.stages.iter()) {
+            mine.merge(theirs)?;
+        }
         Ok(())
     }
 }

@@ -49,8 +49,15 @@ pub(super) struct Worker {
 impl Worker {
     /// Record one finished attempt. `latency` is what the report calls latency; `service`
     /// is recorded only in the open model.
-    pub(super) fn record(&self, outcome: Outcome, latency: Duration, service: Option<Duration>) {
-        self.record_at(outcome, latency, service, std::time::Instant::now());
+    /// With `stage`, the attempt also counts in that stage (with the open model's send lag).
+    pub(super) fn record(
+        &self,
+        outcome: Outcome,
+        latency: Duration,
+        service: Option<Duration>,
+        stage: Option<(usize, Option<Duration>)>,
+    ) {
+        self.record_at(outcome, latency, service, stage, std::time::Instant::now());
     }
 
     /// [`Worker::record`] for a response that ended at `done`.
@@ -59,10 +66,14 @@ impl Worker {
         outcome: Outcome,
         latency: Duration,
         service: Option<Duration>,
+        stage: Option<(usize, Option<Duration>)>,
         done: std::time::Instant,
     ) {
         if let Some(batch) = self.export.borrow_mut().as_mut() {
             export_row(batch, &outcome, latency, service, done);
+        }
+        if let Some((s, lag)) = stage {
+            self.record_stage(s, &outcome, latency, lag);
         }
         let mut tally = self.tally.borrow_mut();
         let mut iv = self.interval.borrow_mut();
@@ -128,6 +139,7 @@ impl Worker {
         due: Instant,
         ready: Instant,
         sent: Instant,
+        stage: Option<usize>,
     ) {
         let done = Instant::now();
         // The generator's own lateness: from when it could have sent (the later of the
@@ -144,8 +156,72 @@ impl Worker {
             outcome,
             done.saturating_duration_since(due),
             Some(done.saturating_duration_since(sent)),
+            stage.map(|s| (s, Some(lag))),
             done.into_std(),
         );
+    }
+
+    /// Count one attempt in its stage (by its due time in the open model, its start in the
+    /// closed one), and note the connections open now as a candidate for the peak of the
+    /// stage the run is in now.
+    fn record_stage(&self, s: usize, outcome: &Outcome, latency: Duration, lag: Option<Duration>) {
+        let mut tally = self.tally.borrow_mut();
+        if tally.stages.len() <= s {
+            tally.stages.resize_with(s + 1, Default::default);
+        }
+        let st = &mut tally.stages[s];
+        match outcome {
+            Outcome::Answer(a) => {
+                st.responses += 1;
+                st.latency.record(latency);
+                if a.status.is_server_error() {
+                    st.errors += 1;
+                }
+            }
+            Outcome::Failed(_) => {
+                st.transport_errors += 1;
+                st.errors += 1;
+            }
+            Outcome::Cut => st.unfinished += 1,
+        }
+        if let Some(l) = lag {
+            st.send_lag.record(l);
+        }
+        // The peak belongs to the stage the run is in now (a request started at the end of
+        // one stage may finish after the next one opened its connections).
+        let now = Instant::now()
+            .saturating_duration_since(self.clock.t0)
+            .as_secs_f64();
+        let plan = &self.job.plan;
+        let current = match (&plan.ramp, &plan.schedule) {
+            (Some(r), _) => r.stage_at(now),
+            (None, Some(sc)) => sc.rate_at(now).1,
+            (None, None) => s,
+        };
+        if let Some(peak) = self.shared.stage_peaks.get(current) {
+            let open = self.shared.open_connections.load(Ordering::Relaxed);
+            if peak.load(Ordering::Relaxed) < open {
+                peak.fetch_max(open, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Sleep until `t`, waking every 100 ms to notice a stop (a signal, `--abort-on-slo`)
+    /// when the wait is long: a pause stage or a parked closed-model slot. Returns false if
+    /// the run was stopped meanwhile.
+    pub(super) async fn sleep_until(&self, t: Instant) -> bool {
+        const STEP: Duration = Duration::from_millis(100);
+        loop {
+            let now = Instant::now();
+            if self.stopped() {
+                return false;
+            }
+            if t <= now + STEP {
+                tokio::time::sleep_until(t).await;
+                return !self.stopped();
+            }
+            tokio::time::sleep_until(now + STEP).await;
+        }
     }
 
     pub(super) fn stopped(&self) -> bool {

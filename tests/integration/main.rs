@@ -9,6 +9,7 @@ mod house;
 mod interop;
 mod load;
 mod load_export;
+mod load_plans;
 mod mtls;
 mod probe;
 mod proxy;
