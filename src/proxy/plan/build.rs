@@ -42,6 +42,8 @@ pub struct Plan {
     /// Backends found in DNS: the resolver settings and (pool name, spec) to re-resolve.
     pub discovery: Discovery,
     pub discovered: Vec<(String, BackendSpec)>,
+    /// The response cache (`--cache`/`[cache]`), one store for every listener.
+    pub cache: Option<super::cache::CachePlan>,
 }
 
 /// The per-listener L7 settings (identical for every listener today).
@@ -279,6 +281,7 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         })
         .filter(|(_, b)| discovery.interval.is_some() && discovery.discovers(b))
         .collect();
+    let cache = super::cache::plan(args, config.cache.as_ref(), &config.listeners)?;
     // Resolve last, so that every other mistake is reported without a DNS lookup.
     let pools = config
         .pools
@@ -293,6 +296,7 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         tls,
         discovery,
         discovered,
+        cache,
     })
 }
 
@@ -319,6 +323,9 @@ pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig, verbose:
                 .rate_limit
                 .clone()
                 .map(|spec| Arc::new(crate::proxy::core::ratelimit::Limiter::new(spec))),
+            cache: plan.cache.as_ref().map(|c| {
+                crate::proxy::core::cache::ListenerCache::new(c.store.clone(), c.default_ttl)
+            }),
         },
     )
 }

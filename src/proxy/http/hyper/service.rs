@@ -92,6 +92,21 @@ impl L7 {
         if let Some(d) = admitted.delay {
             tokio::time::sleep(d).await;
         }
+        // The response cache: a hit is answered here, before any backend is touched.
+        let access = start.map(|t| (t, peer));
+        let mut cache = match super::cache_fill::before(
+            &self,
+            admitted.cache,
+            &admitted.pool.name,
+            authority.as_ref(),
+            &req,
+            access,
+        )
+        .await
+        {
+            super::cache_fill::Before::Hit(r) => return Ok(r),
+            super::cache_fill::Before::Go(p) => p,
+        };
         let pool = admitted.pool;
         let upgrade = is_upgrade(req.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
@@ -282,7 +297,12 @@ impl L7 {
                     let grpc_fail =
                         (grpc && !s.fail_on_grpc.is_empty()).then(|| s.fail_on_grpc.clone());
                     let watch = Watch { log, grpc_fail };
-                    return Ok(self.respond(&walk, picked, resp, conn, watch, client_upgrade));
+                    let cached = cache.take().map(|c| c.seen(&resp));
+                    let out = self.respond(&walk, picked, resp, conn, watch, client_upgrade);
+                    return Ok(match cached {
+                        Some(c) => c.finish(out),
+                        None => out,
+                    });
                 }
                 Err((Attempt::ClientBody, _)) => {
                     return Ok(answer(BAD_REQUEST_BODY));
@@ -439,7 +459,7 @@ impl L7 {
     }
 }
 
-fn append_via(headers: &mut HeaderMap, via: &'static str) {
+pub(super) fn append_via(headers: &mut HeaderMap, via: &'static str) {
     match headers.get(header::VIA).and_then(|v| v.to_str().ok()) {
         Some(prev) => {
             if let Ok(v) = HeaderValue::from_str(&format!("{prev}, {via}")) {
