@@ -281,7 +281,16 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         })
         .filter(|(_, b)| discovery.interval.is_some() && discovery.discovers(b))
         .collect();
-    let cache = super::cache::plan(args, config.cache.as_ref(), &config.listeners)?;
+    let caches = |p: &Option<Arc<crate::proxy::core::policy::Policy>>| {
+        p.as_ref().is_some_and(|p| p.cache.is_some())
+    };
+    let wanted = config
+        .listeners
+        .iter()
+        .any(|l| caches(&l.default_policy) || l.routes.iter().any(|r| caches(&r.policy)));
+    let any_http = (config.listeners.iter())
+        .any(|l| super::flags::mode_of(args, l) == crate::cli::ProxyMode::Http);
+    let cache = super::cache::plan(args, config.cache.as_ref(), wanted, any_http)?;
     // Resolve last, so that every other mistake is reported without a DNS lookup.
     let pools = config
         .pools

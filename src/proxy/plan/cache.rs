@@ -5,9 +5,7 @@
 //! One store for the whole process, shared by every listener and route that caches. Every
 //! mistake is exit 2 naming the value, before anything starts.
 
-use super::config::ListenerConfig;
-use super::policy::Mistake;
-use crate::cli::{ProxyArgs, ProxyMode};
+use crate::cli::ProxyArgs;
 use crate::exit::Failure;
 use crate::proxy::core::cache::RouteCache;
 use crate::proxy::core::cache::store::{Limits, Store};
@@ -41,6 +39,14 @@ pub enum RouteCacheFile {
 #[serde(deny_unknown_fields)]
 pub struct RouteCacheTable {
     ttl: String,
+}
+
+/// A mistake in `[cache]` or a route's `cache`: the field, the text to find its line by, and
+/// what is wrong (config.rs and policy.rs put the file's name and line on it).
+pub struct Mistake {
+    pub field: &'static str,
+    pub needle: String,
+    pub why: String,
 }
 
 /// `[cache]`, checked.
@@ -103,22 +109,16 @@ pub fn flag_route(args: &ProxyArgs) -> Option<RouteCache> {
     (args.config.is_none() && args.cache.is_some_and(|n| n > 0)).then_some(RouteCache { ttl: None })
 }
 
-fn route_caches(l: &ListenerConfig) -> bool {
-    let caches = |p: &Option<Arc<crate::proxy::core::policy::Policy>>| {
-        p.as_ref().is_some_and(|p| p.cache.is_some())
-    };
-    caches(&l.default_policy) || l.routes.iter().any(|r| caches(&r.policy))
-}
-
 /// The process's store, from the flags and the file's `[cache]` (None: caching is off).
+/// `wanted`: some route caches; `any_http`: some listener is in HTTP mode.
 pub fn plan(
     args: &ProxyArgs,
     file: Option<&CacheConfig>,
-    listeners: &[ListenerConfig],
+    wanted: bool,
+    any_http: bool,
 ) -> anyhow::Result<Option<CachePlan>> {
     let file = file.cloned().unwrap_or_default();
     let size = args.cache.or(file.size).unwrap_or(0);
-    let wanted = listeners.iter().any(route_caches);
     if size == 0 {
         if wanted {
             return Err(Failure::usage(
@@ -137,10 +137,7 @@ pub fn plan(
         }
         return Ok(None);
     }
-    if !listeners
-        .iter()
-        .any(|l| super::flags::mode_of(args, l) == ProxyMode::Http)
-    {
+    if !any_http {
         return Err(Failure::usage(
             "--cache works in HTTP mode only (a TCP listener sees no responses)",
         ));

@@ -102,7 +102,11 @@ pub fn route_policy(
             Some(Mirror::new(spec, pool_index(&m.pool).map_err(bad)?))
         }
     };
-    let cache = super::cache::route_cache(cache)?;
+    let cache = super::cache::route_cache(cache).map_err(|m| Mistake {
+        field: m.field,
+        needle: m.needle,
+        why: m.why,
+    })?;
     let policy = Policy::new(name.clone(), limit, canary, mirror);
     Ok(Policy::with_cache(policy, name, cache).map(Arc::new))
 }

@@ -15,7 +15,7 @@ use crate::proxy::core::cache::rules::{self, Freshness};
 use crate::proxy::core::cache::store::{Entry, Fill, FillLock, Found, Key, Store};
 use crate::proxy::core::cache::{LOCK_TIMEOUT, ListenerCache, Outcome, RouteCache};
 use crate::proxy::core::frontend::L7;
-use crate::proxy::http::headers::strip_hop_by_hop;
+use crate::proxy::http::headers::{append_via, strip_hop_by_hop};
 use bytes::{Bytes, BytesMut};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
@@ -172,7 +172,7 @@ fn hit(
         HeaderValue::from(e.age(Instant::now()).as_secs()),
     );
     h.insert(X_CACHE.clone(), HeaderValue::from_static("HIT"));
-    super::service::append_via(h, "1.1 lbctl");
+    append_via(h, "1.1 lbctl");
     for rule in &l7.settings.header_down {
         rule.apply(h);
     }

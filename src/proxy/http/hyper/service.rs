@@ -14,9 +14,9 @@ use crate::proxy::core::frontend::L7;
 use crate::proxy::core::pool::ip_bytes;
 use crate::proxy::core::upstream::{Conn, UpBody};
 use crate::proxy::http::decide::{Attempt, Dispatch, Picked, idempotent};
-use crate::proxy::http::headers::{append_forwarded_for, is_upgrade, strip_hop_by_hop};
+use crate::proxy::http::headers::{append_forwarded_for, append_via, is_upgrade, strip_hop_by_hop};
 use crate::proxy::http::local::{BAD_HOST, BAD_REQUEST_BODY, Local, UPGRADE_OVER_H2};
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::{self, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode, Uri, Version};
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::{Body, Incoming};
@@ -456,19 +456,6 @@ impl L7 {
             parts,
             RespBody::Relay(Relay::new(body, flight, Some(conn.sender), slot, watch)),
         )
-    }
-}
-
-pub(super) fn append_via(headers: &mut HeaderMap, via: &'static str) {
-    match headers.get(header::VIA).and_then(|v| v.to_str().ok()) {
-        Some(prev) => {
-            if let Ok(v) = HeaderValue::from_str(&format!("{prev}, {via}")) {
-                headers.insert(header::VIA, v);
-            }
-        }
-        None => {
-            headers.insert(header::VIA, HeaderValue::from_static(via));
-        }
     }
 }
 
