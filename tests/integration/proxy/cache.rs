@@ -279,6 +279,26 @@ fn concurrent_misses_collapse_into_one_backend_request() {
 }
 
 #[test]
+fn waiters_go_to_the_backend_when_the_first_response_cannot_be_stored() {
+    let o = Origin::start();
+    let p = cached_proxy(&o, &["--cache", "1MiB"]);
+    let url = p.url("/nostore?cc=no-store&delay=500");
+    let got: Vec<Got> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..5)
+            .map(|_| s.spawn(|| send(support::http().get(&url))))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    // Each was answered by the backend (none waited past the first's head, nothing stored).
+    assert_eq!(o.count(), 5);
+    let mut ns: Vec<&str> = got.iter().map(|g| g.body.split(' ').next().unwrap()).collect();
+    ns.sort();
+    ns.dedup();
+    assert_eq!(ns.len(), 5, "five distinct backend answers: {ns:?}");
+    assert!(got.iter().all(|g| g.x_cache == "MISS"));
+}
+
+#[test]
 fn a_small_bound_evicts_the_least_recently_used() {
     let o = Origin::start();
     // 64 KiB: objects up to 8 KiB (an eighth); 4 KiB ones, about 14 fit.

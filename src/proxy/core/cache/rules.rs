@@ -243,12 +243,14 @@ pub fn vary_matches(req: &HeaderMap, stored: &[(HeaderName, Option<Vec<u8>>)]) -
 
 /// Whether a request may be answered from the cache or fill it, before its key is looked
 /// up: GET or HEAD (a HEAD is answered from the GET entry, RFC 9111 section 4), no Range (a
-/// partial answer is not what is stored), and no `Cache-Control: no-store` (section 5.2.1.5).
+/// partial answer is not what is stored), no Upgrade (a WebSocket handshake is a tunnel), and
+/// no `Cache-Control: no-store` (section 5.2.1.5).
 /// Other request directives (no-cache, max-age=0) are not honoured, as nginx and Varnish do
 /// not by default: a client could otherwise empty the cache's benefit for everyone.
 pub fn request_cacheable(method: &http::Method, headers: &HeaderMap) -> bool {
     (method == http::Method::GET || method == http::Method::HEAD)
         && !headers.contains_key(header::RANGE)
+        && !headers.contains_key(header::UPGRADE)
         && !directives(headers).no_store
 }
 
@@ -381,6 +383,45 @@ mod tests {
         ));
     }
 
+    /// Backend headers are hostile input: mutated Cache-Control, Vary, Expires and Age values
+    /// never panic, and a lifetime is never shorter than the age it starts with.
+    #[test]
+    fn hostile_header_values_never_panic() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(9111);
+        let seeds: &[&[u8]] = &[
+            b"max-age=60, s-maxage=\"1\", private=\"a,b\", no-cache",
+            b"Accept-Encoding, *, X-A",
+            b"Sun, 06 Nov 1994 08:49:37 GMT",
+            b"99999999999999999999999",
+        ];
+        for _ in 0..20_000 {
+            let mut v = seeds[rng.random_range(0..seeds.len())].to_vec();
+            for _ in 0..rng.random_range(0..6) {
+                let i = rng.random_range(0..=v.len());
+                match rng.random_range(0..3) {
+                    0 if i < v.len() => {
+                        v.remove(i);
+                    }
+                    1 => v.insert(i, b"=,\" *09a"[rng.random_range(0..8)]),
+                    _ => v.insert(i, rng.random_range(0x20..0x7f)),
+                }
+            }
+            let Ok(value) = http::HeaderValue::from_bytes(&v) else {
+                continue;
+            };
+            let mut m = HeaderMap::new();
+            for name in ["cache-control", "vary", "expires", "age", "date"] {
+                m.insert(HeaderName::from_static(name), value.clone());
+            }
+            let _ = directives(&m);
+            let _ = vary_names(&m);
+            if let Ok(f) = storable(200, &m, rng.random(), Some(HOUR)) {
+                assert!(f.lifetime > f.initial_age);
+            }
+        }
+    }
+
     #[test]
     fn requests_that_bypass() {
         let get = http::Method::GET;
@@ -391,6 +432,7 @@ mod tests {
         ));
         assert!(!request_cacheable(&http::Method::POST, &h(&[])));
         assert!(!request_cacheable(&get, &h(&[("range", "bytes=0-1")])));
+        assert!(!request_cacheable(&get, &h(&[("upgrade", "websocket")])));
         assert!(!request_cacheable(
             &get,
             &h(&[("cache-control", "no-store")])
