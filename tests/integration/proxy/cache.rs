@@ -291,7 +291,10 @@ fn waiters_go_to_the_backend_when_the_first_response_cannot_be_stored() {
     });
     // Each was answered by the backend (none waited past the first's head, nothing stored).
     assert_eq!(o.count(), 5);
-    let mut ns: Vec<&str> = got.iter().map(|g| g.body.split(' ').next().unwrap()).collect();
+    let mut ns: Vec<&str> = got
+        .iter()
+        .map(|g| g.body.split(' ').next().unwrap())
+        .collect();
     ns.sort();
     ns.dedup();
     assert_eq!(ns.len(), 5, "five distinct backend answers: {ns:?}");
