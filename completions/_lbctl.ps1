@@ -343,6 +343,9 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--rate-limit', '--rate-limit', [CompletionResultType]::ParameterName, 'Rate limit per client on this listener, nginx `limit_req`''s leaky bucket: RATE[,burst=N][,nodelay=true|false][,key=ip|header:NAME|cookie:NAME][,max-keys=N], e.g. 100/s,burst=50. Requests above RATE+burst get 429 with Retry-After (gRPC calls RESOURCE_EXHAUSTED); with nodelay=false the excess within the burst is delayed to the rate instead of served at once. Requests without the key are not limited. Memory is bounded: at most max-keys keys (default 100000, about 40 bytes each) are remembered, the least recently used forgotten first. Config routes take `rate_limit = "..."` too')
             [CompletionResult]::new('--canary', '--canary', [CompletionResultType]::ParameterName, 'Canary split of the default pool (ingress-nginx canary annotations): POOL:WEIGHT[,header=NAME][,header_value=V][,cookie=NAME][,key=ip|header:NAME|cookie:NAME] sends WEIGHT percent of clients to POOL (a --pool), sticky per key (client address by default). Header `always`/`never` (or the header_value), then cookie `always`/`never`, override the weight. In a config file: `canary = {...}` on a route')
             [CompletionResult]::new('--mirror', '--mirror', [CompletionResultType]::ParameterName, 'Mirror a share of the default pool''s requests to POOL (a --pool), nginx `mirror` with Envoy''s fraction: POOL:FRACTION[,max_in_flight=N] (FRACTION 0 to 1; default max_in_flight 64, beyond it copies are dropped and counted). The copy''s response is discarded; the client never waits for it. A request body is copied when its length is known and at most 64KiB (it is then read whole first); larger ones are not mirrored. In a config file: `mirror = {...}` on a route')
+            [CompletionResult]::new('--cache', '--cache', [CompletionResultType]::ParameterName, 'In-memory response cache of SIZE (e.g. 64MiB; 0 = off), nginx `proxy_cache`: GET (and HEAD, answered from the GET''s entry) responses 200, 301 and 404 are stored as their Cache-Control allows (s-maxage, max-age, Expires; never no-store, private, no-cache, Set-Cookie, `Vary: *`), keyed by host, target, pool and the Vary''d headers; the least recently used go first. Answers carry `X-Cache: HIT|MISS|EXPIRED|BYPASS` and Age; concurrent misses for a key wait for one backend request (nginx `proxy_cache_lock`, at most 5s). One store for the process. Without --config it caches the default pool; with one, routes opt in (`cache = true`)')
+            [CompletionResult]::new('--cache-ttl', '--cache-ttl', [CompletionResultType]::ParameterName, 'How long a cached response stays fresh when it gives no max-age, s-maxage or Expires (nginx `proxy_cache_valid`; never overrides no-store or private). Without it such responses are not stored. A route''s `cache = { ttl = "1h" }` wins')
+            [CompletionResult]::new('--cache-max-object', '--cache-max-object', [CompletionResultType]::ParameterName, 'Largest response body the cache stores (default 1MiB, at most an eighth of --cache); a larger response is relayed, not stored')
             [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'TCP mode: route TLS connections on the ClientHello''s server name without terminating, ''NAME=POOL'' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact names win over wildcards, longer suffixes over shorter ones')
             [CompletionResult]::new('--sni-fallback', '--sni-fallback', [CompletionResultType]::ParameterName, 'TCP mode with --sni: what to do with a connection whose first bytes are not a TLS ClientHello (or that names no route): send it to the default pool, or close it')
             [CompletionResult]::new('--send-proxy', '--send-proxy', [CompletionResultType]::ParameterName, 'TCP mode: send a PROXY protocol header (v1 text or v2 binary) to backends so they see the real client address')
@@ -404,6 +407,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every backend: pool, admin state, health, weights, in flight, requests')
+            [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'The response cache (`--cache`)')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'No new requests (sticky clients move too); in-flight ones finish')
             [CompletionResult]::new('ready', 'ready', [CompletionResultType]::ParameterValue, 'Back to taking traffic (from drain or maint)')
             [CompletionResult]::new('maint', 'maint', [CompletionResultType]::ParameterValue, 'Maintenance: no traffic at all; health checks do not bring it back')
@@ -425,6 +429,49 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;ctl;cache' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;proxy;ctl;cache;purge' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Only entries of this host (as the Host header gave it)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--exact', '--exact', [CompletionResultType]::ParameterName, 'PREFIX is a whole path and query: only that URL')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;proxy;ctl;cache;help' {
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'lbctl;proxy;ctl;cache;help;purge' {
+            break
+        }
+        'lbctl;proxy;ctl;cache;help;help' {
             break
         }
         'lbctl;proxy;ctl;drain' {
@@ -513,6 +560,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
         }
         'lbctl;proxy;ctl;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every backend: pool, admin state, health, weights, in flight, requests')
+            [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'The response cache (`--cache`)')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'No new requests (sticky clients move too); in-flight ones finish')
             [CompletionResult]::new('ready', 'ready', [CompletionResultType]::ParameterValue, 'Back to taking traffic (from drain or maint)')
             [CompletionResult]::new('maint', 'maint', [CompletionResultType]::ParameterValue, 'Maintenance: no traffic at all; health checks do not bring it back')
@@ -523,6 +571,13 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;proxy;ctl;help;show' {
+            break
+        }
+        'lbctl;proxy;ctl;help;cache' {
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went')
+            break
+        }
+        'lbctl;proxy;ctl;help;cache;purge' {
             break
         }
         'lbctl;proxy;ctl;help;drain' {
@@ -557,6 +612,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
         }
         'lbctl;proxy;help;ctl' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every backend: pool, admin state, health, weights, in flight, requests')
+            [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'The response cache (`--cache`)')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'No new requests (sticky clients move too); in-flight ones finish')
             [CompletionResult]::new('ready', 'ready', [CompletionResultType]::ParameterValue, 'Back to taking traffic (from drain or maint)')
             [CompletionResult]::new('maint', 'maint', [CompletionResultType]::ParameterValue, 'Maintenance: no traffic at all; health checks do not bring it back')
@@ -566,6 +622,13 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;proxy;help;ctl;show' {
+            break
+        }
+        'lbctl;proxy;help;ctl;cache' {
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went')
+            break
+        }
+        'lbctl;proxy;help;ctl;cache;purge' {
             break
         }
         'lbctl;proxy;help;ctl;drain' {
@@ -780,6 +843,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
         }
         'lbctl;help;proxy;ctl' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Every backend: pool, admin state, health, weights, in flight, requests')
+            [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'The response cache (`--cache`)')
             [CompletionResult]::new('drain', 'drain', [CompletionResultType]::ParameterValue, 'No new requests (sticky clients move too); in-flight ones finish')
             [CompletionResult]::new('ready', 'ready', [CompletionResultType]::ParameterValue, 'Back to taking traffic (from drain or maint)')
             [CompletionResult]::new('maint', 'maint', [CompletionResultType]::ParameterValue, 'Maintenance: no traffic at all; health checks do not bring it back')
@@ -789,6 +853,13 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;help;proxy;ctl;show' {
+            break
+        }
+        'lbctl;help;proxy;ctl;cache' {
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went')
+            break
+        }
+        'lbctl;help;proxy;ctl;cache;purge' {
             break
         }
         'lbctl;help;proxy;ctl;drain' {

@@ -76,6 +76,9 @@ _lbctl() {
             lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,add)
                 cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__add"
                 ;;
+            lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,cache)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__cache"
+                ;;
             lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,drain)
                 cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__drain"
                 ;;
@@ -93,6 +96,9 @@ _lbctl() {
                 ;;
             lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,weight)
                 cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__weight"
+                ;;
+            lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__cache,purge)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__purge"
                 ;;
             lbctl__subcmd__help__subcmd__ring,compare)
                 cmd="lbctl__subcmd__help__subcmd__ring__subcmd__compare"
@@ -133,6 +139,9 @@ _lbctl() {
             lbctl__subcmd__proxy__subcmd__ctl,add)
                 cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__add"
                 ;;
+            lbctl__subcmd__proxy__subcmd__ctl,cache)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache"
+                ;;
             lbctl__subcmd__proxy__subcmd__ctl,drain)
                 cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__drain"
                 ;;
@@ -154,8 +163,23 @@ _lbctl() {
             lbctl__subcmd__proxy__subcmd__ctl,weight)
                 cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__weight"
                 ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache,help)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__help"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache,purge)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__purge"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__help,help)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__help__subcmd__help"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__help,purge)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__help__subcmd__purge"
+                ;;
             lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,add)
                 cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__add"
+                ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,cache)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__cache"
                 ;;
             lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,drain)
                 cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__drain"
@@ -178,6 +202,9 @@ _lbctl() {
             lbctl__subcmd__proxy__subcmd__ctl__subcmd__help,weight)
                 cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__weight"
                 ;;
+            lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__cache,purge)
+                cmd="lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__cache__subcmd__purge"
+                ;;
             lbctl__subcmd__proxy__subcmd__help,ctl)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl"
                 ;;
@@ -189,6 +216,9 @@ _lbctl() {
                 ;;
             lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,add)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__add"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,cache)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__cache"
                 ;;
             lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,drain)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__drain"
@@ -207,6 +237,9 @@ _lbctl() {
                 ;;
             lbctl__subcmd__proxy__subcmd__help__subcmd__ctl,weight)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__weight"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__cache,purge)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__cache__subcmd__purge"
                 ;;
             lbctl__subcmd__ring,compare)
                 cmd="lbctl__subcmd__ring__subcmd__compare"
@@ -449,7 +482,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__proxy__subcmd__ctl)
-            opts="show drain ready maint weight add remove"
+            opts="show cache drain ready maint weight add remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,6 +498,34 @@ _lbctl() {
         lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__add)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__cache)
+            opts="purge"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1097,7 +1158,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy)
-            opts="-c -a -o -q -v -h -V --config --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --fail-on-grpc --outlier --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --admin-token --admin-token-file --access-log --threads --dashboard --resolve-interval --resolver --check-port --mode --pool --rate-limit --canary --mirror --sni --sni-fallback --send-proxy --accept-proxy --tls-cert --tls-key --tls-self-signed --upstream-cacert --insecure-upstream --output --quiet --verbose --color --help --version explain ctl help"
+            opts="-c -a -o -q -v -h -V --config --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --fail-on-grpc --outlier --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --admin-token --admin-token-file --access-log --threads --dashboard --resolve-interval --resolver --check-port --mode --pool --rate-limit --canary --mirror --cache --cache-ttl --cache-max-object --sni --sni-fallback --send-proxy --accept-proxy --tls-cert --tls-key --tls-self-signed --upstream-cacert --insecure-upstream --output --quiet --verbose --color --help --version explain ctl help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1299,6 +1360,18 @@ _lbctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-ttl)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-max-object)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sni)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1343,7 +1416,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy__subcmd__ctl)
-            opts="-o -c -q -v -h -V --admin --token --token-file --output --config --quiet --verbose --color --help --version show drain ready maint weight add remove help"
+            opts="-o -c -q -v -h -V --admin --token --token-file --output --config --quiet --verbose --color --help --version show cache drain ready maint weight add remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1414,6 +1487,104 @@ _lbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version purge help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__help)
+            opts="purge help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__help__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__cache__subcmd__purge)
+            opts="-c -q -v -h -V --host --exact --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lbctl__subcmd__proxy__subcmd__ctl__subcmd__drain)
             opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1441,7 +1612,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy__subcmd__ctl__subcmd__help)
-            opts="show drain ready maint weight add remove help"
+            opts="show cache drain ready maint weight add remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1457,6 +1628,34 @@ _lbctl() {
         lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__add)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__cache)
+            opts="purge"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__ctl__subcmd__help__subcmd__cache__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1745,7 +1944,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy__subcmd__help__subcmd__ctl)
-            opts="show drain ready maint weight add remove"
+            opts="show cache drain ready maint weight add remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1761,6 +1960,34 @@ _lbctl() {
         lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__add)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__cache)
+            opts="purge"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__ctl__subcmd__cache__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 6 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

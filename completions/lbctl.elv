@@ -325,6 +325,9 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --rate-limit 'Rate limit per client on this listener, nginx `limit_req`''s leaky bucket: RATE[,burst=N][,nodelay=true|false][,key=ip|header:NAME|cookie:NAME][,max-keys=N], e.g. 100/s,burst=50. Requests above RATE+burst get 429 with Retry-After (gRPC calls RESOURCE_EXHAUSTED); with nodelay=false the excess within the burst is delayed to the rate instead of served at once. Requests without the key are not limited. Memory is bounded: at most max-keys keys (default 100000, about 40 bytes each) are remembered, the least recently used forgotten first. Config routes take `rate_limit = "..."` too'
             cand --canary 'Canary split of the default pool (ingress-nginx canary annotations): POOL:WEIGHT[,header=NAME][,header_value=V][,cookie=NAME][,key=ip|header:NAME|cookie:NAME] sends WEIGHT percent of clients to POOL (a --pool), sticky per key (client address by default). Header `always`/`never` (or the header_value), then cookie `always`/`never`, override the weight. In a config file: `canary = {...}` on a route'
             cand --mirror 'Mirror a share of the default pool''s requests to POOL (a --pool), nginx `mirror` with Envoy''s fraction: POOL:FRACTION[,max_in_flight=N] (FRACTION 0 to 1; default max_in_flight 64, beyond it copies are dropped and counted). The copy''s response is discarded; the client never waits for it. A request body is copied when its length is known and at most 64KiB (it is then read whole first); larger ones are not mirrored. In a config file: `mirror = {...}` on a route'
+            cand --cache 'In-memory response cache of SIZE (e.g. 64MiB; 0 = off), nginx `proxy_cache`: GET (and HEAD, answered from the GET''s entry) responses 200, 301 and 404 are stored as their Cache-Control allows (s-maxage, max-age, Expires; never no-store, private, no-cache, Set-Cookie, `Vary: *`), keyed by host, target, pool and the Vary''d headers; the least recently used go first. Answers carry `X-Cache: HIT|MISS|EXPIRED|BYPASS` and Age; concurrent misses for a key wait for one backend request (nginx `proxy_cache_lock`, at most 5s). One store for the process. Without --config it caches the default pool; with one, routes opt in (`cache = true`)'
+            cand --cache-ttl 'How long a cached response stays fresh when it gives no max-age, s-maxage or Expires (nginx `proxy_cache_valid`; never overrides no-store or private). Without it such responses are not stored. A route''s `cache = { ttl = "1h" }` wins'
+            cand --cache-max-object 'Largest response body the cache stores (default 1MiB, at most an eighth of --cache); a larger response is relayed, not stored'
             cand --sni 'TCP mode: route TLS connections on the ClientHello''s server name without terminating, ''NAME=POOL'' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact names win over wildcards, longer suffixes over shorter ones'
             cand --sni-fallback 'TCP mode with --sni: what to do with a connection whose first bytes are not a TLS ClientHello (or that names no route): send it to the default pool, or close it'
             cand --send-proxy 'TCP mode: send a PROXY protocol header (v1 text or v2 binary) to backends so they see the real client address'
@@ -384,6 +387,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand show 'Every backend: pool, admin state, health, weights, in flight, requests'
+            cand cache 'The response cache (`--cache`)'
             cand drain 'No new requests (sticky clients move too); in-flight ones finish'
             cand ready 'Back to taking traffic (from drain or maint)'
             cand maint 'Maintenance: no traffic at all; health checks do not bring it back'
@@ -404,6 +408,44 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
+        }
+        &'lbctl;proxy;ctl;cache'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand purge 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;proxy;ctl;cache;purge'= {
+            cand --host 'Only entries of this host (as the Host header gave it)'
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --exact 'PREFIX is a whole path and query: only that URL'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;proxy;ctl;cache;help'= {
+            cand purge 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'lbctl;proxy;ctl;cache;help;purge'= {
+        }
+        &'lbctl;proxy;ctl;cache;help;help'= {
         }
         &'lbctl;proxy;ctl;drain'= {
             cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
@@ -485,6 +527,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         }
         &'lbctl;proxy;ctl;help'= {
             cand show 'Every backend: pool, admin state, health, weights, in flight, requests'
+            cand cache 'The response cache (`--cache`)'
             cand drain 'No new requests (sticky clients move too); in-flight ones finish'
             cand ready 'Back to taking traffic (from drain or maint)'
             cand maint 'Maintenance: no traffic at all; health checks do not bring it back'
@@ -494,6 +537,11 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'lbctl;proxy;ctl;help;show'= {
+        }
+        &'lbctl;proxy;ctl;help;cache'= {
+            cand purge 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went'
+        }
+        &'lbctl;proxy;ctl;help;cache;purge'= {
         }
         &'lbctl;proxy;ctl;help;drain'= {
         }
@@ -518,6 +566,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         }
         &'lbctl;proxy;help;ctl'= {
             cand show 'Every backend: pool, admin state, health, weights, in flight, requests'
+            cand cache 'The response cache (`--cache`)'
             cand drain 'No new requests (sticky clients move too); in-flight ones finish'
             cand ready 'Back to taking traffic (from drain or maint)'
             cand maint 'Maintenance: no traffic at all; health checks do not bring it back'
@@ -526,6 +575,11 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand remove 'Remove a backend from a pool; what it serves finishes'
         }
         &'lbctl;proxy;help;ctl;show'= {
+        }
+        &'lbctl;proxy;help;ctl;cache'= {
+            cand purge 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went'
+        }
+        &'lbctl;proxy;help;ctl;cache;purge'= {
         }
         &'lbctl;proxy;help;ctl;drain'= {
         }
@@ -714,6 +768,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         }
         &'lbctl;help;proxy;ctl'= {
             cand show 'Every backend: pool, admin state, health, weights, in flight, requests'
+            cand cache 'The response cache (`--cache`)'
             cand drain 'No new requests (sticky clients move too); in-flight ones finish'
             cand ready 'Back to taking traffic (from drain or maint)'
             cand maint 'Maintenance: no traffic at all; health checks do not bring it back'
@@ -722,6 +777,11 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand remove 'Remove a backend from a pool; what it serves finishes'
         }
         &'lbctl;help;proxy;ctl;show'= {
+        }
+        &'lbctl;help;proxy;ctl;cache'= {
+            cand purge 'Remove the entries whose path (and query) starts with PREFIX (`/` removes them all); prints how many went'
+        }
+        &'lbctl;help;proxy;ctl;cache;purge'= {
         }
         &'lbctl;help;proxy;ctl;drain'= {
         }

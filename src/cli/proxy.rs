@@ -295,6 +295,28 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "POOL:FRACTION[,max_in_flight=N]")]
     pub mirror: Option<String>,
 
+    /// In-memory response cache of SIZE (e.g. 64MiB; 0 = off), nginx `proxy_cache`: GET
+    /// (and HEAD, answered from the GET's entry) responses 200, 301 and 404 are stored as
+    /// their Cache-Control allows (s-maxage, max-age, Expires; never no-store, private,
+    /// no-cache, Set-Cookie, `Vary: *`), keyed by host, target, pool and the Vary'd headers;
+    /// the least recently used go first. Answers carry `X-Cache: HIT|MISS|EXPIRED|BYPASS` and
+    /// Age; concurrent misses for a key wait for one backend request (nginx
+    /// `proxy_cache_lock`, at most 5s). One store for the process. Without --config it
+    /// caches the default pool; with one, routes opt in (`cache = true`).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub cache: Option<u64>,
+
+    /// How long a cached response stays fresh when it gives no max-age, s-maxage or Expires
+    /// (nginx `proxy_cache_valid`; never overrides no-store or private). Without it such
+    /// responses are not stored. A route's `cache = { ttl = "1h" }` wins.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub cache_ttl: Option<Duration>,
+
+    /// Largest response body the cache stores (default 1MiB, at most an eighth of --cache);
+    /// a larger response is relayed, not stored.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub cache_max_object: Option<u64>,
+
     /// TCP mode: route TLS connections on the ClientHello's server name without terminating,
     /// 'NAME=POOL' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact
     /// names win over wildcards, longer suffixes over shorter ones.
@@ -388,11 +410,31 @@ pub struct CtlArgs {
     pub action: CtlAction,
 }
 
+/// `lbctl proxy ctl cache ...`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum CtlCache {
+    /// Remove the entries whose path (and query) starts with PREFIX (`/` removes them all);
+    /// prints how many went.
+    Purge {
+        /// A path prefix, e.g. /static/.
+        prefix: String,
+        /// Only entries of this host (as the Host header gave it).
+        #[arg(long, value_name = "HOST")]
+        host: Option<String>,
+        /// PREFIX is a whole path and query: only that URL.
+        #[arg(long)]
+        exact: bool,
+    },
+}
+
 /// What `lbctl proxy ctl` does. BACKEND is NAME when only one pool has it, else POOL/NAME.
 #[derive(Debug, Clone, Subcommand)]
 pub enum CtlAction {
     /// Every backend: pool, admin state, health, weights, in flight, requests.
     Show,
+    /// The response cache (`--cache`).
+    #[command(subcommand)]
+    Cache(CtlCache),
     /// No new requests (sticky clients move too); in-flight ones finish.
     Drain {
         /// NAME or POOL/NAME.

@@ -1,4 +1,4 @@
-//! What users type: backend specs, durations, rates, sizes. Parsed once at the edge into typed
+//! What users type: backend specs, durations, rates, sizes, the sticky mode. Parsed once at the edge into typed
 //! values; every parser returns a [`SpecError`] that quotes the bad part and shows the expected
 //! form, which the CLI turns into exit code 2.
 //!
@@ -9,6 +9,7 @@ mod duration;
 mod error;
 mod rate;
 mod size;
+mod sticky;
 
 pub use backend::{
     BACKEND_GRAMMAR, BackendSpec, MAX_WEIGHT, UpstreamProto, check_unique_names, content_lines,
@@ -18,6 +19,7 @@ pub use duration::{DurationRange, format_duration, parse_duration, parse_duratio
 pub use error::SpecError;
 pub use rate::{Rate, parse_rate};
 pub use size::{format_size, parse_size};
+pub use sticky::parse_sticky;
 
 /// Every parser in this module fed random and mutated input: none may panic. (cargo-fuzz
 /// targets in fuzz/ do the same with coverage guidance; this runs in every `cargo test`.)

@@ -36,6 +36,8 @@ pub struct L7Settings {
     pub idle_timeout: Duration,
     /// `--rate-limit`: the listener's limit, applied to every request before a route's own.
     pub rate_limit: Option<Arc<super::ratelimit::Limiter>>,
+    /// The process's response cache with this listener's counters (None: `--cache` is off).
+    pub cache: Option<super::cache::ListenerCache>,
 }
 
 /// Listener-level counters (per-backend ones live in

@@ -4,7 +4,7 @@
 //! header vocabulary decisions read ([`headers`]), the accept loop with its limits, idle
 //! timeout and drain ([`listener`]), TLS on both sides ([`tls`]), the keep-alive connections
 //! to backends ([`upstream`]), the stderr logs ([`log`]), and a route's traffic policy
-//! ([`policy`]: [`ratelimit`], [`canary`], [`mirror`]).
+//! ([`policy`]: [`ratelimit`], [`canary`], [`mirror`]), and the response cache ([`cache`]).
 //!
 //! May import: the crate's cores (`balance`, `check`, `spec`, `stats`, `tls`, `shutdown`,
 //! `cli` for flag types, `exit` for usage errors) and other files of this room. Never `http/`, `tcp/`, `ops/` or
@@ -13,6 +13,7 @@
 pub mod acl;
 pub mod admin_state;
 pub mod backend;
+pub mod cache;
 pub mod canary;
 pub mod frontend;
 pub mod h2;

@@ -16,6 +16,8 @@ pub struct Policy {
     pub limit: Option<Limiter>,
     pub canary: Option<Canary>,
     pub mirror: Option<Mirror>,
+    /// The response cache (core/cache): None, the route does not cache.
+    pub cache: Option<super::cache::RouteCache>,
 }
 
 impl Policy {
@@ -31,6 +33,26 @@ impl Policy {
             limit,
             canary,
             mirror,
+            cache: None,
         })
+    }
+
+    /// `p` with a response-cache setting; made for a route that sets nothing else too.
+    pub fn with_cache(
+        p: Option<Self>,
+        name: String,
+        cache: Option<super::cache::RouteCache>,
+    ) -> Option<Self> {
+        match (p, cache) {
+            (p, None) => p,
+            (Some(p), c) => Some(Policy { cache: c, ..p }),
+            (None, c) => Some(Policy {
+                name,
+                limit: None,
+                canary: None,
+                mirror: None,
+                cache: c,
+            }),
+        }
     }
 }

@@ -63,12 +63,14 @@ pub struct Admitted {
     pub delay: Option<Duration>,
     /// The request was sampled for mirroring: the route's policy and the mirror's pool.
     pub mirror: Option<(Arc<Policy>, Arc<Pool>)>,
+    /// The route caches responses (and the listener has a cache): http/hyper/cache_fill.rs.
+    pub cache: Option<crate::proxy::core::cache::RouteCache>,
 }
 
 /// The ACL check, the route, the canary split, the rate limits (the listener's, then the
 /// route's) and the mirror's sampling. `fast`: the caller is the HTTP/1.1 fast path, which
-/// leaves to hyper (Ok(None), nothing counted yet) a pool that may speak HTTP/2 and a route
-/// that mirrors (hyper sends the copies).
+/// leaves to hyper (Ok(None), nothing counted yet) a pool that may speak HTTP/2, a route
+/// that mirrors (hyper sends the copies) and a route that caches (hyper answers the hits).
 pub fn admit<H: HeaderSource + ?Sized>(
     l7: &L7,
     routing: &Routing,
@@ -93,7 +95,9 @@ pub fn admit<H: HeaderSource + ?Sized>(
     });
     let pool = routing.pools.get(index).ok_or(NO_ROUTE)?;
     let mirrors = policy.is_some_and(|p| p.mirror.is_some());
-    if fast && (pool.may_be_h2 || mirrors) {
+    // A caching route's requests all go to hyper: hits are answered there, fills copied there.
+    let cache = policy.and_then(|p| p.cache).filter(|_| s.cache.is_some());
+    if fast && (pool.may_be_h2 || mirrors || cache.is_some()) {
         return Ok(None);
     }
     let mut delay = 0;
@@ -122,6 +126,7 @@ pub fn admit<H: HeaderSource + ?Sized>(
         pool: pool.clone(),
         delay: (delay > 0).then(|| Duration::from_millis(delay)),
         mirror,
+        cache,
     }))
 }
 

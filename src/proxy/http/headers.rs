@@ -144,6 +144,20 @@ pub fn append_forwarded_for(headers: &mut HeaderMap, name: &HeaderName, ip: std:
     }
 }
 
+/// Add this proxy to Via (RFC 9110 section 7.6.3), after any the message already has.
+pub fn append_via(headers: &mut HeaderMap, via: &'static str) {
+    match headers.get(header::VIA).and_then(|v| v.to_str().ok()) {
+        Some(prev) => {
+            if let Ok(v) = HeaderValue::from_str(&format!("{prev}, {via}")) {
+                headers.insert(header::VIA, v);
+            }
+        }
+        None => {
+            headers.insert(header::VIA, HeaderValue::from_static(via));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -192,6 +192,7 @@ impl prometheus_client::collector::Collector for ProxyCollector {
             super::l4_stats::encode_metrics(&mut enc, &all)?;
         }
         super::policy_stats::encode_metrics(&mut enc, &st.l7s)?;
+        super::cache_stats::encode_metrics(&mut enc, &st.l7s)?;
         let mut m = enc.encode_descriptor(
             "lbctl_proxy_backend_latency_seconds",
             "Time from sending the request to the backend's response headers",
@@ -346,6 +347,8 @@ pub struct Stats {
     pub backends: Vec<BackendStats>,
     /// Rate limits, canary splits and mirrors (empty lists when none is configured).
     pub policies: super::policy_stats::PolicyStats,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<super::cache_stats::CacheStats>,
 }
 
 pub fn stats(state: &AdminState) -> Stats {
@@ -413,6 +416,7 @@ pub fn stats(state: &AdminState) -> Stats {
             })
             .collect(),
         policies: super::policy_stats::stats(&state.l7s),
+        cache: super::cache_stats::stats(&state.l7s),
     }
 }
 

@@ -126,6 +126,11 @@ impl Control {
     }
 
     /// The running pools (every listener routes over the same ones).
+    /// The listeners' front ends (the response cache's purge reaches the store through them).
+    pub fn l7s(&self) -> &[Arc<L7>] {
+        &self.l7s
+    }
+
     pub fn pools(&self) -> Vec<Arc<Pool>> {
         self.l7s
             .first()

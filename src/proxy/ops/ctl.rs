@@ -1,7 +1,8 @@
 //! `lbctl proxy ctl`: the runtime API's client (ops/runtime.rs documents the endpoints). One
 //! HTTP/1.1 request per step on hyper's connection API (as `probe` does): `show` lists the
 //! backends; drain/ready/maint/weight first read the list to turn NAME into POOL/NAME (a name
-//! in two pools must be given as POOL/NAME), then write. A table (or the answer's one line)
+//! in two pools must be given as POOL/NAME), then write; `cache purge` empties the response
+//! cache by path prefix. A table (or the answer's one line)
 //! by default, the API's JSON with `--output json`. Exit 2 when the proxy refuses (4xx: bad
 //! input, unknown names, a wrong or missing token), 3 when it cannot be reached or fails.
 
@@ -212,6 +213,22 @@ async fn act(client: &Client, args: &CtlArgs) -> anyhow::Result<ExitCode> {
             format!("/api/pools/{}/backends", encode(pool)),
             spec.clone(),
         ),
+        CtlAction::Cache(crate::cli::CtlCache::Purge {
+            prefix,
+            host,
+            exact,
+        }) => {
+            let mut body = serde_json::json!({ "host": host });
+            body[if *exact { "path" } else { "prefix" }] = prefix.as_str().into();
+            let path = "/api/cache/purge";
+            let done: super::cache_stats::PurgeView =
+                client.json(Method::POST, path, &body.to_string()).await?;
+            match args.output {
+                ProxyOutput::Json => crate::output::print_json(&done)?,
+                ProxyOutput::Text => println!("purged {} cache entries", done.purged),
+            }
+            return Ok(ExitCode::Success);
+        }
         CtlAction::Remove { pool, backend } => (
             Method::DELETE,
             format!("/api/pools/{}/backends/{}", encode(pool), encode(backend)),

@@ -74,6 +74,9 @@ struct PolicyInfo {
     rate_limits: Vec<String>,
     canary: Option<CanaryInfo>,
     mirror: Option<String>,
+    /// The response cache, when the route caches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -290,6 +293,7 @@ fn policy_info(
         rate_limits: Vec::new(),
         canary: None,
         mirror: None,
+        cache: None,
     };
     let describe = |spec: &crate::proxy::core::ratelimit::RateLimitSpec| {
         format!(
@@ -334,8 +338,14 @@ fn policy_info(
                 m.spec.max_in_flight
             ));
         }
+        if let (Some(rc), Some(c)) = (p.cache, &plan.cache) {
+            info.cache = Some(super::cache_stats::describe(rc, c));
+        }
     }
-    let empty = info.rate_limits.is_empty() && info.canary.is_none() && info.mirror.is_none();
+    let empty = info.rate_limits.is_empty()
+        && info.canary.is_none()
+        && info.mirror.is_none()
+        && info.cache.is_none();
     ((!empty).then_some(info), pool_idx)
 }
 
@@ -505,6 +515,9 @@ fn print_text(x: &Explanation) {
         }
         if let Some(m) = &p.mirror {
             println!("mirror    {m}");
+        }
+        if let Some(c) = &p.cache {
+            println!("cache     {c}");
         }
     }
     if let Some(s) = &x.sticky {

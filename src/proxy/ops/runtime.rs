@@ -8,6 +8,7 @@
 //! POST   /api/backends/{pool}/{name}/weight    body: 0..1000000
 //! PUT    /api/pools/{pool}/backends            body: a backend spec, as --backend takes
 //! DELETE /api/pools/{pool}/backends/{name}
+//! POST   /api/cache/purge                      body: {"prefix": "/static/"} or {"host", "path"}
 //! ```
 //!
 //! Reads are open. Writes need `Authorization: Bearer TOKEN` when the proxy has
@@ -189,6 +190,7 @@ enum Op {
     Weight(String, String),
     Add(String),
     Remove(String, String),
+    Purge,
 }
 
 /// A request the router refuses: status, reason, and the method the path takes (for 405).
@@ -230,10 +232,11 @@ fn route(method: &Method, path: &str) -> Result<Op, Refused> {
         ["api", "pools", p, "backends", n] => {
             (Method::DELETE, Op::Remove(p.to_string(), n.to_string()))
         }
+        ["api", "cache", "purge"] => (Method::POST, Op::Purge),
         _ => {
             return Err(Refused(
                 404,
-                "unknown runtime API path: GET /api/backends, POST /api/backends/POOL/NAME/state|weight, PUT /api/pools/POOL/backends, DELETE /api/pools/POOL/backends/NAME".into(),
+                "unknown runtime API path: GET /api/backends, POST /api/backends/POOL/NAME/state|weight, PUT /api/pools/POOL/backends, DELETE /api/pools/POOL/backends/NAME, POST /api/cache/purge".into(),
                 None,
             ));
         }
@@ -297,6 +300,17 @@ pub async fn handle(api: &Api, req: Request<Incoming>, peer: SocketAddr) -> Resp
                 })
             }),
         Op::Remove(p, n) => control.remove(&p, &n, peer),
+        Op::Purge => {
+            return match super::cache_stats::purge(control.l7s(), &body) {
+                Ok(purged) => {
+                    log::state(format_args!(
+                        "runtime API ({peer}): purged {purged} response cache entries"
+                    ));
+                    json(StatusCode::OK, &super::cache_stats::PurgeView { purged })
+                }
+                Err((status, why)) => error(status, why),
+            };
+        }
     };
     match result {
         Ok(c) => json(

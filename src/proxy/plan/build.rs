@@ -42,6 +42,8 @@ pub struct Plan {
     /// Backends found in DNS: the resolver settings and (pool name, spec) to re-resolve.
     pub discovery: Discovery,
     pub discovered: Vec<(String, BackendSpec)>,
+    /// The response cache (`--cache`/`[cache]`), one store for every listener.
+    pub cache: Option<super::cache::CachePlan>,
 }
 
 /// The per-listener L7 settings (identical for every listener today).
@@ -279,6 +281,16 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         })
         .filter(|(_, b)| discovery.interval.is_some() && discovery.discovers(b))
         .collect();
+    let caches = |p: &Option<Arc<crate::proxy::core::policy::Policy>>| {
+        p.as_ref().is_some_and(|p| p.cache.is_some())
+    };
+    let wanted = config
+        .listeners
+        .iter()
+        .any(|l| caches(&l.default_policy) || l.routes.iter().any(|r| caches(&r.policy)));
+    let any_http = (config.listeners.iter())
+        .any(|l| super::flags::mode_of(args, l) == crate::cli::ProxyMode::Http);
+    let cache = super::cache::plan(args, config.cache.as_ref(), wanted, any_http)?;
     // Resolve last, so that every other mistake is reported without a DNS lookup.
     let pools = config
         .pools
@@ -293,6 +305,7 @@ pub fn plan_with(args: &ProxyArgs, old: &[Arc<Pool>]) -> anyhow::Result<Plan> {
         tls,
         discovery,
         discovered,
+        cache,
     })
 }
 
@@ -319,6 +332,9 @@ pub fn l7_for(args: &ProxyArgs, plan: &Plan, listener: &ListenerConfig, verbose:
                 .rate_limit
                 .clone()
                 .map(|spec| Arc::new(crate::proxy::core::ratelimit::Limiter::new(spec))),
+            cache: plan.cache.as_ref().map(|c| {
+                crate::proxy::core::cache::ListenerCache::new(c.store.clone(), c.default_ttl)
+            }),
         },
     )
 }

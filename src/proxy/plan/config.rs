@@ -7,6 +7,7 @@
 use crate::balance::hash::HashAlgorithm;
 use crate::cli::Algorithm;
 use crate::proxy::core::routing::{Route, SniRule};
+pub use crate::spec::parse_sticky;
 use crate::spec::{BackendSpec, SpecError};
 use clap::ValueEnum;
 use http::header::HeaderName;
@@ -23,6 +24,7 @@ struct File {
     listener: Vec<ListenerFile>,
     #[serde(default)]
     pool: BTreeMap<String, PoolFile>,
+    cache: Option<super::cache::CacheFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +53,7 @@ struct RouteFile {
     rate_limit: Option<String>,
     canary: Option<super::policy::CanaryFile>,
     mirror: Option<super::policy::MirrorFile>,
+    cache: Option<super::cache::RouteCacheFile>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,26 +117,8 @@ pub struct ListenerConfig {
 pub struct Config {
     pub pools: Vec<PoolConfig>,
     pub listeners: Vec<ListenerConfig>,
-}
-
-/// `cookie:NAME` of --sticky.
-pub fn parse_sticky(s: &str) -> Result<String, SpecError> {
-    match s.trim().strip_prefix("cookie:") {
-        Some(name)
-            if !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)) =>
-        {
-            Ok(name.to_string())
-        }
-        _ => Err(SpecError::new(
-            "sticky mode",
-            s,
-            "unknown form or bad cookie name",
-            "cookie:NAME (letters, digits, - _ .)",
-        )),
-    }
+    /// `[cache]` (the response cache's size, default TTL, largest object).
+    pub cache: Option<super::cache::CacheConfig>,
 }
 
 fn join(names: &[&String]) -> String {
@@ -371,6 +356,7 @@ impl Config {
                     r.rate_limit.as_deref(),
                     r.canary.as_ref(),
                     r.mirror.as_ref(),
+                    r.cache.as_ref(),
                     &|n: &str| {
                         pool_index(n, 1, "pool")
                             .map_err(|_| format!("no pool named '{n}' (pools: {})", join(&names)))
@@ -428,7 +414,16 @@ impl Config {
                 default_policy: None,
             });
         }
-        Ok(Config { pools, listeners })
+        let cache = file.cache.as_ref().map(super::cache::file_settings);
+        let cache = cache.transpose().map_err(|m| {
+            let f = format!("cache.{}", m.field);
+            bad(source, line_of(text, &m.needle), &f, m.why)
+        })?;
+        Ok(Config {
+            pools,
+            listeners,
+            cache,
+        })
     }
 }
 

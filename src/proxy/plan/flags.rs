@@ -74,6 +74,7 @@ pub fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
             sni,
             default_policy: super::policy::flag_policy(args, &names)?,
         }],
+        cache: None,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The traffic policy's part of the plan: `--rate-limit` (a listener's limiter), `--canary` and
 //! `--mirror` (the default pool's policy, their pools given by `--pool`), and the config file's
-//! per-route `rate_limit`, `canary = {...}` and `mirror = {...}`. Every mistake is exit 2 with
+//! per-route `rate_limit`, `canary = {...}` and `mirror = {...}` (and `cache = ...`, read by
+//! cache.rs). Every mistake is exit 2 with
 //! the value and what was expected, before anything starts.
 
 use crate::cli::ProxyArgs;
@@ -49,6 +50,7 @@ pub fn route_policy(
     rate_limit: Option<&str>,
     canary: Option<&CanaryFile>,
     mirror: Option<&MirrorFile>,
+    cache: Option<&super::cache::RouteCacheFile>,
     pool_index: &dyn Fn(&str) -> Result<usize, String>,
 ) -> Result<Option<Arc<Policy>>, Mistake> {
     let limit = match rate_limit {
@@ -100,7 +102,13 @@ pub fn route_policy(
             Some(Mirror::new(spec, pool_index(&m.pool).map_err(bad)?))
         }
     };
-    Ok(Policy::new(name, limit, canary, mirror).map(Arc::new))
+    let cache = super::cache::route_cache(cache).map_err(|m| Mistake {
+        field: m.field,
+        needle: m.needle,
+        why: m.why,
+    })?;
+    let policy = Policy::new(name.clone(), limit, canary, mirror);
+    Ok(Policy::with_cache(policy, name, cache).map(Arc::new))
 }
 
 /// `--rate-limit`, checked (each listener makes its own limiter from it).
@@ -146,7 +154,9 @@ pub fn flag_policy(args: &ProxyArgs, pools: &[String]) -> anyhow::Result<Option<
             Some(Mirror::new(spec, i))
         }
     };
-    Ok(Policy::new("listener[0].default".into(), None, canary, mirror).map(Arc::new))
+    let name = "listener[0].default".to_string();
+    let policy = Policy::new(name.clone(), None, canary, mirror);
+    Ok(Policy::with_cache(policy, name, super::cache::flag_route(args)).map(Arc::new))
 }
 
 /// The policy flags in the wrong setting: `--canary`/`--mirror` with a config file (they go on

@@ -14,9 +14,9 @@ use crate::proxy::core::frontend::L7;
 use crate::proxy::core::pool::ip_bytes;
 use crate::proxy::core::upstream::{Conn, UpBody};
 use crate::proxy::http::decide::{Attempt, Dispatch, Picked, idempotent};
-use crate::proxy::http::headers::{append_forwarded_for, is_upgrade, strip_hop_by_hop};
+use crate::proxy::http::headers::{append_forwarded_for, append_via, is_upgrade, strip_hop_by_hop};
 use crate::proxy::http::local::{BAD_HOST, BAD_REQUEST_BODY, Local, UPGRADE_OVER_H2};
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::{self, HeaderName, HeaderValue};
 use http::{Request, Response, StatusCode, Uri, Version};
 use http_body_util::{BodyExt, Either, Full};
 use hyper::body::{Body, Incoming};
@@ -92,6 +92,21 @@ impl L7 {
         if let Some(d) = admitted.delay {
             tokio::time::sleep(d).await;
         }
+        // The response cache: a hit is answered here, before any backend is touched.
+        let access = start.map(|t| (t, peer));
+        let mut cache = match super::cache_fill::before(
+            &self,
+            admitted.cache,
+            &admitted.pool.name,
+            authority.as_ref(),
+            &req,
+            access,
+        )
+        .await
+        {
+            super::cache_fill::Before::Hit(r) => return Ok(r),
+            super::cache_fill::Before::Go(p) => p,
+        };
         let pool = admitted.pool;
         let upgrade = is_upgrade(req.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
@@ -282,7 +297,12 @@ impl L7 {
                     let grpc_fail =
                         (grpc && !s.fail_on_grpc.is_empty()).then(|| s.fail_on_grpc.clone());
                     let watch = Watch { log, grpc_fail };
-                    return Ok(self.respond(&walk, picked, resp, conn, watch, client_upgrade));
+                    let cached = cache.take().map(|c| c.seen(&resp));
+                    let out = self.respond(&walk, picked, resp, conn, watch, client_upgrade);
+                    return Ok(match cached {
+                        Some(c) => c.finish(out),
+                        None => out,
+                    });
                 }
                 Err((Attempt::ClientBody, _)) => {
                     return Ok(answer(BAD_REQUEST_BODY));
@@ -436,19 +456,6 @@ impl L7 {
             parts,
             RespBody::Relay(Relay::new(body, flight, Some(conn.sender), slot, watch)),
         )
-    }
-}
-
-fn append_via(headers: &mut HeaderMap, via: &'static str) {
-    match headers.get(header::VIA).and_then(|v| v.to_str().ok()) {
-        Some(prev) => {
-            if let Ok(v) = HeaderValue::from_str(&format!("{prev}, {via}")) {
-                headers.insert(header::VIA, v);
-            }
-        }
-        None => {
-            headers.insert(header::VIA, HeaderValue::from_static(via));
-        }
     }
 }
 
