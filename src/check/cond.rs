@@ -18,6 +18,8 @@
 //! The file stays whole a little past 600 lines: the conditions, their parsers, their
 //! evaluation and the tests that pin them down are one concept, read together.
 
+pub use super::words::parse_regex;
+pub(crate) use super::words::truncate;
 use crate::spec::{SpecError, parse_duration};
 use std::fmt;
 use std::time::Duration;
@@ -328,16 +330,6 @@ fn show(v: &serde_json::Value) -> String {
     truncate(&s, 60)
 }
 
-pub(crate) fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max).collect();
-        t.push('…');
-        t
-    }
-}
-
 /// `--expect-header`: a header that must be present, optionally containing a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderCond {
@@ -449,20 +441,6 @@ impl Conditions {
         }
         Ok(())
     }
-}
-
-/// Parse a regular expression for `--expect-body-regex`.
-pub fn parse_regex(s: &str) -> Result<regex::Regex, SpecError> {
-    regex::Regex::new(s).map_err(|e| {
-        let msg = e.to_string();
-        let last = msg.lines().last().unwrap_or("invalid").trim().to_string();
-        SpecError::new(
-            "regular expression",
-            s,
-            last,
-            "a regex in Rust regex syntax, e.g. 'ok|healthy'",
-        )
-    })
 }
 
 /// Parse a non-negative number of days (`14`, `0.5`).

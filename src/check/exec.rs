@@ -124,7 +124,7 @@ fn judge(
         return Err(format!("rcode {} (want NOERROR)", a.rcode));
     }
     for f in &c.fields {
-        f.eval(out)?;
+        f.eval(out.dns.as_deref(), out.tls.as_deref())?;
     }
     if let Some(min) = c.cert_min_days {
         if !target.scheme.is_tls() {

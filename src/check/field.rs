@@ -20,8 +20,8 @@
 //!   `NAME<TAB>TTL<TAB>CLASS<TAB>TYPE<TAB>RDATA`. These are blackbox's `fail_if_*` options
 //!   turned around to say what must hold.
 
-use super::CheckOutcome;
-use super::dns::DnsAnswer;
+use super::dns_data::DnsAnswer;
+use super::tls_info::TlsInfo;
 use crate::spec::SpecError;
 
 const EXPECTED: &str = "FIELD OP VALUE, e.g. 'tls.version >= 1.2', 'cert.issuer ~ Let', \
@@ -203,7 +203,7 @@ impl FieldCond {
             Ok(Check::Text(
                 f,
                 match op {
-                    Op::Match | Op::NoMatch => Want::Re(super::cond::parse_regex(value)?),
+                    Op::Match | Op::NoMatch => Want::Re(super::words::parse_regex(value)?),
                     _ => Want::Exact(value.to_string()),
                 },
             ))
@@ -259,7 +259,7 @@ impl FieldCond {
                 Check::Records {
                     section: section(sec).unwrap_or(Section::Answer),
                     all: parts.len() == 3,
-                    re: super::cond::parse_regex(value)?,
+                    re: super::words::parse_regex(value)?,
                 }
             }
             _ => return Err(bad(format!("unknown field '{field}'"))),
@@ -271,12 +271,13 @@ impl FieldCond {
         })
     }
 
-    /// Judge what the check saw; Err names the condition and the value seen.
-    pub fn eval(&self, out: &CheckOutcome) -> Result<(), String> {
+    /// Judge what the check saw (its DNS answer or TLS handshake, when it had one); Err names
+    /// the condition and the value seen.
+    pub fn eval(&self, dns: Option<&DnsAnswer>, tls: Option<&TlsInfo>) -> Result<(), String> {
         if self.is_tls() {
-            return self.eval_tls(out);
+            return self.eval_tls(tls);
         }
-        let Some(a) = out.dns.as_deref() else {
+        let Some(a) = dns else {
             return Err(format!("'{}' needs a dns:// target", self.text));
         };
         let ok = match &self.check {
@@ -310,7 +311,7 @@ impl FieldCond {
                         "{} {} record(s), first '{}'",
                         recs.len(),
                         section.name(),
-                        super::cond::truncate(&r.replace('\t', " "), 60)
+                        super::words::truncate(&r.replace('\t', " "), 60)
                     ),
                 }
             }
@@ -320,8 +321,8 @@ impl FieldCond {
 }
 
 impl FieldCond {
-    fn eval_tls(&self, out: &CheckOutcome) -> Result<(), String> {
-        let Some(t) = out.tls.as_deref() else {
+    fn eval_tls(&self, tls: Option<&TlsInfo>) -> Result<(), String> {
+        let Some(t) = tls else {
             return Err(format!(
                 "'{}' needs a TLS handshake (an https:// or grpcs:// target)",
                 self.text
@@ -375,7 +376,7 @@ impl FieldCond {
                 let seen = if values.is_empty() {
                     "nothing".to_string()
                 } else {
-                    format!("'{}'", super::cond::truncate(&values.join(", "), 80))
+                    format!("'{}'", super::words::truncate(&values.join(", "), 80))
                 };
                 (ok, seen)
             }
@@ -402,7 +403,7 @@ fn compare(seen: f64, op: Op, want: f64) -> bool {
 }
 
 fn known_rcode(c: &str) -> bool {
-    (0..=16).any(|n| super::dns::rcode_name(n) == c)
+    (0..=16).any(|n| super::dns_data::rcode_name(n) == c)
 }
 
 fn unquote(v: &str) -> &str {
@@ -418,18 +419,15 @@ fn unquote(v: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn out() -> CheckOutcome {
-        CheckOutcome {
-            dns: Some(Box::new(DnsAnswer {
-                rcode: "NOERROR".into(),
-                authoritative: true,
-                answer: vec![
-                    "a.test.\t60\tIN\tA\t10.0.0.1".into(),
-                    "a.test.\t60\tIN\tA\t10.0.0.2".into(),
-                ],
-                ..DnsAnswer::default()
-            })),
-            ..CheckOutcome::default()
+    fn out() -> DnsAnswer {
+        DnsAnswer {
+            rcode: "NOERROR".into(),
+            authoritative: true,
+            answer: vec![
+                "a.test.\t60\tIN\tA\t10.0.0.1".into(),
+                "a.test.\t60\tIN\tA\t10.0.0.2".into(),
+            ],
+            ..DnsAnswer::default()
         }
     }
 
@@ -451,7 +449,7 @@ mod tests {
         ] {
             FieldCond::parse(ok)
                 .unwrap()
-                .eval(&o)
+                .eval(Some(&o), None)
                 .unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
         for (bad, seen) in [
@@ -461,12 +459,15 @@ mod tests {
             ("dns.additional ~ x", "no additional records"),
             ("dns.authoritative == false", "authoritative true"),
         ] {
-            let e = FieldCond::parse(bad).unwrap().eval(&o).unwrap_err();
+            let e = FieldCond::parse(bad)
+                .unwrap()
+                .eval(Some(&o), None)
+                .unwrap_err();
             assert!(e.contains(seen), "{bad}: {e}");
         }
         let e = FieldCond::parse("dns.answer.count >= 1")
             .unwrap()
-            .eval(&CheckOutcome::default())
+            .eval(None, None)
             .unwrap_err();
         assert!(e.contains("needs a dns:// target"), "{e}");
     }

@@ -24,6 +24,7 @@
 
 pub mod cond;
 pub mod dns;
+pub mod dns_data;
 mod exec;
 pub mod field;
 mod grpc;
@@ -33,6 +34,7 @@ pub mod target;
 mod tcp;
 pub mod tls;
 pub mod tls_info;
+mod words;
 
 pub use cond::{Conditions, HeaderCond, JsonCond, StatusRanges};
 pub use exec::run;
@@ -155,7 +157,7 @@ pub struct CheckOutcome {
     /// TLS checks: the negotiated version, cipher suite, ALPN and the peer's chain.
     pub tls: Option<Box<tls_info::TlsInfo>>,
     /// DNS checks: what the server answered (rcode, flags, each section's records).
-    pub dns: Option<Box<dns::DnsAnswer>>,
+    pub dns: Option<Box<dns_data::DnsAnswer>>,
     /// The address connected to (after DNS; for a DNS check, the server asked).
     pub addr: Option<SocketAddr>,
     pub timings: Timings,

@@ -268,7 +268,7 @@ fn parse_dns(rest: &str) -> Result<Target, String> {
     if port == 0 {
         return Err("port 0 cannot be probed".into());
     }
-    super::dns::DnsQuery::parse(path)?;
+    super::dns_data::DnsQuery::parse(path)?;
     Ok(Target {
         scheme: Scheme::Dns,
         host,

@@ -99,7 +99,7 @@ pub struct TargetJson {
     pub tls: Option<crate::check::tls_info::TlsInfo>,
     /// DNS targets: rcode, the AA flag, whether TCP was used, and each section's records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dns: Option<crate::check::dns::DnsAnswer>,
+    pub dns: Option<crate::check::dns_data::DnsAnswer>,
     pub addr: Option<String>,
     pub attempts: u32,
     pub redirects: u32,
@@ -416,8 +416,13 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
         })
         .collect();
     // A family is written only when it has samples (TCP-only runs have no status code).
-    let dns = super::dns_metrics::families(targets, results, label);
-    let tls = super::tls_metrics::families(targets, results, label);
+    let rows: Vec<(&ProbeTarget, &CheckOutcome)> = targets
+        .iter()
+        .zip(results)
+        .map(|(t, r)| (t, &r.outcome))
+        .collect();
+    let dns = super::dns_metrics::families(&rows, label);
+    let tls = super::tls_metrics::families(&rows, label);
     for (name, help, samples) in dns.into_iter().chain(tls).chain([
         (
             "probe_http_status_code",

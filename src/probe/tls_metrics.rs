@@ -5,20 +5,19 @@
 //! `probe_ssl_last_chain_expiry_timestamp_seconds` (the leaf's notAfter). Written by
 //! report.rs beside the other families; none when no handshake happened.
 
-use super::report::ShotResult;
 use super::targets::ProbeTarget;
+use crate::check::CheckOutcome;
 
 pub fn families(
-    targets: &[ProbeTarget],
-    results: &[ShotResult],
+    rows: &[(&ProbeTarget, &CheckOutcome)],
     label: fn(&str) -> String,
 ) -> Vec<(&'static str, &'static str, Vec<String>)> {
     let mut version = Vec::new();
     let mut cipher = Vec::new();
     let mut chain = Vec::new();
     let mut expiry = Vec::new();
-    for (t, r) in targets.iter().zip(results) {
-        let Some(tls) = r.outcome.tls.as_deref() else {
+    for (t, o) in rows {
+        let Some(tls) = o.tls.as_deref() else {
             continue;
         };
         let target = label(&t.label);
