@@ -74,6 +74,12 @@ struct PolicyInfo {
     rate_limits: Vec<String>,
     canary: Option<CanaryInfo>,
     mirror: Option<String>,
+    /// How answers are compressed, `ALG:LEVEL,... for TYPES from N bytes`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compress: Option<String>,
+    /// The redirect to https that answers instead of a backend.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirect: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -290,6 +296,8 @@ fn policy_info(
         rate_limits: Vec::new(),
         canary: None,
         mirror: None,
+        compress: None,
+        redirect: None,
     };
     let describe = |spec: &crate::proxy::core::ratelimit::RateLimitSpec| {
         format!(
@@ -335,7 +343,15 @@ fn policy_info(
             ));
         }
     }
-    let empty = info.rate_limits.is_empty() && info.canary.is_none() && info.mirror.is_none();
+    if let Some(p) = policy {
+        info.compress = p.compress.as_ref().map(|c| c.describe());
+        info.redirect = p.redirect.map(|r| r.describe());
+    }
+    let empty = info.rate_limits.is_empty()
+        && info.canary.is_none()
+        && info.mirror.is_none()
+        && info.compress.is_none()
+        && info.redirect.is_none();
     ((!empty).then_some(info), pool_idx)
 }
 
@@ -505,6 +521,12 @@ fn print_text(x: &Explanation) {
         }
         if let Some(m) = &p.mirror {
             println!("mirror    {m}");
+        }
+        if let Some(c) = &p.compress {
+            println!("compress  {c}");
+        }
+        if let Some(r) = &p.redirect {
+            println!("redirect  {r} (no backend is asked)");
         }
     }
     if let Some(s) = &x.sticky {

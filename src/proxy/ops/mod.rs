@@ -1,5 +1,6 @@
 //! The operations side: the admin listener ([`admin`]: `/metrics` and `/stats`, with the TCP
-//! mode's counters from [`l4_stats`], the traffic policy's from [`policy_stats`]; the runtime
+//! mode's counters from [`l4_stats`], the traffic policy's from [`policy_stats`], compression's
+//! from [`compress_stats`]; the runtime
 //! API under `/api/` in [`runtime`], its changes made by [`control`], which also runs each
 //! pool's checks), the terminal dashboard ([`dashboard`]), `lbctl proxy explain` ([`explain`]:
 //! a routing decision shown without starting) and `lbctl proxy ctl` ([`ctl`]: the runtime API's
@@ -9,6 +10,7 @@
 //! cores, including `output` for tables and JSON. Nothing below imports this room.
 
 pub mod admin;
+pub mod compress_stats;
 pub mod control;
 pub mod ctl;
 pub mod dashboard;

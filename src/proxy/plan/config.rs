@@ -4,6 +4,7 @@
 //! flags (timeouts, retries, limits) apply to every listener; the file says what goes where.
 //! Also used by `proxy explain` to show a routing decision without starting.
 
+pub use super::flags::parse_sticky;
 use crate::balance::hash::HashAlgorithm;
 use crate::cli::Algorithm;
 use crate::proxy::core::routing::{Route, SniRule};
@@ -37,6 +38,9 @@ struct ListenerFile {
     /// TCP mode: server name (exact, `*.suffix`, `*`) -> pool, for SNI passthrough routing.
     #[serde(default)]
     sni: BTreeMap<String, String>,
+    /// The answers' compression and redirect for every route that does not set its own.
+    compress: Option<toml::Value>,
+    redirect_https: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +55,8 @@ struct RouteFile {
     rate_limit: Option<String>,
     canary: Option<super::policy::CanaryFile>,
     mirror: Option<super::policy::MirrorFile>,
+    compress: Option<toml::Value>,
+    redirect_https: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,26 +120,6 @@ pub struct ListenerConfig {
 pub struct Config {
     pub pools: Vec<PoolConfig>,
     pub listeners: Vec<ListenerConfig>,
-}
-
-/// `cookie:NAME` of --sticky.
-pub fn parse_sticky(s: &str) -> Result<String, SpecError> {
-    match s.trim().strip_prefix("cookie:") {
-        Some(name)
-            if !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)) =>
-        {
-            Ok(name.to_string())
-        }
-        _ => Err(SpecError::new(
-            "sticky mode",
-            s,
-            "unknown form or bad cookie name",
-            "cookie:NAME (letters, digits, - _ .)",
-        )),
-    }
 }
 
 fn join(names: &[&String]) -> String {
@@ -377,6 +363,11 @@ impl Config {
                     },
                 )
                 .map_err(|m| bad(source, line_of(text, &m.needle), &rf(m.field), m.why))?;
+                let (c, rd) = (r.compress.as_ref(), r.redirect_https.as_ref());
+                let (lc, lr) = (l.compress.as_ref(), l.redirect_https.as_ref());
+                let name = format!("listener[{li}].route[{ri}]");
+                let policy = super::content::with_file_content(policy, name, [c, lc], [rd, lr])
+                    .map_err(|(f, why)| bad(source, line_of(text, f), &rf(f), why))?;
                 routes.push(Route {
                     host: r.host.clone(),
                     path_prefix: r.path_prefix.clone(),
@@ -425,7 +416,13 @@ impl Config {
                 default_pool,
                 mode,
                 sni,
-                default_policy: None,
+                default_policy: super::content::with_file_content(
+                    None,
+                    format!("listener[{li}].default"),
+                    [l.compress.as_ref(), None],
+                    [l.redirect_https.as_ref(), None],
+                )
+                .map_err(|(f, why)| bad(source, line_of(text, f), &field(f), why))?,
             });
         }
         Ok(Config { pools, listeners })

@@ -72,7 +72,10 @@ pub fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
             default_pool: default,
             mode: None,
             sni,
-            default_policy: super::policy::flag_policy(args, &names)?,
+            default_policy: super::content::with_flags(
+                super::policy::flag_policy(args, &names)?,
+                args,
+            )?,
         }],
     })
 }
@@ -103,6 +106,26 @@ fn pool_from_flags(args: &ProxyArgs, name: String, backends: Vec<BackendSpec>) -
     }
 }
 
+/// `cookie:NAME` of --sticky.
+pub fn parse_sticky(s: &str) -> Result<String, SpecError> {
+    match s.trim().strip_prefix("cookie:") {
+        Some(name)
+            if !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)) =>
+        {
+            Ok(name.to_string())
+        }
+        _ => Err(SpecError::new(
+            "sticky mode",
+            s,
+            "unknown form or bad cookie name",
+            "cookie:NAME (letters, digits, - _ .)",
+        )),
+    }
+}
+
 /// The mode of a listener: its config file `mode`, else `--mode`.
 pub fn mode_of(args: &ProxyArgs, lc: &ListenerConfig) -> ProxyMode {
     lc.mode.unwrap_or(args.mode)
@@ -119,6 +142,8 @@ pub fn check_flags(
         .iter()
         .any(|l| mode_of(args, l) == ProxyMode::Http);
     super::policy::check_policy_flags(args, any_http)?;
+    let tls = args.tls_cert.is_some() || args.tls_self_signed;
+    super::content::check_content_flags(args, any_http, tls)?;
     // In HTTP mode `--pool` names the --canary and --mirror pools.
     let pool_used = args.canary.is_some() || args.mirror.is_some();
     let any_sni = !args.sni.is_empty() || listeners.iter().any(|l| !l.sni.is_empty());
