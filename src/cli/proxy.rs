@@ -304,6 +304,7 @@ pub struct ProxyArgs {
     /// already encoded answers, Cache-Control: no-transform, gRPC or upgrades. Streamed: each
     /// piece of the body is sent as the backend makes it. In a config file: `compress = true`
     /// or `compress = { algorithms = [...], types = [...], min_size = N }` on a listener or route.
+    /// Right before a subcommand (`explain`), write `--compress on`.
     #[arg(long, value_name = "ALGS", num_args = 0..=1, default_missing_value = "on")]
     pub compress: Option<String>,
 

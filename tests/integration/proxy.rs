@@ -2,6 +2,7 @@
 //! deterministic algorithm, load-aware picks, stickiness, retries, passive health, headers,
 //! ACL, 503 without backends, drain on SIGTERM, slowloris, /metrics and bad input.
 
+mod compress;
 mod config;
 mod corpus;
 mod differential;
