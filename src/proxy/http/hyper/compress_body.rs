@@ -135,7 +135,9 @@ pub fn apply(
     {
         h.insert(header::ETAG, w);
     }
-    counters.responses[coding.index()].fetch_add(1, Ordering::Relaxed);
+    if !asked.facts.head {
+        counters.responses[coding.index()].fetch_add(1, Ordering::Relaxed);
+    }
     Response::from_parts(parts, body)
 }
 
