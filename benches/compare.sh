@@ -33,7 +33,10 @@
 #             with splice-auto (benches/tcp_transfer.py)
 #   compress  wrk -H 'Accept-Encoding: gzip' -> nginx proxy `gzip on; gzip_comp_level 1` (anchor)
 #             | lbctl proxy --compress gzip:1, both to one nginx serving the same 32 KiB text/html
-#             page; `nginx-plain` and `lbctl-plain` rows proxy it uncompressed, for scale
+#             page; `lbctl-gz2` is lbctl --compress gzip:2 (zlib-rs's level 1 is zlib-ng's
+#             "quick" strategy, whose output is larger than zlib's level 1; its level 2 is
+#             about zlib's level 1: the compressed sizes are printed under the table);
+#             `nginx-plain` and `lbctl-plain` proxy the page uncompressed, for scale
 #
 # Options:
 #   --only LIST        comma list of the groups above (default: all)
@@ -394,7 +397,7 @@ if want serve; then
 fi
 
 if want compress; then   # BC: nginx serves one 32 KiB page; both proxies gzip it at level 1
-  free_port BC; free_port P_NGX_GZ; free_port P_NGX_PL; free_port P_LB_GZ; free_port P_LB_PL
+  free_port BC; free_port P_NGX_GZ; free_port P_NGX_PL; free_port P_LB_GZ; free_port P_LB_PL; free_port P_LB_GZ2
   mkdir -p "$WORK/www-c"
   python3 - "$WORK/www-c/page.html" <<'PY'
 import random, sys
@@ -420,12 +423,16 @@ PY
   start_nginx nginx-gz "$CPU_B" "$P_NGX_GZ" "$WORK/nginx-gz.conf"
   start lbctl-gz "$CPU_B" "$P_LB_GZ" "$LBCTL" proxy --threads 1 --quiet --compress gzip:1 \
     --listen "127.0.0.1:$P_LB_GZ" --backend "127.0.0.1:$BC"
+  start lbctl-gz2 "$CPU_B" "$P_LB_GZ2" "$LBCTL" proxy --threads 1 --quiet --compress gzip:2 \
+    --listen "127.0.0.1:$P_LB_GZ2" --backend "127.0.0.1:$BC"
   start lbctl-plain "$CPU_B" "$P_LB_PL" "$LBCTL" proxy --threads 1 --quiet \
     --listen "127.0.0.1:$P_LB_PL" --backend "127.0.0.1:$BC"
-  for u in "http://127.0.0.1:$P_NGX_GZ/" "http://127.0.0.1:$P_LB_GZ/"; do  # gzip, and the same page
+  for who in nginx:$P_NGX_GZ lbctl:$P_LB_GZ lbctl-gz2:$P_LB_GZ2; do  # gzip, the same page, its size
+    u="http://127.0.0.1:${who#*:}/"
     curl -sS --max-time 5 -H 'Accept-Encoding: gzip' -D - -o /dev/null "$u" | grep -qi '^content-encoding: gzip' ||
       die "$u did not answer with gzip"
     curl -sS --max-time 5 --compressed "$u" | cmp -s - "$WORK/www-c/page.html" || die "$u: the page decoded differs"
+    printf '%s\t%s\n' "${who%%:*}" "$(curl -sS --max-time 5 -H 'Accept-Encoding: gzip' "$u" | wc -c)" >>"$WORK/compress-sizes.tsv"
   done
 fi
 
@@ -455,6 +462,7 @@ if want serve; then SCEN+=("serve nginx wrk http://127.0.0.1:$B3/ be1"
   "serve lbctl wrk http://127.0.0.1:$P_SERVE/ lbctl-serve"); fi
 if want compress; then SCEN+=("compress nginx wrkgz http://127.0.0.1:$P_NGX_GZ/ nginx-gz"
   "compress lbctl wrkgz http://127.0.0.1:$P_LB_GZ/ lbctl-gz"
+  "compress lbctl-gz2 wrkgz http://127.0.0.1:$P_LB_GZ2/ lbctl-gz2"
   "compress nginx-plain wrkgz http://127.0.0.1:$P_NGX_PL/ nginx-gz"
   "compress lbctl-plain wrkgz http://127.0.0.1:$P_LB_PL/ lbctl-plain"); fi
 for s in "${SCEN[@]}"; do

@@ -50,7 +50,10 @@ for g in [t for o in ["proxy", "tcp", "tls", "h2", "load", "serve", "compress"] 
         print("#   is capped by the client+backend core, so compare sut_us, not req/s")
     if g == "compress":
         print("# wrk -H 'Accept-Encoding: gzip', one 32 KiB text/html page from nginx; nginx: gzip on, gzip_comp_level 1;")
-        print("#   lbctl: --compress gzip:1; *-plain: the same proxies without compression")
+        print("#   lbctl: --compress gzip:1; lbctl-gz2: --compress gzip:2; *-plain: the same proxies without compression")
+        if os.path.exists(os.path.join(os.path.dirname(path), "compress-sizes.tsv")):
+            sizes = [l.rstrip("\n").split("\t") for l in open(os.path.join(os.path.dirname(path), "compress-sizes.tsv"))]
+            print("# the page, 32768 bytes, compressed: " + ", ".join(f"{w} {n} bytes" for w, n in sizes))
     side = lambda name: os.path.join(os.path.dirname(path), name)
     if g == "tls" and os.path.exists(side("tls-negotiated.tsv")):
         for line in open(side("tls-negotiated.tsv")):

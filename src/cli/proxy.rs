@@ -297,8 +297,9 @@ pub struct ProxyArgs {
 
     /// Compress answers (nginx `gzip on`, HAProxy `compression algo`, Caddy `encode`) with the
     /// best coding the client's Accept-Encoding allows (q-values honoured; ties go to this
-    /// list's order). Alone it means zstd,br,gzip at levels 3, 4 and 1 (gzip 1 is nginx's
-    /// default gzip_comp_level); or list them, each NAME[:LEVEL]: e.g. --compress gzip:6 or
+    /// list's order). Alone it means zstd,br,gzip at levels 3, 4 and 2 (gzip 2 here compresses
+    /// about as nginx's default gzip_comp_level 1); or list them, each NAME[:LEVEL]: e.g.
+    /// --compress gzip:6 or
     /// --compress zstd,br,gzip:6 (levels: gzip 1-9, br 0-11, zstd 1-19). Only listed types
     /// (--compress-types) of at least --compress-min-size bytes; never ranges, 204/304,
     /// already encoded answers, Cache-Control: no-transform, gRPC or upgrades. Streamed: each

@@ -13,6 +13,7 @@ mod health;
 mod http;
 mod outlier;
 mod policy;
+mod redirect;
 mod runtime;
 
 use crate::support::{self, Backends, Proc};

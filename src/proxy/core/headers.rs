@@ -110,6 +110,26 @@ impl HeaderRule {
     }
 }
 
+/// `cookie:NAME` of --sticky.
+pub fn parse_sticky(s: &str) -> Result<String, crate::spec::SpecError> {
+    match s.trim().strip_prefix("cookie:") {
+        Some(name)
+            if !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)) =>
+        {
+            Ok(name.to_string())
+        }
+        _ => Err(crate::spec::SpecError::new(
+            "sticky mode",
+            s,
+            "unknown form or bad cookie name",
+            "cookie:NAME (letters, digits, - _ .)",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,9 @@
 //! flags (timeouts, retries, limits) apply to every listener; the file says what goes where.
 //! Also used by `proxy explain` to show a routing decision without starting.
 
-pub use super::flags::parse_sticky;
 use crate::balance::hash::HashAlgorithm;
 use crate::cli::Algorithm;
+pub use crate::proxy::core::headers::parse_sticky;
 use crate::proxy::core::routing::{Route, SniRule};
 use crate::spec::{BackendSpec, SpecError};
 use clap::ValueEnum;

@@ -106,26 +106,6 @@ fn pool_from_flags(args: &ProxyArgs, name: String, backends: Vec<BackendSpec>) -
     }
 }
 
-/// `cookie:NAME` of --sticky.
-pub fn parse_sticky(s: &str) -> Result<String, SpecError> {
-    match s.trim().strip_prefix("cookie:") {
-        Some(name)
-            if !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(&c)) =>
-        {
-            Ok(name.to_string())
-        }
-        _ => Err(SpecError::new(
-            "sticky mode",
-            s,
-            "unknown form or bad cookie name",
-            "cookie:NAME (letters, digits, - _ .)",
-        )),
-    }
-}
-
 /// The mode of a listener: its config file `mode`, else `--mode`.
 pub fn mode_of(args: &ProxyArgs, lc: &ListenerConfig) -> ProxyMode {
     lc.mode.unwrap_or(args.mode)

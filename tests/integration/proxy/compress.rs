@@ -13,7 +13,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// `n` bytes of text that compresses like a web page (words from a small vocabulary).
-fn page(n: usize) -> Vec<u8> {
+pub(super) fn page(n: usize) -> Vec<u8> {
     let words = [
         "lbctl ",
         "proxy ",
@@ -49,7 +49,7 @@ type Gate = Arc<(Mutex<bool>, Condvar)>;
 /// The origin: HTTP/1.1 keep-alive, one thread per connection (at most 200 connections).
 /// Paths: /page/N, /chunked/N, /slow, /png/N, /encoded/N, /range, /status/C, /notransform/N,
 /// /vary/N, /weak/N, /json/N. Every page is `page(N)`.
-fn origin() -> (String, Gate) {
+pub(super) fn origin() -> (String, Gate) {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap().to_string();
     let gate: Gate = Arc::new((Mutex::new(false), Condvar::new()));
@@ -196,7 +196,7 @@ fn answer(w: &mut TcpStream, method: &str, path: &str, gate: &Gate) -> std::io::
 }
 
 /// curl's head (lower-cased) and body; `args` come before the URL.
-fn curl(args: &[&str], url: &str) -> (String, Vec<u8>) {
+pub(super) fn curl(args: &[&str], url: &str) -> (String, Vec<u8>) {
     let out = Command::new("curl")
         .args(["-s", "-S", "--max-time", "30", "-D", "/dev/stderr"])
         .args(args)
@@ -208,7 +208,7 @@ fn curl(args: &[&str], url: &str) -> (String, Vec<u8>) {
     (head, out.stdout)
 }
 
-fn header<'a>(head: &'a str, name: &str) -> Vec<&'a str> {
+pub(super) fn header<'a>(head: &'a str, name: &str) -> Vec<&'a str> {
     head.lines()
         .filter_map(|l| l.strip_prefix(&format!("{name}:")))
         .map(str::trim)
@@ -551,73 +551,6 @@ backends = ["{o}"]
     assert!(
         text.contains("compress  gzip:9 for application/json from 1024 bytes"),
         "{text}"
-    );
-}
-
-#[test]
-fn redirect_to_https_keeps_host_path_and_query() {
-    let (o, _gate) = origin();
-    let p = proxy(&["--backend", &o, "--redirect-https"]);
-    let (head, body) = curl(&[], &p.url("/a/b?x=1&y=%20"));
-    let host = p.addr.split(':').next().unwrap();
-    assert!(head.starts_with("http/1.1 308"), "{head}");
-    assert_eq!(
-        header(&head, "location"),
-        [format!("https://{host}/a/b?x=1&y=%20").as_str()]
-    );
-    assert_eq!(
-        header(&head, "content-length"),
-        [body.len().to_string().as_str()]
-    );
-    let (head, _) = curl(&["-X", "POST", "-d", "k=v"], &p.url("/form"));
-    assert!(head.starts_with("http/1.1 308"), "{head}");
-    let (head, _) = curl(
-        &["--http2-prior-knowledge", "-H", "Host: example.test:8080"],
-        &p.url("/h2"),
-    );
-    assert!(head.starts_with("http/2 308"), "{head}");
-    assert_eq!(header(&head, "location"), ["https://example.test/h2"]);
-    drop(p);
-
-    // 301 for GET and HEAD; methods with a body keep theirs with 308; another port.
-    let p = proxy(&[
-        "--backend",
-        &o,
-        "--redirect-https",
-        "8443",
-        "--redirect-code",
-        "301",
-    ]);
-    let (head, _) = curl(&["-H", "Host: example.test"], &p.url("/p?q=1"));
-    assert!(head.starts_with("http/1.1 301"), "{head}");
-    assert_eq!(
-        header(&head, "location"),
-        ["https://example.test:8443/p?q=1"]
-    );
-    let (head, _) = curl(&["-I", "-H", "Host: example.test"], &p.url("/p"));
-    assert!(head.starts_with("http/1.1 301"), "{head}");
-    let (head, _) = curl(&["-X", "PUT", "-d", "x"], &p.url("/p"));
-    assert!(head.starts_with("http/1.1 308"), "{head}");
-    drop(p);
-
-    // The ACL comes first; a route redirects, the others are proxied.
-    let p = proxy(&["--backend", &o, "--redirect-https", "--deny", "127.0.0.0/8"]);
-    let (head, _) = curl(&[], &p.url("/x"));
-    assert!(head.starts_with("http/1.1 403"), "{head}");
-    let f = config_file(&format!(
-        "[[listener]]\nlisten = \"127.0.0.1:0\"\ndefault_pool = \"web\"\n[[listener.route]]\npath_prefix = \"/login\"\npool = \"web\"\nredirect_https = {{ port = 8443, code = 301 }}\n[pool.web]\nbackends = [\"{o}\"]\n"
-    ));
-    let p = proxy(&["--config", f.path().to_str().unwrap()]);
-    let (head, _) = curl(&["-H", "Host: example.test"], &p.url("/login?next=/"));
-    assert!(head.starts_with("http/1.1 301"), "{head}");
-    assert_eq!(
-        header(&head, "location"),
-        ["https://example.test:8443/login?next=/"]
-    );
-    let (head, body) = curl(&[], &p.url("/page/100"));
-    assert!(
-        head.starts_with("http/1.1 200") && body == page(100),
-        "{head}"
     );
 }
 
