@@ -401,6 +401,83 @@ mod tests {
         assert_eq!(d, "");
     }
 
+    /// A body played from a script: a frame, or None for one Pending (woken at once).
+    struct Script(std::collections::VecDeque<Option<Frame<Bytes>>>);
+
+    impl Body for Script {
+        type Data = Bytes;
+        type Error = BoxError;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+            match self.0.pop_front() {
+                Some(Some(f)) => Poll::Ready(Some(Ok(f))),
+                Some(None) => {
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+                None => Poll::Ready(None),
+            }
+        }
+    }
+
+    #[test]
+    fn a_pause_flushes_and_trailers_come_after_the_stream() {
+        let part = "<p>first part, sent before the backend pauses</p>\n".repeat(40);
+        let mut t = HeaderMap::new();
+        t.insert("grpc-status", HeaderValue::from_static("0"));
+        let script = Script(
+            [
+                Some(Frame::data(Bytes::from(part.clone()))),
+                None,
+                Some(Frame::data(Bytes::from(part.clone()))),
+                Some(Frame::trailers(t)),
+            ]
+            .into(),
+        );
+        let counters = Arc::new(CompressCounters::default());
+        let enc = Encoder::new(Coding::Gzip, 2).unwrap();
+        let mut b = CompressBody::new(RespBody::transformed(script), enc, counters);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut frames = Vec::new();
+        while let Some(f) = rt.block_on(b.frame()) {
+            frames.push(f.unwrap());
+        }
+        // The first part was flushed at the pause: some frames before the last data frame
+        // decode to exactly it.
+        let datas: Vec<&Bytes> = frames.iter().filter_map(|f| f.data_ref()).collect();
+        let mut d = flate2::write::GzDecoder::new(Vec::new());
+        let mut flushed_at = None;
+        for (i, f) in datas.iter().enumerate() {
+            d.write_all(f).unwrap();
+            d.flush().unwrap();
+            if d.get_ref().as_slice() == part.as_bytes() {
+                flushed_at = Some(i);
+                break;
+            }
+        }
+        assert!(
+            flushed_at.is_some_and(|i| i + 1 < datas.len()),
+            "{flushed_at:?}"
+        );
+        let data: Vec<u8> = frames
+            .iter()
+            .filter_map(|f| f.data_ref())
+            .flat_map(|d| d.iter().copied())
+            .collect();
+        let mut whole = String::new();
+        flate2::read::GzDecoder::new(&data[..])
+            .read_to_string(&mut whole)
+            .unwrap();
+        assert_eq!(whole, part.repeat(2));
+        let last = frames.last().unwrap();
+        assert_eq!(last.trailers_ref().unwrap()["grpc-status"], "0");
+        assert!(b.is_end_stream());
+    }
+
     #[test]
     fn vary_is_added_once() {
         let mut h = HeaderMap::new();
