@@ -3,8 +3,10 @@
 //! verdict, rewrites the head (Content-Encoding, Vary, a weakened ETag, no Content-Length or
 //! Accept-Ranges), and wraps the body in a [`CompressBody`] that encodes each frame as it passes.
 //! Nothing is buffered whole: the encoder holds its window (gzip 32 KiB, brotli and zstd 512 KiB)
-//! and one frame's output; when the backend has nothing ready the encoder is flushed, so a slow
-//! or streaming response (a long poll, server-sent events) reaches the client as it is made.
+//! and match tables, and one frame's output (benches/compress_memory.py measures about 0.4 MB
+//! per gzip stream, 0.9 MB per zstd one, 2.2 MB per brotli-4 one); when the backend has nothing
+//! ready the encoder is flushed, so a slow or streaming response (a long poll, server-sent
+//! events) reaches the client as it is made.
 
 use super::relay::{BoxError, RespBody};
 use crate::proxy::core::compress::{
