@@ -1,7 +1,8 @@
 //! A route's traffic policy: its rate limit ([`super::ratelimit`]), canary split
 //! ([`super::canary`]) and mirror ([`super::mirror`]), and what is done to its answers
-//! (compression, [`super::compress`]; the redirect to https, [`super::redirect`]), built by plan/ from a config route (or, for
-//! the one-line case, from `--canary`/`--mirror` on the listener's default pool), held by the
+//! (compression, [`super::compress`]; the redirect to https, [`super::redirect`]), built by
+//! plan/ from a config route (or, for the one-line case, from `--canary`/`--mirror`/
+//! `--compress`/`--redirect-https` on the listener's default pool), held by the
 //! listener's [`Routing`](super::routing::Routing), read per request by http/decide.rs, and
 //! listed by name in /metrics, /stats and `proxy explain`. Its counters and key table live as
 //! long as the routing: a SIGHUP reload starts them afresh.
