@@ -31,6 +31,12 @@
 #             (benches/idle_memory.py; a fresh proxy for every measurement; first 3 rounds only)
 #   transfer  one bulk TCP transfer, direct (anchor) | lbctl proxy --mode tcp | HAProxy mode tcp
 #             with splice-auto (benches/tcp_transfer.py)
+#   compress  wrk -H 'Accept-Encoding: gzip' -> nginx proxy `gzip on; gzip_comp_level 1` (anchor)
+#             | lbctl proxy --compress gzip:1, both to one nginx serving the same 32 KiB text/html
+#             page; `lbctl-gz2` is lbctl --compress gzip:2 (zlib-rs's level 1 is zlib-ng's
+#             "quick" strategy, whose output is larger than zlib's level 1; its level 2 is
+#             about zlib's level 1: the compressed sizes are printed under the table);
+#             `nginx-plain` and `lbctl-plain` proxy the page uncompressed, for scale
 #
 # Options:
 #   --only LIST        comma list of the groups above (default: all)
@@ -72,7 +78,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 usage() { awk 'NR > 1 { if (!/^#/) exit; sub(/^# ?/, ""); print }' "${BASH_SOURCE[0]}"; }
 
-GROUPS_ALL=proxy,tcp,tls,h2,load,serve,memory,transfer
+GROUPS_ALL=proxy,tcp,tls,h2,load,serve,memory,transfer,compress
 ONLY=$GROUPS_ALL ROUNDS=8 SECS=2 CONNS=64 ALG=round-robin IDLE=5000 MIB=1024 NICE=0
 H2_CONNS=16 H2_STREAMS=8 STIME=2
 INSTALL=1 KEEP=0
@@ -114,7 +120,7 @@ LBCTL=${LBCTL:-$HERE/../target/release/lbctl}
 
 # ---------------------------------------------------------------- tools
 need=(curl taskset ss ps python3)
-want proxy || want tcp || want tls || want h2 || want load || want serve && need+=(wrk nginx)
+want proxy || want tcp || want tls || want h2 || want load || want serve || want compress && need+=(wrk nginx)
 want proxy || want tcp || want tls || want h2 || want memory || want transfer && need+=(haproxy)
 want tls && need+=(openssl)
 want h2 && need+=(h2load)
@@ -390,6 +396,46 @@ if want serve; then
   start lbctl-serve "$CPU_B" "$P_SERVE" "$LBCTL" serve --quiet --threads 1 --body-size 1024 --listen "127.0.0.1:$P_SERVE"
 fi
 
+if want compress; then   # BC: nginx serves one 32 KiB page; both proxies gzip it at level 1
+  free_port BC; free_port P_NGX_GZ; free_port P_NGX_PL; free_port P_LB_GZ; free_port P_LB_PL; free_port P_LB_GZ2
+  mkdir -p "$WORK/www-c"
+  python3 - "$WORK/www-c/page.html" <<'PY'
+import random, sys
+random.seed(16)
+words = ("lbctl proxy route listener backend pool <div class=row> </div> <p> </p> "
+         "<a href=/docs/> </a> compression gzip brotli zstd health check weight").split()
+text = "<!doctype html><html><body>\n"
+while len(text) < 32 * 1024 - 16:
+    text += " ".join(random.choice(words) for _ in range(12)) + "\n"
+open(sys.argv[1], "w").write((text + "</body></html>\n")[: 32 * 1024])
+PY
+  chmod -R a+rX "$WORK/www-c"
+  nginx_conf "$WORK/be-c" "  server { listen 127.0.0.1:$BC backlog=4096; default_type text/html;
+    location / { root $WORK/www-c; try_files /page.html =404; } }" >"$WORK/be-c.conf"
+  start_nginx be-c "$CPU_A" "$BC" "$WORK/be-c.conf"
+  keep=$((CONNS > 32 ? CONNS : 32))
+  nginx_conf "$WORK/nginx-gz" "  upstream page { server 127.0.0.1:$BC; keepalive $keep; keepalive_requests 100000000; }
+  server { listen 127.0.0.1:$P_NGX_GZ backlog=4096;
+    gzip on; gzip_comp_level 1; gzip_min_length 256; gzip_proxied any; gzip_vary on; gzip_types text/html;
+    location / { proxy_pass http://page; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }
+  server { listen 127.0.0.1:$P_NGX_PL backlog=4096;
+    location / { proxy_pass http://page; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }" >"$WORK/nginx-gz.conf"
+  start_nginx nginx-gz "$CPU_B" "$P_NGX_GZ" "$WORK/nginx-gz.conf"
+  start lbctl-gz "$CPU_B" "$P_LB_GZ" "$LBCTL" proxy --threads 1 --quiet --compress gzip:1 \
+    --listen "127.0.0.1:$P_LB_GZ" --backend "127.0.0.1:$BC"
+  start lbctl-gz2 "$CPU_B" "$P_LB_GZ2" "$LBCTL" proxy --threads 1 --quiet --compress gzip:2 \
+    --listen "127.0.0.1:$P_LB_GZ2" --backend "127.0.0.1:$BC"
+  start lbctl-plain "$CPU_B" "$P_LB_PL" "$LBCTL" proxy --threads 1 --quiet \
+    --listen "127.0.0.1:$P_LB_PL" --backend "127.0.0.1:$BC"
+  for who in nginx:$P_NGX_GZ lbctl:$P_LB_GZ lbctl-gz2:$P_LB_GZ2; do  # gzip, the same page, its size
+    u="http://127.0.0.1:${who#*:}/"
+    curl -sS --max-time 5 -H 'Accept-Encoding: gzip' -D - -o /dev/null "$u" | grep -qi '^content-encoding: gzip' ||
+      die "$u did not answer with gzip"
+    curl -sS --max-time 5 --compressed "$u" | cmp -s - "$WORK/www-c/page.html" || die "$u: the page decoded differs"
+    printf '%s\t%s\n' "${who%%:*}" "$(curl -sS --max-time 5 -H 'Accept-Encoding: gzip' "$u" | wc -c)" >>"$WORK/compress-sizes.tsv"
+  done
+fi
+
 # scenarios: group name client url sut (sut: a server name, or "client" for load generators)
 SCEN=()
 if want proxy || want tcp; then SCEN+=("direct direct wrk http://127.0.0.1:$B1/ be0"); fi
@@ -414,10 +460,15 @@ if want load; then SCEN+=("load wrk wrk http://127.0.0.1:$B3/ client")
 if want serve; then SCEN+=("serve nginx wrk http://127.0.0.1:$B3/ be1"
   "serve nginx-file wrk http://127.0.0.1:$B4/ be1"
   "serve lbctl wrk http://127.0.0.1:$P_SERVE/ lbctl-serve"); fi
+if want compress; then SCEN+=("compress nginx wrkgz http://127.0.0.1:$P_NGX_GZ/ nginx-gz"
+  "compress lbctl wrkgz http://127.0.0.1:$P_LB_GZ/ lbctl-gz"
+  "compress lbctl-gz2 wrkgz http://127.0.0.1:$P_LB_GZ2/ lbctl-gz2"
+  "compress nginx-plain wrkgz http://127.0.0.1:$P_NGX_PL/ nginx-gz"
+  "compress lbctl-plain wrkgz http://127.0.0.1:$P_LB_PL/ lbctl-plain"); fi
 for s in "${SCEN[@]}"; do
   read -r _ _ kind url _ <<<"$s"
   case $kind in
-    stime) ;;                                    # the same port's https row checks it
+    stime | wrkgz) ;;                            # stime: the https row checks it; wrkgz: above                                    # the same port's https row checks it
     h2load) check_http "$url" --http2-prior-knowledge ;;
     *) check_http "$url" -k ;;
   esac
@@ -445,7 +496,7 @@ cat >"$WORK/parse.py" <<'EOF'
 # parse.py KIND FILE -> "rps p50_us p99_us requests errors" of one client run
 import json, re, sys
 kind, text = sys.argv[1], open(sys.argv[2]).read()
-if kind == "wrk":
+if kind in ("wrk", "wrkgz"):
     v = dict(kv.split("=") for kv in re.search(r"^WRK (.*)$", text, re.M).group(1).split())
     n = int(v["requests"])
     print(n * 1e6 / int(v["duration_us"]), v["p50_us"], v["p99_us"], n, v["errors"])
@@ -485,6 +536,7 @@ client() {
   local -a cmd
   case $kind in
     wrk) cmd=(wrk -t1 -c"$CONNS" -d"${secs}s" -s "$WORK/done.lua" "$url") ;;
+    wrkgz) cmd=(wrk -t1 -c"$CONNS" -d"${secs}s" -H 'Accept-Encoding: gzip' -s "$WORK/done.lua" "$url") ;;
     oha) cmd=(env TOKIO_WORKER_THREADS=1 "$OHA" -z "${secs}s" -c "$CONNS" --no-tui --output-format json "$url") ;;
     lbctl) cmd=("$LBCTL" load --quiet --threads 1 -c "$CONNS" -d "${secs}s" --output json "$url") ;;
     # STIME clients at once (one s_time is one handshake at a time); no request, handshakes only

@@ -15,11 +15,12 @@ def f(v, p=0): return "-" if v is None else f"{v:,.{p}f}"
 def ratio(a, b): return None if a is None or not b else a / b
 
 sut_name = {"proxy": "the proxy", "tcp": "the proxy", "load": "the load generator (client)", "serve": "the server",
-            "tls": "the proxy", "handshake": "the proxy, per full handshake", "h2-h1": "the proxy", "h2-h2": "the proxy"}
+            "tls": "the proxy", "handshake": "the proxy, per full handshake", "h2-h1": "the proxy", "h2-h2": "the proxy",
+            "compress": "the proxy"}
 anchor = {"proxy": "haproxy", "tcp": "haproxy", "load": "wrk", "serve": "nginx", "tls": "haproxy",
-          "handshake": "haproxy", "h2-h1": "haproxy", "h2-h2": "haproxy"}
+          "handshake": "haproxy", "h2-h1": "haproxy", "h2-h2": "haproxy", "compress": "nginx"}
 groups = {"tls": ["tls", "handshake"], "h2": ["h2-h1", "h2-h2"]}
-for g in [t for o in ["proxy", "tcp", "tls", "h2", "load", "serve"] if o in only for t in groups.get(o, [o])]:
+for g in [t for o in ["proxy", "tcp", "tls", "h2", "load", "serve", "compress"] if o in only for t in groups.get(o, [o])]:
     shared_direct = g in ("proxy", "tcp")       # their `direct` row is measured once for both
     names = (["direct"] if shared_direct else []) + [r[1] for r in rows if r[0] == g and r[2] == "1"]
     data = {}
@@ -47,6 +48,12 @@ for g in [t for o in ["proxy", "tcp", "tls", "h2", "load", "serve"] if o in only
     if g in ("proxy", "tcp"):
         print("# direct: wrk straight to a backend (sut_us is the backend's): the ceiling; a proxy row near its req/s")
         print("#   is capped by the client+backend core, so compare sut_us, not req/s")
+    if g == "compress":
+        print("# wrk -H 'Accept-Encoding: gzip', one 32 KiB text/html page from nginx; nginx: gzip on, gzip_comp_level 1;")
+        print("#   lbctl: --compress gzip:1; lbctl-gz2: --compress gzip:2; *-plain: the same proxies without compression")
+        if os.path.exists(os.path.join(os.path.dirname(path), "compress-sizes.tsv")):
+            sizes = [l.rstrip("\n").split("\t") for l in open(os.path.join(os.path.dirname(path), "compress-sizes.tsv"))]
+            print("# the page, 32768 bytes, compressed: " + ", ".join(f"{w} {n} bytes" for w, n in sizes))
     side = lambda name: os.path.join(os.path.dirname(path), name)
     if g == "tls" and os.path.exists(side("tls-negotiated.tsv")):
         for line in open(side("tls-negotiated.tsv")):

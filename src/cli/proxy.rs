@@ -316,6 +316,44 @@ pub struct ProxyArgs {
     /// a larger response is relayed, not stored.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub cache_max_object: Option<u64>,
+    /// Compress answers (nginx `gzip on`, HAProxy `compression algo`, Caddy `encode`) with the
+    /// best coding the client's Accept-Encoding allows (q-values honoured; ties go to this
+    /// list's order). Alone it means zstd,br,gzip at levels 3, 4 and 2 (gzip 2 here compresses
+    /// about as nginx's default gzip_comp_level 1); or list them, each NAME[:LEVEL]: e.g.
+    /// --compress gzip:6 or
+    /// --compress zstd,br,gzip:6 (levels: gzip 1-9, br 0-11, zstd 1-19). Only listed types
+    /// (--compress-types) of at least --compress-min-size bytes; never ranges, 204/304,
+    /// already encoded answers, Cache-Control: no-transform, gRPC or upgrades. Streamed: each
+    /// piece of the body is sent as the backend makes it. In a config file: `compress = true`
+    /// or `compress = { algorithms = [...], types = [...], min_size = N }` on a listener or route.
+    /// Right before a subcommand (`explain`), write `--compress on`.
+    #[arg(long, value_name = "ALGS", num_args = 0..=1, default_missing_value = "on")]
+    pub compress: Option<String>,
+
+    /// Media types --compress compresses, comma-separated, parameters ignored; `text/*` and
+    /// `*` are wildcards. Default: text/html,text/css,text/plain,application/javascript,
+    /// application/json,text/xml.
+    #[arg(long, value_name = "TYPES")]
+    pub compress_types: Option<String>,
+
+    /// Smallest body --compress compresses (default 256 bytes); an answer of unknown length
+    /// (chunked) is compressed, as nginx does.
+    #[arg(long, value_name = "SIZE")]
+    pub compress_min_size: Option<String>,
+
+    /// Answer every request with a redirect to the same URL on https (HAProxy `http-request
+    /// redirect scheme https`, nginx `return 301 https://$host$request_uri`): host kept (its
+    /// port dropped; PORT added when it is not 443, the default), path and query kept. 308 by
+    /// default (every method keeps its method and body). For a plain listener; in a config
+    /// file: `redirect_https = true` or `{ port = 8443, code = 301 }` on a listener or route.
+    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "443",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub redirect_https: Option<u16>,
+
+    /// Status of --redirect-https for GET and HEAD: 301, 302, 307 or 308 (default). Other
+    /// methods get 308 for 301 and 307 for 302, which keep their method and body.
+    #[arg(long, value_name = "CODE")]
+    pub redirect_code: Option<u16>,
 
     /// TCP mode: route TLS connections on the ClientHello's server name without terminating,
     /// 'NAME=POOL' (NAME exact, `*.suffix`, or `*` for any other name; repeatable). Exact

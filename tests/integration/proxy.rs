@@ -3,6 +3,7 @@
 //! ACL, 503 without backends, drain on SIGTERM, slowloris, /metrics and bad input.
 
 mod cache;
+mod compress;
 mod config;
 mod corpus;
 mod differential;
@@ -13,6 +14,7 @@ mod health;
 mod http;
 mod outlier;
 mod policy;
+mod redirect;
 mod runtime;
 
 use crate::support::{self, Backends, Proc};

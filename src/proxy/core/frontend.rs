@@ -48,6 +48,8 @@ pub struct L7Counters {
     pub no_backend: AtomicU64,
     pub denied: AtomicU64,
     pub retries: AtomicU64,
+    /// Responses compressed and their bytes (core/compress.rs), shared with the bodies.
+    pub compress: Arc<super::compress::CompressCounters>,
 }
 
 /// One listener's front end (see the file's opening comment for who uses what).

@@ -4,7 +4,8 @@
 //! header vocabulary decisions read ([`headers`]), the accept loop with its limits, idle
 //! timeout and drain ([`listener`]), TLS on both sides ([`tls`]), the keep-alive connections
 //! to backends ([`upstream`]), the stderr logs ([`log`]), and a route's traffic policy
-//! ([`policy`]: [`ratelimit`], [`canary`], [`mirror`]), and the response cache ([`cache`]).
+//! ([`policy`]: [`ratelimit`], [`canary`], [`mirror`], and for its answers [`compress`] and
+//! [`redirect`]), and the response cache ([`cache`]).
 //!
 //! May import: the crate's cores (`balance`, `check`, `spec`, `stats`, `tls`, `shutdown`,
 //! `cli` for flag types, `exit` for usage errors) and other files of this room. Never `http/`, `tcp/`, `ops/` or
@@ -15,6 +16,7 @@ pub mod admin_state;
 pub mod backend;
 pub mod cache;
 pub mod canary;
+pub mod compress;
 pub mod frontend;
 pub mod h2;
 pub mod hashkey;
@@ -27,6 +29,7 @@ pub mod outlier;
 pub mod policy;
 pub mod pool;
 pub mod ratelimit;
+pub mod redirect;
 pub mod routing;
 pub mod tls;
 pub mod upstream;

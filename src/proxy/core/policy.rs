@@ -1,13 +1,18 @@
 //! A route's traffic policy: its rate limit ([`super::ratelimit`]), canary split
-//! ([`super::canary`]) and mirror ([`super::mirror`]), built by plan/ from a config route (or, for
-//! the one-line case, from `--canary`/`--mirror` on the listener's default pool), held by the
+//! ([`super::canary`]) and mirror ([`super::mirror`]), and what is done to its answers
+//! (compression, [`super::compress`]; the redirect to https, [`super::redirect`]), built by
+//! plan/ from a config route (or, for the one-line case, from `--canary`/`--mirror`/
+//! `--compress`/`--redirect-https` on the listener's default pool), held by the
 //! listener's [`Routing`](super::routing::Routing), read per request by http/decide.rs, and
 //! listed by name in /metrics, /stats and `proxy explain`. Its counters and key table live as
 //! long as the routing: a SIGHUP reload starts them afresh.
 
 use super::canary::Canary;
+use super::compress::CompressSpec;
 use super::mirror::Mirror;
 use super::ratelimit::Limiter;
+use super::redirect::RedirectHttps;
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct Policy {
@@ -18,6 +23,10 @@ pub struct Policy {
     pub mirror: Option<Mirror>,
     /// The response cache (core/cache): None, the route does not cache.
     pub cache: Option<super::cache::RouteCache>,
+    /// Compress its answers (`compress = ...`, `--compress`).
+    pub compress: Option<Arc<CompressSpec>>,
+    /// Answer with a redirect to https instead (`redirect_https = ...`, `--redirect-https`).
+    pub redirect: Option<RedirectHttps>,
 }
 
 impl Policy {
@@ -34,6 +43,8 @@ impl Policy {
             canary,
             mirror,
             cache: None,
+            compress: None,
+            redirect: None,
         })
     }
 
@@ -52,7 +63,33 @@ impl Policy {
                 canary: None,
                 mirror: None,
                 cache: c,
+                compress: None,
+                redirect: None,
             }),
         }
+    }
+
+    /// `policy` with the answer's settings added (None when nothing at all is set).
+    pub fn with_content(
+        policy: Option<Policy>,
+        name: String,
+        compress: Option<Arc<CompressSpec>>,
+        redirect: Option<RedirectHttps>,
+    ) -> Option<Policy> {
+        if compress.is_none() && redirect.is_none() {
+            return policy;
+        }
+        let mut p = policy.unwrap_or(Policy {
+            name,
+            limit: None,
+            canary: None,
+            mirror: None,
+            cache: None,
+            compress: None,
+            redirect: None,
+        });
+        p.compress = compress;
+        p.redirect = redirect;
+        Some(p)
     }
 }

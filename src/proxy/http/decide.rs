@@ -65,12 +65,18 @@ pub struct Admitted {
     pub mirror: Option<(Arc<Policy>, Arc<Pool>)>,
     /// The route caches responses (and the listener has a cache): http/hyper/cache_fill.rs.
     pub cache: Option<crate::proxy::core::cache::RouteCache>,
+    /// How the route compresses its answers (hyper/compress_body.rs).
+    pub compress: Option<Arc<crate::proxy::core::compress::CompressSpec>>,
+    /// The route redirects to https: answer with it (no limit, no backend).
+    pub redirect: Option<crate::proxy::core::redirect::RedirectHttps>,
 }
 
 /// The ACL check, the route, the canary split, the rate limits (the listener's, then the
 /// route's) and the mirror's sampling. `fast`: the caller is the HTTP/1.1 fast path, which
-/// leaves to hyper (Ok(None), nothing counted yet) a pool that may speak HTTP/2, a route
-/// that mirrors (hyper sends the copies) and a route that caches (hyper answers the hits).
+/// leaves to hyper (Ok(None), nothing counted yet) a pool that may speak HTTP/2, a route that
+/// mirrors (hyper sends the copies), a route that caches (hyper answers the hits), a route that
+/// redirects, and a route that compresses when the request has an Accept-Encoding (hyper
+/// transforms the answer).
 pub fn admit<H: HeaderSource + ?Sized>(
     l7: &L7,
     routing: &Routing,
@@ -97,8 +103,27 @@ pub fn admit<H: HeaderSource + ?Sized>(
     let mirrors = policy.is_some_and(|p| p.mirror.is_some());
     // A caching route's requests all go to hyper: hits are answered there, fills copied there.
     let cache = policy.and_then(|p| p.cache).filter(|_| s.cache.is_some());
-    if fast && (pool.may_be_h2 || mirrors || cache.is_some()) {
+    let redirect = policy.and_then(|p| p.redirect);
+    let compress = policy.and_then(|p| p.compress.clone());
+    if fast
+        && (pool.may_be_h2
+            || mirrors
+            || cache.is_some()
+            || redirect.is_some()
+            || (compress.is_some() && headers.first_value("accept-encoding").is_some()))
+    {
         return Ok(None);
+    }
+    if redirect.is_some() {
+        // Before the rate limits, as nginx's `return` (rewrite phase) comes before limit_req.
+        return Ok(Some(Admitted {
+            pool: pool.clone(),
+            delay: None,
+            mirror: None,
+            cache: None,
+            compress: None,
+            redirect,
+        }));
     }
     let mut delay = 0;
     for limiter in [
@@ -127,6 +152,8 @@ pub fn admit<H: HeaderSource + ?Sized>(
         delay: (delay > 0).then(|| Duration::from_millis(delay)),
         mirror,
         cache,
+        compress,
+        redirect: None,
     }))
 }
 

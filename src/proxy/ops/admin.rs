@@ -193,6 +193,7 @@ impl prometheus_client::collector::Collector for ProxyCollector {
         }
         super::policy_stats::encode_metrics(&mut enc, &st.l7s)?;
         super::cache_stats::encode_metrics(&mut enc, &st.l7s)?;
+        super::compress_stats::encode_metrics(&mut enc, &st.l7s)?;
         let mut m = enc.encode_descriptor(
             "lbctl_proxy_backend_latency_seconds",
             "Time from sending the request to the backend's response headers",

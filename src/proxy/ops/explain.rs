@@ -77,6 +77,12 @@ struct PolicyInfo {
     /// The response cache, when the route caches.
     #[serde(skip_serializing_if = "Option::is_none")]
     cache: Option<String>,
+    /// How answers are compressed, `ALG:LEVEL,... for TYPES from N bytes`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compress: Option<String>,
+    /// The redirect to https that answers instead of a backend.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirect: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -294,6 +300,8 @@ fn policy_info(
         canary: None,
         mirror: None,
         cache: None,
+        compress: None,
+        redirect: None,
     };
     let describe = |spec: &crate::proxy::core::ratelimit::RateLimitSpec| {
         format!(
@@ -342,10 +350,16 @@ fn policy_info(
             info.cache = Some(super::cache_stats::describe(rc, c));
         }
     }
+    if let Some(p) = policy {
+        info.compress = p.compress.as_ref().map(|c| c.describe());
+        info.redirect = p.redirect.map(|r| r.describe());
+    }
     let empty = info.rate_limits.is_empty()
         && info.canary.is_none()
         && info.mirror.is_none()
-        && info.cache.is_none();
+        && info.cache.is_none()
+        && info.compress.is_none()
+        && info.redirect.is_none();
     ((!empty).then_some(info), pool_idx)
 }
 
@@ -518,6 +532,12 @@ fn print_text(x: &Explanation) {
         }
         if let Some(c) = &p.cache {
             println!("cache     {c}");
+        }
+        if let Some(c) = &p.compress {
+            println!("compress  {c}");
+        }
+        if let Some(r) = &p.redirect {
+            println!("redirect  {r} (no backend is asked)");
         }
     }
     if let Some(s) = &x.sticky {

@@ -1,6 +1,6 @@
 //! The operations side: the admin listener ([`admin`]: `/metrics` and `/stats`, with the TCP
 //! mode's counters from [`l4_stats`], the traffic policy's from [`policy_stats`], the response
-//! cache's from [`cache_stats`]; the runtime
+//! cache's from [`cache_stats`], compression's from [`compress_stats`]; the runtime
 //! API under `/api/` in [`runtime`], its changes made by [`control`], which also runs each
 //! pool's checks), the terminal dashboard ([`dashboard`]), `lbctl proxy explain` ([`explain`]:
 //! a routing decision shown without starting) and `lbctl proxy ctl` ([`ctl`]: the runtime API's
@@ -11,6 +11,7 @@
 
 pub mod admin;
 pub mod cache_stats;
+pub mod compress_stats;
 pub mod control;
 pub mod ctl;
 pub mod dashboard;

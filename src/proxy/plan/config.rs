@@ -39,6 +39,9 @@ struct ListenerFile {
     /// TCP mode: server name (exact, `*.suffix`, `*`) -> pool, for SNI passthrough routing.
     #[serde(default)]
     sni: BTreeMap<String, String>,
+    /// The answers' compression and redirect for every route that does not set its own.
+    compress: Option<toml::Value>,
+    redirect_https: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -54,6 +57,8 @@ struct RouteFile {
     canary: Option<super::policy::CanaryFile>,
     mirror: Option<super::policy::MirrorFile>,
     cache: Option<super::cache::RouteCacheFile>,
+    compress: Option<toml::Value>,
+    redirect_https: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -363,6 +368,11 @@ impl Config {
                     },
                 )
                 .map_err(|m| bad(source, line_of(text, &m.needle), &rf(m.field), m.why))?;
+                let (c, rd) = (r.compress.as_ref(), r.redirect_https.as_ref());
+                let (lc, lr) = (l.compress.as_ref(), l.redirect_https.as_ref());
+                let name = format!("listener[{li}].route[{ri}]");
+                let policy = super::content::with_file_content(policy, name, [c, lc], [rd, lr])
+                    .map_err(|(f, why)| bad(source, line_of(text, f), &rf(f), why))?;
                 routes.push(Route {
                     host: r.host.clone(),
                     path_prefix: r.path_prefix.clone(),
@@ -411,7 +421,13 @@ impl Config {
                 default_pool,
                 mode,
                 sni,
-                default_policy: None,
+                default_policy: super::content::with_file_content(
+                    None,
+                    format!("listener[{li}].default"),
+                    [l.compress.as_ref(), None],
+                    [l.redirect_https.as_ref(), None],
+                )
+                .map_err(|(f, why)| bad(source, line_of(text, f), &field(f), why))?,
             });
         }
         let cache = file.cache.as_ref().map(super::cache::file_settings);

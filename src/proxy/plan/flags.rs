@@ -72,7 +72,10 @@ pub fn configured(args: &ProxyArgs) -> anyhow::Result<Config> {
             default_pool: default,
             mode: None,
             sni,
-            default_policy: super::policy::flag_policy(args, &names)?,
+            default_policy: super::content::with_flags(
+                super::policy::flag_policy(args, &names)?,
+                args,
+            )?,
         }],
         cache: None,
     })
@@ -120,6 +123,8 @@ pub fn check_flags(
         .iter()
         .any(|l| mode_of(args, l) == ProxyMode::Http);
     super::policy::check_policy_flags(args, any_http)?;
+    let tls = args.tls_cert.is_some() || args.tls_self_signed;
+    super::content::check_content_flags(args, any_http, tls)?;
     // In HTTP mode `--pool` names the --canary and --mirror pools.
     let pool_used = args.canary.is_some() || args.mirror.is_some();
     let any_sni = !args.sni.is_empty() || listeners.iter().any(|l| !l.sni.is_empty());

@@ -6,10 +6,12 @@
 //! proxy's own errors reach them gRPC-shaped, and `grpc-timeout` bounds the wait. Upgrades
 //! (WebSocket) become a byte tunnel. Used by http/serve.rs through [`L7::handle`].
 
+use super::compress_body::{self, Asked};
 use super::relay::{LogCtx, Relay, RespBody, Watch, absolute, grpc_local, grpc_verdict, local};
 use crate::balance::pick::PickContext;
 use crate::cli::AccessLog;
 use crate::proxy::core::backend::Backend;
+use crate::proxy::core::compress::CompressSpec;
 use crate::proxy::core::frontend::L7;
 use crate::proxy::core::pool::ip_bytes;
 use crate::proxy::core::upstream::{Conn, UpBody};
@@ -31,11 +33,31 @@ static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-prot
 static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 
 impl L7 {
-    /// Serve one request (never fails: every problem becomes a response).
+    /// Serve one request (never fails: every problem becomes a response). Compression is the
+    /// last transformation of the final answer, relayed or local (compress_body.rs).
     pub async fn handle(
         self: Arc<Self>,
         peer: SocketAddr,
+        req: Request<Incoming>,
+    ) -> Result<Response<RespBody>, Infallible> {
+        let asked = Asked::of(&req);
+        let mut compress = None;
+        let Ok(resp) = self.clone().answer(peer, req, &mut compress).await;
+        Ok(compress_body::apply(
+            resp,
+            &asked,
+            compress.as_deref(),
+            &self.counters.compress,
+        ))
+    }
+
+    /// The answer before compression; `compress` is set to the route's compression once the
+    /// route is known.
+    async fn answer(
+        self: Arc<Self>,
+        peer: SocketAddr,
         mut req: Request<Incoming>,
+        compress: &mut Option<Arc<CompressSpec>>,
     ) -> Result<Response<RespBody>, Infallible> {
         // The clock is read per request only when an access log wants the total time.
         let start = (self.settings.access_log != AccessLog::Off).then(Instant::now);
@@ -83,7 +105,14 @@ impl L7 {
                 req.headers(),
                 false,
             ) {
-                Ok(Some(a)) => a,
+                Ok(Some(a)) => {
+                    if let Some(r) = &a.redirect {
+                        let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
+                        return Ok(super::redirect::answer(r, req.method(), host, target));
+                    }
+                    *compress = a.compress.clone();
+                    a
+                }
                 // Only the fast path (fast = true) is ever sent on to hyper; answered, not a panic.
                 Ok(None) => return Ok(answer(crate::proxy::http::local::NO_ROUTE)),
                 Err(l) => return Ok(answer(l)),
