@@ -173,6 +173,7 @@ async fn serve(
             l7s: l7s.clone(),
             conns: conns.clone(),
             api: Some(Arc::new(api::Api::new(control.clone(), token, loopback))),
+            listen: bound.iter().filter_map(|l| l.local_addr().ok()).collect(),
         });
         tokio::spawn(admin::serve(l, state, stopped()));
     }

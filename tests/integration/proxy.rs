@@ -13,6 +13,7 @@ mod http;
 mod outlier;
 mod policy;
 mod runtime;
+mod stats_page;
 
 use crate::support::{self, Backends, Proc};
 use std::collections::HashMap;

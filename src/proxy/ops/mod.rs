@@ -1,4 +1,5 @@
-//! The operations side: the admin listener ([`admin`]: `/metrics` and `/stats`, with the TCP
+//! The operations side: the admin listener ([`admin`]: `/metrics` in [`exposition`]'s two
+//! formats, `/stats` with [`stats_extras`], the HTML [`stats_page`] at `/`, with the TCP
 //! mode's counters from [`l4_stats`], the traffic policy's from [`policy_stats`]; the runtime
 //! API under `/api/` in [`runtime`], its changes made by [`control`], which also runs each
 //! pool's checks), the terminal dashboard ([`dashboard`]), `lbctl proxy explain` ([`explain`]:
@@ -14,6 +15,9 @@ pub mod ctl;
 pub mod dashboard;
 pub mod discovery;
 pub mod explain;
+pub mod exposition;
 pub mod l4_stats;
 pub mod policy_stats;
 pub mod runtime;
+pub mod stats_extras;
+pub mod stats_page;
