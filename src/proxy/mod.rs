@@ -39,10 +39,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tcp::l4;
 
-/// Run `lbctl proxy` (or `lbctl proxy explain`, or the client `lbctl proxy ctl`).
+/// Run `lbctl proxy` (or `lbctl proxy explain`, the client `lbctl proxy ctl`, or `lbctl proxy
+/// grafana`).
 pub fn run(args: Box<ProxyArgs>, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     if let Some(ProxyCommand::Ctl(c)) = &args.command {
         return ctl::run(c);
+    }
+    if let Some(ProxyCommand::Grafana(_)) = &args.command {
+        return ops::grafana::run();
     }
     let plan = build::plan(&args)?;
     if let Some(ProxyCommand::Explain(e)) = &args.command {

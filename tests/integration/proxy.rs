@@ -6,6 +6,7 @@ mod config;
 mod corpus;
 mod differential;
 mod discovery;
+mod grafana;
 mod h1;
 mod h2;
 mod health;

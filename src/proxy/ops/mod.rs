@@ -3,8 +3,8 @@
 //! mode's counters from [`l4_stats`], the traffic policy's from [`policy_stats`]; the runtime
 //! API under `/api/` in [`runtime`], its changes made by [`control`], which also runs each
 //! pool's checks), the terminal dashboard ([`dashboard`]), `lbctl proxy explain` ([`explain`]:
-//! a routing decision shown without starting) and `lbctl proxy ctl` ([`ctl`]: the runtime API's
-//! client).
+//! a routing decision shown without starting), `lbctl proxy ctl` ([`ctl`]: the runtime API's
+//! client) and `lbctl proxy grafana` ([`grafana`]: the dashboard over `/metrics`).
 //!
 //! May import: `plan/`, `core/` (and, when it needs to, `http/` and `tcp/`) and the crate's
 //! cores, including `output` for tables and JSON. Nothing below imports this room.
@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod discovery;
 pub mod explain;
 pub mod exposition;
+pub mod grafana;
 pub mod l4_stats;
 pub mod policy_stats;
 pub mod runtime;
