@@ -73,6 +73,9 @@ _lbctl() {
             lbctl__subcmd__help__subcmd__proxy,explain)
                 cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__explain"
                 ;;
+            lbctl__subcmd__help__subcmd__proxy,grafana)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__grafana"
+                ;;
             lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,add)
                 cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__add"
                 ;;
@@ -126,6 +129,9 @@ _lbctl() {
                 ;;
             lbctl__subcmd__proxy,explain)
                 cmd="lbctl__subcmd__proxy__subcmd__explain"
+                ;;
+            lbctl__subcmd__proxy,grafana)
+                cmd="lbctl__subcmd__proxy__subcmd__grafana"
                 ;;
             lbctl__subcmd__proxy,help)
                 cmd="lbctl__subcmd__proxy__subcmd__help"
@@ -183,6 +189,9 @@ _lbctl() {
                 ;;
             lbctl__subcmd__proxy__subcmd__help,explain)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__explain"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help,grafana)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__grafana"
                 ;;
             lbctl__subcmd__proxy__subcmd__help,help)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__help"
@@ -435,7 +444,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__proxy)
-            opts="explain ctl"
+            opts="explain ctl grafana"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -561,6 +570,20 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__proxy__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__grafana)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1053,7 +1076,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy)
-            opts="-c -a -o -q -v -h -V --config --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --fail-on-grpc --outlier --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --admin-token --admin-token-file --access-log --threads --dashboard --resolve-interval --resolver --check-port --mode --pool --rate-limit --canary --mirror --sni --sni-fallback --send-proxy --accept-proxy --tls-cert --tls-key --tls-self-signed --upstream-cacert --insecure-upstream --output --quiet --verbose --color --help --version explain ctl help"
+            opts="-c -a -o -q -v -h -V --config --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --fail-on-grpc --outlier --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --admin-token --admin-token-file --access-log --threads --dashboard --resolve-interval --resolver --check-port --mode --pool --rate-limit --canary --mirror --sni --sni-fallback --send-proxy --accept-proxy --tls-cert --tls-key --tls-self-signed --upstream-cacert --insecure-upstream --output --quiet --verbose --color --help --version explain ctl grafana help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1686,8 +1709,34 @@ _lbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lbctl__subcmd__proxy__subcmd__grafana)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lbctl__subcmd__proxy__subcmd__help)
-            opts="explain ctl help"
+            opts="explain ctl grafana help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1813,6 +1862,20 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__grafana)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
