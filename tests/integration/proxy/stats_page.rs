@@ -5,8 +5,9 @@
 //! as `INFO:CONSOLE` lines with `--enable-logging=stderr --v=0`: checked once by hand with a
 //! page that threw, rejected a promise and called console.error) and must record no error in
 //! its own `data-page-errors`. A second test serves the page from a stand-in that answers one
-//! snapshot and then stops answering, and checks the "not answering" banner. Also: the JSON
-//! at `/stats` is unchanged for curl-like clients and HTML for browsers, with `Vary: Accept`.
+//! snapshot and then stops answering, and checks the "not answering" banner; a third clicks
+//! the Drain button over the DevTools protocol. Also: the JSON at `/stats` is unchanged for
+//! curl-like clients and HTML for browsers, with `Vary: Accept`.
 
 use super::{args_with, backend_args, proxy};
 use crate::support;
@@ -316,4 +317,81 @@ fn the_page_says_so_when_the_proxy_stops_answering() {
     assert_eq!(d.dom.matches("<tr data-backend=").count(), 2);
     stop.store(true, Ordering::Relaxed);
     let _ = server.join();
+}
+
+/// HAProxy's `stats admin`: the page's Drain button calls the runtime API with the token typed
+/// into the page, driven in headless chromium over the DevTools protocol
+/// (tests/peers/cdp_page.py): refused without the token, the backend drained with it.
+#[test]
+fn the_drain_button_needs_the_token_and_then_drains() {
+    let b = support::serve(2, &[]);
+    let specs = backend_args(&b, &[]);
+    let p = proxy(&args_with(
+        &specs,
+        &["--admin", "127.0.0.1:0", "--admin-token", "s3cret"],
+    ));
+    let admin = p.admin.clone().expect("admin");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("clicks");
+    let button = r#"document.querySelector('tr[data-backend="b2"] td.adm button')"#;
+    let row = r#"document.querySelector('tr[data-backend="b2"]')"#;
+    std::fs::write(
+        &script,
+        [
+            format!("{button}.click()"),
+            "wait 1500".to_string(),
+            "document.getElementById('banner').textContent".to_string(),
+            format!("{row}.dataset.state"),
+            "document.getElementById('token').value = 's3cret'".to_string(),
+            format!("{button}.click()"),
+            "wait 1500".to_string(),
+            format!("{row}.dataset.state"),
+            format!("{button}.textContent"),
+        ]
+        .join("\n"),
+    )
+    .expect("write script");
+    let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/cdp_page.py");
+    let mut child = Command::new("python3")
+        .arg(peer)
+        .arg(format!("http://{admin}/?refresh=1"))
+        .arg(&script)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    // The peer bounds itself to 60 s; this bounds the test if it does not.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while child.try_wait().ok().flatten().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("cdp_page.py did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let values: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON line")["value"].clone())
+        .collect();
+    assert_eq!(values.len(), 7, "{stdout}");
+    let banner = values[1].as_str().unwrap_or("");
+    assert!(
+        banner.contains("refused") && banner.contains("token"),
+        "{banner}"
+    );
+    assert_eq!(values[2], "up", "without the token nothing changed");
+    assert_eq!(values[5], "drain", "{stdout}");
+    assert_eq!(values[6], "Enable", "{stdout}");
+    let stats = p.stats();
+    assert_eq!(stats["backends"][1]["admin_state"], "drain", "{stats}");
+    assert_eq!(stats["backends"][0]["admin_state"], "ready", "{stats}");
 }
