@@ -31,7 +31,17 @@ mod tests {
         assert!(vars.iter().any(|v| v["name"] == "DS_PROMETHEUS"
             && v["type"] == "datasource"
             && v["query"] == "prometheus"));
+        let mut ids = std::collections::HashSet::new();
+        let mut cells = std::collections::HashSet::new();
         for p in d["panels"].as_array().expect("panels") {
+            assert!(ids.insert(p["id"].as_u64().expect("id")), "duplicate id");
+            // On Grafana's 24-column grid, no two panels overlap.
+            let g = &p["gridPos"];
+            let [x, y, w, h] = ["x", "y", "w", "h"].map(|k| g[k].as_u64().expect("gridPos"));
+            assert!(x + w <= 24, "{} is off the grid", p["title"]);
+            for cell in (x..x + w).flat_map(|c| (y..y + h).map(move |r| (c, r))) {
+                assert!(cells.insert(cell), "{} overlaps another panel", p["title"]);
+            }
             if p["type"] == "row" {
                 continue;
             }
