@@ -375,6 +375,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload')
+            [CompletionResult]::new('grafana', 'grafana', [CompletionResultType]::ParameterValue, 'Print a Grafana dashboard (JSON) over the admin listener''s /metrics: request rate, errors, latency percentiles, in-flight, health, retries, ejections, weights, cache')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -606,9 +607,24 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
         'lbctl;proxy;ctl;help;help' {
             break
         }
+        'lbctl;proxy;grafana' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'lbctl;proxy;help' {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload')
+            [CompletionResult]::new('grafana', 'grafana', [CompletionResultType]::ParameterValue, 'Print a Grafana dashboard (JSON) over the admin listener''s /metrics: request rate, errors, latency percentiles, in-flight, health, retries, ejections, weights, cache')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -652,6 +668,9 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;proxy;help;ctl;remove' {
+            break
+        }
+        'lbctl;proxy;help;grafana' {
             break
         }
         'lbctl;proxy;help;help' {
@@ -841,6 +860,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
         'lbctl;help;proxy' {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped')
             [CompletionResult]::new('ctl', 'ctl', [CompletionResultType]::ParameterValue, 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload')
+            [CompletionResult]::new('grafana', 'grafana', [CompletionResultType]::ParameterValue, 'Print a Grafana dashboard (JSON) over the admin listener''s /metrics: request rate, errors, latency percentiles, in-flight, health, retries, ejections, weights, cache')
             break
         }
         'lbctl;help;proxy;explain' {
@@ -883,6 +903,9 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;help;proxy;ctl;remove' {
+            break
+        }
+        'lbctl;help;proxy;grafana' {
             break
         }
         'lbctl;help;load' {

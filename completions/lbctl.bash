@@ -73,6 +73,9 @@ _lbctl() {
             lbctl__subcmd__help__subcmd__proxy,explain)
                 cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__explain"
                 ;;
+            lbctl__subcmd__help__subcmd__proxy,grafana)
+                cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__grafana"
+                ;;
             lbctl__subcmd__help__subcmd__proxy__subcmd__ctl,add)
                 cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl__subcmd__add"
                 ;;
@@ -132,6 +135,9 @@ _lbctl() {
                 ;;
             lbctl__subcmd__proxy,explain)
                 cmd="lbctl__subcmd__proxy__subcmd__explain"
+                ;;
+            lbctl__subcmd__proxy,grafana)
+                cmd="lbctl__subcmd__proxy__subcmd__grafana"
                 ;;
             lbctl__subcmd__proxy,help)
                 cmd="lbctl__subcmd__proxy__subcmd__help"
@@ -210,6 +216,9 @@ _lbctl() {
                 ;;
             lbctl__subcmd__proxy__subcmd__help,explain)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__explain"
+                ;;
+            lbctl__subcmd__proxy__subcmd__help,grafana)
+                cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__grafana"
                 ;;
             lbctl__subcmd__proxy__subcmd__help,help)
                 cmd="lbctl__subcmd__proxy__subcmd__help__subcmd__help"
@@ -468,7 +477,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__proxy)
-            opts="explain ctl"
+            opts="explain ctl grafana"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -622,6 +631,20 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__proxy__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__proxy__subcmd__grafana)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1158,7 +1181,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy)
-            opts="-c -a -o -q -v -h -V --config --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --fail-on-grpc --outlier --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --admin-token --admin-token-file --access-log --threads --dashboard --resolve-interval --resolver --check-port --mode --pool --rate-limit --canary --mirror --cache --cache-ttl --cache-max-object --compress --compress-types --compress-min-size --redirect-https --redirect-code --sni --sni-fallback --send-proxy --accept-proxy --tls-cert --tls-key --tls-self-signed --upstream-cacert --insecure-upstream --output --quiet --verbose --color --help --version explain ctl help"
+            opts="-c -a -o -q -v -h -V --config --from --listen --to --backend --backends-file --algorithm --hash-key --hash-algorithm --sticky --check --check-interval --rise --fall --check-timeout --max-fails --fail-timeout --fail-on --fail-on-grpc --outlier --retries --connect-timeout --header-timeout --backend-timeout --idle-timeout --drain-timeout --queue-timeout --max-header-size --max-conns --pool-size --header-up --header-down --change-host --allow --deny --admin --admin-token --admin-token-file --access-log --threads --dashboard --resolve-interval --resolver --check-port --mode --pool --rate-limit --canary --mirror --cache --cache-ttl --cache-max-object --compress --compress-types --compress-min-size --redirect-https --redirect-code --sni --sni-fallback --send-proxy --accept-proxy --tls-cert --tls-key --tls-self-signed --upstream-cacert --insecure-upstream --output --quiet --verbose --color --help --version explain ctl grafana help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1949,8 +1972,34 @@ _lbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lbctl__subcmd__proxy__subcmd__grafana)
+            opts="-c -q -v -h -V --config --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lbctl__subcmd__proxy__subcmd__help)
-            opts="explain ctl help"
+            opts="explain ctl grafana help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2104,6 +2153,20 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__proxy__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__proxy__subcmd__help__subcmd__grafana)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -357,6 +357,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --version 'Print version'
             cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
             cand ctl 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload'
+            cand grafana 'Print a Grafana dashboard (JSON) over the admin listener''s /metrics: request rate, errors, latency percentiles, in-flight, health, retries, ejections, weights, cache'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'lbctl;proxy;explain'= {
@@ -562,9 +563,23 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         }
         &'lbctl;proxy;ctl;help;help'= {
         }
+        &'lbctl;proxy;grafana'= {
+            cand -c 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --config 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'lbctl;proxy;help'= {
             cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
             cand ctl 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload'
+            cand grafana 'Print a Grafana dashboard (JSON) over the admin listener''s /metrics: request rate, errors, latency percentiles, in-flight, health, retries, ejections, weights, cache'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'lbctl;proxy;help;explain'= {
@@ -597,6 +612,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;proxy;help;ctl;add'= {
         }
         &'lbctl;proxy;help;ctl;remove'= {
+        }
+        &'lbctl;proxy;help;grafana'= {
         }
         &'lbctl;proxy;help;help'= {
         }
@@ -768,6 +785,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;help;proxy'= {
             cand explain 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
             cand ctl 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload'
+            cand grafana 'Print a Grafana dashboard (JSON) over the admin listener''s /metrics: request rate, errors, latency percentiles, in-flight, health, retries, ejections, weights, cache'
         }
         &'lbctl;help;proxy;explain'= {
         }
@@ -799,6 +817,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;help;proxy;ctl;add'= {
         }
         &'lbctl;help;proxy;ctl;remove'= {
+        }
+        &'lbctl;help;proxy;grafana'= {
         }
         &'lbctl;help;load'= {
             cand merge 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'

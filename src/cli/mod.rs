@@ -20,8 +20,8 @@ pub use demo::{DemoArgs, DemoOutput};
 pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs};
 pub use probe::ProbeArgs;
 pub use proxy::{
-    AccessLog, Algorithm, CtlAction, CtlArgs, CtlCache, ExplainArgs, ProxyArgs, ProxyCommand,
-    ProxyMode, ProxyOutput, SendProxy, SniFallback,
+    AccessLog, Algorithm, CtlAction, CtlArgs, CtlCache, ExplainArgs, GrafanaArgs, ProxyArgs,
+    ProxyCommand, ProxyMode, ProxyOutput, SendProxy, SniFallback,
 };
 pub use ring::{
     AlgoArgs, ChangeArgs, CompareArgs, DiffArgs, KeyArgs, LookupArgs, LookupOutput, ReportOutput,

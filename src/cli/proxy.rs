@@ -414,7 +414,21 @@ pub enum ProxyCommand {
     /// Drive a running proxy through its runtime API (--admin): show backends, drain, ready,
     /// maint, weight, add or remove a backend, without a reload.
     Ctl(CtlArgs),
+    /// Print a Grafana dashboard (JSON) over the admin listener's /metrics: request rate,
+    /// errors, latency percentiles, in-flight, health, retries, ejections, weights, cache.
+    Grafana(GrafanaArgs),
 }
+
+/// `lbctl proxy grafana` arguments (none: it prints the dashboard).
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:
+  lbctl proxy grafana > lbctl-proxy.json
+  (then in Grafana: Dashboards > New > Import, upload lbctl-proxy.json; it uses your default
+  Prometheus data source, changeable in the dashboard's \"Data source\" variable)
+
+Prometheus scrapes the proxy's admin listener: lbctl proxy --admin 127.0.0.1:9901 ... and
+a scrape job for 127.0.0.1:9901 (path /metrics).")]
+pub struct GrafanaArgs {}
 
 /// `lbctl proxy ctl` arguments.
 #[derive(Debug, Clone, Args)]

@@ -39,10 +39,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tcp::l4;
 
-/// Run `lbctl proxy` (or `lbctl proxy explain`, or the client `lbctl proxy ctl`).
+/// Run `lbctl proxy` (or `lbctl proxy explain`, the client `lbctl proxy ctl`, or `lbctl proxy
+/// grafana`).
 pub fn run(args: Box<ProxyArgs>, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     if let Some(ProxyCommand::Ctl(c)) = &args.command {
         return ctl::run(c);
+    }
+    if let Some(ProxyCommand::Grafana(_)) = &args.command {
+        return ops::grafana::run();
     }
     let plan = build::plan(&args)?;
     if let Some(ProxyCommand::Explain(e)) = &args.command {
@@ -173,6 +177,7 @@ async fn serve(
             l7s: l7s.clone(),
             conns: conns.clone(),
             api: Some(Arc::new(api::Api::new(control.clone(), token, loopback))),
+            listen: bound.iter().filter_map(|l| l.local_addr().ok()).collect(),
         });
         tokio::spawn(admin::serve(l, state, stopped()));
     }

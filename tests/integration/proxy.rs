@@ -8,6 +8,7 @@ mod config;
 mod corpus;
 mod differential;
 mod discovery;
+mod grafana;
 mod h1;
 mod h2;
 mod health;
@@ -16,6 +17,7 @@ mod outlier;
 mod policy;
 mod redirect;
 mod runtime;
+mod stats_page;
 
 use crate::support::{self, Backends, Proc};
 use std::collections::HashMap;

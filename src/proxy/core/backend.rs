@@ -7,7 +7,9 @@
 
 pub use super::admin_state::AdminState;
 use super::log;
+pub use super::status_counts::{CLASSES, FIRST_CODE, LAST_CODE, StatusCounts};
 use super::upstream::ConnPool;
+use crate::balance::hash::fnv1a64;
 use crate::spec::BackendSpec;
 use crate::stats::LatencyHistogram;
 use std::net::SocketAddr;
@@ -22,108 +24,6 @@ use tokio::sync::Semaphore;
 pub fn now_ms() -> u64 {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
-}
-
-/// Status classes shown per backend: 1xx..5xx, plus proxy-side errors (no response).
-pub const CLASSES: [&str; 6] = ["1xx", "2xx", "3xx", "4xx", "5xx", "error"];
-
-/// Lowest and highest status code counted exactly: every code hyper's client can hand us
-/// (`http::StatusCode` accepts 100..=999; HTTP defines 100..=599).
-pub const FIRST_CODE: u16 = 100;
-pub const LAST_CODE: u16 = 999;
-const CODE_SLOTS: usize = (LAST_CODE - FIRST_CODE + 1) as usize;
-
-/// Responses per exact status code, lock-free.
-///
-/// Why a flat table of one counter per possible code rather than classes plus a few common
-/// codes with an "other" bucket: it is exact for every code (a 429 or a 507 is not lost in
-/// "other"), the request path stays one relaxed `fetch_add` on an index computed without a
-/// branch on the code, and it costs 900 x 8 bytes = 7.2 KB per backend, which is nothing
-/// next to its latency histogram (~190 KB). Readers (scrapes, /stats, the dashboard, once a
-/// second at most) pay for walking the 900 slots; classes are derived from it, not counted
-/// twice.
-pub struct StatusCounts {
-    codes: Box<[AtomicU64]>,
-    /// Proxy-side failures: no response from the backend (connect error, timeout, reset,
-    /// queue timeout), or a TCP-mode connect failure.
-    errors: AtomicU64,
-}
-
-impl Default for StatusCounts {
-    fn default() -> Self {
-        StatusCounts {
-            codes: (0..CODE_SLOTS).map(|_| AtomicU64::new(0)).collect(),
-            errors: AtomicU64::new(0),
-        }
-    }
-}
-
-impl StatusCounts {
-    /// Count one response with `status`, or a proxy-side error when None (or, defensively,
-    /// a code outside 100..=999, which `http::StatusCode` cannot hold).
-    #[inline]
-    pub fn count(&self, status: Option<u16>) {
-        let slot = status
-            .and_then(|s| s.checked_sub(FIRST_CODE))
-            .and_then(|i| self.codes.get(i as usize));
-        match slot {
-            Some(c) => c.fetch_add(1, Ordering::Relaxed),
-            None => self.errors.fetch_add(1, Ordering::Relaxed),
-        };
-    }
-
-    /// Responses with exactly `code` (0 outside 100..=999).
-    pub fn code(&self, code: u16) -> u64 {
-        code.checked_sub(FIRST_CODE)
-            .and_then(|i| self.codes.get(i as usize))
-            .map_or(0, |c| c.load(Ordering::Relaxed))
-    }
-
-    /// Proxy-side errors (no response).
-    pub fn errors(&self) -> u64 {
-        self.errors.load(Ordering::Relaxed)
-    }
-
-    /// Every code seen at least once, ascending, with its count.
-    pub fn seen(&self) -> Vec<(u16, u64)> {
-        self.codes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (FIRST_CODE + i as u16, c.load(Ordering::Relaxed)))
-            .filter(|&(_, n)| n > 0)
-            .collect()
-    }
-
-    /// Counts by [`CLASSES`]: 1xx..5xx, then errors. Codes 600..=999 (not HTTP) are folded
-    /// into `error`, as before exact codes were kept; they keep their own exact count.
-    pub fn classes(&self) -> [u64; 6] {
-        Self::classify(&self.seen(), self.errors())
-    }
-
-    /// [`Self::classes`] from one read of [`Self::seen`] and [`Self::errors`] (so a report
-    /// showing both agrees with itself while requests keep arriving).
-    pub fn classify(seen: &[(u16, u64)], errors: u64) -> [u64; 6] {
-        let mut out = [0u64; 6];
-        for &(code, n) in seen {
-            let k = if code < 600 {
-                (code / 100 - 1) as usize
-            } else {
-                5
-            };
-            out[k] += n;
-        }
-        out[5] += errors;
-        out
-    }
-
-    /// Every response and error counted.
-    pub fn total(&self) -> u64 {
-        self.codes
-            .iter()
-            .map(|c| c.load(Ordering::Relaxed))
-            .sum::<u64>()
-            + self.errors()
-    }
 }
 
 /// Per-backend TCP counters (a field of [`Backend`]; zero in HTTP mode; the TCP path counts
@@ -186,6 +86,8 @@ pub struct Backend {
     pub outlier: super::outlier::OutlierState,
     /// When active checks last brought it back up (ms; 0: never went down), for slow start.
     up_again: AtomicU64,
+    /// When its state last changed, its last check (the stats page's "since" and "last check").
+    pub observed: super::observed::Observed,
 }
 
 impl Backend {
@@ -196,7 +98,8 @@ impl Backend {
         policy: PassivePolicy,
         pool: ConnPool,
     ) -> Self {
-        let sticky_id = format!("{:016x}", fnv1a(spec.name.as_bytes()));
+        // FNV-1a 64 of the name: stable and opaque.
+        let sticky_id = format!("{:016x}", fnv1a64(spec.name.as_bytes()));
         let slots = spec.maxconn.map(|n| Arc::new(Semaphore::new(n as usize)));
         let host_value = http::HeaderValue::from_str(&spec.address())
             .unwrap_or_else(|_| http::HeaderValue::from_static("localhost"));
@@ -225,6 +128,7 @@ impl Backend {
             l4: Default::default(),
             outlier: Default::default(),
             up_again: AtomicU64::new(0),
+            observed: super::observed::Observed::new(now_ms()),
         }
     }
 
@@ -251,7 +155,11 @@ impl Backend {
 
     /// Change the live weight (runtime API); the caller logs it.
     pub fn set_weight(&self, w: u32) -> u32 {
-        self.weight.swap(w, Ordering::Relaxed)
+        let was = self.weight.swap(w, Ordering::Relaxed);
+        if (was == 0) != (w == 0) {
+            self.observed.changed(now_ms()); // weight 0 shows as drain
+        }
+        was
     }
 
     pub fn admin(&self) -> AdminState {
@@ -262,6 +170,9 @@ impl Backend {
     /// slow start again (HAProxy applies slowstart when a server leaves maintenance).
     pub fn set_admin(&self, s: AdminState) -> AdminState {
         let was = AdminState::from_u8(self.admin.swap(s as u8, Ordering::Relaxed));
+        if was != s {
+            self.observed.changed(now_ms());
+        }
         if was == AdminState::Maint && s == AdminState::Ready {
             self.up_again.store(now_ms().max(1), Ordering::Relaxed);
         }
@@ -340,6 +251,14 @@ impl Backend {
         }
     }
 
+    /// When [`Backend::state`] began, on [`now_ms`]'s clock (a passive penalty or an ejection
+    /// ends without an event: its end counts once past).
+    pub fn state_since_ms(&self) -> u64 {
+        let penalty = self.down_until.load(Ordering::Relaxed);
+        let ejection = self.outlier.ejected_until.load(Ordering::Relaxed);
+        self.observed.since_ms(now_ms(), &[penalty, ejection])
+    }
+
     /// Has a free `maxconn` slot (always true without maxconn).
     pub fn has_room(&self) -> bool {
         match self.spec.maxconn {
@@ -382,6 +301,7 @@ impl Backend {
             return; // already out
         }
         self.down_until.store(now + window, Ordering::Relaxed);
+        self.observed.changed(now_ms());
         self.ejections.fetch_add(1, Ordering::Relaxed);
         if self.passive_down.swap(true, Ordering::Relaxed) {
             log::state(format_args!(
@@ -422,6 +342,7 @@ impl Backend {
     /// Set the active-check verdict, logging the change with its reason.
     pub fn set_check(&self, up: bool, reason: &str) {
         if self.check_up.swap(up, Ordering::Relaxed) != up {
+            self.observed.changed(now_ms());
             if !up {
                 self.ejections.fetch_add(1, Ordering::Relaxed);
             } else {
@@ -441,16 +362,6 @@ impl Backend {
     pub fn total_requests(&self) -> u64 {
         self.responses.total()
     }
-}
-
-/// FNV-1a 64 (Fowler/Noll/Vo): a stable, opaque id from a backend name.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
 }
 
 /// One request (or TCP connection) counted in its backend's in-flight gauge until dropped.
@@ -556,38 +467,6 @@ mod tests {
         b.set_admin(AdminState::Ready);
         // Back from maintenance: 10% of the live weight, rising.
         assert_eq!(b.effective_weight(), 2);
-    }
-
-    #[test]
-    fn exact_status_codes() {
-        let c = StatusCounts::default();
-        for _ in 0..3 {
-            c.count(Some(200));
-        }
-        c.count(Some(503));
-        c.count(Some(429));
-        c.count(Some(100));
-        c.count(Some(999));
-        c.count(Some(642));
-        c.count(None);
-        // Out of range (cannot come from http::StatusCode): an error, never a panic.
-        c.count(Some(0));
-        c.count(Some(99));
-        c.count(Some(1000));
-        c.count(Some(u16::MAX));
-        assert_eq!(
-            c.seen(),
-            vec![(100, 1), (200, 3), (429, 1), (503, 1), (642, 1), (999, 1)]
-        );
-        assert_eq!(c.code(200), 3);
-        assert_eq!(c.code(201), 0);
-        assert_eq!(c.code(42), 0);
-        assert_eq!(c.code(1200), 0);
-        assert_eq!(c.errors(), 5);
-        // 642 and 999 are not HTTP classes: folded into error in the class view.
-        assert_eq!(c.classes(), [1, 3, 0, 1, 1, 7]);
-        assert_eq!(c.total(), 13);
-        assert_eq!(c.classes().iter().sum::<u64>(), c.total());
     }
 
     #[test]

@@ -130,6 +130,10 @@ pub async fn run(backends: Vec<Arc<Backend>>, plan: CheckPlan, shutdown: impl Fu
             loop {
                 tick.tick().await;
                 let out = check::run(&spec, &target, plan.timeout).await;
+                let took = out.timings.total.as_secs_f64() * 1e3;
+                let now = super::backend::now_ms();
+                b.observed
+                    .record_check(now, out.pass, &out.reason, out.status, took);
                 if let Some(up) = state.record(out.pass) {
                     let why = if up {
                         format!("{} consecutive passing checks ({})", plan.rise, out.reason)

@@ -1,5 +1,7 @@
 //! What both data paths share: a backend's live state and counters of every kind
-//! ([`backend`]) and the operator's say on it ([`admin_state`]), pools and their picks ([`pool`], [`hashkey`]), health checks ([`health`]),
+//! ([`backend`], its status codes in [`status_counts`], its history for the stats page in
+//! [`observed`]) and the operator's say on it ([`admin_state`]), pools and their picks
+//! ([`pool`], [`hashkey`]), health checks ([`health`]),
 //! the ACL ([`acl`]), a listener's front end and routing ([`frontend`], [`routing`]), the
 //! header vocabulary decisions read ([`headers`]), the accept loop with its limits, idle
 //! timeout and drain ([`listener`]), TLS on both sides ([`tls`]), the keep-alive connections
@@ -25,11 +27,13 @@ pub mod health;
 pub mod listener;
 pub mod log;
 pub mod mirror;
+pub mod observed;
 pub mod outlier;
 pub mod policy;
 pub mod pool;
 pub mod ratelimit;
 pub mod redirect;
 pub mod routing;
+pub mod status_counts;
 pub mod tls;
 pub mod upstream;

@@ -181,6 +181,7 @@ impl Pool {
         b.outlier
             .ejected_until
             .store(now + dur.as_millis() as u64, Ordering::Relaxed);
+        b.observed.changed(now);
         b.ejections.fetch_add(1, Ordering::Relaxed);
         let counter = if cause == "consecutive" {
             &b.outlier.by_consecutive
