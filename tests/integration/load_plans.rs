@@ -175,8 +175,11 @@ fn shards_add_up_to_the_whole_plan() {
         let hs: Vec<_> = (0..3)
             .map(|k| {
                 let (shard, url, at) = (format!("{k}/3"), b.url(0).to_string(), at.clone());
+                let export = dir.path().join(format!("e{k}.jsonl"));
                 s.spawn(move || {
                     load_json(&[
+                        "--export",
+                        export.to_str().unwrap(),
                         &url,
                         "--rate",
                         "300/s",
@@ -198,6 +201,26 @@ fn shards_add_up_to_the_whole_plan() {
     });
     let shares: Vec<u64> = runs.iter().map(|r| planned(&r.1)).collect();
     assert_eq!(shares, vec![200, 200, 200]);
+    // The per-request exports: each shard sent only slots i = k mod 3 of the one schedule
+    // (slot i intended at start + i/300 s), and no slot was sent twice.
+    let at_us = (at.parse::<f64>().unwrap() * 1e6).round() as i64;
+    let mut slots = std::collections::HashSet::new();
+    for k in 0..3i64 {
+        let text = std::fs::read_to_string(dir.path().join(format!("e{k}.jsonl"))).unwrap();
+        for line in text.lines() {
+            let row: Value = serde_json::from_str(line).unwrap();
+            let offset = row["intended_unix_us"].as_i64().unwrap() - at_us;
+            let i = (offset as f64 * 300.0 / 1e6).round() as i64;
+            let off_slot = (offset as f64 - i as f64 * 1e6 / 300.0).abs();
+            assert!(
+                off_slot < 1000.0,
+                "shard {k}: {offset} us is not a slot of 300/s"
+            );
+            assert_eq!(i.rem_euclid(3), k, "shard {k} sent slot {i}");
+            assert!(slots.insert(i), "slot {i} sent twice");
+        }
+    }
+    assert!(slots.len() >= 540, "{} of 600 slots sent", slots.len());
     for r in &runs {
         assert_eq!(f(&r.1["rate_target"]), 100.0);
         assert_eq!(
