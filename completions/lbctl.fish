@@ -70,6 +70,9 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s i -l interval -d '
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l fast-interval -d 'Interval while a target is changing state (HAProxy \'fastinter\'); default --interval' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l rise -d 'Consecutive passes that bring a target up (HAProxy \'rise\')' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l fall -d 'Consecutive failures that take a target down (HAProxy \'fall\')' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l on-transition -d '--watch: run this shell command (`sh -c`) on every state change, with LBCTL_TARGET, LBCTL_OLD_STATE, LBCTL_NEW_STATE (up/down), LBCTL_REASON, LBCTL_STATUS and LBCTL_TIME in its environment; its output goes to stderr. It never blocks probing: killed after --alert-timeout, at most 8 at once (more transitions meanwhile are skipped, and said so)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l notify -d '--watch: POST every state change as JSON ({time, target, old_state, new_state, reason, status}) to URL; retried with backoff (1s, 2s, 4s) when it fails, then given up with a line on stderr; never blocks probing' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l alert-timeout -d 'How long one --on-transition command or --notify attempt may take' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l count -d '--watch: stop after N checks of every target, then print the summary' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s o -l output -d 'Output format: table, json (one document), jsonl (one line per target; with --watch, per check), prometheus (blackbox_exporter names), nagios (plugin line and exit codes)' -r -f -a "table\t''
 json\t''

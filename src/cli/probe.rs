@@ -241,6 +241,23 @@ pub struct ModeArgs {
     #[arg(long)]
     pub start_up: bool,
 
+    /// --watch: run this shell command (`sh -c`) on every state change, with LBCTL_TARGET,
+    /// LBCTL_OLD_STATE, LBCTL_NEW_STATE (up/down), LBCTL_REASON, LBCTL_STATUS and LBCTL_TIME in
+    /// its environment; its output goes to stderr. It never blocks probing: killed after
+    /// --alert-timeout, at most 8 at once (more transitions meanwhile are skipped, and said so).
+    #[arg(long, value_name = "CMD", requires = "watch")]
+    pub on_transition: Option<String>,
+
+    /// --watch: POST every state change as JSON ({time, target, old_state, new_state, reason,
+    /// status}) to URL; retried with backoff (1s, 2s, 4s) when it fails, then given up with a
+    /// line on stderr; never blocks probing.
+    #[arg(long, value_name = "URL", requires = "watch")]
+    pub notify: Option<String>,
+
+    /// How long one --on-transition command or --notify attempt may take.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub alert_timeout: Duration,
+
     /// --watch: stop after N checks of every target, then print the summary.
     #[arg(long, value_name = "N")]
     pub count: Option<u64>,

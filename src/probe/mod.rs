@@ -5,6 +5,7 @@
 //!
 //! May import: `check`, `stats`, `spec`, `tls`, `output`, `shutdown`, `cli`, `exit`.
 
+mod alert;
 mod dns_metrics;
 mod oneshot;
 mod options;
@@ -278,6 +279,11 @@ fn prepare(
             warn_days: days("--warn-days", &args.output.warn_days)?,
             crit_days: days("--crit-days", &args.output.crit_days)?,
         },
+        alerts: alert::Alerts::new(
+            args.mode.on_transition.as_deref(),
+            args.mode.notify.as_deref(),
+            args.mode.alert_timeout,
+        )?,
     };
     Ok((targets, settings))
 }

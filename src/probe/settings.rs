@@ -23,6 +23,8 @@ pub struct Settings {
     pub deadline: Duration,
     pub output: ProbeOutput,
     pub nagios: report::NagiosLimits,
+    /// `--on-transition` / `--notify` (watch mode).
+    pub alerts: Option<super::alert::Alerts>,
 }
 
 /// probe's flags for trusting a server certificate.

@@ -237,6 +237,16 @@ pub async fn watch(
             ev = rx.recv() => {
                 let Some(ev) = ev else { break };
                 let label = &targets[ev.idx].label;
+                if let (Some(alerts), Some(up)) = (&s.alerts, ev.transition) {
+                    alerts.fire(super::alert::Transition {
+                        time: now_rfc3339(),
+                        target: label.clone(),
+                        old_state: if up { "down" } else { "up" }.into(),
+                        new_state: if up { "up" } else { "down" }.into(),
+                        reason: ev.outcome.reason.clone(),
+                        status: ev.outcome.status,
+                    });
+                }
                 match s.output {
                     ProbeOutput::Jsonl => {
                         let line = serde_json::to_string(&check_line(label, &ev))?;

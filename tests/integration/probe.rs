@@ -3,6 +3,7 @@
 //! redirects, flaky answers and TLS (an rcgen CA and a leaf certificate expiring in 5 days,
 //! served by tokio-rustls).
 
+mod alerts;
 mod dns;
 mod servers;
 mod watch;
