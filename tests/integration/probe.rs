@@ -4,6 +4,7 @@
 //! served by tokio-rustls).
 
 mod dns;
+mod request;
 mod servers;
 mod watch;
 
