@@ -53,6 +53,14 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l key -d 'Private ke
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l send -d 'tcp: send these bytes after connecting (escapes: \\r \\n \\t \\\\ \\0 \\xNN)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect -d 'A field condition, \'FIELD OP VALUE\' (repeatable), e.g. \'tls.version >= 1.2\', \'cert.issuer ~ Let\', \'cert.days_left >= 14\', \'dns.rcode == NXDOMAIN\', \'dns.answer.count >= 1\', \'dns.answer ~ 10\\.0\\.0\\.\' (some record matches), \'dns.answer.all ~ RE\' (every one), \'dns.answer !~ RE\' (none), \'dns.authoritative == true\'. For a tcp:// target, any other text is the reply to wait for (same escapes as --send; one only)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s t -l timeout -d 'Give up on one check after this long (reported as a timeout, with the phase)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l body -d 'Request content, sent as given with its Content-Length (no Content-Type unless -H sets one). The method stays -X\'s (GET by default; health endpoints that want a body usually want -X POST). Kept on 307/308 redirects, dropped when 301/302/303 turn it into a GET' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l body-file -d 'Request content read from FILE, byte for byte (at most 16 MiB)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l json -d 'A JSON request body (must parse), with Content-Type: application/json and Accept: application/json unless -H sets them' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l basic-auth-user -d 'HTTP Basic auth user (RFC 7617); the password from --basic-auth-password-file or --basic-auth-password-env' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l basic-auth-password-file -d 'File holding the Basic auth password (one trailing newline is not part of it)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l basic-auth-password-env -d 'Environment variable holding the Basic auth password' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l bearer-token-file -d 'File holding a bearer token (RFC 6750), sent as \'Authorization: Bearer TOKEN\' to the target\'s own origin only (not to another host, port or scheme a redirect points at)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l bearer-token-env -d 'Environment variable holding a bearer token' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-status -d 'Accepted status codes (default 200-399, like Kubernetes), e.g. 200-299,301' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-body -d 'The body must contain this text (repeatable)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-body-regex -d 'The body must match this regular expression (repeatable)' -r

@@ -99,6 +99,10 @@ impl Secrets {
     }
 }
 
+/// Arguments and environment variables of one probe run.
+type Args<'a> = Vec<&'a str>;
+type Env<'a> = Vec<(&'a str, &'a str)>;
+
 struct Out {
     code: i32,
     stdout: String,
@@ -274,7 +278,7 @@ fn basic_and_bearer_pass_and_fail() {
     let tok = sec.path("token");
     let wrong = sec.path("wrong");
 
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, i32)> = vec![
+    let cases: Vec<(Args, Env, i32)> = vec![
         (
             vec![
                 &basic,
@@ -372,7 +376,7 @@ fn secrets_never_appear_in_any_output() {
     let (pw, tok) = (sec.path("password"), sec.path("token"));
     let basic_ok = format!("{}/basic", echo.base);
     let bearer_ok = format!("{}/bearer", echo.base);
-    let auth_sets: Vec<(Vec<&str>, Vec<(&str, &str)>)> = vec![
+    let auth_sets: Vec<(Args, Env)> = vec![
         (
             vec!["--basic-auth-user", USER, "--basic-auth-password-file", &pw],
             vec![],
