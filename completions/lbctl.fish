@@ -57,9 +57,9 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l body -d 'Request c
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l body-file -d 'Request content read from FILE, byte for byte (at most 16 MiB)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l json -d 'A JSON request body (must parse), with Content-Type: application/json and Accept: application/json unless -H sets them' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l basic-auth-user -d 'HTTP Basic auth user (RFC 7617); the password from --basic-auth-password-file or --basic-auth-password-env' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l basic-auth-password-file -d 'File holding the Basic auth password (one trailing newline is not part of it)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l basic-auth-password-file -d 'File holding the Basic auth password (trailing newlines are not part of it; an empty file is an error)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l basic-auth-password-env -d 'Environment variable holding the Basic auth password' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l bearer-token-file -d 'File holding a bearer token (RFC 6750), sent as \'Authorization: Bearer TOKEN\' to the target\'s own origin only (not to another host, port or scheme a redirect points at)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l bearer-token-file -d 'File holding a bearer token (RFC 6750; trailing newlines stripped), sent as \'Authorization: Bearer TOKEN\' to the target\'s own origin only (not to another host, port or scheme a redirect points at)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l bearer-token-env -d 'Environment variable holding a bearer token' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-status -d 'Accepted status codes (default 200-399, like Kubernetes), e.g. 200-299,301' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -l expect-body -d 'The body must contain this text (repeatable)' -r

@@ -182,7 +182,8 @@ pub struct PayloadArgs {
     #[arg(long, value_name = "USER", conflicts_with_all = ["bearer_token_file", "bearer_token_env"])]
     pub basic_auth_user: Option<String>,
 
-    /// File holding the Basic auth password (one trailing newline is not part of it).
+    /// File holding the Basic auth password (trailing newlines are not part of it; an empty
+    /// file is an error).
     #[arg(
         long,
         value_name = "FILE",
@@ -195,7 +196,7 @@ pub struct PayloadArgs {
     #[arg(long, value_name = "VAR", requires = "basic_auth_user")]
     pub basic_auth_password_env: Option<String>,
 
-    /// File holding a bearer token (RFC 6750), sent as 'Authorization: Bearer TOKEN' to the
+    /// File holding a bearer token (RFC 6750; trailing newlines stripped), sent as 'Authorization: Bearer TOKEN' to the
     /// target's own origin only (not to another host, port or scheme a redirect points at).
     #[arg(long, value_name = "FILE", conflicts_with = "bearer_token_env")]
     pub bearer_token_file: Option<PathBuf>,
