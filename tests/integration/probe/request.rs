@@ -641,3 +641,42 @@ fn authorization_is_not_forwarded_to_another_host() {
         );
     }
 }
+
+/// Over HTTP/2 (h2c prior knowledge) the body's length and the credentials arrive too: `lbctl
+/// serve`'s /echo answers with the request headers it got.
+#[test]
+fn body_and_token_over_http2() {
+    let b = crate::support::serve(1, &[]);
+    let url = format!("{}/echo", b.url(0));
+    let r = probe(
+        &[
+            &url,
+            "--http-version",
+            "2",
+            "-X",
+            "POST",
+            "--json",
+            r#"{"a":1}"#,
+            "--bearer-token-env",
+            "LB_TOK",
+            "--expect-json",
+            ".method == POST",
+            "--expect-body",
+            r#"["content-length","7"]"#,
+            "--expect-body",
+            r#"["content-type","application/json"]"#,
+            "--expect-body",
+            &format!(r#"["authorization","Bearer {TOKEN}"]"#),
+            "-o",
+            "jsonl",
+        ],
+        &[("LB_TOK", TOKEN)],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(r#""http_version":"HTTP/2""#),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN));
+}
