@@ -2,12 +2,13 @@
 //! module opens and times itself (TCP, then rustls for https://), HTTP/1.1 or HTTP/2 (ALPN
 //! `h2`, or prior knowledge for h2c), and a small loop for redirects when asked to follow.
 
+use super::request::{self, Hop};
 use super::{
     Answer, CheckSpec, Fail, FailKind, HttpVersion, Phase, Progress, Scheme, Target, connect,
     default_tls, tls,
 };
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::pki_types::ServerName;
 use std::time::Instant;
@@ -36,6 +37,7 @@ pub(super) async fn check(
     p: &mut Progress,
 ) -> Result<Option<Answer>, Fail> {
     let mut current = target.clone();
+    let mut send = Hop::first(spec);
     let mut hops = 0u32;
     loop {
         // The Host override belongs to the target's own server, not to hosts redirected to.
@@ -43,7 +45,7 @@ pub(super) async fn check(
             .host
             .as_deref()
             .filter(|_| current.host == target.host && current.port == target.port);
-        let Some((status, answer)) = hop(spec, &current, host, p).await? else {
+        let Some((status, answer)) = hop(spec, &send, &current, host, p).await? else {
             return Ok(None);
         };
         let location = answer
@@ -59,12 +61,14 @@ pub(super) async fn check(
                         format!("more than {} redirects (next: {loc})", spec.follow),
                     ));
                 }
-                current = current.join(loc).map_err(|e| {
+                let next = current.join(loc).map_err(|e| {
                     Fail::new(
                         FailKind::Protocol,
                         format!("bad redirect location '{loc}': {}", e.problem),
                     )
                 })?;
+                send = send.redirected(status, target, &next);
+                current = next;
                 hops += 1;
                 p.out.redirects = hops;
             }
@@ -131,6 +135,7 @@ pub(super) async fn tls_phase(
 /// One request on a fresh connection; None for `cert_only` (handshake done, nothing sent).
 async fn hop(
     spec: &CheckSpec,
+    send: &Hop,
     t: &Target,
     host_override: Option<&str>,
     p: &mut Progress,
@@ -147,7 +152,9 @@ async fn hop(
         .unwrap_or_else(|| t.host_header());
     if t.scheme != Scheme::Https {
         let h2 = spec.version == HttpVersion::Http2;
-        return request(spec, t, &host_header, tcp, h2, p).await.map(Some);
+        return request(spec, send, t, &host_header, tcp, h2, p)
+            .await
+            .map(Some);
     }
     let stream = tls_phase(spec, t, host_override, spec.version, NO_H2, tcp, p).await?;
     let (_, conn) = stream.get_ref();
@@ -158,7 +165,7 @@ async fn hop(
     if spec.version == HttpVersion::Http2 && !h2 {
         return Err(Fail::new(FailKind::Protocol, NO_H2));
     }
-    request(spec, t, &host_header, stream, h2, p)
+    request(spec, send, t, &host_header, stream, h2, p)
         .await
         .map(Some)
 }
@@ -203,6 +210,7 @@ pub(super) fn error_chain(e: &hyper::Error) -> String {
 
 async fn request<IO>(
     spec: &CheckSpec,
+    send: &Hop,
     t: &Target,
     host_header: &str,
     io: IO,
@@ -220,22 +228,19 @@ where
         t.path.clone()
     };
     let mut builder = ::http::Request::builder()
-        .method(spec.method.clone())
+        .method(send.method.clone())
         .uri(uri)
         .header(::http::header::USER_AGENT, USER_AGENT)
         .header(::http::header::ACCEPT, "*/*");
     if !h2 {
         builder = builder.header(::http::header::HOST, host_header);
     }
+    // An empty Full is no content at all (no DATA frame, no Content-Length), as before bodies.
+    let content = send.body.clone().unwrap_or_default();
     let mut req = builder
-        .body(Empty::<Bytes>::new())
+        .body(Full::new(content))
         .map_err(|e| Fail::new(FailKind::Protocol, format!("cannot build the request: {e}")))?;
-    for (k, v) in &spec.headers {
-        if h2 && k == ::http::header::HOST {
-            continue;
-        }
-        req.headers_mut().insert(k.clone(), v.clone());
-    }
+    request::apply(spec, send, h2, req.headers_mut());
     p.enter(Phase::FirstByte);
     let t0 = Instant::now();
     let (resp, _driver) = if h2 {

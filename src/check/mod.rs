@@ -10,7 +10,8 @@
 //!
 //! May import: `spec`, `tls` and `grpc` (its tests also start `serve` backends). Never `cli` or
 //! a subcommand: `probe` and `proxy` call in here. Inside, `exec.rs` drives one check through
-//! `tcp.rs`, `http.rs`, `grpc.rs` (grpc.health.v1 over HTTP/2) or `dns.rs`; all of them import the types of this file, which imports none of them.
+//! `tcp.rs`, `http.rs` (what each hop sends: `request.rs`,
+//! `auth.rs`), `grpc.rs` (grpc.health.v1 over HTTP/2) or `dns.rs`; all of them import the types of this file, which imports none of them.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -22,6 +23,7 @@
 //! # }
 //! ```
 
+pub mod auth;
 pub mod cond;
 pub mod dns;
 pub mod dns_data;
@@ -29,6 +31,7 @@ mod exec;
 pub mod field;
 mod grpc;
 mod http;
+mod request;
 pub mod state;
 pub mod target;
 mod tcp;
@@ -64,6 +67,12 @@ pub struct CheckSpec {
     pub method: ::http::Method,
     /// Extra request headers.
     pub headers: Vec<(::http::HeaderName, ::http::HeaderValue)>,
+    /// Request content, sent with its Content-Length on every attempt and every redirect that
+    /// keeps the method (307/308); None sends no content.
+    pub body: Option<bytes::Bytes>,
+    /// The Authorization value ([`auth::basic`], [`auth::bearer`]; marked sensitive), sent
+    /// only to the target's own origin, never to another host a redirect points at.
+    pub authorization: Option<::http::HeaderValue>,
     /// Host header (and TLS SNI) instead of the target's host.
     pub host: Option<String>,
     /// Redirects to follow (0: a redirect is the answer, judged by its status).
@@ -86,6 +95,8 @@ impl Default for CheckSpec {
         CheckSpec {
             method: ::http::Method::GET,
             headers: Vec::new(),
+            body: None,
+            authorization: None,
             host: None,
             follow: 0,
             version: HttpVersion::Auto,

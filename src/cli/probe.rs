@@ -51,6 +51,7 @@ Examples:
   lbctl probe http://localhost:8080/ready --until healthy --deadline 60s --rise 1
   lbctl probe https://example.com -o nagios --warn-latency 200ms --crit-latency 1s --crit-days 7
   lbctl probe tcp://127.0.0.1:6379 --send 'PING\\r\\n' --expect '+PONG'
+  lbctl probe https://api.example.com/check -X POST --json '{\"deep\": true}' --bearer-token-file /run/secrets/token
   lbctl probe grpc://127.0.0.1:50051 grpc://127.0.0.1:50051/lbctl.test.v1.Echo
 
 Exit codes:
@@ -71,6 +72,9 @@ pub struct ProbeArgs {
 
     #[command(flatten)]
     pub request: Box<RequestArgs>,
+
+    #[command(flatten)]
+    pub payload: Box<PayloadArgs>,
 
     #[command(flatten)]
     pub conditions: Box<ConditionArgs>,
@@ -151,6 +155,55 @@ pub struct RequestArgs {
     /// Give up on one check after this long (reported as a timeout, with the phase).
     #[arg(short, long, default_value = "5s", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
+}
+
+/// What HTTP requests carry: content and credentials. Secrets come from files or the
+/// environment only, never from the command line (where `ps` shows them).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Request body and authentication (http, https)")]
+pub struct PayloadArgs {
+    /// Request content, sent as given with its Content-Length (no Content-Type unless -H sets
+    /// one). The method stays -X's (GET by default; health endpoints that want a body usually
+    /// want -X POST). Kept on 307/308 redirects, dropped when 301/302/303 turn it into a GET.
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["body_file", "json"])]
+    pub body: Option<String>,
+
+    /// Request content read from FILE, byte for byte (at most 16 MiB).
+    #[arg(long, value_name = "FILE", conflicts_with = "json")]
+    pub body_file: Option<PathBuf>,
+
+    /// A JSON request body (must parse), with Content-Type: application/json and Accept:
+    /// application/json unless -H sets them.
+    #[arg(long, value_name = "JSON")]
+    pub json: Option<String>,
+
+    /// HTTP Basic auth user (RFC 7617); the password from --basic-auth-password-file or
+    /// --basic-auth-password-env.
+    #[arg(long, value_name = "USER", conflicts_with_all = ["bearer_token_file", "bearer_token_env"])]
+    pub basic_auth_user: Option<String>,
+
+    /// File holding the Basic auth password (trailing newlines are not part of it; an empty
+    /// file is an error).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "basic_auth_user",
+        conflicts_with = "basic_auth_password_env"
+    )]
+    pub basic_auth_password_file: Option<PathBuf>,
+
+    /// Environment variable holding the Basic auth password.
+    #[arg(long, value_name = "VAR", requires = "basic_auth_user")]
+    pub basic_auth_password_env: Option<String>,
+
+    /// File holding a bearer token (RFC 6750; trailing newlines stripped), sent as 'Authorization: Bearer TOKEN' to the
+    /// target's own origin only (not to another host, port or scheme a redirect points at).
+    #[arg(long, value_name = "FILE", conflicts_with = "bearer_token_env")]
+    pub bearer_token_file: Option<PathBuf>,
+
+    /// Environment variable holding a bearer token.
+    #[arg(long, value_name = "VAR")]
+    pub bearer_token_env: Option<String>,
 }
 
 /// What a response must satisfy.

@@ -9,6 +9,7 @@ mod alert;
 mod dns_metrics;
 mod oneshot;
 mod options;
+mod payload;
 mod report;
 mod settings;
 mod targets;
@@ -155,6 +156,15 @@ fn prepare(
     {
         return Err(Failure::usage(
             "--send and --expect apply to tcp:// targets, and none was given",
+        ));
+    }
+    if (spec.body.is_some() || spec.authorization.is_some())
+        && !targets
+            .iter()
+            .any(|t| matches!(t.target.scheme, Scheme::Http | Scheme::Https))
+    {
+        return Err(Failure::usage(
+            "--body, --body-file, --json and the auth flags apply to http:// and https:// targets, and none was given",
         ));
     }
     let identity = crate::tls::ClientIdentity::from_flags(
@@ -319,6 +329,8 @@ fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
     for h in &args.request.headers {
         headers.push(parse_header(h)?);
     }
+    let payload = payload::read(args, &headers)?;
+    headers.extend(payload.headers);
     if let Some(host) = &args.request.host
         && (host.is_empty() || host.contains(char::is_whitespace))
     {
@@ -362,6 +374,8 @@ fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
     Ok(CheckSpec {
         method,
         headers,
+        body: payload.body,
+        authorization: payload.authorization,
         host: args.request.host.clone(),
         follow: if args.request.follow {
             args.request.max_redirects

@@ -5,6 +5,7 @@
 
 mod alerts;
 mod dns;
+mod request;
 mod servers;
 mod watch;
 
