@@ -429,6 +429,32 @@ mod tests {
     }
 
     #[test]
+    fn counts_are_exact_per_pass_across_blocks() {
+        // 2,500 targets: three blocks (1024, 1024, 452), weights 1..=3.
+        let mut text = String::new();
+        for i in 0..2500 {
+            text.push_str(&format!(
+                "{{\"method\":\"GET\",\"url\":\"http://127.0.0.1:1/{i}\",\"weight\":{}}}\n",
+                i % 3 + 1
+            ));
+        }
+        let (_d, p) = write(&text);
+        let (scan, stream) = scan(&p, None, &[], false).unwrap();
+        assert_eq!(scan.format, Format::Json);
+        let total = scan.total_weight;
+        assert_eq!(total, (0..2500u64).map(|i| i % 3 + 1).sum::<u64>());
+        let mut counts = vec![0u64; 2500];
+        for _ in 0..2 * total {
+            let path = stream.next().unwrap().path.to_string();
+            let i: usize = path.trim_start_matches('/').parse().unwrap();
+            counts[i] += 1;
+        }
+        for (i, c) in counts.iter().enumerate() {
+            assert_eq!(*c, 2 * (i as u64 % 3 + 1), "target {i}");
+        }
+    }
+
+    #[test]
     fn scan_errors_name_the_line() {
         let cases = [
             (
