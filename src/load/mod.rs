@@ -1,5 +1,6 @@
 //! `lbctl load`: an HTTP load generator whose numbers are true. This file wires the CLI to
-//! the parts: [`target`] (what to send), [`engine`] (the per-core hot path), [`tally`] and
+//! the parts: [`target`] (what to send; `--targets` files: [`targets_file`] reads them,
+//! [`target_stream`] checks them and streams their requests), [`engine`] (the per-core hot path), [`tally`] and
 //! [`report`] (what was measured, the `lbctl.load/v1` document), [`slo`] (objectives),
 //! [`render`] (tables), [`hdrlog`] (interval log) and `load merge` (merge.rs). A run is a
 //! [`job`]; each attempt ends in an [`outcome`] from one of the two clients ([`conn`] on
