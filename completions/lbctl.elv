@@ -651,6 +651,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --body 'Request body'
             cand --body-file 'Request body read from a file'
             cand --urls-file 'File of target URLs, one per line (''#'' comments): requests go round-robin over them'
+            cand --targets 'vegeta-compatible targets file, each target with its own method, headers and body: ''METHOD URL'' + ''Name: value'' lines + optional ''@body-file'', blank lines between targets, or JSON lines {"method","url","header","body" (base64)}. Optional weight: ''# lbctl-weight: N'' or "weight": N. Checked whole before any traffic (a bad line is exit 2), then streamed round robin (bounded memory); -H adds to every target''s headers'
+            cand --targets-format 'The --targets format (default: JSON lines when the file''s first non-blank character is ''{'', else the HTTP format)'
             cand --cacert 'Trust the CA certificates in this PEM file instead of the system roots; a server certificate that is itself in the file is trusted as it is, as curl does (even a CA:TRUE one from `openssl req -x509`)'
             cand --cert 'Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual TLS, curl''s --cert); needs --key'
             cand --key 'Private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert'

@@ -14,6 +14,7 @@ Examples:
   lbctl load https://127.0.0.1:8443/api -m POST -H 'Content-Type: application/json' --body '{\"a\":1}' --cacert ca.pem
   lbctl load h2c://127.0.0.1:8080/ --http2 -n 100000 --output json > run.json
   lbctl load --urls-file urls.txt -c 32 -d 20s --percentiles 50,95,99.5 --hdr-log run.hlog
+  lbctl load --targets targets.http -H 'Authorization: Bearer T' -c 16 -n 30000
   lbctl load merge shard-0.json shard-1.json --slo 'p99<250ms'
   lbctl load http://127.0.0.1:8080/ --stage 30s:100/s --stage 2m:100/s..2000/s --stage 30s:0/s
   lbctl load http://127.0.0.1:8080/ --stage 1m:10..200 --stage 1m:200
@@ -61,7 +62,7 @@ pub struct LoadArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Target URL (http://, https://; h2c:// means cleartext HTTP/2 with prior knowledge).
-    #[arg(value_name = "URL", required_unless_present = "urls_file")]
+    #[arg(value_name = "URL", required_unless_present_any = ["urls_file", "targets"])]
     pub url: Option<String>,
 
     /// Concurrent connections (each carries one request at a time).
@@ -144,6 +145,19 @@ pub struct RunArgs {
     /// File of target URLs, one per line ('#' comments): requests go round-robin over them.
     #[arg(long, value_name = "FILE", conflicts_with = "url")]
     pub urls_file: Option<PathBuf>,
+
+    /// vegeta-compatible targets file, each target with its own method, headers and body:
+    /// 'METHOD URL' + 'Name: value' lines + optional '@body-file', blank lines between
+    /// targets, or JSON lines {"method","url","header","body" (base64)}. Optional weight:
+    /// '# lbctl-weight: N' or "weight": N. Checked whole before any traffic (a bad line is
+    /// exit 2), then streamed round robin (bounded memory); -H adds to every target's headers.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["url", "urls_file", "method", "body", "body_file"])]
+    pub targets: Option<PathBuf>,
+
+    /// The --targets format (default: JSON lines when the file's first non-blank character
+    /// is '{', else the HTTP format).
+    #[arg(long, value_name = "FORMAT", requires = "targets")]
+    pub targets_format: Option<TargetsFormat>,
 
     /// Use HTTP/2: ALPN h2 over TLS (a server that does not agree stops the run, exit 3),
     /// prior knowledge (h2c) over cleartext.
@@ -258,5 +272,14 @@ pub enum LoadOutput {
     /// Tables and a terminal histogram.
     Table,
     /// One lbctl.load/v1 JSON document.
+    Json,
+}
+
+/// The formats of `--targets` (vegeta's two).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetsFormat {
+    /// METHOD URL, header lines, @body-file; blank lines between targets.
+    Http,
+    /// One JSON object per line: method, url, header, body (base64).
     Json,
 }

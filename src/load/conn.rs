@@ -5,6 +5,7 @@
 use super::h1::H1Conn;
 use super::outcome::{Answer, ErrorKind, ExchangeError};
 use super::target::{Target, Template};
+use super::target_stream::Prepared;
 use bytes::Bytes;
 use http::header::HeaderName;
 use http_body_util::{BodyExt, Full};
@@ -228,19 +229,55 @@ pub async fn ready(conn: &mut Conn) -> bool {
     }
 }
 
+/// What one exchange sends: target `t` of the run's template, or a request of a `--targets`
+/// file.
+pub enum Sendable<'a> {
+    Template {
+        t: usize,
+        target: &'a Target,
+        template: &'a Template,
+    },
+    Prepared(&'a Prepared),
+}
+
+impl Sendable<'_> {
+    fn head(&self) -> bool {
+        match self {
+            Sendable::Template { template, .. } => template.method == http::Method::HEAD,
+            Sendable::Prepared(p) => p.method == http::Method::HEAD,
+        }
+    }
+
+    fn wire(&self) -> Option<&Bytes> {
+        match self {
+            Sendable::Template { t, template, .. } => template.wire.get(*t),
+            Sendable::Prepared(p) => Some(&p.wire),
+        }
+    }
+
+    fn request(&self, h2: bool) -> hyper::Request<Full<Bytes>> {
+        match self {
+            Sendable::Template {
+                t,
+                target,
+                template,
+            } => template.request(*t, target, h2),
+            Sendable::Prepared(p) => p.request(h2),
+        }
+    }
+}
+
 /// Send one request and read the whole response body.
 pub async fn exchange(
     conn: &mut Conn,
-    t: usize,
-    target: &Target,
-    template: &Template,
+    what: Sendable<'_>,
     group_by: Option<&HeaderName>,
 ) -> Result<Answer, ExchangeError> {
     let h2 = conn.is_h2();
     let resp = match conn {
         Conn::Plain(c) => {
-            let head = template.method == http::Method::HEAD;
-            return match template.wire.get(t) {
+            let head = what.head();
+            return match what.wire() {
                 Some(wire) => c.exchange(wire, head, group_by).await,
                 None => Err(ExchangeError::new(
                     ErrorKind::Protocol,
@@ -248,8 +285,8 @@ pub async fn exchange(
                 )),
             };
         }
-        Conn::H1(s) => s.send_request(template.request(t, target, h2)).await,
-        Conn::H2(s) => s.send_request(template.request(t, target, h2)).await,
+        Conn::H1(s) => s.send_request(what.request(h2)).await,
+        Conn::H2(s) => s.send_request(what.request(h2)).await,
     }
     .map_err(|e| classify(&e))?;
     let status = resp.status();

@@ -71,11 +71,16 @@ pub struct Job {
     pub template: Template,
     pub conn: ConnConfig,
     pub plan: Plan,
+    /// `--targets FILE`: the requests come from this stream, and `targets` are its origins.
+    pub stream: Option<super::target_stream::TargetStream>,
+    /// What the run is aimed at, for the start line: the first URL, or the targets file.
+    pub label: String,
 }
 
 impl Job {
     pub fn new(targets: Vec<Target>, mut template: Template, conn: ConnConfig, plan: Plan) -> Job {
         template.prepare(&targets);
+        let label = targets.first().map(|t| t.url.clone()).unwrap_or_default();
         let mut keys: Vec<(std::net::SocketAddr, bool, bool)> = Vec::new();
         let origin_of = targets
             .iter()
@@ -97,6 +102,8 @@ impl Job {
             template,
             conn,
             plan,
+            stream: None,
+            label,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `lbctl load`: an HTTP load generator whose numbers are true. This file wires the CLI to
-//! the parts: [`target`] (what to send), [`engine`] (the per-core hot path), [`tally`] and
+//! the parts: [`target`] (what to send; `--targets` files: [`targets_file`] reads them,
+//! [`target_stream`] checks them and streams their requests), [`engine`] (the per-core hot path), [`tally`] and
 //! [`report`] (what was measured, the `lbctl.load/v1` document), [`slo`] (objectives),
 //! [`render`] (tables), [`hdrlog`] (interval log) and `load merge` (merge.rs). A run is a
 //! [`job`]; each attempt ends in an [`outcome`] from one of the two clients ([`conn`] on
@@ -31,6 +32,8 @@ pub mod stage_report;
 pub mod stages;
 pub mod tally;
 pub mod target;
+pub mod target_stream;
+pub mod targets_file;
 mod worker;
 
 use crate::cli::{GlobalOpts, LoadArgs, LoadCommand, LoadOutput, RunArgs};
@@ -104,7 +107,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         &quiet_info,
         format!(
             "lbctl load: {} ({model} model, {} connections, {} thread(s), {what}{})",
-            job.targets[0].url,
+            job.label,
             connections_label(plan.connections as u64, Some(plan.max_connections as u64)),
             plan.threads,
             if plan.warmup.is_zero() {
@@ -429,10 +432,25 @@ fn job_of(args: &RunArgs) -> anyhow::Result<(Job, shape::Shape)> {
     if args.duration.is_some_and(|d| d.is_zero()) {
         return Err(Failure::usage("-d 0: expected a duration above zero"));
     }
-    let targets = match (&args.url, &args.urls_file) {
-        (Some(u), None) => vec![target::parse_target(u)?],
-        (None, Some(f)) => target::parse_urls_file(f)?,
-        _ => return Err(Failure::usage("give a URL or --urls-file (not both)")),
+    // --targets: the file is checked whole now; its origins are the job's targets.
+    let mut stream = None;
+    let targets = match (&args.url, &args.urls_file, &args.targets) {
+        (Some(u), None, None) => vec![target::parse_target(u)?],
+        (None, Some(f), None) => target::parse_urls_file(f)?,
+        (None, None, Some(f)) => {
+            let format = args.targets_format.map(|f| match f {
+                crate::cli::TargetsFormat::Http => targets_file::Format::Http,
+                crate::cli::TargetsFormat::Json => targets_file::Format::Json,
+            });
+            let (scan, s) = target_stream::scan(f, format, &args.headers, args.no_keepalive)?;
+            stream = Some((scan.summary(f), s));
+            scan.origins
+        }
+        _ => {
+            return Err(Failure::usage(
+                "give one of a URL, --urls-file or --targets",
+            ));
+        }
     };
     let body = match (&args.body, &args.body_file) {
         (Some(b), _) => bytes::Bytes::from(b.clone()),
@@ -507,7 +525,12 @@ fn job_of(args: &RunArgs) -> anyhow::Result<(Job, shape::Shape)> {
         http2: args.http2,
         connect_timeout: args.connect_timeout,
     };
-    Ok((Job::new(targets, template, conn, plan), shape))
+    let mut job = Job::new(targets, template, conn, plan);
+    if let Some((summary, s)) = stream {
+        job.stream = Some(s);
+        job.label = summary;
+    }
+    Ok((job, shape))
 }
 
 /// SIGINT/SIGTERM stop the run early; the report covers what was measured.

@@ -206,9 +206,10 @@ fn fingerprint(args: &RunArgs, plan: &Plan, shard: Option<Shard>) -> PlanPrint {
     };
     put(
         "target",
-        match (&args.url, &args.urls_file) {
-            (Some(u), _) => u.clone(),
-            (None, Some(p)) => format!("file {}", p.display()),
+        match (&args.url, &args.urls_file, &args.targets) {
+            (Some(u), _, _) => u.clone(),
+            (None, Some(p), _) => format!("file {}", p.display()),
+            (None, None, Some(p)) => format!("targets {}", p.display()),
             _ => String::new(),
         },
     );

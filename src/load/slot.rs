@@ -45,6 +45,15 @@ impl Slot {
     ) -> Outcome {
         let w = self.w.clone();
         let job = &w.job;
+        // A --targets file: the next request of the shared stream, sent to its origin.
+        let prepared = match &job.stream {
+            Some(s) => match s.next() {
+                Ok(p) => Some(p),
+                Err(e) => return Outcome::Failed(ExchangeError::new(ErrorKind::Protocol, e)),
+            },
+            None => None,
+        };
+        let t = prepared.as_ref().map_or(t, |p| p.origin);
         let origin = job.origin_of[t];
         let target = &job.targets[t];
         // One timer per slot, re-armed only when its deadline leaves [earliest, latest]:
@@ -82,7 +91,15 @@ impl Slot {
                     message: "no connection".into(),
                 });
             };
-            conn::exchange(c, t, target, &job.template, job.plan.group_by.as_ref()).await
+            let what = match &prepared {
+                Some(p) => conn::Sendable::Prepared(p),
+                None => conn::Sendable::Template {
+                    t,
+                    target,
+                    template: &job.template,
+                },
+            };
+            conn::exchange(c, what, job.plan.group_by.as_ref()).await
         };
         let result = tokio::select! {
             biased;

@@ -32,6 +32,18 @@ pub struct Target {
 
 /// Parse and resolve a target URL. Errors are bad input (exit 2).
 pub fn parse_target(url: &str) -> anyhow::Result<Target> {
+    let (mut target, host, port) = parse_url(url)?;
+    target.addr = (host.as_str(), port)
+        .to_socket_addrs()
+        .map_err(|e| Failure::runtime(format!("cannot resolve '{host}': {e}")))?
+        .next()
+        .ok_or_else(|| Failure::runtime(format!("'{host}' has no address")))?;
+    Ok(target)
+}
+
+/// Parse a target URL without resolving it: the target (its address unspecified), its bare
+/// host and its port. Targets files resolve each origin once, not each line.
+pub fn parse_url(url: &str) -> anyhow::Result<(Target, String, u16)> {
     let bad = |why: &str| {
         Failure::usage(format!(
             "invalid URL '{url}': {why}; expected http://HOST[:PORT]/PATH, https://... or h2c://..."
@@ -66,11 +78,7 @@ pub fn parse_target(url: &str) -> anyhow::Result<Target> {
         None => default_port,
     };
     let bare_host = host.trim_start_matches('[').trim_end_matches(']');
-    let addr = (bare_host, port)
-        .to_socket_addrs()
-        .map_err(|e| Failure::runtime(format!("cannot resolve '{bare_host}': {e}")))?
-        .next()
-        .ok_or_else(|| Failure::runtime(format!("'{bare_host}' has no address")))?;
+    let addr = SocketAddr::from(([0, 0, 0, 0], 0));
     let server_name = ServerName::try_from(bare_host.to_string())
         .map_err(|_| bad("the host is not a valid TLS server name"))?;
     let pq = uri
@@ -84,7 +92,7 @@ pub fn parse_target(url: &str) -> anyhow::Result<Target> {
         .parse()
         .map_err(|_| bad("it does not parse"))?;
     let host = HeaderValue::from_str(authority.as_str()).map_err(|_| bad("bad host"))?;
-    Ok(Target {
+    let target = Target {
         url: url.trim().to_string(),
         addr,
         tls,
@@ -93,7 +101,8 @@ pub fn parse_target(url: &str) -> anyhow::Result<Target> {
         path,
         absolute,
         host,
-    })
+    };
+    Ok((target, bare_host.to_string(), port))
 }
 
 /// Targets from `--urls-file`: one URL per line, `#` comments.
@@ -203,26 +212,9 @@ impl Template {
         self.headers.remove(http::header::CONNECTION);
     }
 
-    /// One HTTP/1.1 request as bytes, as hyper would write it: request line, the headers in
-    /// map order with lowercase names, `content-length` for a non-empty body.
+    /// This template's request to `target` as bytes ([`wire_request`]).
     fn serialise(&self, target: &Target, headers: &HeaderMap) -> Bytes {
-        let mut out = Vec::with_capacity(128 + self.body.len());
-        out.extend_from_slice(self.method.as_str().as_bytes());
-        out.push(b' ');
-        out.extend_from_slice(target.path.to_string().as_bytes());
-        out.extend_from_slice(b" HTTP/1.1\r\n");
-        for (name, value) in headers {
-            out.extend_from_slice(name.as_str().as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(value.as_bytes());
-            out.extend_from_slice(b"\r\n");
-        }
-        if !self.body.is_empty() {
-            out.extend_from_slice(format!("content-length: {}\r\n", self.body.len()).as_bytes());
-        }
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(&self.body);
-        Bytes::from(out)
+        wire_request(&self.method, &target.path, headers, &self.body)
     }
 
     /// Build one request for target number `t` (HTTP/1.1 origin form with Host, or HTTP/2
@@ -248,6 +240,28 @@ impl Template {
         }
         req
     }
+}
+
+/// One HTTP/1.1 request as bytes, as hyper would write it: request line, the headers in map
+/// order with lowercase names, `content-length` for a non-empty body.
+pub fn wire_request(method: &Method, path: &Uri, headers: &HeaderMap, body: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(128 + body.len());
+    out.extend_from_slice(method.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(path.to_string().as_bytes());
+    out.extend_from_slice(b" HTTP/1.1\r\n");
+    for (name, value) in headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if !body.is_empty() {
+        out.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    Bytes::from(out)
 }
 
 /// The rustls client configuration for https targets, from the shared [`crate::tls`] core.

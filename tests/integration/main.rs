@@ -10,6 +10,7 @@ mod interop;
 mod load;
 mod load_export;
 mod load_plans;
+mod load_targets;
 mod mtls;
 mod probe;
 mod proxy;
