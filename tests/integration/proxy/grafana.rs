@@ -418,12 +418,13 @@ fn every_panel_evaluates_in_a_real_prometheus_and_the_core_ones_have_data() {
     }
     assert!(evaluated > 20, "{evaluated}");
     assert!(failures.is_empty(), "{failures:#?}");
-    // The error ratio of the failing backend is above 0: the series are the proxy's.
+    // The error ratio of the failing backend is above 0: the series are the proxy's. Over a
+    // window that covers the whole load run (the panel's own 10 s window may by now hold only
+    // the quiet after it, or a stretch where passive health kept b2 out: a busy machine made
+    // that happen once in CI).
     let (_, _, doc) = query(
         &prom,
-        &substitute(
-            r#"sum by (backend) (rate(lbctl_proxy_requests_total{code=~"5..|error"}[$__rate_interval])) / sum by (backend) (rate(lbctl_proxy_requests_total[$__rate_interval]))"#,
-        ),
+        r#"sum by (backend) (increase(lbctl_proxy_requests_total{code=~"5..|error"}[5m])) / sum by (backend) (increase(lbctl_proxy_requests_total[5m]))"#,
     );
     let ratio = |name: &str| {
         doc["data"]["result"]
@@ -434,8 +435,7 @@ fn every_panel_evaluates_in_a_real_prometheus_and_the_core_ones_have_data() {
             .and_then(|s| s["value"][1].as_str())
             .and_then(|v| v.parse::<f64>().ok())
     };
-    // b2 answers 20% 503s (fewer requests reach it while passive health holds it out, so the
-    // ratio over the last 10 s is noisy): above 0; the others never fail.
+    // b2 answers 20% 503s: above 0 over the run; the others never fail.
     assert!(ratio("b2").is_some_and(|r| r > 0.0), "{doc}");
     assert_eq!(ratio("b1"), Some(0.0), "{doc}");
     assert_eq!(ratio("b3"), Some(0.0), "{doc}");
