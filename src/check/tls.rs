@@ -42,9 +42,7 @@ pub fn client_config(
         identity: identity.cloned(),
     };
     crate::tls::client_config(&opts).map_err(|e| {
-        if let Some(id) = identity
-            && identity_error(&e, id)
-        {
+        if let (Some(id), crate::tls::TlsError::Identity(_)) = (identity, &e) {
             return SpecError::new(
                 "client certificate",
                 format!("--cert {} --key {}", id.cert.display(), id.key.display()),
@@ -60,17 +58,6 @@ pub fn client_config(
             "a readable PEM file with one or more CERTIFICATE blocks",
         )
     })
-}
-
-/// Whether building the config failed on the client certificate or its key (not the CA file).
-fn identity_error(e: &crate::tls::TlsError, id: &crate::tls::ClientIdentity) -> bool {
-    use crate::tls::TlsError;
-    match e {
-        TlsError::Read { path, .. } | TlsError::Empty { path, .. } => {
-            *path == id.cert.display().to_string() || *path == id.key.display().to_string()
-        }
-        TlsError::Config(text) => text.starts_with("client certificate"),
-    }
 }
 
 /// The earliest `notAfter` (Unix seconds) over a certificate chain; None when no certificate

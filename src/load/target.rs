@@ -284,16 +284,7 @@ pub fn tls_config(
         identity,
     };
     crate::tls::client_config(&opts).map_err(|e| match (&e, cacert) {
-        (crate::tls::TlsError::Config(t), _) if t.starts_with("client certificate") => {
-            Failure::usage(format!("--cert/--key: {e}"))
-        }
-        (crate::tls::TlsError::Read { path, .. } | crate::tls::TlsError::Empty { path, .. }, _)
-            if opts.identity.as_ref().is_some_and(|i| {
-                *path == i.cert.display().to_string() || *path == i.key.display().to_string()
-            }) =>
-        {
-            Failure::usage(format!("--cert/--key: {e}"))
-        }
+        (crate::tls::TlsError::Identity(_), _) => Failure::usage(format!("--cert/--key: {e}")),
         (_, Some(p)) => Failure::usage(format!("--cacert {}: {e}", p.display())),
         (_, None) => Failure::runtime(format!("TLS setup: {e}")),
     })

@@ -20,6 +20,10 @@ pub enum TlsError {
     Empty { path: String, what: &'static str },
     #[error("TLS configuration rejected: {0}")]
     Config(String),
+    /// Any of the above about the client certificate or its key (`--cert`/`--key`), so a
+    /// caller can name those flags rather than the CA file.
+    #[error("{0}")]
+    Identity(Box<TlsError>),
 }
 
 /// Install the `ring` provider as the process default (idempotent; reqwest and any other
@@ -157,15 +161,16 @@ pub fn client_config(opts: &ClientTls) -> Result<Arc<ClientConfig>, TlsError> {
     let mut config = match &opts.identity {
         None => verified.with_no_client_auth(),
         Some(id) => {
-            let chain = load_certs(&id.cert)?;
-            let key = load_key(&id.key)?;
+            let identity = |e: TlsError| TlsError::Identity(Box::new(e));
+            let chain = load_certs(&id.cert).map_err(identity)?;
+            let key = load_key(&id.key).map_err(identity)?;
             verified.with_client_auth_cert(chain, key).map_err(|e| {
-                TlsError::Config(format!(
+                identity(TlsError::Config(format!(
                     "client certificate {} with key {}: {}",
                     id.cert.display(),
                     id.key.display(),
                     explain(&e).text
-                ))
+                )))
             })?
         }
     };
