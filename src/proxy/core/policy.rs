@@ -38,14 +38,24 @@ impl Policy {
         mirror: Option<Mirror>,
     ) -> Option<Self> {
         (limit.is_some() || canary.is_some() || mirror.is_some()).then_some(Policy {
-            name,
             limit,
             canary,
             mirror,
+            ..Policy::empty(name)
+        })
+    }
+
+    /// A policy with nothing set yet, for the builders below to fill in.
+    fn empty(name: String) -> Self {
+        Policy {
+            name,
+            limit: None,
+            canary: None,
+            mirror: None,
             cache: None,
             compress: None,
             redirect: None,
-        })
+        }
     }
 
     /// `p` with a response-cache setting; made for a route that sets nothing else too.
@@ -54,19 +64,13 @@ impl Policy {
         name: String,
         cache: Option<super::cache::RouteCache>,
     ) -> Option<Self> {
-        match (p, cache) {
-            (p, None) => p,
-            (Some(p), c) => Some(Policy { cache: c, ..p }),
-            (None, c) => Some(Policy {
-                name,
-                limit: None,
-                canary: None,
-                mirror: None,
-                cache: c,
-                compress: None,
-                redirect: None,
-            }),
+        if cache.is_none() {
+            return p;
         }
+        Some(Policy {
+            cache,
+            ..p.unwrap_or_else(|| Policy::empty(name))
+        })
     }
 
     /// `policy` with the answer's settings added (None when nothing at all is set).
@@ -79,15 +83,7 @@ impl Policy {
         if compress.is_none() && redirect.is_none() {
             return policy;
         }
-        let mut p = policy.unwrap_or(Policy {
-            name,
-            limit: None,
-            canary: None,
-            mirror: None,
-            cache: None,
-            compress: None,
-            redirect: None,
-        });
+        let mut p = policy.unwrap_or_else(|| Policy::empty(name));
         p.compress = compress;
         p.redirect = redirect;
         Some(p)
