@@ -33,11 +33,8 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
-/// A CA, a server certificate for 127.0.0.1 and a client certificate (CN=lbctl-client), both
-/// signed by the CA, and an unrelated key.
-fn pki() -> Pki {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// A new P-256 private key in `d/file`.
+fn p256_key(d: &Path, file: &str) {
     openssl(
         d,
         &[
@@ -47,9 +44,17 @@ fn pki() -> Pki {
             "-genkey",
             "-noout",
             "-out",
-            "ca.key",
+            file,
         ],
     );
+}
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate (CN=lbctl-client), both
+/// signed by the CA, and an unrelated key.
+fn pki() -> Pki {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    p256_key(d, "ca.key");
     openssl(
         d,
         &[
@@ -70,18 +75,7 @@ fn pki() -> Pki {
         ("server", "127.0.0.1", "subjectAltName=IP:127.0.0.1\n"),
         ("client", "lbctl-client", "extendedKeyUsage=clientAuth\n"),
     ] {
-        openssl(
-            d,
-            &[
-                "ecparam",
-                "-name",
-                "prime256v1",
-                "-genkey",
-                "-noout",
-                "-out",
-                &format!("{name}.key"),
-            ],
-        );
+        p256_key(d, &format!("{name}.key"));
         openssl(
             d,
             &[
@@ -117,18 +111,7 @@ fn pki() -> Pki {
             ],
         );
     }
-    openssl(
-        d,
-        &[
-            "ecparam",
-            "-name",
-            "prime256v1",
-            "-genkey",
-            "-noout",
-            "-out",
-            "other.key",
-        ],
-    );
+    p256_key(d, "other.key");
     Pki {
         ca: d.join("ca.pem"),
         server_cert: d.join("server.pem"),
