@@ -164,6 +164,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub http2: bool,
 
+    /// HTTP/2 streams in flight per connection (h2load's -m): each of the -c connections
+    /// carries up to N requests at once, in both models (the open model still measures
+    /// latency from each request's intended send time). Needs --http2 or h2c:// targets.
+    #[arg(long, value_name = "N")]
+    pub h2_streams: Option<usize>,
+
     /// A new connection for every request (HTTP/1.1 `Connection: close`).
     #[arg(long)]
     pub no_keepalive: bool,

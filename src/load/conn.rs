@@ -41,6 +41,24 @@ impl Conn {
     pub fn is_h2(&self) -> bool {
         matches!(self, Conn::H2(_))
     }
+
+    /// Another handle on the same HTTP/2 connection (streams multiplex on it); None for
+    /// HTTP/1.1, which carries one request at a time.
+    pub fn share(&self) -> Option<Conn> {
+        match self {
+            Conn::H2(s) => Some(Conn::H2(s.clone())),
+            _ => None,
+        }
+    }
+
+    /// Whether hyper knows the connection is gone (a stream's own failure leaves it open).
+    pub fn is_closed(&self) -> bool {
+        match self {
+            Conn::H2(s) => s.is_closed(),
+            Conn::H1(s) => s.is_closed(),
+            Conn::Plain(_) => true,
+        }
+    }
 }
 
 /// Open a connection to `target`. Cleartext HTTP/1.1 uses [`H1Conn`] when `prepared` (the

@@ -15,6 +15,7 @@
 
 use super::job::{Job, Shared};
 use super::slot::Slot;
+use super::streams::StreamGroup;
 use super::tally::Tally;
 use super::worker::{Clock, Worker};
 use crate::stats::LatencyHistogram;
@@ -138,16 +139,22 @@ fn worker_thread(
             // A pool that grows: its own scheduling (see grow.rs).
             slots.push(tokio::task::spawn_local(super::grow::run(w.clone())));
         } else {
-            let (c, threads) = (w.job.plan.connections, w.job.plan.threads);
+            let (c, threads, m) = (plan.connections, plan.threads, plan.streams);
             for j in (id..c).step_by(threads.max(1)) {
-                let w = w.clone();
-                slots.push(tokio::task::spawn_local(async move {
-                    if w.job.plan.rate.is_some() {
-                        open_slot(w, j).await
-                    } else {
-                        closed_slot(w, j).await
-                    }
-                }));
+                // --h2-streams: connection j's m streams are slots j*m .. j*m+m-1.
+                let group = (m > 1).then(|| Rc::new(StreamGroup::new(w.job.origins)));
+                for k in 0..m {
+                    let w = w.clone();
+                    let group = group.clone();
+                    let v = j * m + k;
+                    slots.push(tokio::task::spawn_local(async move {
+                        if w.job.plan.rate.is_some() {
+                            open_slot(w, v, group).await
+                        } else {
+                            closed_slot(w, j, v, group).await
+                        }
+                    }));
+                }
             }
         }
         for s in slots {
@@ -216,9 +223,10 @@ async fn ticker(w: Rc<Worker>, tx: mpsc::Sender<Snapshot>) {
     }
 }
 
-async fn closed_slot(w: Rc<Worker>, j: usize) {
+/// Closed-model slot `v` (a stream of connection `j` with `--h2-streams`, else `v == j`).
+async fn closed_slot(w: Rc<Worker>, j: usize, v: usize, group: Option<Rc<StreamGroup>>) {
     let plan = &w.job.plan;
-    let mut slot = Slot::new(w.clone());
+    let mut slot = Slot::new(w.clone(), group);
     let ntargets = w.job.targets.len();
     let mut n = 0usize;
     // With stages, this slot is the plan's slot `global` and works while the ramp covers it.
@@ -258,7 +266,7 @@ async fn closed_slot(w: Rc<Worker>, j: usize) {
         let recording = start >= w.clock.measure_start;
         // Round robin over the targets: by the global request number with -n (exact
         // shares), else by this slot's own count (slots start on different targets).
-        let mut t = (j + n) % ntargets;
+        let mut t = (v + n) % ntargets;
         if recording && let Some(limit) = plan.requests {
             let claimed = w.shared.claimed.fetch_add(1, Ordering::Relaxed);
             if claimed >= limit {
@@ -284,15 +292,17 @@ async fn closed_slot(w: Rc<Worker>, j: usize) {
     }
 }
 
-async fn open_slot(w: Rc<Worker>, j: usize) {
+/// Open-model slot `j` of the run's `connections x streams` slots: it owns requests j, j+c,
+/// j+2c, ... with c the number of slots.
+async fn open_slot(w: Rc<Worker>, j: usize, group: Option<Rc<StreamGroup>>) {
     let plan = &w.job.plan;
     let (Some(schedule), Some(hard_end)) = (plan.schedule.as_ref(), w.clock.hard_end) else {
         return;
     };
     let staged = !plan.stages.is_empty();
-    let c = plan.connections as u64;
+    let c = super::streams::slots(plan.connections, plan.streams) as u64;
     let ntargets = w.job.targets.len();
-    let mut slot = Slot::new(w.clone());
+    let mut slot = Slot::new(w.clone(), group);
     let mut n: u64 = 0;
     loop {
         // This shard's request `local`; `i` is its number in the whole plan.

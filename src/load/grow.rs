@@ -12,9 +12,12 @@
 //! happens inside the attempt, so it counts in that request's latency (from the due time).
 //! Once the cap is reached, due requests wait for the first slot to become free and are
 //! counted in `queued`, as with a fixed pool. All state lives in `Cell`s of one
-//! current-thread runtime: no lock and no atomic per request.
+//! current-thread runtime: no lock and no atomic per request. With `--h2-streams M` a slot is
+//! a stream: the pool counts slots (M per connection, the cap is M x this worker's share of
+//! connections), and the k-th slot opened joins the (k / M)-th connection's group.
 
 use super::slot::Slot;
+use super::streams::StreamGroup;
 use super::worker::Worker;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -34,6 +37,9 @@ struct Pool {
     open: Cell<usize>,
     max: usize,
     hard_end: Instant,
+    /// `--h2-streams` above 1: streams per connection and the groups opened so far.
+    streams: usize,
+    groups: std::cell::RefCell<Vec<Rc<StreamGroup>>>,
 }
 
 impl Pool {
@@ -42,6 +48,18 @@ impl Pool {
     fn due(&self, i: u64) -> Option<(u64, Instant, usize)> {
         let (global, at, stage) = self.schedule.due(i)?;
         Some((global, self.w.clock.t0 + Duration::from_secs_f64(at), stage))
+    }
+
+    /// The group of the `k`-th slot this worker opens (None without `--h2-streams`).
+    fn group(&self, k: usize) -> Option<Rc<StreamGroup>> {
+        if self.streams <= 1 {
+            return None;
+        }
+        let mut groups = self.groups.borrow_mut();
+        if k / self.streams >= groups.len() {
+            groups.push(Rc::new(StreamGroup::new(self.w.job.origins)));
+        }
+        groups.last().cloned()
     }
 
     fn claim(&self) -> u64 {
@@ -80,8 +98,9 @@ pub(super) async fn run(w: Rc<Worker>) {
     let (Some(schedule), Some(hard_end)) = (plan.schedule.clone(), w.clock.hard_end) else {
         return;
     };
-    let initial = share(plan.connections, w.id, plan.threads);
-    let max = share(plan.max_connections, w.id, plan.threads).max(initial);
+    let m = plan.streams.max(1);
+    let initial = share(plan.connections, w.id, plan.threads) * m;
+    let max = (share(plan.max_connections, w.id, plan.threads) * m).max(initial);
     let pool = Rc::new(Pool {
         w: w.clone(),
         schedule,
@@ -91,10 +110,13 @@ pub(super) async fn run(w: Rc<Worker>) {
         open: Cell::new(initial),
         max,
         hard_end,
+        streams: m,
+        groups: Default::default(),
     });
     let mut slots = Vec::with_capacity(max);
-    for _ in 0..initial {
-        slots.push(tokio::task::spawn_local(pull_slot(pool.clone(), None)));
+    for k in 0..initial {
+        let group = pool.group(k);
+        slots.push(tokio::task::spawn_local(pull_slot(pool.clone(), None, group)));
     }
     // The grower. One timer, re-armed for each unclaimed request it has to watch.
     let mut timer = Box::pin(tokio::time::sleep_until(w.clock.t0));
@@ -118,8 +140,13 @@ pub(super) async fn run(w: Rc<Worker>) {
         }
         // Due, and no slot was free to claim it: one more connection takes it.
         pool.claim();
+        let group = pool.group(pool.open.get());
         pool.open.set(pool.open.get() + 1);
-        slots.push(tokio::task::spawn_local(pull_slot(pool.clone(), Some(i))));
+        slots.push(tokio::task::spawn_local(pull_slot(
+            pool.clone(),
+            Some(i),
+            group,
+        )));
     }
     for s in slots {
         let _ = s.await;
@@ -128,11 +155,11 @@ pub(super) async fn run(w: Rc<Worker>) {
 
 /// One slot of the growing pool: claims the next request whenever it is free. `handed` is
 /// the request the grower opened this slot for (it waited for no connection).
-async fn pull_slot(pool: Rc<Pool>, mut handed: Option<u64>) {
+async fn pull_slot(pool: Rc<Pool>, mut handed: Option<u64>, group: Option<Rc<StreamGroup>>) {
     let w = pool.w.clone();
     let plan = &w.job.plan;
     let ntargets = w.job.targets.len();
-    let mut slot = Slot::new(w.clone());
+    let mut slot = Slot::new(w.clone(), group);
     loop {
         let (i, ready) = match handed.take() {
             Some(i) => match pool.due(i) {

@@ -16,6 +16,8 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub connections: usize,
+    /// `--h2-streams`: requests in flight per connection (HTTP/2 streams); 1 otherwise.
+    pub streams: usize,
     /// Open model: the pool may grow from `connections` up to this many (`--max-connections`);
     /// equal to `connections` for a fixed pool.
     pub max_connections: usize,
@@ -150,6 +152,7 @@ mod tests {
     fn plan() -> Plan {
         Plan {
             connections: 4,
+            streams: 1,
             max_connections: 4,
             threads: 1,
             duration: None,

@@ -6,7 +6,7 @@
 //! [`job`]; each attempt ends in an [`outcome`] from one of the two clients ([`conn`] on
 //! hyper, [`h1`] hand-written). Plans beyond a fixed rate or pool: [`stages`] (`--stage`
 //! timelines), [`shard`] (`--shard`, `--start-at`, plan fingerprints), shape.rs (applies
-//! both to the plan), [`abort`] (`--abort-on-slo`) and [`stage_report`] (per-stage results).
+//! both to the plan), streams.rs (`--h2-streams`: slots sharing one HTTP/2 connection), [`abort`] (`--abort-on-slo`) and [`stage_report`] (per-stage results).
 //!
 //! May import: the cores (`spec`, `stats`, `http1`, `tls`, `output`, `shutdown`), `cli` and
 //! `exit`. Inside, arrows go down: this file -> engine -> grow -> slot -> worker -> job, and
@@ -30,6 +30,7 @@ pub mod slo;
 mod slot;
 pub mod stage_report;
 pub mod stages;
+mod streams;
 pub mod tally;
 pub mod target;
 pub mod target_stream;
@@ -235,6 +236,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     };
     let mut report = report::build(&tally, meta, &percentiles, &args.slo);
     report.stages = stage_entries;
+    report.h2_streams = (plan.streams > 1 || args.h2_streams.is_some()).then_some(plan.streams as u64);
     report.aborted = aborted;
     shape.annotate(&mut report, started_at);
     emit(&report, args.output, global, &tally)
@@ -452,6 +454,9 @@ fn job_of(args: &RunArgs) -> anyhow::Result<(Job, shape::Shape)> {
             ));
         }
     };
+    let pool = args.max_connections.unwrap_or(0).max(args.connections);
+    let streams = streams::check(args.h2_streams, args.http2, &targets, pool)
+        .map_err(Failure::usage)?;
     let body = match (&args.body, &args.body_file) {
         (Some(b), _) => bytes::Bytes::from(b.clone()),
         (None, Some(f)) => bytes::Bytes::from(std::fs::read(f).map_err(|e| {
@@ -503,6 +508,7 @@ fn job_of(args: &RunArgs) -> anyhow::Result<(Job, shape::Shape)> {
     };
     let mut plan = Plan {
         connections: args.connections,
+        streams,
         max_connections: args.max_connections.unwrap_or(args.connections),
         threads,
         duration,

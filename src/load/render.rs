@@ -18,11 +18,14 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{} · {} model · HTTP/{} · {} connections · {} thread(s){}",
+        "{} · {} model · HTTP/{} · {} connections{} · {} thread(s){}",
         r.targets.join(", "),
         r.model,
         r.http,
         connections_label(r.connections, r.max_connections),
+        r.h2_streams
+            .map(|m| format!(" x {m} streams"))
+            .unwrap_or_default(),
         r.threads,
         if r.merged_runs > 1 {
             format!(" · {} runs merged", r.merged_runs)

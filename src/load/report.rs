@@ -113,6 +113,9 @@ pub struct Report {
     /// Number of documents merged into this one (1 for a run).
     pub merged_runs: u64,
     pub histograms: Histograms,
+    /// `--h2-streams`: HTTP/2 streams in flight per connection; absent without the flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h2_streams: Option<u64>,
     /// `--stage`s: one entry per stage (stage_report.rs); absent without stages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<super::stage_report::StageEntry>>,
@@ -262,6 +265,7 @@ pub fn build(tally: &Tally, meta: Meta, percentiles: &Percentiles, slos: &[Slo])
             send_lag: tally.send_lag.to_base64(),
             connect: tally.connect.to_base64(),
         },
+        h2_streams: None,
         stages: None,
         aborted: None,
         shard: None,

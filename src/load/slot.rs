@@ -1,10 +1,13 @@
 //! One connection slot of a load run: its connections (one per target origin), one timer
 //! re-armed only when needed, and one request attempt with its outcome (answer, categorised
 //! error, or cut by the end of the run). The models in engine.rs (and grow.rs) drive slots.
+//! With `--h2-streams`, a slot is one stream and its connections belong to its
+//! [`StreamGroup`] (streams.rs), shared with the group's other slots.
 
 use super::conn::{self, Conn};
 use super::job::OpenConnection;
 use super::outcome::{ErrorKind, ExchangeError, Outcome};
+use super::streams::{Handle, StreamGroup};
 use super::worker::Worker;
 use std::rc::Rc;
 use std::time::Duration;
@@ -15,18 +18,28 @@ use tokio::time::Instant;
 pub(super) struct Slot {
     w: Rc<Worker>,
     conns: Vec<Option<(Conn, OpenConnection)>>,
+    /// `--h2-streams`: the group whose connections this slot shares, and its handles on them.
+    group: Option<Rc<StreamGroup>>,
+    handles: Vec<Option<Handle>>,
     connect_failures: u32,
     timer: std::pin::Pin<Box<tokio::time::Sleep>>,
     armed: Instant,
 }
 
 impl Slot {
-    pub(super) fn new(w: Rc<Worker>) -> Slot {
+    /// A slot with its own connections, or, with `group`, one stream of the group's.
+    pub(super) fn new(w: Rc<Worker>, group: Option<Rc<StreamGroup>>) -> Slot {
         let conns = (0..w.job.origins).map(|_| None).collect();
+        let handles = match group {
+            Some(_) => (0..w.job.origins).map(|_| None).collect(),
+            None => Vec::new(),
+        };
         let armed = Instant::now();
         Slot {
             w,
             conns,
+            group,
+            handles,
             connect_failures: 0,
             timer: Box::pin(tokio::time::sleep_until(armed)),
             armed,
@@ -63,29 +76,55 @@ impl Slot {
             self.armed = latest;
         }
         let slot = &mut self.conns[origin];
+        let group = self.group.as_deref();
+        let handle = self.handles.get_mut(origin);
+        // Open a connection to the target, counted in the tally and as open.
+        let open = || async {
+            let started = Instant::now();
+            // Boxed: connecting is rare, and keeps the per-request future small.
+            let c = Box::pin(conn::connect(
+                target,
+                &job.conn,
+                !job.template.wire.is_empty(),
+            ))
+            .await?;
+            if recording {
+                let mut tally = w.tally.borrow_mut();
+                tally.connect.record(started.elapsed());
+                tally.connections_opened += 1;
+            }
+            Ok::<_, ExchangeError>((c, w.shared.connection_opened()))
+        };
         let fut = async {
-            if let Some((c, _)) = slot.as_mut()
-                && !conn::ready(c).await
-            {
-                *slot = None;
-            }
-            if slot.is_none() {
-                let started = Instant::now();
-                // Boxed: connecting is rare, and keeps the per-request future small.
-                let c = Box::pin(conn::connect(
-                    target,
-                    &job.conn,
-                    !job.template.wire.is_empty(),
-                ))
-                .await?;
-                if recording {
-                    let mut tally = w.tally.borrow_mut();
-                    tally.connect.record(started.elapsed());
-                    tally.connections_opened += 1;
+            let c = match (group, handle) {
+                (Some(g), Some(h)) => {
+                    if h.as_ref().is_some_and(|x| !g.current(origin, x)) {
+                        *h = None;
+                    }
+                    if let Some(x) = h.as_mut()
+                        && !conn::ready(&mut x.conn).await
+                    {
+                        g.drop_conn(origin, x);
+                        *h = None;
+                    }
+                    if h.is_none() {
+                        *h = Some(g.handle(origin, open).await?);
+                    }
+                    h.as_mut().map(|x| &mut x.conn)
                 }
-                *slot = Some((c, w.shared.connection_opened()));
-            }
-            let Some((c, _)) = slot.as_mut() else {
+                _ => {
+                    if let Some((c, _)) = slot.as_mut()
+                        && !conn::ready(c).await
+                    {
+                        *slot = None;
+                    }
+                    if slot.is_none() {
+                        *slot = Some(open().await?);
+                    }
+                    slot.as_mut().map(|(c, _)| c)
+                }
+            };
+            let Some(c) = c else {
                 return Err(ExchangeError {
                     kind: ErrorKind::Connect,
                     message: "no connection".into(),
@@ -110,12 +149,12 @@ impl Slot {
             Some(Ok(a)) => {
                 self.connect_failures = 0;
                 if a.close || job.template.close {
-                    self.conns[origin] = None;
+                    self.drop_conn(origin, true);
                 }
                 Outcome::Answer(a)
             }
             Some(Err(e)) => {
-                self.conns[origin] = None;
+                self.drop_conn(origin, false);
                 if matches!(
                     e.kind,
                     ErrorKind::ConnectRefused
@@ -128,7 +167,11 @@ impl Slot {
                 Outcome::Failed(e)
             }
             None => {
-                self.conns[origin] = None;
+                // A stream that timed out was reset when its future was dropped; the
+                // connection stays with the group's other streams.
+                if self.group.is_none() {
+                    self.conns[origin] = None;
+                }
                 if cut_at.is_some_and(|c| Instant::now() >= c) {
                     Outcome::Cut
                 } else {
@@ -138,10 +181,28 @@ impl Slot {
         }
     }
 
+    /// After an answer that closes the connection (`always`) or a failed attempt: drop the
+    /// slot's connection to `origin`. A group's shared connection is dropped only when it
+    /// is closed (or asked to close): a failed stream leaves it to the others.
+    fn drop_conn(&mut self, origin: usize, always: bool) {
+        self.conns[origin] = None;
+        if let (Some(g), Some(h)) = (&self.group, self.handles.get_mut(origin))
+            && let Some(x) = h.as_ref()
+            && (always || x.conn.is_closed())
+        {
+            g.drop_conn(origin, x);
+            *h = None;
+        }
+    }
+
     /// Drop this slot's connections (a closed-model slot the ramp no longer covers).
     pub(super) fn close(&mut self) {
         for c in &mut self.conns {
             *c = None;
+        }
+        if let Some(g) = &self.group {
+            g.close();
+            self.handles.iter_mut().for_each(|h| *h = None);
         }
     }
 

@@ -12,7 +12,7 @@ use std::time::Duration;
 static TIMING: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// Run `lbctl load ARGS --output json`; returns (exit code, document).
-fn load_json(args: &[&str]) -> (i32, Value) {
+pub(crate) fn load_json(args: &[&str]) -> (i32, Value) {
     let _shared = TIMING.read().unwrap_or_else(|e| e.into_inner());
     load_json_unlocked(args)
 }
@@ -36,11 +36,11 @@ fn load_json_unlocked(args: &[&str]) -> (i32, Value) {
     (code, doc)
 }
 
-fn f(v: &Value) -> f64 {
+pub(crate) fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
-fn u(v: &Value) -> u64 {
+pub(crate) fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
 

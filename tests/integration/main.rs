@@ -9,6 +9,7 @@ mod house;
 mod interop;
 mod load;
 mod load_export;
+mod load_h2;
 mod load_plans;
 mod load_targets;
 mod mtls;
