@@ -108,8 +108,9 @@ pub struct RunArgs {
     pub abort_grace: Duration,
 
     /// Run shard INDEX of COUNT of this plan: a deterministic 1/COUNT of the rate (every
-    /// COUNT-th request of the schedule), of -n, of the connections (at least 1) and of the
-    /// stages, so that the shards add up to the plan exactly; merge with `load merge --expect`.
+    /// COUNT-th request of the schedule), of -n, of the connections (at least 1), of the
+    /// stages and of a --targets file (target k of the file goes to shard k mod COUNT, weights
+    /// kept), so that the shards add up to the plan exactly; merge with `load merge --expect`.
     #[arg(long, value_name = "INDEX/COUNT", value_parser = crate::load::shard::parse_shard, conflicts_with = "shards")]
     pub shard: Option<crate::load::shard::Shard>,
 

@@ -444,7 +444,9 @@ fn job_of(args: &RunArgs) -> anyhow::Result<(Job, shape::Shape)> {
                 crate::cli::TargetsFormat::Http => targets_file::Format::Http,
                 crate::cli::TargetsFormat::Json => targets_file::Format::Json,
             });
-            let (scan, s) = target_stream::scan(f, format, &args.headers, args.no_keepalive)?;
+            let shard = shape::shard_of(args)?;
+            let (scan, s) =
+                target_stream::scan(f, format, &args.headers, args.no_keepalive, shard)?;
             stream = Some((scan.summary(f), s));
             scan.origins
         }

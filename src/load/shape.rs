@@ -70,16 +70,21 @@ pub(super) fn open_stages(args: &RunArgs) -> bool {
         .is_some_and(|s| matches!(s.ramp, stages::Ramp::Rate { .. }))
 }
 
-/// Apply stages, shard and start time to `plan`. Every problem is a usage error (exit 2).
-pub(super) fn apply(args: &RunArgs, plan: &mut Plan) -> anyhow::Result<Shape> {
-    let shard = match (args.shard, args.shards) {
+/// The shard this run is, from `--shard` or `--shards` and `JOB_COMPLETION_INDEX`.
+pub(super) fn shard_of(args: &RunArgs) -> anyhow::Result<Option<Shard>> {
+    Ok(match (args.shard, args.shards) {
         (Some(s), _) => Some(s),
         (None, Some(n)) => {
             let index = std::env::var("JOB_COMPLETION_INDEX").ok();
             Some(shard::shard_from_env(n, index.as_deref()).map_err(Failure::usage)?)
         }
         (None, None) => None,
-    };
+    })
+}
+
+/// Apply stages, shard and start time to `plan`. Every problem is a usage error (exit 2).
+pub(super) fn apply(args: &RunArgs, plan: &mut Plan) -> anyhow::Result<Shape> {
+    let shard = shard_of(args)?;
     if !args.stages.is_empty() {
         staged(args, plan)?;
     } else if let (Some(rate), Some(window)) = (plan.rate, plan.open_window()) {

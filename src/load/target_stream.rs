@@ -5,7 +5,13 @@
 //! [`BLOCK_BODY_BYTES`] of bodies), sends each target of a block `weight` times interleaved
 //! (stride scheduling, the order smooth weighted round robin gives), and goes back to the
 //! start at the end of the file. Memory is one block, whatever the file's size.
+//!
+//! With `--shard I/N` the stream holds this shard's targets only: target k of the file
+//! (0-based, in file order, whatever its weight) belongs to shard k mod N, weights kept. The
+//! whole file is still checked, and still read lazily: the other shards' targets are parsed
+//! and skipped, never prepared (their body files are not read).
 
+use super::shard::Shard;
 use super::target::{Target, parse_header, parse_url, wire_request};
 use super::targets_file::{BodySource, Format, LineError, RawTarget, TargetReader};
 use crate::exit::Failure;
@@ -75,8 +81,12 @@ struct Shaper {
 pub struct Scan {
     /// The first target of each origin, resolved (the job's targets).
     pub origins: Vec<Target>,
+    /// This shard's targets (all of them without a shard) and their weights.
     pub targets: u64,
     pub total_weight: u64,
+    /// Targets in the file.
+    pub file_targets: u64,
+    pub shard: Option<Shard>,
     pub format: Format,
 }
 
@@ -89,8 +99,15 @@ impl Scan {
         } else {
             format!(", total weight {}", self.total_weight)
         };
+        let of = match self.shard {
+            Some(s) => format!(
+                " of {} for shard {}/{}",
+                self.file_targets, s.index, s.count
+            ),
+            None => String::new(),
+        };
         format!(
-            "{} ({} target{}{weight}, {} origin{}, {} format)",
+            "{} ({} target{}{of}{weight}, {} origin{}, {} format)",
             path.display(),
             self.targets,
             plural(self.targets as usize),
@@ -112,6 +129,7 @@ pub fn scan(
     format: Option<Format>,
     headers: &[String],
     close: bool,
+    shard: Option<Shard>,
 ) -> anyhow::Result<(Scan, TargetStream)> {
     let name = path.display().to_string();
     let mut global = Vec::new();
@@ -134,7 +152,7 @@ pub fn scan(
         origins: HashMap::new(),
     };
     let mut origins: Vec<Target> = Vec::new();
-    let (mut targets, mut total_weight) = (0u64, 0u64);
+    let (mut targets, mut total_weight, mut file_targets) = (0u64, 0u64, 0u64);
     let at = |e: LineError| Failure::usage(format!("{name} line {}: {}", e.line, e.message));
     while let Some(raw) = reader.next_target().map_err(at)? {
         let line = raw.line;
@@ -154,13 +172,27 @@ pub fn scan(
             slot.insert(origins.len());
             origins.push(resolved);
         }
-        total_weight += raw.weight;
+        let mine = mine(file_targets, shard);
+        file_targets += 1;
+        let weight = raw.weight;
         shaper.prepare(raw, false).map_err(bad)?;
-        targets += 1;
+        if mine {
+            total_weight += weight;
+            targets += 1;
+        }
     }
-    if targets == 0 {
+    if file_targets == 0 {
         return Err(Failure::usage(format!(
             "--targets {name} has no targets; expected 'METHOD URL' blocks or JSON lines"
+        )));
+    }
+    if let Some(s) = shard
+        && targets == 0
+    {
+        return Err(Failure::usage(format!(
+            "--targets {name} has {file_targets} target(s), none for shard {}/{} (target k \
+             goes to shard k mod {}); expected at least {} targets",
+            s.index, s.count, s.count, s.count
         )));
     }
     let reader = TargetReader::open(path, Some(format))
@@ -172,6 +204,8 @@ pub fn scan(
             shaper,
             block: Vec::new(),
             order: BinaryHeap::new(),
+            shard,
+            number: 0,
         }),
     };
     Ok((
@@ -179,10 +213,17 @@ pub fn scan(
             origins,
             targets,
             total_weight,
+            file_targets,
+            shard,
             format,
         },
         stream,
     ))
+}
+
+/// Whether target `k` of the file (0-based) belongs to `shard`: k mod N == I.
+fn mine(k: u64, shard: Option<Shard>) -> bool {
+    shard.is_none_or(|s| k % s.count == s.index)
 }
 
 /// A body file must be a readable file of at most [`MAX_BODY_FILE`] bytes; its length.
@@ -308,6 +349,10 @@ struct Cursor {
     block: Vec<Arc<Prepared>>,
     /// The block's remaining sends, earliest first.
     order: BinaryHeap<Turn>,
+    /// `--shard`: only its targets are sent.
+    shard: Option<Shard>,
+    /// The number in the file of the next target read (back to 0 at each rewind).
+    number: u64,
 }
 
 impl TargetStream {
@@ -347,12 +392,18 @@ impl Cursor {
                 Ok(Some(r)) => r,
                 Ok(None) if self.block.is_empty() && !rewound => {
                     self.reader.rewind().map_err(|e| e.to_string())?;
+                    self.number = 0;
                     rewound = true;
                     continue;
                 }
                 Ok(None) => break,
                 Err(e) => return Err(format!("line {}: {}", e.line, e.message)),
             };
+            let k = self.number;
+            self.number += 1;
+            if !mine(k, self.shard) {
+                continue;
+            }
             let (line, weight) = (raw.line, raw.weight);
             let p = self
                 .shaper
@@ -414,7 +465,7 @@ mod tests {
             "GET http://127.0.0.1:1/a\n# lbctl-weight: 3\n\nGET http://127.0.0.1:1/b\n\n\
              GET http://127.0.0.1:2/c\n# lbctl-weight: 2\n",
         );
-        let (scan, stream) = scan(&p, None, &["X-G: 1".into()], false).unwrap();
+        let (scan, stream) = scan(&p, None, &["X-G: 1".into()], false, None).unwrap();
         assert_eq!((scan.targets, scan.total_weight), (3, 6));
         assert_eq!(scan.origins.len(), 2);
         let paths: Vec<String> = (0..12)
@@ -439,7 +490,7 @@ mod tests {
             ));
         }
         let (_d, p) = write(&text);
-        let (scan, stream) = scan(&p, None, &[], false).unwrap();
+        let (scan, stream) = scan(&p, None, &[], false, None).unwrap();
         assert_eq!(scan.format, Format::Json);
         let total = scan.total_weight;
         assert_eq!(total, (0..2500u64).map(|i| i % 3 + 1).sum::<u64>());
@@ -452,6 +503,42 @@ mod tests {
         for (i, c) in counts.iter().enumerate() {
             assert_eq!(*c, 2 * (i as u64 % 3 + 1), "target {i}");
         }
+    }
+
+    #[test]
+    fn shards_partition_the_targets_with_their_weights() {
+        // 7 targets: shard k of 3 gets targets k, k+3, ... with their weights.
+        let mut text = String::new();
+        for i in 0..7 {
+            text.push_str(&format!(
+                "GET http://127.0.0.1:1/{i}\n# lbctl-weight: {}\n\n",
+                i % 2 + 1
+            ));
+        }
+        let (_d, p) = write(&text);
+        let mut seen = vec![0u64; 7];
+        for index in 0..3 {
+            let shard = Some(Shard { index, count: 3 });
+            let (scan, stream) = scan(&p, None, &[], false, shard).unwrap();
+            assert_eq!(scan.file_targets, 7);
+            let mine: Vec<u64> = (0..7).filter(|k| k % 3 == index).collect();
+            assert_eq!(scan.targets, mine.len() as u64);
+            assert_eq!(scan.total_weight, mine.iter().map(|k| k % 2 + 1).sum::<u64>());
+            for _ in 0..2 * scan.total_weight {
+                let path = stream.next().unwrap().path.to_string();
+                let k: u64 = path.trim_start_matches('/').parse().unwrap();
+                assert_eq!(k % 3, index, "shard {index} sent target {k}");
+                seen[k as usize] += 1;
+            }
+        }
+        // Two passes of every shard: each target twice its weight, by exactly one shard.
+        for (k, n) in seen.iter().enumerate() {
+            assert_eq!(*n, 2 * (k as u64 % 2 + 1), "target {k}");
+        }
+        let e = scan(&p, None, &[], false, Some(Shard { index: 7, count: 8 }))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("none for shard 7/8"), "{e}");
     }
 
     #[test]
@@ -477,7 +564,7 @@ mod tests {
         ];
         for (text, line, what) in cases {
             let (_d, p) = write(text);
-            let e = scan(&p, None, &[], false).err().unwrap();
+            let e = scan(&p, None, &[], false, None).err().unwrap();
             let msg = e.to_string();
             assert_eq!(crate::exit::code_of(&e), crate::exit::ExitCode::Usage);
             assert!(msg.contains(line) && msg.contains(what), "{text}: {msg}");

@@ -41,10 +41,10 @@ print(srv.server_address[1], flush=True)
 srv.serve_forever()
 "#;
 
-struct Recorder {
+pub(crate) struct Recorder {
     proc: Proc,
     log: std::path::PathBuf,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Recorder {
@@ -54,7 +54,7 @@ impl Drop for Recorder {
     }
 }
 
-fn recorder(dir: &Path, tls: bool) -> Recorder {
+pub(crate) fn recorder(dir: &Path, tls: bool) -> Recorder {
     let log = dir.join("received.jsonl");
     let mut args = vec![
         "-c".to_string(),
@@ -75,10 +75,10 @@ fn recorder(dir: &Path, tls: bool) -> Recorder {
 }
 
 /// One request as the recorder received it: method, path, headers (lowercase names), body.
-type Received = (String, String, Vec<(String, String)>, Vec<u8>);
+pub(crate) type Received = (String, String, Vec<(String, String)>, Vec<u8>);
 
 /// What the recorder received, in order.
-fn received(r: &Recorder) -> Vec<Received> {
+pub(crate) fn received(r: &Recorder) -> Vec<Received> {
     std::fs::read_to_string(&r.log)
         .unwrap_or_default()
         .lines()
