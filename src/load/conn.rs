@@ -1,16 +1,18 @@
 //! One client connection of `lbctl load`: open TCP (and TLS with ALPN), hand the socket to
-//! hyper's connection-level client (HTTP/1.1, or HTTP/2 incl. h2c prior knowledge), send one
-//! request and read the whole response. Failures are sorted into the report's error categories.
+//! a client (the hand-written HTTP/1.1 one, hyper's HTTP/1.1 connection for TLS, or the h2
+//! crate's HTTP/2 client in h2conn.rs, incl. h2c prior knowledge), send one request and read
+//! the whole response. Failures are sorted into the report's error categories.
 
 use super::h1::H1Conn;
+use super::h2conn::{self, H2Conn};
 use super::outcome::{Answer, ErrorKind, ExchangeError};
 use super::target::{Target, Template};
 use super::target_stream::Prepared;
 use bytes::Bytes;
 use http::header::HeaderName;
 use http_body_util::{BodyExt, Full};
-use hyper::client::conn::{http1, http2};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -34,7 +36,7 @@ pub enum Conn {
     /// Cleartext HTTP/1.1: the hot path, without hyper.
     Plain(H1Conn),
     H1(http1::SendRequest<Full<Bytes>>),
-    H2(http2::SendRequest<Full<Bytes>>),
+    H2(H2Conn),
 }
 
 impl Conn {
@@ -54,7 +56,7 @@ impl Conn {
     /// Whether hyper knows the connection is gone (a stream's own failure leaves it open).
     pub fn is_closed(&self) -> bool {
         match self {
-            Conn::H2(s) => s.is_closed(),
+            Conn::H2(c) => c.is_closed(),
             Conn::H1(s) => s.is_closed(),
             Conn::Plain(_) => true,
         }
@@ -74,11 +76,11 @@ pub async fn connect(
     if target.tls {
         let stream = tls_connect(target, cfg, tcp).await?;
         let use_h2 = negotiated_h2(target, cfg, &stream)?;
-        handshake(TokioIo::new(stream), use_h2).await
+        handshake(stream, use_h2).await
     } else if prepared && !h2 {
         Ok(Conn::Plain(H1Conn::new(tcp)))
     } else {
-        handshake(TokioIo::new(tcp), h2).await
+        handshake(tcp, h2).await
     }
 }
 
@@ -216,20 +218,16 @@ pub fn check_h2_agreed(targets: &[Target], cfg: &ConnConfig) -> Result<(), Strin
     Ok(())
 }
 
-async fn handshake<T>(io: TokioIo<T>, h2: bool) -> Result<Conn, ExchangeError>
+async fn handshake<T>(io: T, h2: bool) -> Result<Conn, ExchangeError>
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     if h2 {
-        let (sender, conn) = http2::handshake(TokioExecutor::new(), io)
+        Ok(Conn::H2(h2conn::handshake(io).await?))
+    } else {
+        let (sender, conn) = http1::handshake(TokioIo::new(io))
             .await
             .map_err(|e| classify(&e))?;
-        tokio::task::spawn_local(async move {
-            let _ = conn.await;
-        });
-        Ok(Conn::H2(sender))
-    } else {
-        let (sender, conn) = http1::handshake(io).await.map_err(|e| classify(&e))?;
         tokio::task::spawn_local(async move {
             let _ = conn.await;
         });
@@ -243,7 +241,7 @@ pub async fn ready(conn: &mut Conn) -> bool {
     match conn {
         Conn::Plain(c) => c.ready(),
         Conn::H1(s) => s.ready().await.is_ok(),
-        Conn::H2(s) => s.ready().await.is_ok(),
+        Conn::H2(c) => c.ready().await,
     }
 }
 
@@ -270,6 +268,25 @@ impl Sendable<'_> {
         match self {
             Sendable::Template { t, template, .. } => template.wire.get(*t),
             Sendable::Prepared(p) => Some(&p.wire),
+        }
+    }
+
+    fn h2_head(&self) -> h2conn::Head<'_> {
+        match self {
+            Sendable::Template {
+                target, template, ..
+            } => h2conn::Head {
+                method: &template.method,
+                uri: &target.absolute,
+                headers: &template.headers,
+                body: &template.body,
+            },
+            Sendable::Prepared(p) => h2conn::Head {
+                method: &p.method,
+                uri: &p.absolute,
+                headers: &p.h2_headers,
+                body: &p.body,
+            },
         }
     }
 
@@ -304,7 +321,7 @@ pub async fn exchange(
             };
         }
         Conn::H1(s) => s.send_request(what.request(h2)).await,
-        Conn::H2(s) => s.send_request(what.request(h2)).await,
+        Conn::H2(c) => return c.exchange(what.h2_head(), group_by).await,
     }
     .map_err(|e| classify(&e))?;
     let status = resp.status();
@@ -337,21 +354,7 @@ pub fn classify(e: &hyper::Error) -> ExchangeError {
     let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(cur) = src {
         if let Some(io) = cur.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind as K;
-            let kind = match io.kind() {
-                K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
-                    ErrorKind::Reset
-                }
-                K::TimedOut => ErrorKind::RequestTimeout,
-                _ if io
-                    .get_ref()
-                    .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
-                {
-                    ErrorKind::Tls
-                }
-                _ => ErrorKind::Reset,
-            };
-            return ExchangeError::new(kind, message);
+            return classify_io(io, message);
         }
         if cur.downcast_ref::<rustls::Error>().is_some() {
             return ExchangeError::new(ErrorKind::Tls, message);
@@ -366,6 +369,30 @@ pub fn classify(e: &hyper::Error) -> ExchangeError {
         ErrorKind::Protocol
     };
     ExchangeError::new(kind, message)
+}
+
+/// Sort a socket error: resets and closes, timeouts, TLS failures (rustls' error inside).
+pub(super) fn classify_io(io: &std::io::Error, message: String) -> ExchangeError {
+    use std::io::ErrorKind as K;
+    let kind = match io.kind() {
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+            ErrorKind::Reset
+        }
+        K::TimedOut => ErrorKind::RequestTimeout,
+        _ if io
+            .get_ref()
+            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
+        {
+            ErrorKind::Tls
+        }
+        _ => ErrorKind::Reset,
+    };
+    ExchangeError::new(kind, message)
+}
+
+/// A socket error in one line, a TLS failure in words.
+pub(super) fn io_message(io: &std::io::Error) -> String {
+    error_chain(io)
 }
 
 /// The error and its sources in one line; a TLS error in words ([`crate::tls::explain`]), since

@@ -4,7 +4,7 @@
 //! [`report`] (what was measured, the `lbctl.load/v1` document), [`slo`] (objectives),
 //! [`render`] (tables), [`hdrlog`] (interval log) and `load merge` (merge.rs). A run is a
 //! [`job`]; each attempt ends in an [`outcome`] from one of the two clients ([`conn`] on
-//! hyper, [`h1`] hand-written). Plans beyond a fixed rate or pool: [`stages`] (`--stage`
+//! hyper, h2conn.rs on the h2 crate, [`h1`] hand-written). Plans beyond a fixed rate or pool: [`stages`] (`--stage`
 //! timelines), [`shard`] (`--shard`, `--start-at`, plan fingerprints), shape.rs (applies
 //! both to the plan), streams.rs (`--h2-streams`: slots sharing one HTTP/2 connection), [`abort`] (`--abort-on-slo`) and [`stage_report`] (per-stage results).
 //!
@@ -18,6 +18,7 @@ pub mod engine;
 pub mod export;
 mod grow;
 pub mod h1;
+mod h2conn;
 pub mod hdrlog;
 pub mod job;
 mod merge;

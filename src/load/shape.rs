@@ -273,6 +273,10 @@ fn fingerprint(args: &RunArgs, plan: &Plan, shard: Option<Shard>) -> PlanPrint {
     );
     put("timeout", format!("{}", args.timeout.as_secs_f64()));
     put("http2", args.http2.to_string());
+    // Only when given, so that the plans of runs without it keep their fingerprints.
+    if plan.streams > 1 {
+        put("h2_streams", plan.streams.to_string());
+    }
     put(
         "start_at",
         args.start_at
