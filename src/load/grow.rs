@@ -116,7 +116,11 @@ pub(super) async fn run(w: Rc<Worker>) {
     let mut slots = Vec::with_capacity(max);
     for k in 0..initial {
         let group = pool.group(k);
-        slots.push(tokio::task::spawn_local(pull_slot(pool.clone(), None, group)));
+        slots.push(tokio::task::spawn_local(pull_slot(
+            pool.clone(),
+            None,
+            group,
+        )));
     }
     // The grower. One timer, re-armed for each unclaimed request it has to watch.
     let mut timer = Box::pin(tokio::time::sleep_until(w.clock.t0));

@@ -84,10 +84,7 @@ impl H2Conn {
         *req.uri_mut() = head.uri.clone();
         *req.headers_mut() = request_headers(head.headers, head.body, head.method);
         let end = head.body.is_empty();
-        let (response, mut stream) = self
-            .send
-            .send_request(req, end)
-            .map_err(|e| classify(&e))?;
+        let (response, mut stream) = self.send.send_request(req, end).map_err(|e| classify(&e))?;
         if !end {
             // h2 queues what the peer's window does not take yet.
             stream

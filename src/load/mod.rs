@@ -237,7 +237,8 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     };
     let mut report = report::build(&tally, meta, &percentiles, &args.slo);
     report.stages = stage_entries;
-    report.h2_streams = (plan.streams > 1 || args.h2_streams.is_some()).then_some(plan.streams as u64);
+    report.h2_streams =
+        (plan.streams > 1 || args.h2_streams.is_some()).then_some(plan.streams as u64);
     report.aborted = aborted;
     shape.annotate(&mut report, started_at);
     emit(&report, args.output, global, &tally)
@@ -458,8 +459,8 @@ fn job_of(args: &RunArgs) -> anyhow::Result<(Job, shape::Shape)> {
         }
     };
     let pool = args.max_connections.unwrap_or(0).max(args.connections);
-    let streams = streams::check(args.h2_streams, args.http2, &targets, pool)
-        .map_err(Failure::usage)?;
+    let streams =
+        streams::check(args.h2_streams, args.http2, &targets, pool).map_err(Failure::usage)?;
     let body = match (&args.body, &args.body_file) {
         (Some(b), _) => bytes::Bytes::from(b.clone()),
         (None, Some(f)) => bytes::Bytes::from(std::fs::read(f).map_err(|e| {

@@ -516,14 +516,17 @@ mod tests {
             ));
         }
         let (_d, p) = write(&text);
-        let mut seen = vec![0u64; 7];
+        let mut seen = [0u64; 7];
         for index in 0..3 {
             let shard = Some(Shard { index, count: 3 });
             let (scan, stream) = scan(&p, None, &[], false, shard).unwrap();
             assert_eq!(scan.file_targets, 7);
             let mine: Vec<u64> = (0..7).filter(|k| k % 3 == index).collect();
             assert_eq!(scan.targets, mine.len() as u64);
-            assert_eq!(scan.total_weight, mine.iter().map(|k| k % 2 + 1).sum::<u64>());
+            assert_eq!(
+                scan.total_weight,
+                mine.iter().map(|k| k % 2 + 1).sum::<u64>()
+            );
             for _ in 0..2 * scan.total_weight {
                 let path = stream.next().unwrap().path.to_string();
                 let k: u64 = path.trim_start_matches('/').parse().unwrap();
