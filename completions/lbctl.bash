@@ -757,7 +757,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__load)
-            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --stage --abort-on-slo --abort-grace --shard --shards --start-at --threads --method --header --body --body-file --urls-file --targets --targets-format --http2 --no-keepalive --insecure --cacert --cert --key --export --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --max-send-lag --output --quiet --verbose --color --help --version merge help"
+            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --stage --abort-on-slo --abort-grace --shard --shards --start-at --threads --method --header --body --body-file --urls-file --targets --targets-format --http2 --h2-streams --no-keepalive --insecure --cacert --cert --key --export --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --max-send-lag --output --quiet --verbose --color --help --version merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -857,6 +857,10 @@ _lbctl() {
                     ;;
                 --targets-format)
                     COMPREPLY=($(compgen -W "http json" -- "${cur}"))
+                    return 0
+                    ;;
+                --h2-streams)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --cacert)

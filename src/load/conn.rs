@@ -5,7 +5,7 @@
 
 use super::h1::H1Conn;
 use super::h2conn::{self, H2Conn};
-use super::outcome::{Answer, ErrorKind, ExchangeError};
+use super::outcome::{Answer, ErrorKind, ExchangeError, TRUST_FLAGS, classify_io, error_chain};
 use super::target::{Target, Template};
 use super::target_stream::Prepared;
 use bytes::Bytes;
@@ -16,12 +16,6 @@ use hyper_util::rt::TokioIo;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
-
-/// load's flags for trusting a server certificate.
-const TRUST_FLAGS: crate::tls::TrustFlags = crate::tls::TrustFlags {
-    cacert: "--cacert FILE",
-    insecure: "--insecure",
-};
 
 /// Connection settings shared by every connection of a run.
 #[derive(Clone)]
@@ -369,57 +363,6 @@ pub fn classify(e: &hyper::Error) -> ExchangeError {
         ErrorKind::Protocol
     };
     ExchangeError::new(kind, message)
-}
-
-/// Sort a socket error: resets and closes, timeouts, TLS failures (rustls' error inside).
-pub(super) fn classify_io(io: &std::io::Error, message: String) -> ExchangeError {
-    use std::io::ErrorKind as K;
-    let kind = match io.kind() {
-        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
-            ErrorKind::Reset
-        }
-        K::TimedOut => ErrorKind::RequestTimeout,
-        _ if io
-            .get_ref()
-            .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()) =>
-        {
-            ErrorKind::Tls
-        }
-        _ => ErrorKind::Reset,
-    };
-    ExchangeError::new(kind, message)
-}
-
-/// A socket error in one line, a TLS failure in words.
-pub(super) fn io_message(io: &std::io::Error) -> String {
-    error_chain(io)
-}
-
-/// The error and its sources in one line; a TLS error in words ([`crate::tls::explain`]), since
-/// rustls' own Display shows Debug forms.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(cur) = src {
-        // rustls' error, bare or inside an io::Error (whose source() skips the inner error).
-        let tls = cur.downcast_ref::<rustls::Error>().or_else(|| {
-            cur.downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(tls) = tls {
-            s.push_str(": ");
-            s.push_str(&crate::tls::explain(tls).with_advice(&TRUST_FLAGS));
-            break;
-        }
-        let m = cur.to_string();
-        if !s.contains(&m) {
-            s.push_str(": ");
-            s.push_str(&m);
-        }
-        src = cur.source();
-    }
-    s
 }
 
 /// A request that did not answer within `--timeout`.

@@ -2,7 +2,7 @@
 //! serialised once per target before the run ([`super::target::Template::prepare`]) and reads
 //! the response into one reused buffer (head parsed in place by httparse, body framed by
 //! Content-Length, chunked coding or the close, and counted, never collected).
-//! [`super::conn`] uses it for `http://` targets; TLS and HTTP/2 go through hyper.
+//! [`super::conn`] uses it for `http://` targets; TLS goes through hyper, HTTP/2 through h2conn.rs.
 //!
 //! Why not hyper here: its client splits a connection into a `SendRequest` handle and a
 //! connection task joined by channels, and builds a `Request` and a response `HeaderMap` for

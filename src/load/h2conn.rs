@@ -9,7 +9,7 @@
 //! connection windows of 2^30-1 bytes, so that a fast server is never held back by window
 //! updates; no server push.
 
-use super::outcome::{Answer, ErrorKind, ExchangeError};
+use super::outcome::{Answer, ErrorKind, ExchangeError, classify_io, error_chain};
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName};
 use http::{Method, Request, Uri};
@@ -149,7 +149,7 @@ fn request_headers(headers: &HeaderMap, body: &Bytes, method: &Method) -> Header
 /// path sorts them, a stream reset or GOAWAY from the peer as a reset, the rest protocol.
 fn classify(e: &h2::Error) -> ExchangeError {
     if let Some(io) = e.get_io() {
-        return super::conn::classify_io(io, format!("HTTP/2: {}", super::conn::io_message(io)));
+        return classify_io(io, format!("HTTP/2: {}", error_chain(io)));
     }
     let kind = if e.is_reset() || e.is_go_away() {
         ErrorKind::Reset
