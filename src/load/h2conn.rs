@@ -19,6 +19,9 @@ use std::rc::Rc;
 /// h2load's default windows: 2^30 - 1.
 const WINDOW: u32 = (1 << 30) - 1;
 
+/// The largest response header block accepted (decoded, RFC 9113 6.5.2's accounting).
+const MAX_HEADER_LIST: u32 = 1 << 20;
+
 /// One HTTP/2 connection as a slot holds it: cheap to clone (one handle per stream slot).
 #[derive(Clone)]
 pub struct H2Conn {
@@ -45,6 +48,8 @@ where
         .initial_window_size(WINDOW)
         .initial_connection_window_size(WINDOW)
         .enable_push(false)
+        // Bounded memory for a hostile server's response headers (h2's default is 16 MiB).
+        .max_header_list_size(MAX_HEADER_LIST)
         .handshake::<T, Bytes>(io)
         .await
         .map_err(|e| classify(&e))?;

@@ -146,3 +146,48 @@ fn bad_stream_counts_are_usage_errors() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn a_failed_stream_leaves_its_connection_to_the_others() {
+    // serve's --reset-rate resets streams over HTTP/2 (RST_STREAM): each one is a `reset`
+    // error of its own request, and the connections stay open.
+    let b = serve(1, &["--reset-rate", "0.2"]);
+    let (code, d) = load_json(&[
+        b.url(0),
+        "--http2",
+        "-c",
+        "2",
+        "--h2-streams",
+        "4",
+        "-n",
+        "400",
+    ]);
+    assert_eq!(code, 0, "{d}");
+    assert_eq!(u(&d["requests"]), 400, "{d}");
+    let resets = u(&d["error_categories"]["reset"]["count"]);
+    assert!((20..=160).contains(&resets), "{d}");
+    assert_eq!(u(&d["responses"]) + resets, 400, "{d}");
+    assert_eq!(u(&d["connections_opened"]), 2, "{d}");
+
+    // Streams that time out are reset alone: one connection for all eight timeouts.
+    let slow = serve(1, &["--latency", "400ms"]);
+    let (code, d) = load_json(&[
+        slow.url(0),
+        "--http2",
+        "-c",
+        "1",
+        "--h2-streams",
+        "4",
+        "-n",
+        "8",
+        "--timeout",
+        "100ms",
+    ]);
+    assert_eq!(code, 0, "{d}");
+    assert_eq!(
+        u(&d["error_categories"]["request_timeout"]["count"]),
+        8,
+        "{d}"
+    );
+    assert_eq!(u(&d["connections_opened"]), 1, "{d}");
+}
