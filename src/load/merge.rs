@@ -56,6 +56,11 @@ pub(super) fn merge(args: &MergeArgs) -> anyhow::Result<(Report, Tally)> {
     report.stages =
         stage_lists.and_then(|l| super::stage_report::merged(&l, &merged.1, &percentiles));
     report.aborted = reports.iter().find_map(|(r, _)| r.aborted.clone());
+    // Streams per connection, when every run had the same number.
+    let streams = reports.first().and_then(|(r, _)| r.h2_streams);
+    if reports.iter().all(|(r, _)| r.h2_streams == streams) {
+        report.h2_streams = streams;
+    }
     let first_plan = reports.first().and_then(|(r, _)| r.plan.clone());
     if reports.iter().all(|(r, _)| r.plan == first_plan) {
         report.plan = first_plan;

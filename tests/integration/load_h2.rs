@@ -191,3 +191,42 @@ fn a_failed_stream_leaves_its_connection_to_the_others() {
     );
     assert_eq!(u(&d["connections_opened"]), 1, "{d}");
 }
+
+#[test]
+fn shards_with_streams_merge_into_one_plan() {
+    let b = serve(1, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..2 {
+        let shard = format!("{i}/2");
+        let (code, d) = load_json(&[
+            b.url(0),
+            "--http2",
+            "-c",
+            "2",
+            "--h2-streams",
+            "4",
+            "-n",
+            "41",
+            "--shard",
+            &shard,
+        ]);
+        assert_eq!(code, 0, "{d}");
+        assert_eq!(u(&d["requests"]), [21, 20][i], "{d}");
+        assert_eq!(u(&d["connections_opened"]), 1, "{d}");
+        assert_eq!(d["plan"]["fields"]["h2_streams"], "4", "{d}");
+        let f = dir.path().join(format!("shard-{i}.json"));
+        std::fs::write(&f, d.to_string()).unwrap();
+        files.push(f.display().to_string());
+    }
+    let out = lbctl()
+        .args(["load", "merge"])
+        .args(&files)
+        .args(["--expect", "2", "--output", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(u(&m["requests"]), 41, "{m}");
+    assert_eq!(m["h2_streams"], 4, "{m}");
+}
