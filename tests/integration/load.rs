@@ -530,7 +530,7 @@ fn bad_input_is_a_usage_error() {
 
 /// A TLS server on 127.0.0.1:0 (HTTP/1.1 and h2 by ALPN) with a certificate from a fresh CA;
 /// returns its URL and the CA's PEM file. It lives until the test binary exits.
-fn tls_backend(dir: &std::path::Path) -> (String, std::path::PathBuf) {
+pub(crate) fn tls_backend(dir: &std::path::Path) -> (String, std::path::PathBuf) {
     use http_body_util::Full;
     use hyper_util::rt::{TokioExecutor, TokioIo};
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};

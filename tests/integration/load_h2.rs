@@ -230,3 +230,26 @@ fn shards_with_streams_merge_into_one_plan() {
     assert_eq!(u(&m["requests"]), 41, "{m}");
     assert_eq!(m["h2_streams"], 4, "{m}");
 }
+
+#[test]
+fn streams_over_tls_share_the_alpn_h2_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, ca) = crate::load::tls_backend(dir.path());
+    let ca = ca.to_str().unwrap();
+    let (code, d) = load_json(&[
+        &url,
+        "--http2",
+        "--cacert",
+        ca,
+        "-c",
+        "1",
+        "--h2-streams",
+        "4",
+        "-n",
+        "40",
+    ]);
+    assert_eq!(code, 0, "{d}");
+    assert_eq!(d["http"], "2");
+    assert_eq!(u(&d["status"]["200"]), 40, "{d}");
+    assert_eq!(u(&d["connections_opened"]), 1, "{d}");
+}
