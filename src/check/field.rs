@@ -19,6 +19,9 @@
 //!   zone-file form blackbox_exporter's regular expressions are written against:
 //!   `NAME<TAB>TTL<TAB>CLASS<TAB>TYPE<TAB>RDATA`. These are blackbox's `fail_if_*` options
 //!   turned around to say what must hold.
+//!
+//! And a WebSocket exchange's or ICMP echoes' (`ws.message ~ pong`, `icmp.loss <= 20`...),
+//! parsed here and judged in field_exchange.rs, which lists them.
 
 use super::dns_data::DnsAnswer;
 use super::tls_info::TlsInfo;
@@ -28,7 +31,8 @@ use crate::spec::SpecError;
 
 const EXPECTED: &str = "FIELD OP VALUE, e.g. 'tls.version >= 1.2', 'cert.issuer ~ Let', \
      'cert.days_left >= 14', 'dns.rcode == NXDOMAIN', 'dns.answer.count >= 1', \
-     'dns.answer ~ 10\\.0\\.0\\.', 'dns.authoritative == true'";
+     'dns.answer ~ 10\\.0\\.0\\.', 'dns.authoritative == true', 'ws.message ~ pong', \
+     'ws.close_code == 1000', 'icmp.loss <= 20', 'icmp.rtt_ms < 50'";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -524,6 +528,11 @@ mod tests {
             ("tls.version ~ 1", "is a number"),
             ("cert.issuer >= x", "takes == or !="),
             ("cert.nope == x", "unknown field"),
+            ("ws.message >= x", "takes == or !="),
+            ("ws.message ~ (", "regular expression"),
+            ("ws.close_code ~ 1", "is a number"),
+            ("icmp.loss == lots", "not a number"),
+            ("icmp.ttl == 1", "unknown field"),
         ] {
             let e = FieldCond::parse(bad).unwrap_err().to_string();
             assert!(e.contains(want), "{bad}: {e}");
@@ -532,5 +541,11 @@ mod tests {
         assert!(!FieldCond::looks_like("+PONG"));
         assert!(FieldCond::looks_like("cert.issuer~Let"));
         assert!(FieldCond::parse("cert.issuer~Let").unwrap().is_tls());
+        let ws = FieldCond::parse("ws.message~pong").unwrap();
+        assert!(ws.is_ws() && ws.wants_ws_message() && !ws.is_dns() && !ws.is_tls());
+        let icmp = FieldCond::parse("icmp.rtt_ms < 5").unwrap();
+        assert!(icmp.is_icmp() && !icmp.is_ws() && !icmp.is_dns());
+        assert!(FieldCond::parse("dns.rcode == NOERROR").unwrap().is_dns());
+        assert!(FieldCond::looks_like("icmp.loss <= 20"));
     }
 }

@@ -411,7 +411,7 @@ mod tests {
             b.extend_from_slice(&kind.to_ne_bytes());
             b.resize(header, 0);
             b.extend_from_slice(&value.to_ne_bytes());
-            b.resize((b.len() + W - 1) / W * W, 0);
+            b.resize(b.len().div_ceil(W) * W, 0);
             b
         };
         let mut two = cmsg(libc::SOL_SOCKET, 29, 5);

@@ -217,6 +217,8 @@ enum Phase {
     Tls,
     FirstByte,
     Body,
+    /// ws: from the upgrade request to its answer.
+    Upgrade,
     /// ws: between the 101 answer and the first message.
     Message,
     /// ws: the close handshake.
@@ -233,6 +235,7 @@ impl Phase {
             Phase::Tls => "in the TLS handshake",
             Phase::FirstByte => "waiting for the first byte",
             Phase::Body => "reading the body",
+            Phase::Upgrade => "waiting for the answer to the WebSocket upgrade",
             Phase::Message => "waiting for the first message",
             Phase::Closing => "in the close handshake",
             Phase::Echo => "waiting for echo replies",
@@ -291,7 +294,7 @@ impl Progress {
             Phase::Dns => &mut t.dns,
             Phase::Connect => &mut t.connect,
             Phase::Tls => &mut t.tls,
-            Phase::FirstByte | Phase::Echo => &mut t.ttfb,
+            Phase::FirstByte | Phase::Upgrade | Phase::Echo => &mut t.ttfb,
             Phase::Body | Phase::Message | Phase::Closing => return,
         };
         if slot.is_none() {
@@ -351,6 +354,8 @@ fn io_reason(e: &std::io::Error) -> String {
         ConnectionReset => "connection reset".into(),
         ConnectionAborted => "connection aborted".into(),
         UnexpectedEof => "connection closed early".into(),
+        NetworkUnreachable => "network unreachable".into(),
+        HostUnreachable => "host unreachable".into(),
         _ => {
             let s = e.to_string();
             match s.find(" (os error") {

@@ -504,6 +504,30 @@ mod tests {
         assert_eq!(t.to_string(), "grpcs://example.com:443");
         let t = Target::parse("grpc://h:1/").unwrap();
         assert_eq!(t.to_string(), "grpc://h:1");
+        let t = Target::parse("WS://h/chat?room=1").unwrap();
+        assert_eq!(
+            (t.scheme, t.port, t.path.as_str()),
+            (Scheme::Ws, 80, "/chat?room=1")
+        );
+        assert_eq!(t.to_string(), "ws://h/chat?room=1");
+        let t = Target::parse("wss://[::1]:8443").unwrap();
+        assert_eq!(
+            (t.scheme, t.port, t.path.as_str()),
+            (Scheme::Wss, 8443, "/")
+        );
+        assert!(t.scheme.is_tls() && t.scheme.is_ws());
+        assert_eq!(Target::parse("wss://h").unwrap().to_string(), "wss://h/");
+        let t = Target::parse("icmp://10.0.0.1?count=3").unwrap();
+        assert_eq!(
+            (t.scheme, t.host.as_str(), t.port),
+            (Scheme::Icmp, "10.0.0.1", 0)
+        );
+        assert_eq!(t.to_string(), "icmp://10.0.0.1?count=3");
+        assert_eq!(
+            Target::parse("icmp://[::1]/").unwrap().to_string(),
+            "icmp://[::1]"
+        );
+        assert_eq!(Target::parse("icmp://gw.lan").unwrap().path, "");
         let addr = "127.0.0.1:9".parse().unwrap();
         assert_eq!(Target::grpc(addr, "").to_string(), "grpc://127.0.0.1:9");
         assert_eq!(Target::grpc(addr, "a.B").grpc_service(), "a.B");
@@ -537,6 +561,14 @@ mod tests {
             "grpc://h:1?x",
             "grpc://h:1/a b",
             "grpcs://h/é",
+            "ws://h:0/",
+            "wss://h h/",
+            "icmp://",
+            "icmp://h:7",
+            "icmp://h/path",
+            "icmp://h?count=0",
+            "icmp://h?ttl=3",
+            "icmp://::1",
         ] {
             assert!(Target::parse(bad).is_err(), "{bad:?}");
         }

@@ -90,7 +90,7 @@ where
         .max_frame_size(Some(MAX_MESSAGE))
         .max_message_size(Some(MAX_MESSAGE));
 
-    p.enter(Phase::FirstByte);
+    p.enter(Phase::Upgrade);
     let t0 = Instant::now();
     let (mut ws, resp) = tokio_tungstenite::client_async_with_config(req, io, Some(config))
         .await

@@ -138,7 +138,7 @@ pub struct RequestArgs {
     pub cacert: Option<PathBuf>,
 
     /// Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual
-    /// TLS, curl's --cert); needs --key. Applies to https:// and grpcs:// targets.
+    /// TLS, curl's --cert); needs --key. Applies to https://, grpcs:// and wss:// targets.
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
 

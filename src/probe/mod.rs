@@ -499,6 +499,11 @@ mod tests {
             &["db:1", "--warn-days", "x"],
             &["db:1", "--cacert", "/nonexistent.pem"],
             &["db:1", "--timeout", "0"],
+            &["db:1", "--ws-send", "x"],
+            &["db:1", "--expect", "ws.message ~ x"],
+            &["ws://h/", "--expect", "icmp.loss == 0"],
+            &["ws://h/", "--expect", "ws.nope == 1"],
+            &["ws://h/", "--body", "x"],
             &["nohost"],
             &[],
         ] {
