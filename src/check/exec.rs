@@ -128,7 +128,12 @@ fn judge(
         return Err(format!("rcode {} (want NOERROR)", a.rcode));
     }
     for f in &c.fields {
-        f.eval_outcome(out)?;
+        f.eval_with(
+            out.dns.as_deref(),
+            out.tls.as_deref(),
+            out.ws.as_deref(),
+            out.icmp.as_deref(),
+        )?;
     }
     if let Some(min) = c.cert_min_days {
         if !target.scheme.is_tls() {

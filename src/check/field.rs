@@ -307,13 +307,20 @@ impl FieldCond {
         })
     }
 
-    /// Judge a whole outcome (what [`FieldCond::eval`] judges, and WebSocket and ICMP facts).
-    pub fn eval_outcome(&self, out: &super::CheckOutcome) -> Result<(), String> {
+    /// Judge what any check saw: [`FieldCond::eval`]'s facts, and a WebSocket exchange's or
+    /// ICMP echoes' (field_exchange.rs).
+    pub fn eval_with(
+        &self,
+        dns: Option<&DnsAnswer>,
+        tls: Option<&TlsInfo>,
+        ws: Option<&super::ws_data::WsInfo>,
+        icmp: Option<&super::icmp_data::IcmpInfo>,
+    ) -> Result<(), String> {
         match &self.check {
             Check::Exchange(f, want) => {
-                super::field_exchange::eval(*f, self.op, want, &self.text, out)
+                super::field_exchange::eval(*f, self.op, want, &self.text, ws, icmp)
             }
-            _ => self.eval(out.dns.as_deref(), out.tls.as_deref()),
+            _ => self.eval(dns, tls),
         }
     }
 

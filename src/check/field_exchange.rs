@@ -7,8 +7,9 @@
 //! - `icmp.replies`, `icmp.loss` (percent), `icmp.rtt_ms` (the slowest reply) and
 //!   `icmp.hop_limit` (TTL of the last reply) with `== != >= <= > <`.
 
-use super::CheckOutcome;
+use super::icmp_data::IcmpInfo;
 use super::words::{Op, compare, truncate};
+use super::ws_data::WsInfo;
 
 /// What an exchange condition looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +66,8 @@ pub fn eval(
     op: Op,
     want: &Want,
     text: &str,
-    out: &CheckOutcome,
+    ws: Option<&WsInfo>,
+    icmp: Option<&IcmpInfo>,
 ) -> Result<(), String> {
     let holds = |ok: bool, seen: String| {
         if ok {
@@ -75,7 +77,7 @@ pub fn eval(
         }
     };
     if field.is_ws() {
-        let Some(ws) = out.ws.as_deref() else {
+        let Some(ws) = ws else {
             return Err(format!("'{text}' needs a ws:// or wss:// target"));
         };
         let value = match field {
@@ -109,7 +111,7 @@ pub fn eval(
             None => holds(false, format!("no close code (close: {})", ws.close)),
         };
     }
-    let Some(icmp) = out.icmp.as_deref() else {
+    let Some(icmp) = icmp else {
         return Err(format!("'{text}' needs an icmp:// target"));
     };
     let Want::Number(n) = want else {
@@ -144,32 +146,28 @@ pub fn eval(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::icmp_data::IcmpInfo;
-    use crate::check::ws_data::WsInfo;
 
-    fn out() -> CheckOutcome {
-        CheckOutcome {
-            ws: Some(Box::new(WsInfo {
-                message: Some("pong 42".into()),
-                close: "clean".into(),
-                close_code: Some(1000),
-                ..WsInfo::default()
-            })),
-            icmp: Some(Box::new(IcmpInfo {
-                sent: 2,
-                received: 1,
-                rtt_ms: vec![0.5],
-                hop_limit: Some(64),
-            })),
-            ..CheckOutcome::default()
-        }
+    fn seen() -> (WsInfo, IcmpInfo) {
+        let ws = WsInfo {
+            message: Some("pong 42".into()),
+            close: "clean".into(),
+            close_code: Some(1000),
+            ..WsInfo::default()
+        };
+        let icmp = IcmpInfo {
+            sent: 2,
+            received: 1,
+            rtt_ms: vec![0.5],
+            hop_limit: Some(64),
+        };
+        (ws, icmp)
     }
 
     #[test]
     fn ws_and_icmp_fields() {
-        let o = out();
+        let (ws, icmp) = seen();
         let re = |s: &str| Want::Re(regex::Regex::new(s).unwrap());
-        let ok = |f, op, w: Want| eval(f, op, &w, "c", &o);
+        let ok = |f, op, w: Want| eval(f, op, &w, "c", Some(&ws), Some(&icmp));
         assert!(ok(Field::WsMessage, Op::Match, re("^pong")).is_ok());
         assert!(ok(Field::WsMessage, Op::Eq, Want::Exact("pong 42".into())).is_ok());
         let e = ok(Field::WsMessage, Op::Eq, Want::Exact("pong".into())).unwrap_err();
@@ -181,10 +179,9 @@ mod tests {
         assert!(e.contains("50% loss"), "{e}");
         assert!(ok(Field::IcmpRtt, Op::Lt, Want::Number(1.0)).is_ok());
         assert!(ok(Field::IcmpHopLimit, Op::Eq, Want::Number(64.0)).is_ok());
-        let none = CheckOutcome::default();
-        let e = eval(Field::IcmpLoss, Op::Eq, &Want::Number(0.0), "c", &none).unwrap_err();
+        let e = eval(Field::IcmpLoss, Op::Eq, &Want::Number(0.0), "c", None, None).unwrap_err();
         assert!(e.contains("needs an icmp:// target"), "{e}");
-        let e = eval(Field::WsMessage, Op::Match, &re("x"), "c", &none).unwrap_err();
+        let e = eval(Field::WsMessage, Op::Match, &re("x"), "c", None, None).unwrap_err();
         assert!(e.contains("needs a ws:// or wss:// target"), "{e}");
     }
 }
