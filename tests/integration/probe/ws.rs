@@ -250,3 +250,97 @@ fn write_pki(dir: &std::path::Path) -> (String, String, String) {
         write("key.pem", &key.serialize_pem()),
     )
 }
+
+/// A hand-made WebSocket server for what no well-behaved library sends: it answers the
+/// upgrade (with the right Sec-WebSocket-Accept, or a wrong one), then writes `frames` as
+/// raw bytes and holds the connection for a while.
+fn raw_server(right_accept: bool, frames: Vec<u8>) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ws://{}/", l.local_addr().unwrap());
+    let h = std::thread::spawn(move || {
+        let Ok((mut s, _)) = l.accept() else { return };
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut req = Vec::new();
+        let mut b = [0u8; 1024];
+        while !req.windows(4).any(|w| w == b"\r\n\r\n") && req.len() < 16 << 10 {
+            match s.read(&mut b) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => req.extend_from_slice(&b[..n]),
+            }
+        }
+        let text = String::from_utf8_lossy(&req).to_string();
+        let key = text
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("sec-websocket-key")
+                    .then(|| v.trim().to_string())
+            })
+            .unwrap_or_default();
+        // RFC 6455 4.2.2: base64(SHA-1(key + the protocol's GUID)).
+        let mut input = key.clone();
+        input.push_str(if right_accept {
+            "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+        } else {
+            "not the GUID"
+        });
+        let digest =
+            ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, input.as_bytes());
+        use base64::Engine;
+        let accept = base64::engine::general_purpose::STANDARD.encode(digest.as_ref());
+        let resp = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n"
+        );
+        let _ = s.write_all(resp.as_bytes());
+        let _ = s.write_all(&frames);
+        let _ = s.flush();
+        // Read (and drop) what the client sends until it closes or 3 s pass.
+        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        while matches!(s.read(&mut b), Ok(n) if n > 0) {}
+    });
+    (url, h)
+}
+
+#[test]
+fn ws_hostile_servers_fail_cleanly() {
+    // A wrong Sec-WebSocket-Accept: the upgrade is not accepted.
+    let (url, h) = raw_server(false, Vec::new());
+    let (code, v) = probe_json(&[&url, "--ws-send", "x", "--timeout", "3s"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        v["targets"][0]["reason"],
+        "websocket upgrade failed: Sec-WebSocket-Accept does not match the key sent (RFC 6455 4.1)"
+    );
+    h.join().unwrap();
+    // A frame with a reserved bit set (no extension was negotiated: RFC 6455 5.2).
+    let (url, h) = raw_server(true, vec![0x81 | 0x40, 2, b'h', b'i']);
+    let (code, v) = probe_json(&[&url, "--ws-send", "x", "--timeout", "3s"]);
+    assert_eq!(code, 1, "{v}");
+    let reason = v["targets"][0]["reason"].as_str().unwrap().to_string();
+    assert!(reason.contains("Reserved bits are non-zero"), "{reason}");
+    h.join().unwrap();
+    // A frame header announcing 1 GiB: refused from the header, nothing that size is read.
+    let mut big = vec![0x82, 127];
+    big.extend_from_slice(&(1u64 << 30).to_be_bytes());
+    let (url, h) = raw_server(true, big);
+    let (code, v) = probe_json(&[&url, "--ws-send", "x", "--timeout", "3s"]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        v["targets"][0]["reason"],
+        "while waiting for the first message: a frame or message is larger than 1024 KiB"
+    );
+    h.join().unwrap();
+    // A text message in two fragments with a ping between them (RFC 6455 5.4, 5.5): the
+    // message is whole, the ping is not it.
+    let frames = vec![
+        0x01, 3, b'h', b'e', b'l', // text, not final
+        0x89, 1, b'p', // ping
+        0x80, 2, b'l', b'o', // continuation, final
+    ];
+    let (url, h) = raw_server(true, frames);
+    let (code, v) = probe_json(&[&url, "--expect", "ws.message == hello", "--timeout", "3s"]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["targets"][0]["websocket"]["message_bytes"], 5);
+    h.join().unwrap();
+}
