@@ -148,6 +148,10 @@ pub(super) async fn check(t: &Target, p: &mut Progress) -> Result<(), Fail> {
     let mut last_error: Option<String> = None;
     for i in 0..q.count {
         if let Some(prev) = sent_at.last() {
+            // No time left for another request and its reply: report what came back.
+            if p.remaining() <= INTERVAL {
+                break;
+            }
             tokio::time::sleep_until((*prev + INTERVAL).into()).await;
         }
         let seq = first_seq.wrapping_add(i as u16);
