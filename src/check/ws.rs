@@ -203,10 +203,24 @@ fn upgrade_failed(e: WsError, p: &mut Progress) -> Fail {
         let status = resp.status();
         p.out.status = Some(status.as_u16());
         p.out.http_version = Some("HTTP/1.1");
+        // The body often says why (a missing subprotocol, a bad origin): its first line.
+        let said = resp
+            .body()
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .and_then(|b| {
+                b.lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .map(str::to_string)
+            })
+            .map_or(String::new(), |l| {
+                format!(": '{}'", super::words::truncate(&l, 80))
+            });
         return Fail::new(
             FailKind::Protocol,
             format!(
-                "the server refused the WebSocket upgrade: status {} (want 101 Switching Protocols)",
+                "the server refused the WebSocket upgrade: status {} (want 101 Switching Protocols){said}",
                 status.as_u16()
             ),
         );

@@ -9,6 +9,7 @@ MODE: echo   - answers every message with the same message
       refuse - answers the upgrade with 403 Forbidden
       mute   - upgrades, then never sends anything (and never answers a close)
       close  - upgrades, then closes at once with 1008 "go away"
+      chat   - like echo, and speaks the "chat" subprotocol when the client asks for it
 CERT KEY: PEM files; the server then speaks TLS (wss://).
 """
 
@@ -44,6 +45,8 @@ async def main():
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(sys.argv[3], sys.argv[4])
     kwargs = {"ssl": tls}
+    if mode == "chat":
+        kwargs["subprotocols"] = ["chat"]
     if mode == "refuse":
         kwargs["process_request"] = refuse
     if mode == "mute":

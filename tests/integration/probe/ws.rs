@@ -135,7 +135,7 @@ fn ws_refused_upgrade_and_peer_close() {
     assert_eq!(t["fail_kind"], "protocol");
     assert_eq!(
         t["reason"],
-        "the server refused the WebSocket upgrade: status 403 (want 101 Switching Protocols)"
+        "the server refused the WebSocket upgrade: status 403 (want 101 Switching Protocols): 'no websockets here'"
     );
     let t = &v["targets"][1];
     assert_eq!(t["status"], 101, "{t}");
@@ -153,6 +153,33 @@ fn ws_refused_upgrade_and_peer_close() {
     assert_eq!(
         v["targets"][0]["reason"],
         "'ws.close_code == 1000' does not hold (saw close code 1008)"
+    );
+}
+
+#[test]
+fn ws_subprotocol_asked_with_a_header() {
+    let (_p, port) = peer("chat", None);
+    let url = format!("ws://127.0.0.1:{port}/");
+    let (code, v) = probe_json(&[
+        &url,
+        "-H",
+        "Sec-WebSocket-Protocol: chat",
+        "--expect",
+        "ws.subprotocol == chat",
+    ]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["targets"][0]["websocket"]["subprotocol"], "chat");
+    // websockets refuses a client that asks for no subprotocol, and its body says why.
+    let (code, v) = probe_json(&[&url]);
+    assert_eq!(code, 1, "{v}");
+    let t = &v["targets"][0];
+    assert_eq!(t["status"], 400, "{t}");
+    assert!(
+        t["reason"]
+            .as_str()
+            .unwrap()
+            .contains("missing subprotocol"),
+        "{t}"
     );
 }
 
