@@ -4,7 +4,8 @@
 //! governs both families). The kernel fills in the checksum and the identifier (the socket's
 //! "port") and hands back only replies to that identifier; this module still checks the
 //! reply type, the identifier, the sequence number and a random payload token, times each
-//! reply, and reads the reply's TTL / hop limit from IP_RECVTTL / IPV6_RECVHOPLIMIT.
+//! reply from the kernel's receive timestamp (SO_TIMESTAMPNS, as ping(8) does), and reads the
+//! reply's TTL / hop limit from IP_RECVTTL / IPV6_RECVHOPLIMIT.
 //!
 //! Phases as blackbox_exporter's icmp prober names them: resolve (the DNS slot), setup (the
 //! socket; the connect slot) and rtt (the mean round trip; the first-byte slot). Requests go
@@ -125,7 +126,7 @@ pub(super) async fn check(t: &Target, p: &mut Progress) -> Result<(), Fail> {
     let t1 = Instant::now();
     let v6 = ip.is_ipv6();
     let sock = ping_socket(v6).map_err(|e| Fail::new(FailKind::Connect, e.message()))?;
-    want_hop_limit(&sock, v6);
+    want_control(&sock, v6);
     let io = |what: &str, e: std::io::Error| {
         Fail::new(FailKind::Connect, format!("{what} {ip}: {}", io_reason(&e)))
     };
@@ -142,6 +143,8 @@ pub(super) async fn check(t: &Target, p: &mut Progress) -> Result<(), Fail> {
     let first_seq: u16 = rand::random();
     let mut info = IcmpInfo::default();
     let mut sent_at: Vec<Instant> = Vec::with_capacity(q.count as usize);
+    // The same moments on the wall clock, to subtract from the kernel's receive timestamps.
+    let mut sent_wall: Vec<std::time::SystemTime> = Vec::with_capacity(q.count as usize);
     let mut got = vec![false; q.count as usize];
     let mut rtts: Vec<Option<f64>> = vec![None; q.count as usize];
     let mut ident: Option<u16> = None;
@@ -156,6 +159,7 @@ pub(super) async fn check(t: &Target, p: &mut Progress) -> Result<(), Fail> {
         }
         let seq = first_seq.wrapping_add(i as u16);
         let packet = echo_request(v6, seq, &token);
+        sent_wall.push(std::time::SystemTime::now());
         sent_at.push(Instant::now());
         info.sent += 1;
         if let Err(e) = send(&sock, &packet).await {
@@ -190,10 +194,17 @@ pub(super) async fn check(t: &Target, p: &mut Progress) -> Result<(), Fail> {
             let k = usize::from(s.wrapping_sub(first_seq));
             if k < sent_at.len() && !got[k] {
                 got[k] = true;
-                rtts[k] = Some(ms(now - sent_at[k]));
+                let woke = now - sent_at[k];
+                // The kernel's timestamp when it is there and consistent (the wall clock
+                // may step); else when this task saw the reply.
+                let kernel = reply.control.received.and_then(|rx| {
+                    let tx = sent_wall[k].duration_since(std::time::UNIX_EPOCH).ok()?;
+                    rx.checked_sub(tx).filter(|rtt| *rtt <= woke)
+                });
+                rtts[k] = Some(ms(kernel.unwrap_or(woke)));
                 info.received += 1;
-                if reply.hop_limit.is_some() {
-                    info.hop_limit = reply.hop_limit;
+                if reply.control.hop_limit.is_some() {
+                    info.hop_limit = reply.control.hop_limit;
                 }
             }
         }
@@ -251,21 +262,29 @@ fn match_reply(v6: bool, b: &[u8], ident: Option<u16>, token: &[u8; 8]) -> Optio
     Some(u16::from_be_bytes([b[6], b[7]]))
 }
 
-/// Ask the kernel for the TTL / hop limit of what arrives (a control message per reply);
-/// without it the reply still counts, only `hop_limit` stays unknown.
-fn want_hop_limit(sock: &Socket, v6: bool) {
+/// Ask the kernel for the TTL / hop limit of each reply and its receive time (control
+/// messages); without them a reply still counts, timed by the reactor's wake-up instead.
+fn want_control(sock: &Socket, v6: bool) {
     if v6 {
         let _ = sock.set_recv_hoplimit_v6(true);
-        return;
+    } else {
+        set_flag(sock, libc::IPPROTO_IP, libc::IP_RECVTTL);
     }
+    // The kernel's receive timestamp, as ping(8) uses: the round trip then excludes the time
+    // this process takes to wake up and read the reply.
+    set_flag(sock, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS);
+}
+
+/// setsockopt(level, name, 1); a failure only loses the optional facts it asked for.
+fn set_flag(sock: &Socket, level: libc::c_int, name: libc::c_int) {
     let on: libc::c_int = 1;
     // SAFETY: a valid open socket, and a pointer to a c_int that outlives the call with its
-    // exact size, as setsockopt(2) requires for IP_RECVTTL.
+    // exact size, as setsockopt(2) requires for these boolean options.
     let _ = unsafe {
         libc::setsockopt(
             sock.as_raw_fd(),
-            libc::IPPROTO_IP,
-            libc::IP_RECVTTL,
+            level,
+            name,
             (&on as *const libc::c_int).cast(),
             std::mem::size_of::<libc::c_int>() as libc::socklen_t,
         )
@@ -278,7 +297,7 @@ async fn send(sock: &tokio::net::UdpSocket, packet: &[u8]) -> std::io::Result<us
 
 struct Reply {
     len: usize,
-    hop_limit: Option<u8>,
+    control: Control,
 }
 
 async fn recv(sock: &tokio::net::UdpSocket, buf: &mut [u8]) -> std::io::Result<Reply> {
@@ -293,7 +312,7 @@ async fn recv(sock: &tokio::net::UdpSocket, buf: &mut [u8]) -> std::io::Result<R
                 let bytes: Vec<u8> = ctrl.iter().flat_map(|w| w.to_ne_bytes()).collect();
                 return Ok(Reply {
                     len,
-                    hop_limit: hop_limit(&bytes[..ctrl_len.min(bytes.len())]),
+                    control: control(&bytes[..ctrl_len.min(bytes.len())]),
                 });
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
@@ -324,30 +343,54 @@ fn recvmsg(fd: RawFd, buf: &mut [u8], ctrl: &mut [u64]) -> std::io::Result<(usiz
     Ok((n as usize, msg.msg_controllen as usize))
 }
 
-/// The TTL (IP_TTL) or hop limit (IPV6_HOPLIMIT) in a control buffer, read field by field
-/// (Linux `struct cmsghdr`: a size_t length, int level, int type, data aligned to size_t).
-fn hop_limit(ctrl: &[u8]) -> Option<u8> {
+/// What the control messages of one reply said.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Control {
+    /// IP_TTL (IPv4) or IPV6_HOPLIMIT.
+    hop_limit: Option<u8>,
+    /// SCM_TIMESTAMPNS: when the kernel received the reply, since the Unix epoch.
+    received: Option<Duration>,
+}
+
+/// Read a control buffer field by field (Linux `struct cmsghdr`: a size_t length, int level,
+/// int type, data aligned to size_t; a timestamp is a `struct timespec` of two longs).
+fn control(ctrl: &[u8]) -> Control {
     const W: usize = std::mem::size_of::<usize>();
     let header = std::mem::size_of::<libc::cmsghdr>();
     let align = |n: usize| (n + W - 1) & !(W - 1);
     let int = |b: &[u8]| -> Option<i32> { Some(i32::from_ne_bytes(b.get(..4)?.try_into().ok()?)) };
+    let word =
+        |b: &[u8]| -> Option<isize> { Some(isize::from_ne_bytes(b.get(..W)?.try_into().ok()?)) };
+    let mut out = Control::default();
     let mut off = 0;
     while off + header <= ctrl.len() {
-        let len = usize::from_ne_bytes(ctrl[off..off + W].try_into().ok()?);
+        let Some(len) = ctrl[off..off + W].try_into().ok().map(usize::from_ne_bytes) else {
+            break;
+        };
         if len < header || off + len > ctrl.len() {
-            return None;
+            break;
         }
-        let level = int(&ctrl[off + W..])?;
-        let kind = int(&ctrl[off + W + 4..])?;
+        let (Some(level), Some(kind)) = (int(&ctrl[off + W..]), int(&ctrl[off + W + 4..])) else {
+            break;
+        };
         let data = &ctrl[off + align(header)..off + len];
-        let ours = (level == libc::IPPROTO_IP && kind == libc::IP_TTL)
-            || (level == libc::IPPROTO_IPV6 && kind == libc::IPV6_HOPLIMIT);
-        if ours {
-            return int(data).and_then(|v| u8::try_from(v).ok());
+        if (level == libc::IPPROTO_IP && kind == libc::IP_TTL)
+            || (level == libc::IPPROTO_IPV6 && kind == libc::IPV6_HOPLIMIT)
+        {
+            out.hop_limit = int(data).and_then(|v| u8::try_from(v).ok());
+        } else if level == libc::SOL_SOCKET && kind == libc::SCM_TIMESTAMPNS {
+            let secs = word(data).and_then(|v| u64::try_from(v).ok());
+            let nanos = data
+                .get(W..)
+                .and_then(word)
+                .and_then(|v| u32::try_from(v).ok());
+            if let (Some(secs), Some(nanos)) = (secs, nanos.filter(|n| *n < 1_000_000_000)) {
+                out.received = Some(Duration::new(secs, nanos));
+            }
         }
         off += align(len);
     }
-    None
+    out
 }
 
 #[cfg(test)]
@@ -405,30 +448,47 @@ mod tests {
     }
 
     #[test]
-    fn hop_limit_from_control_messages() {
+    fn control_messages_give_hop_limit_and_timestamp() {
         const W: usize = std::mem::size_of::<usize>();
         let header = std::mem::size_of::<libc::cmsghdr>();
-        let cmsg = |level: i32, kind: i32, value: i32| {
+        let cmsg = |level: i32, kind: i32, data: &[u8]| {
             let mut b = Vec::new();
-            b.extend_from_slice(&(header + 4).to_ne_bytes());
+            b.extend_from_slice(&(header + data.len()).to_ne_bytes());
             b.extend_from_slice(&level.to_ne_bytes());
             b.extend_from_slice(&kind.to_ne_bytes());
             b.resize(header, 0);
-            b.extend_from_slice(&value.to_ne_bytes());
+            b.extend_from_slice(data);
             b.resize(b.len().div_ceil(W) * W, 0);
             b
         };
-        let mut two = cmsg(libc::SOL_SOCKET, 29, 5);
-        two.extend(cmsg(libc::IPPROTO_IP, libc::IP_TTL, 63));
-        assert_eq!(hop_limit(&two), Some(63));
+        let mut ts = Vec::new();
+        ts.extend_from_slice(&1_700_000_000isize.to_ne_bytes());
+        ts.extend_from_slice(&250_000_000isize.to_ne_bytes());
+        let mut two = cmsg(libc::SOL_SOCKET, libc::SCM_TIMESTAMPNS, &ts);
+        two.extend(cmsg(libc::IPPROTO_IP, libc::IP_TTL, &63i32.to_ne_bytes()));
         assert_eq!(
-            hop_limit(&cmsg(libc::IPPROTO_IPV6, libc::IPV6_HOPLIMIT, 255)),
-            Some(255)
+            control(&two),
+            Control {
+                hop_limit: Some(63),
+                received: Some(Duration::new(1_700_000_000, 250_000_000)),
+            }
         );
-        assert_eq!(hop_limit(&[]), None);
-        assert_eq!(hop_limit(&two[..5]), None);
-        let mut bad = cmsg(libc::IPPROTO_IP, libc::IP_TTL, 1);
+        let v6 = cmsg(
+            libc::IPPROTO_IPV6,
+            libc::IPV6_HOPLIMIT,
+            &255i32.to_ne_bytes(),
+        );
+        assert_eq!(control(&v6).hop_limit, Some(255));
+        assert_eq!(control(&[]), Control::default());
+        assert_eq!(control(&two[..5]), Control::default());
+        let mut bad = cmsg(libc::IPPROTO_IP, libc::IP_TTL, &1i32.to_ne_bytes());
         bad[0] = 255; // a length past the buffer
-        assert_eq!(hop_limit(&bad), None);
+        assert_eq!(control(&bad), Control::default());
+        // A timestamp with nanoseconds out of range is not one.
+        let mut odd = Vec::new();
+        odd.extend_from_slice(&1isize.to_ne_bytes());
+        odd.extend_from_slice(&2_000_000_000isize.to_ne_bytes());
+        let odd = cmsg(libc::SOL_SOCKET, libc::SCM_TIMESTAMPNS, &odd);
+        assert_eq!(control(&odd).received, None);
     }
 }
