@@ -67,7 +67,7 @@ Examples:
 Exit codes:
   0  the requirement holds (every target passed, or --require any/N met; healthy for --until)
   1  it does not (or --until reached --deadline)
-  2  bad input: a malformed target, condition or flag
+  2  bad input: a malformed target, condition or flag; icmp:// where ping sockets are not allowed
   3  runtime failure
   --output nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (any bad input, runtime failure)"
 )]
