@@ -1,6 +1,7 @@
 //! One check from start to verdict ([`run`]): the phases timed as they pass, the whole check
 //! bounded by its timeout, the scheme's own exchange (tcp.rs, http.rs for HTTP and HTTPS, or
-//! grpc.rs for the gRPC health check, dns.rs for a DNS query),
+//! grpc.rs for the gRPC health check, dns.rs for a DNS query, ws.rs for a WebSocket, icmp.rs
+//! for echo requests),
 //! then the conditions judged on what came back. The types it fills in are in mod.rs.
 
 use super::{
@@ -18,6 +19,7 @@ pub async fn run(spec: &CheckSpec, target: &Target, timeout: Duration) -> CheckO
         phase: Phase::Dns,
         phase_start: now,
         start: now,
+        deadline: now + timeout,
     };
     let result = tokio::time::timeout(timeout, exec(spec, target, &mut p)).await;
     if !matches!(result, Ok(Ok(_))) {
@@ -63,6 +65,8 @@ async fn exec(spec: &CheckSpec, target: &Target, p: &mut Progress) -> Result<Opt
             p.out.dns = Some(Box::new(answer));
             Ok(None)
         }
+        Scheme::Ws | Scheme::Wss => super::ws::check(spec, target, p).await.map(|()| None),
+        Scheme::Icmp => super::icmp::check(target, p).await.map(|()| None),
     }
 }
 
@@ -124,11 +128,16 @@ fn judge(
         return Err(format!("rcode {} (want NOERROR)", a.rcode));
     }
     for f in &c.fields {
-        f.eval(out.dns.as_deref(), out.tls.as_deref())?;
+        f.eval_with(
+            out.dns.as_deref(),
+            out.tls.as_deref(),
+            out.ws.as_deref(),
+            out.icmp.as_deref(),
+        )?;
     }
     if let Some(min) = c.cert_min_days {
         if !target.scheme.is_tls() {
-            return Err("cert-min-days needs an https:// or grpcs:// target".into());
+            return Err("cert-min-days needs an https://, grpcs:// or wss:// target".into());
         }
         match out.cert_days_left(SystemTime::now()) {
             Some(days) if days < min => {

@@ -19,41 +19,20 @@
 //!   zone-file form blackbox_exporter's regular expressions are written against:
 //!   `NAME<TAB>TTL<TAB>CLASS<TAB>TYPE<TAB>RDATA`. These are blackbox's `fail_if_*` options
 //!   turned around to say what must hold.
+//!
+//! And a WebSocket exchange's or ICMP echoes' (`ws.message ~ pong`, `icmp.loss <= 20`...),
+//! parsed here and judged in field_exchange.rs, which lists them.
 
 use super::dns_data::DnsAnswer;
 use super::tls_info::TlsInfo;
+pub use super::words::Op;
+use super::words::compare;
 use crate::spec::SpecError;
 
 const EXPECTED: &str = "FIELD OP VALUE, e.g. 'tls.version >= 1.2', 'cert.issuer ~ Let', \
      'cert.days_left >= 14', 'dns.rcode == NXDOMAIN', 'dns.answer.count >= 1', \
-     'dns.answer ~ 10\\.0\\.0\\.', 'dns.authoritative == true'";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    Ne,
-    Ge,
-    Le,
-    Gt,
-    Lt,
-    Match,
-    NoMatch,
-}
-
-impl Op {
-    fn as_str(self) -> &'static str {
-        match self {
-            Op::Eq => "==",
-            Op::Ne => "!=",
-            Op::Ge => ">=",
-            Op::Le => "<=",
-            Op::Gt => ">",
-            Op::Lt => "<",
-            Op::Match => "~",
-            Op::NoMatch => "!~",
-        }
-    }
-}
+     'dns.answer ~ 10\\.0\\.0\\.', 'dns.authoritative == true', 'ws.message ~ pong', \
+     'ws.close_code == 1000', 'icmp.loss <= 20', 'icmp.rtt_ms < 50'";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -116,6 +95,8 @@ enum Check {
         all: bool,
         re: regex::Regex,
     },
+    /// A WebSocket or ICMP fact (field_exchange.rs).
+    Exchange(super::field_exchange::Field, super::field_exchange::Want),
 }
 
 /// One parsed field condition.
@@ -131,7 +112,35 @@ impl FieldCond {
     /// can tell one from a TCP reply to wait for.
     pub fn looks_like(s: &str) -> bool {
         let t = s.trim_start();
-        ["dns.", "tls.", "cert."].iter().any(|p| t.starts_with(p))
+        ["dns.", "tls.", "cert.", "ws.", "icmp."]
+            .iter()
+            .any(|p| t.starts_with(p))
+    }
+
+    /// Whether this condition is about a WebSocket exchange (ws.*).
+    pub fn is_ws(&self) -> bool {
+        matches!(&self.check, Check::Exchange(f, _) if f.is_ws())
+    }
+
+    /// Whether this condition judges the first WebSocket message (the check then waits for one).
+    pub fn wants_ws_message(&self) -> bool {
+        matches!(
+            &self.check,
+            Check::Exchange(super::field_exchange::Field::WsMessage, _)
+        )
+    }
+
+    /// Whether this condition is about ICMP echoes (icmp.*).
+    pub fn is_icmp(&self) -> bool {
+        matches!(&self.check, Check::Exchange(f, _) if !f.is_ws())
+    }
+
+    /// Whether this condition is about a DNS answer (dns.*).
+    pub fn is_dns(&self) -> bool {
+        !matches!(
+            self.check,
+            Check::Number(..) | Check::Text(..) | Check::Exchange(..)
+        )
     }
 
     /// Whether this condition is about a TLS handshake (the target must then use TLS).
@@ -262,7 +271,34 @@ impl FieldCond {
                     re: super::words::parse_regex(value)?,
                 }
             }
-            _ => return Err(bad(format!("unknown field '{field}'"))),
+            _ => match super::field_exchange::Field::named(&parts) {
+                Some(f) if f.is_text() => {
+                    ops(
+                        &[Op::Eq, Op::Ne, Op::Match, Op::NoMatch],
+                        "takes == or != (exact) or ~ or !~ (a regular expression)",
+                    )?;
+                    let want = match op {
+                        Op::Match | Op::NoMatch => {
+                            super::field_exchange::Want::Re(super::words::parse_regex(value)?)
+                        }
+                        _ => super::field_exchange::Want::Exact(value.to_string()),
+                    };
+                    Check::Exchange(f, want)
+                }
+                Some(f) => {
+                    ops(
+                        &[Op::Eq, Op::Ne, Op::Ge, Op::Le, Op::Gt, Op::Lt],
+                        "is a number (== != >= <= > <)",
+                    )?;
+                    let n: f64 = value
+                        .parse()
+                        .ok()
+                        .filter(|n: &f64| n.is_finite())
+                        .ok_or_else(|| bad(format!("'{value}' is not a number")))?;
+                    Check::Exchange(f, super::field_exchange::Want::Number(n))
+                }
+                None => return Err(bad(format!("unknown field '{field}'"))),
+            },
         };
         Ok(FieldCond {
             text: t.to_string(),
@@ -271,9 +307,32 @@ impl FieldCond {
         })
     }
 
+    /// Judge what any check saw: [`FieldCond::eval`]'s facts, and a WebSocket exchange's or
+    /// ICMP echoes' (field_exchange.rs).
+    pub fn eval_with(
+        &self,
+        dns: Option<&DnsAnswer>,
+        tls: Option<&TlsInfo>,
+        ws: Option<&super::ws_data::WsInfo>,
+        icmp: Option<&super::icmp_data::IcmpInfo>,
+    ) -> Result<(), String> {
+        match &self.check {
+            Check::Exchange(f, want) => {
+                super::field_exchange::eval(*f, self.op, want, &self.text, ws, icmp)
+            }
+            _ => self.eval(dns, tls),
+        }
+    }
+
     /// Judge what the check saw (its DNS answer or TLS handshake, when it had one); Err names
     /// the condition and the value seen.
     pub fn eval(&self, dns: Option<&DnsAnswer>, tls: Option<&TlsInfo>) -> Result<(), String> {
+        if let Check::Exchange(..) = self.check {
+            return Err(format!(
+                "'{}' needs a ws://, wss:// or icmp:// target",
+                self.text
+            ));
+        }
         if self.is_tls() {
             return self.eval_tls(tls);
         }
@@ -281,7 +340,7 @@ impl FieldCond {
             return Err(format!("'{}' needs a dns:// target", self.text));
         };
         let ok = match &self.check {
-            Check::Number(..) | Check::Text(..) => false,
+            Check::Number(..) | Check::Text(..) | Check::Exchange(..) => false,
             Check::Rcode(codes) => codes.contains(&a.rcode) == (self.op == Op::Eq),
             Check::Authoritative(want) => (a.authoritative == *want) == (self.op == Op::Eq),
             Check::Count(sec, n) => compare(sec.records(a).len() as f64, self.op, *n),
@@ -299,7 +358,7 @@ impl FieldCond {
             return Ok(());
         }
         let seen = match &self.check {
-            Check::Number(..) | Check::Text(..) => String::new(),
+            Check::Number(..) | Check::Text(..) | Check::Exchange(..) => String::new(),
             Check::Rcode(_) => format!("rcode {}", a.rcode),
             Check::Authoritative(_) => format!("authoritative {}", a.authoritative),
             Check::Count(sec, _) => format!("{} {} record(s)", sec.records(a).len(), sec.name()),
@@ -324,7 +383,7 @@ impl FieldCond {
     fn eval_tls(&self, tls: Option<&TlsInfo>) -> Result<(), String> {
         let Some(t) = tls else {
             return Err(format!(
-                "'{}' needs a TLS handshake (an https:// or grpcs:// target)",
+                "'{}' needs a TLS handshake (an https://, grpcs:// or wss:// target)",
                 self.text
             ));
         };
@@ -387,18 +446,6 @@ impl FieldCond {
         } else {
             Err(format!("'{}' does not hold (saw {seen})", self.text))
         }
-    }
-}
-
-fn compare(seen: f64, op: Op, want: f64) -> bool {
-    match op {
-        Op::Eq => seen == want,
-        Op::Ne => seen != want,
-        Op::Ge => seen >= want,
-        Op::Le => seen <= want,
-        Op::Gt => seen > want,
-        Op::Lt => seen < want,
-        Op::Match | Op::NoMatch => false,
     }
 }
 
@@ -488,6 +535,11 @@ mod tests {
             ("tls.version ~ 1", "is a number"),
             ("cert.issuer >= x", "takes == or !="),
             ("cert.nope == x", "unknown field"),
+            ("ws.message >= x", "takes == or !="),
+            ("ws.message ~ (", "regular expression"),
+            ("ws.close_code ~ 1", "is a number"),
+            ("icmp.loss == lots", "not a number"),
+            ("icmp.ttl == 1", "unknown field"),
         ] {
             let e = FieldCond::parse(bad).unwrap_err().to_string();
             assert!(e.contains(want), "{bad}: {e}");
@@ -496,5 +548,11 @@ mod tests {
         assert!(!FieldCond::looks_like("+PONG"));
         assert!(FieldCond::looks_like("cert.issuer~Let"));
         assert!(FieldCond::parse("cert.issuer~Let").unwrap().is_tls());
+        let ws = FieldCond::parse("ws.message~pong").unwrap();
+        assert!(ws.is_ws() && ws.wants_ws_message() && !ws.is_dns() && !ws.is_tls());
+        let icmp = FieldCond::parse("icmp.rtt_ms < 5").unwrap();
+        assert!(icmp.is_icmp() && !icmp.is_ws() && !icmp.is_dns());
+        assert!(FieldCond::parse("dns.rcode == NOERROR").unwrap().is_dns());
+        assert!(FieldCond::looks_like("icmp.loss <= 20"));
     }
 }

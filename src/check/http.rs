@@ -20,7 +20,7 @@ const MAX_KEEP: usize = 1 << 20;
 const MAX_READ: u64 = 8 << 20;
 /// HTTP/2 over TLS needs ALPN "h2" (RFC 9113 3.2); the server chose something else or nothing.
 const NO_H2: &str = "the server did not agree to HTTP/2 (ALPN h2)";
-const USER_AGENT: &str = concat!("lbctl-probe/", env!("CARGO_PKG_VERSION"));
+pub(super) const USER_AGENT: &str = concat!("lbctl-probe/", env!("CARGO_PKG_VERSION"));
 
 /// The connection driver task, stopped when the check ends (or is cancelled by its timeout).
 pub(super) struct AbortOnDrop(pub(super) tokio::task::JoinHandle<()>);
@@ -117,6 +117,7 @@ pub(super) async fn tls_phase(
             // explain_io's advice names the HTTP scheme; the plain-text gRPC one is grpc://.
             let text = match t.scheme {
                 Scheme::Grpcs => why.text.replace("try http://", "try grpc://"),
+                Scheme::Wss => why.text.replace("try http://", "try ws://"),
                 _ => why.text,
             };
             Fail {

@@ -1,4 +1,4 @@
-//! Health checks (tcp, http, tls, grpc, dns) and the rise/fall state machine: run once by `probe`,
+//! Health checks (tcp, http, tls, grpc, dns, websocket, icmp) and the rise/fall state machine: run once by `probe`,
 //! continuously by `proxy`. No CLI, no printing: a [`CheckSpec`] and a [`Target`] in, a
 //! [`CheckOutcome`] out.
 //!
@@ -11,7 +11,10 @@
 //! May import: `spec`, `tls` and `grpc` (its tests also start `serve` backends). Never `cli` or
 //! a subcommand: `probe` and `proxy` call in here. Inside, `exec.rs` drives one check through
 //! `tcp.rs`, `http.rs` (what each hop sends: `request.rs`,
-//! `auth.rs`), `grpc.rs` (grpc.health.v1 over HTTP/2) or `dns.rs`; all of them import the types of this file, which imports none of them.
+//! `auth.rs`), `grpc.rs` (grpc.health.v1 over HTTP/2), `dns.rs`, `ws.rs` (the WebSocket
+//! upgrade, one message and the close handshake, on tokio-tungstenite) or `icmp.rs` (echo
+//! requests on an unprivileged ping socket); all of them import the types of this file, which
+//! imports none of them (their data types are in `dns_data.rs`, `ws_data.rs`, `icmp_data.rs`).
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -29,8 +32,11 @@ pub mod dns;
 pub mod dns_data;
 mod exec;
 pub mod field;
+mod field_exchange;
 mod grpc;
 mod http;
+pub mod icmp;
+pub mod icmp_data;
 mod request;
 pub mod state;
 pub mod target;
@@ -38,6 +44,8 @@ mod tcp;
 pub mod tls;
 pub mod tls_info;
 mod words;
+mod ws;
+pub mod ws_data;
 
 pub use cond::{Conditions, HeaderCond, JsonCond, StatusRanges};
 pub use exec::run;
@@ -87,6 +95,9 @@ pub struct CheckSpec {
     pub send: Option<Vec<u8>>,
     /// tcp: bytes the reply must contain.
     pub expect: Option<Vec<u8>>,
+    /// ws/wss: a text message to send after the upgrade (the first message received is then
+    /// the answer the conditions judge).
+    pub ws_send: Option<String>,
     pub conditions: Conditions,
 }
 
@@ -104,6 +115,7 @@ impl Default for CheckSpec {
             cert_only: false,
             send: None,
             expect: None,
+            ws_send: None,
             conditions: Conditions::default(),
         }
     }
@@ -169,6 +181,10 @@ pub struct CheckOutcome {
     pub tls: Option<Box<tls_info::TlsInfo>>,
     /// DNS checks: what the server answered (rcode, flags, each section's records).
     pub dns: Option<Box<dns_data::DnsAnswer>>,
+    /// WebSocket checks: the upgrade, the first message and the close handshake.
+    pub ws: Option<Box<ws_data::WsInfo>>,
+    /// ICMP checks: requests sent, replies, round-trip times, hop limit.
+    pub icmp: Option<Box<icmp_data::IcmpInfo>>,
     /// The address connected to (after DNS; for a DNS check, the server asked).
     pub addr: Option<SocketAddr>,
     pub timings: Timings,
@@ -201,6 +217,14 @@ enum Phase {
     Tls,
     FirstByte,
     Body,
+    /// ws: from the upgrade request to its answer.
+    Upgrade,
+    /// ws: between the 101 answer and the first message.
+    Message,
+    /// ws: the close handshake.
+    Closing,
+    /// icmp: waiting for echo replies.
+    Echo,
 }
 
 impl Phase {
@@ -211,6 +235,10 @@ impl Phase {
             Phase::Tls => "in the TLS handshake",
             Phase::FirstByte => "waiting for the first byte",
             Phase::Body => "reading the body",
+            Phase::Upgrade => "waiting for the answer to the WebSocket upgrade",
+            Phase::Message => "waiting for the first message",
+            Phase::Closing => "in the close handshake",
+            Phase::Echo => "waiting for echo replies",
         }
     }
 }
@@ -240,9 +268,19 @@ struct Progress {
     /// When the current phase began (so a failure or timeout can charge its time to it).
     phase_start: Instant,
     start: Instant,
+    /// When the check's timeout ends (checks that wait on their own, like the close
+    /// handshake or a lost echo reply, stop short of it).
+    deadline: Instant,
 }
 
 impl Progress {
+    /// Time left before the timeout, less a margin for the check to wrap up.
+    fn remaining(&self) -> Duration {
+        self.deadline
+            .saturating_duration_since(Instant::now())
+            .saturating_sub(Duration::from_millis(20))
+    }
+
     fn enter(&mut self, phase: Phase) {
         self.phase = phase;
         self.phase_start = Instant::now();
@@ -256,8 +294,8 @@ impl Progress {
             Phase::Dns => &mut t.dns,
             Phase::Connect => &mut t.connect,
             Phase::Tls => &mut t.tls,
-            Phase::FirstByte => &mut t.ttfb,
-            Phase::Body => return,
+            Phase::FirstByte | Phase::Upgrade | Phase::Echo => &mut t.ttfb,
+            Phase::Body | Phase::Message | Phase::Closing => return,
         };
         if slot.is_none() {
             *slot = spent;
@@ -316,6 +354,8 @@ fn io_reason(e: &std::io::Error) -> String {
         ConnectionReset => "connection reset".into(),
         ConnectionAborted => "connection aborted".into(),
         UnexpectedEof => "connection closed early".into(),
+        NetworkUnreachable => "network unreachable".into(),
+        HostUnreachable => "host unreachable".into(),
         _ => {
             let s = e.to_string();
             match s.find(" (os error") {

@@ -1,6 +1,8 @@
 //! Check targets: `tcp://host:port`, `http://host[:port]/path`, `https://...`, a bare
-//! `host:port` meaning TCP, and `grpc://host:port[/SERVICE]` / `grpcs://...` (the
-//! grpc.health.v1 health check of SERVICE, the whole server when absent). Also the target-line form used by `probe` files and stdin, a target
+//! `host:port` meaning TCP, `grpc://host:port[/SERVICE]` / `grpcs://...` (the
+//! grpc.health.v1 health check of SERVICE, the whole server when absent),
+//! `ws://host[:port]/path` / `wss://...` (a WebSocket upgrade) and `icmp://HOST[?count=N]`
+//! (echo requests). Also the target-line form used by `probe` files and stdin, a target
 //! followed by its own assertions (`https://a/health status=200 json=.status==UP`), and the
 //! escape syntax of `--send`/`--expect` bytes.
 
@@ -8,8 +10,9 @@ use crate::spec::SpecError;
 use std::fmt;
 
 const TARGET_EXPECTED: &str = "tcp://HOST:PORT, HOST:PORT, http://HOST[:PORT][/PATH], \
-     https://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE], grpcs://HOST[:PORT][/SERVICE] or \
-     dns://[RESOLVER[:PORT]]/NAME[?type=A]";
+     https://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE], grpcs://HOST[:PORT][/SERVICE], \
+     dns://[RESOLVER[:PORT]]/NAME[?type=A], ws://HOST[:PORT][/PATH], wss://HOST[:PORT][/PATH] or \
+     icmp://HOST[?count=N]";
 
 /// How a target is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,6 +26,12 @@ pub enum Scheme {
     Grpcs,
     /// One DNS query to one server (UDP, TCP after truncation).
     Dns,
+    /// A WebSocket opening handshake (RFC 6455) over plain TCP.
+    Ws,
+    /// A WebSocket opening handshake over TLS (ALPN http/1.1).
+    Wss,
+    /// ICMP echo requests over an unprivileged ping socket (no port).
+    Icmp,
 }
 
 impl Scheme {
@@ -34,12 +43,20 @@ impl Scheme {
             Scheme::Grpc => "grpc",
             Scheme::Grpcs => "grpcs",
             Scheme::Dns => "dns",
+            Scheme::Ws => "ws",
+            Scheme::Wss => "wss",
+            Scheme::Icmp => "icmp",
         }
     }
 
-    /// A scheme that makes a TLS handshake (https, grpcs).
+    /// A scheme that makes a TLS handshake (https, grpcs, wss).
     pub fn is_tls(self) -> bool {
-        matches!(self, Scheme::Https | Scheme::Grpcs)
+        matches!(self, Scheme::Https | Scheme::Grpcs | Scheme::Wss)
+    }
+
+    /// A WebSocket check (ws, wss).
+    pub fn is_ws(self) -> bool {
+        matches!(self, Scheme::Ws | Scheme::Wss)
     }
 
     /// A gRPC health check (grpc, grpcs).
@@ -76,12 +93,18 @@ impl Target {
                 "grpc" => (Scheme::Grpc, rest),
                 "grpcs" => (Scheme::Grpcs, rest),
                 "dns" => (Scheme::Dns, rest),
+                "ws" => (Scheme::Ws, rest),
+                "wss" => (Scheme::Wss, rest),
+                "icmp" => (Scheme::Icmp, rest),
                 _ => return Err(err(&format!("unknown scheme '{sch}'"))),
             },
             None => (Scheme::Tcp, t),
         };
         if scheme == Scheme::Dns {
             return parse_dns(rest).map_err(|p| err(&p));
+        }
+        if scheme == Scheme::Icmp {
+            return parse_icmp(rest).map_err(|p| err(&p));
         }
         let (authority, path) = match rest.find(['/', '?']) {
             Some(i) => (&rest[..i], &rest[i..]),
@@ -96,11 +119,13 @@ impl Target {
         let (host, port) = split_host_port(authority).map_err(|p| err(&p))?;
         let port = match (port, scheme) {
             (Some(p), _) => p,
-            (None, Scheme::Http) => 80,
-            (None, Scheme::Https | Scheme::Grpcs) => 443,
+            (None, Scheme::Http | Scheme::Ws) => 80,
+            (None, Scheme::Https | Scheme::Grpcs | Scheme::Wss) => 443,
             (None, Scheme::Dns) => 53,
-            // gRPC has no well-known port of its own.
-            (None, Scheme::Tcp | Scheme::Grpc) => return Err(err("the port is missing")),
+            // gRPC has no well-known port of its own; ICMP has none at all (parsed above).
+            (None, Scheme::Tcp | Scheme::Grpc | Scheme::Icmp) => {
+                return Err(err("the port is missing"));
+            }
         };
         if port == 0 {
             return Err(err("port 0 cannot be probed"));
@@ -200,7 +225,7 @@ impl Target {
     pub fn host_header(&self) -> String {
         let default = matches!(
             (self.scheme, self.port),
-            (Scheme::Http, 80) | (Scheme::Https, 443)
+            (Scheme::Http | Scheme::Ws, 80) | (Scheme::Https | Scheme::Wss, 443)
         );
         if !default {
             self.authority()
@@ -242,6 +267,10 @@ impl fmt::Display for Target {
             Scheme::Tcp => write!(f, "tcp://{}", self.authority()),
             Scheme::Dns if self.host.is_empty() => write!(f, "dns://{}", self.path),
             Scheme::Dns => write!(f, "dns://{}{}", self.authority(), self.path),
+            Scheme::Icmp if self.host.contains(':') => {
+                write!(f, "icmp://[{}]{}", self.host, self.path)
+            }
+            Scheme::Icmp => write!(f, "icmp://{}{}", self.host, self.path),
             s => write!(f, "{}://{}{}", s.as_str(), self.host_header(), self.path),
         }
     }
@@ -274,6 +303,31 @@ fn parse_dns(rest: &str) -> Result<Target, String> {
         host,
         port,
         path: path.to_string(),
+    })
+}
+
+/// `icmp://HOST[?count=N]`: a host name or IP address (IPv6 in brackets), no port, no path.
+fn parse_icmp(rest: &str) -> Result<Target, String> {
+    let (authority, query) = match rest.find(['/', '?']) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let query = match query {
+        "" | "/" => "",
+        q if q.starts_with('?') => q,
+        q if q.starts_with("/?") => &q[1..],
+        _ => return Err("an ICMP target has no path (icmp://HOST[?count=N])".into()),
+    };
+    let (host, port) = split_host_port(authority)?;
+    if port.is_some() {
+        return Err("an ICMP target has no port (icmp://HOST)".into());
+    }
+    super::icmp_data::IcmpQuery::parse(query)?;
+    Ok(Target {
+        scheme: Scheme::Icmp,
+        host,
+        port: 0,
+        path: query.to_string(),
     })
 }
 
@@ -450,6 +504,30 @@ mod tests {
         assert_eq!(t.to_string(), "grpcs://example.com:443");
         let t = Target::parse("grpc://h:1/").unwrap();
         assert_eq!(t.to_string(), "grpc://h:1");
+        let t = Target::parse("WS://h/chat?room=1").unwrap();
+        assert_eq!(
+            (t.scheme, t.port, t.path.as_str()),
+            (Scheme::Ws, 80, "/chat?room=1")
+        );
+        assert_eq!(t.to_string(), "ws://h/chat?room=1");
+        let t = Target::parse("wss://[::1]:8443").unwrap();
+        assert_eq!(
+            (t.scheme, t.port, t.path.as_str()),
+            (Scheme::Wss, 8443, "/")
+        );
+        assert!(t.scheme.is_tls() && t.scheme.is_ws());
+        assert_eq!(Target::parse("wss://h").unwrap().to_string(), "wss://h/");
+        let t = Target::parse("icmp://10.0.0.1?count=3").unwrap();
+        assert_eq!(
+            (t.scheme, t.host.as_str(), t.port),
+            (Scheme::Icmp, "10.0.0.1", 0)
+        );
+        assert_eq!(t.to_string(), "icmp://10.0.0.1?count=3");
+        assert_eq!(
+            Target::parse("icmp://[::1]/").unwrap().to_string(),
+            "icmp://[::1]"
+        );
+        assert_eq!(Target::parse("icmp://gw.lan").unwrap().path, "");
         let addr = "127.0.0.1:9".parse().unwrap();
         assert_eq!(Target::grpc(addr, "").to_string(), "grpc://127.0.0.1:9");
         assert_eq!(Target::grpc(addr, "a.B").grpc_service(), "a.B");
@@ -483,6 +561,14 @@ mod tests {
             "grpc://h:1?x",
             "grpc://h:1/a b",
             "grpcs://h/é",
+            "ws://h:0/",
+            "wss://h h/",
+            "icmp://",
+            "icmp://h:7",
+            "icmp://h/path",
+            "icmp://h?count=0",
+            "icmp://h?ttl=3",
+            "icmp://::1",
         ] {
             assert!(Target::parse(bad).is_err(), "{bad:?}");
         }

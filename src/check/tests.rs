@@ -168,7 +168,7 @@ async fn latency_and_cert_conditions() {
     let out = run(&spec, &Target::http(addr, "/"), T).await;
     assert_eq!(
         out.reason,
-        "cert-min-days needs an https:// or grpcs:// target"
+        "cert-min-days needs an https://, grpcs:// or wss:// target"
     );
     // TLS to a plain-HTTP port fails in the handshake, with a reason.
     let https = Target::parse(&format!("https://{addr}/")).unwrap();

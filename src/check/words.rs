@@ -1,5 +1,6 @@
-//! Small text helpers every condition file shares (cond.rs for HTTP answers, field.rs for
-//! TLS and DNS facts), kept below both so neither imports the other for them.
+//! Small helpers every condition file shares (cond.rs for HTTP answers, field.rs for TLS and
+//! DNS facts, field_exchange.rs for WebSocket and ICMP ones): text, and the comparison
+//! operators of `FIELD OP VALUE`, kept below them so none imports another for them.
 
 use crate::spec::SpecError;
 
@@ -26,4 +27,45 @@ pub fn parse_regex(s: &str) -> Result<regex::Regex, SpecError> {
             "a regex in Rust regex syntax, e.g. 'ok|healthy'",
         )
     })
+}
+
+/// The operator of a field condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Ge,
+    Le,
+    Gt,
+    Lt,
+    Match,
+    NoMatch,
+}
+
+impl Op {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Eq => "==",
+            Op::Ne => "!=",
+            Op::Ge => ">=",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Lt => "<",
+            Op::Match => "~",
+            Op::NoMatch => "!~",
+        }
+    }
+}
+
+/// `seen OP want` for the numeric operators (false for the regex ones).
+pub fn compare(seen: f64, op: Op, want: f64) -> bool {
+    match op {
+        Op::Eq => seen == want,
+        Op::Ne => seen != want,
+        Op::Ge => seen >= want,
+        Op::Le => seen <= want,
+        Op::Gt => seen > want,
+        Op::Lt => seen < want,
+        Op::Match | Op::NoMatch => false,
+    }
 }

@@ -6,7 +6,7 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Health-check TCP/HTTP/TLS/gRPC/DNS targets once, in a watch loop, or until healthy (the long
+/// Health-check TCP/HTTP/TLS/gRPC/DNS/WebSocket/ICMP targets once, in a watch loop, or until healthy (the long
 /// description is in `after_help`: the subcommand's own doc line in cli/mod.rs is its about).
 #[derive(Debug, Args)]
 #[command(
@@ -15,7 +15,12 @@ grpc://HOST:PORT[/SERVICE] (grpc.health.v1 Check over h2c; SERVING passes, the s
 STATUS and JSON's grpc_status), grpcs://HOST[:PORT][/SERVICE] (over TLS, ALPN h2; --cacert and
 --insecure apply), dns://[RESOLVER[:PORT]]/NAME[?type=A|AAAA|CNAME|MX|NS|PTR|SOA|SRV|TXT|CAA|ANY]
 [&transport=tcp][&recurse=0] (one query; UDP with EDNS0, TCP after truncation; NOERROR passes
-unless a dns.rcode condition says otherwise; no RESOLVER: /etc/resolv.conf's first); from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
+unless a dns.rcode condition says otherwise; no RESOLVER: /etc/resolv.conf's first),
+ws://HOST[:PORT][/PATH] and wss://... (the RFC 6455 upgrade, Sec-WebSocket-Accept checked;
+--ws-send TEXT sends a text message and the first message received is judged by ws.message
+conditions; then the close handshake, 1000), icmp://HOST[?count=N] (echo requests on an
+unprivileged ping socket; any reply passes; needs net.ipv4.ping_group_range to include the
+group, else exit 2); from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
 carry its own assertions after the target; status, max-latency and cert-min-days replace the
 command-line value, body, body-regex, json and header add to the command-line conditions:
   https://api.example.com/health status=200 json=.status==UP max-latency=300ms
@@ -29,6 +34,9 @@ e.g. 'cert.issuer ~ Let'. DNS: dns.rcode == NXDOMAIN (or !=; a comma
 list: any of them), dns.authoritative == true, dns.answer.count >= 1 (also dns.authority.count,
 dns.additional.count; == != < <= > >=), dns.answer ~ RE (some record matches), dns.answer !~ RE
 (none does), dns.answer.all ~ RE (every one does); records read NAME<TAB>TTL<TAB>IN<TAB>TYPE<TAB>RDATA.
+WebSocket: ws.message, ws.subprotocol with == != (exact) or ~ !~ (regex), ws.close_code == 1000.
+ICMP: icmp.replies, icmp.loss (percent), icmp.rtt_ms (the slowest reply), icmp.hop_limit
+(== != < <= > >=).
 
 JSON conditions (--expect-json, json=): PATH OP VALUE or PATH exists. PATH: . .status
 .checks[0].name .[\"a key\"]; OP: == != < <= > >=; VALUE: a JSON literal (\"UP\", 3, true,
@@ -53,11 +61,13 @@ Examples:
   lbctl probe tcp://127.0.0.1:6379 --send 'PING\\r\\n' --expect '+PONG'
   lbctl probe https://api.example.com/check -X POST --json '{\"deep\": true}' --bearer-token-file /run/secrets/token
   lbctl probe grpc://127.0.0.1:50051 grpc://127.0.0.1:50051/lbctl.test.v1.Echo
+  lbctl probe wss://stream.example.com/ws --ws-send ping --expect 'ws.message ~ pong'
+  lbctl probe 'icmp://10.0.0.1?count=5' --expect 'icmp.loss <= 20'
 
 Exit codes:
   0  the requirement holds (every target passed, or --require any/N met; healthy for --until)
   1  it does not (or --until reached --deadline)
-  2  bad input: a malformed target, condition or flag
+  2  bad input: a malformed target, condition or flag; icmp:// where ping sockets are not allowed
   3  runtime failure
   --output nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (any bad input, runtime failure)"
 )]
@@ -128,7 +138,7 @@ pub struct RequestArgs {
     pub cacert: Option<PathBuf>,
 
     /// Client certificate chain (PEM, leaf first) shown to servers that ask for one (mutual
-    /// TLS, curl's --cert); needs --key. Applies to https:// and grpcs:// targets.
+    /// TLS, curl's --cert); needs --key. Applies to https://, grpcs:// and wss:// targets.
     #[arg(long, value_name = "FILE", requires = "key")]
     pub cert: Option<PathBuf>,
 
@@ -144,10 +154,16 @@ pub struct RequestArgs {
     #[arg(long, value_name = "TEXT")]
     pub send: Option<String>,
 
+    /// ws/wss: send this text message after the upgrade; the first message received is then
+    /// the answer (judge it with --expect 'ws.message ~ RE').
+    #[arg(long, value_name = "TEXT")]
+    pub ws_send: Option<String>,
+
     /// A field condition, 'FIELD OP VALUE' (repeatable), e.g. 'tls.version >= 1.2', 'cert.issuer
     /// ~ Let', 'cert.days_left >= 14', 'dns.rcode == NXDOMAIN',
     /// 'dns.answer.count >= 1', 'dns.answer ~ 10\.0\.0\.' (some record matches), 'dns.answer.all
-    /// ~ RE' (every one), 'dns.answer !~ RE' (none), 'dns.authoritative == true'. For a tcp://
+    /// ~ RE' (every one), 'dns.answer !~ RE' (none), 'dns.authoritative == true', 'ws.message ~
+    /// pong', 'ws.close_code == 1000', 'icmp.loss <= 20', 'icmp.rtt_ms < 50'. For a tcp://
     /// target, any other text is the reply to wait for (same escapes as --send; one only).
     #[arg(long, value_name = "COND|TEXT")]
     pub expect: Vec<String>,

@@ -7,6 +7,7 @@
 
 mod alert;
 mod dns_metrics;
+mod exchange_metrics;
 mod oneshot;
 mod options;
 mod payload;
@@ -140,17 +141,28 @@ fn prepare(
         )));
     }
     let fields = &spec.conditions.fields;
-    if fields.iter().any(|f| !f.is_tls()) && !targets.iter().any(|t| t.target.scheme == Scheme::Dns)
-    {
+    let has = |f: fn(Scheme) -> bool| targets.iter().any(|t| f(t.target.scheme));
+    if fields.iter().any(|f| f.is_dns()) && !has(|s| s == Scheme::Dns) {
         return Err(Failure::usage(
             "--expect 'dns.…' conditions apply to dns:// targets, and none was given",
         ));
     }
     if fields.iter().any(|f| f.is_tls()) && !any_https {
         return Err(Failure::usage(
-            "--expect 'tls.…' and 'cert.…' conditions apply to https:// and grpcs:// targets, and none was given",
+            "--expect 'tls.…' and 'cert.…' conditions apply to https://, grpcs:// and wss:// targets, and none was given",
         ));
     }
+    if (fields.iter().any(|f| f.is_ws()) || spec.ws_send.is_some()) && !has(Scheme::is_ws) {
+        return Err(Failure::usage(
+            "--ws-send and --expect 'ws.…' conditions apply to ws:// and wss:// targets, and none was given",
+        ));
+    }
+    if fields.iter().any(|f| f.is_icmp()) && !has(|s| s == Scheme::Icmp) {
+        return Err(Failure::usage(
+            "--expect 'icmp.…' conditions apply to icmp:// targets, and none was given",
+        ));
+    }
+    icmp_preflight(&targets)?;
     if (args.request.send.is_some() || tcp_expect(args)?.is_some())
         && !targets.iter().any(|t| t.target.scheme == Scheme::Tcp)
     {
@@ -162,9 +174,10 @@ fn prepare(
         && !targets
             .iter()
             .any(|t| matches!(t.target.scheme, Scheme::Http | Scheme::Https))
+        && (spec.body.is_some() || !targets.iter().any(|t| t.target.scheme.is_ws()))
     {
         return Err(Failure::usage(
-            "--body, --body-file, --json and the auth flags apply to http:// and https:// targets, and none was given",
+            "--body, --body-file and --json apply to http:// and https:// targets (the auth flags also to ws:// and wss://), and none was given",
         ));
     }
     let identity = crate::tls::ClientIdentity::from_flags(
@@ -298,7 +311,31 @@ fn prepare(
     Ok((targets, settings))
 }
 
-/// The check spec every target starts from (per-target assertions change copies of it).
+/// ICMP targets need unprivileged ping sockets: where the system forbids them, say which
+/// sysctl to set before probing anything (bad setup, exit 2), not once per target.
+fn icmp_preflight(targets: &[ProbeTarget]) -> anyhow::Result<()> {
+    let icmp: Vec<&ProbeTarget> = targets
+        .iter()
+        .filter(|t| t.target.scheme == Scheme::Icmp)
+        .collect();
+    if icmp.is_empty() {
+        return Ok(());
+    }
+    // The sysctl governs both families; a v6 socket is tried only for v6 literals.
+    let v6 = icmp
+        .iter()
+        .any(|t| t.target.host.parse::<std::net::Ipv6Addr>().is_ok());
+    let v4 = icmp
+        .iter()
+        .any(|t| t.target.host.parse::<std::net::Ipv6Addr>().is_err());
+    for (want, family) in [(v4, false), (v6, true)] {
+        if want {
+            crate::check::icmp::preflight(family).map_err(Failure::usage)?;
+        }
+    }
+    Ok(())
+}
+
 /// The `--expect` that is a TCP reply to wait for (not a field condition); one at most.
 fn tcp_expect(args: &ProbeArgs) -> anyhow::Result<Option<&String>> {
     let mut raw = args
@@ -315,6 +352,7 @@ fn tcp_expect(args: &ProbeArgs) -> anyhow::Result<Option<&String>> {
     Ok(first)
 }
 
+/// The check spec every target starts from (per-target assertions change copies of it).
 fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
     let method = ::http::Method::from_bytes(args.request.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| {
@@ -391,6 +429,7 @@ fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
         cert_only: args.request.cert_only,
         send: bytes(&args.request.send)?,
         expect: bytes(&tcp_expect(args)?.cloned())?,
+        ws_send: args.request.ws_send.clone(),
         conditions,
     })
 }
@@ -460,6 +499,11 @@ mod tests {
             &["db:1", "--warn-days", "x"],
             &["db:1", "--cacert", "/nonexistent.pem"],
             &["db:1", "--timeout", "0"],
+            &["db:1", "--ws-send", "x"],
+            &["db:1", "--expect", "ws.message ~ x"],
+            &["ws://h/", "--expect", "icmp.loss == 0"],
+            &["ws://h/", "--expect", "ws.nope == 1"],
+            &["ws://h/", "--body", "x"],
             &["nohost"],
             &[],
         ] {

@@ -100,6 +100,12 @@ pub struct TargetJson {
     /// DNS targets: rcode, the AA flag, whether TCP was used, and each section's records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dns: Option<crate::check::dns_data::DnsAnswer>,
+    /// WebSocket targets: subprotocol, phase times, the first message, how the close went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websocket: Option<crate::check::ws_data::WsInfo>,
+    /// ICMP targets: requests sent, replies, each round trip, the reply's hop limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icmp: Option<crate::check::icmp_data::IcmpInfo>,
     pub addr: Option<String>,
     pub attempts: u32,
     pub redirects: u32,
@@ -136,6 +142,8 @@ pub fn target_json(t: &ProbeTarget, r: &ShotResult, now: SystemTime) -> TargetJs
         grpc_code: o.grpc_code.map(|c| c.number()),
         dns: o.dns.as_deref().cloned(),
         tls: o.tls.as_deref().cloned(),
+        websocket: o.ws.as_deref().cloned(),
+        icmp: o.icmp.as_deref().cloned(),
         addr: o.addr.map(|a| a.to_string()),
         attempts: r.attempts,
         redirects: o.redirects,
@@ -303,6 +311,9 @@ fn status_cell(o: &crate::check::CheckOutcome) -> String {
     if let Some(d) = o.dns.as_deref() {
         return d.rcode.clone();
     }
+    if let Some(i) = o.icmp.as_deref() {
+        return format!("{}/{} replies", i.received, i.sent);
+    }
     if let Some(s) = o.grpc_status {
         return s.to_string();
     }
@@ -371,7 +382,7 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
         .filter(|(t, _)| {
             !matches!(
                 t.target.scheme,
-                crate::check::Scheme::Tcp | crate::check::Scheme::Dns
+                crate::check::Scheme::Tcp | crate::check::Scheme::Dns | crate::check::Scheme::Icmp
             )
         })
         .map(|(t, r)| {
@@ -423,7 +434,8 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
         .collect();
     let dns = super::dns_metrics::families(&rows, label);
     let tls = super::tls_metrics::families(&rows, label);
-    for (name, help, samples) in dns.into_iter().chain(tls).chain([
+    let exchange = super::exchange_metrics::families(&rows, label);
+    for (name, help, samples) in dns.into_iter().chain(tls).chain(exchange).chain([
         (
             "probe_http_status_code",
             "Response HTTP status code (0 without a response).",

@@ -365,7 +365,7 @@ fn probe_reports_the_handshake_and_judges_tls_and_cert_conditions() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("https:// and grpcs://"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("https://, grpcs:// and wss://"));
 }
 
 /// The certificate's SHA-256 fingerprint as `openssl x509 -fingerprint -sha256` prints it,

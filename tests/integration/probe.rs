@@ -5,9 +5,11 @@
 
 mod alerts;
 mod dns;
+mod icmp;
 mod request;
 mod servers;
 mod watch;
+mod ws;
 
 use crate::support::{self, lbctl};
 use servers::{json_server, test_server, tls_server};
