@@ -69,6 +69,15 @@ pub(super) fn merge(args: &MergeArgs) -> anyhow::Result<(Report, Tally)> {
         .iter()
         .filter_map(|(r, _)| r.started_at)
         .reduce(f64::min);
+    // Seconds add up on the wall clock when every run has them (documents from before
+    // per-second data have none, and then neither has the merge).
+    let seconds: Option<Vec<&super::per_second::PerSecond>> =
+        reports.iter().map(|(r, _)| r.per_second.as_ref()).collect();
+    if let Some(s) = seconds {
+        report.per_second = Some(
+            super::per_second::merge(&s).map_err(|e| Failure::usage(format!("load merge: {e}")))?,
+        );
+    }
     Ok((report, merged.1))
 }
 

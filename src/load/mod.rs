@@ -23,12 +23,14 @@ pub mod hdrlog;
 pub mod job;
 mod merge;
 pub mod outcome;
+pub mod per_second;
 pub mod render;
 pub mod report;
 mod shape;
 pub mod shard;
 pub mod slo;
 mod slot;
+pub mod sparkline;
 pub mod stage_report;
 pub mod stages;
 mod streams;
@@ -138,7 +140,12 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
 
     // Progress and the interval log, fed by the workers' snapshots until they all end.
     let pb = crate::output::progress(global, None, "{spinner} {elapsed_precise} {msg}");
-    let aborted = follow(&rx, &plan, hdr.as_mut(), &pb, abort_check.as_mut(), &shared)?;
+    let mut seconds = per_second::Recorder::new(bound);
+    let sinks = Sinks {
+        hdr: hdr.as_mut(),
+        seconds: &mut seconds,
+    };
+    let aborted = follow(&rx, &plan, sinks, &pb, abort_check.as_mut(), &shared)?;
     pb.finish_and_clear();
     let (tally, window) = runner
         .join()
@@ -241,6 +248,8 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         (plan.streams > 1 || args.h2_streams.is_some()).then_some(plan.streams as u64);
     report.aborted = aborted;
     shape.annotate(&mut report, started_at);
+    let window_start = report.started_at.unwrap_or(0.0) + plan.warmup.as_secs_f64();
+    report.per_second = Some(seconds.finish(window, window_start));
     emit(&report, args.output, global, &tally)
 }
 
@@ -257,11 +266,12 @@ fn planned_requests(plan: &Plan) -> Option<u64> {
 fn follow(
     rx: &std::sync::mpsc::Receiver<Snapshot>,
     plan: &Plan,
-    mut hdr: Option<&mut hdrlog::HdrLog<'_>>,
+    sinks: Sinks<'_, '_>,
     pb: &indicatif::ProgressBar,
     mut abort: Option<&mut abort::AbortCheck>,
     shared: &Shared,
 ) -> anyhow::Result<Option<abort::Abort>> {
+    let Sinks { mut hdr, seconds } = sinks;
     let mut aborted = None;
     let mut intervals: BTreeMap<u64, Interval> = BTreeMap::new();
     let (mut done_requests, mut done_errors) = (0u64, 0u64);
@@ -289,6 +299,7 @@ fn follow(
             if let Some(h) = hdr.as_deref_mut() {
                 h.push(idx, &iv.latency)?;
             }
+            seconds.push(idx, iv.requests, iv.errors, &iv.latency);
             let elapsed = plan.interval * (idx as u32 + 1);
             if let Some(a) = abort.as_deref_mut()
                 && aborted.is_none()
@@ -313,8 +324,15 @@ fn follow(
         if let Some(h) = hdr.as_deref_mut() {
             h.push(idx, &iv.latency)?;
         }
+        seconds.push(idx, iv.requests, iv.errors, &iv.latency);
     }
     Ok(aborted)
+}
+
+/// Where whole intervals go: the `--hdr-log` file and the report's per-second entries.
+struct Sinks<'h, 'l> {
+    hdr: Option<&'h mut hdrlog::HdrLog<'l>>,
+    seconds: &'h mut per_second::Recorder,
 }
 
 /// One interval being assembled from the workers' snapshots.
