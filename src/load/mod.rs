@@ -7,6 +7,9 @@
 //! hyper, h2conn.rs on the h2 crate, [`h1`] hand-written). Plans beyond a fixed rate or pool: [`stages`] (`--stage`
 //! timelines), [`shard`] (`--shard`, `--start-at`, plan fingerprints), shape.rs (applies
 //! both to the plan), streams.rs (`--h2-streams`: slots sharing one HTTP/2 connection), [`abort`] (`--abort-on-slo`) and [`stage_report`] (per-stage results).
+//! Results to look at: [`per_second`] (the document's per-second entries), [`sparkline`]
+//! (their terminal line) and `load report` ([`report_html`], drawn by [`report_charts`] with
+//! [`svg`]).
 //!
 //! May import: the cores (`spec`, `stats`, `http1`, `tls`, `output`, `shutdown`), `cli` and
 //! `exit`. Inside, arrows go down: this file -> engine -> grow -> slot -> worker -> job, and
@@ -26,6 +29,8 @@ pub mod outcome;
 pub mod per_second;
 pub mod render;
 pub mod report;
+pub mod report_charts;
+pub mod report_html;
 mod shape;
 pub mod shard;
 pub mod slo;
@@ -34,6 +39,7 @@ pub mod sparkline;
 pub mod stage_report;
 pub mod stages;
 mod streams;
+pub mod svg;
 pub mod tally;
 pub mod target;
 pub mod target_stream;
@@ -53,9 +59,13 @@ use std::time::{Duration, Instant};
 
 /// Run `lbctl load`.
 pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
-    if let Some(LoadCommand::Merge(m)) = args.command {
-        let (report, tally) = merge::merge(&m)?;
-        return emit(&report, m.output, global, &tally);
+    match args.command {
+        Some(LoadCommand::Merge(m)) => {
+            let (report, tally) = merge::merge(&m)?;
+            return emit(&report, m.output, global, &tally);
+        }
+        Some(LoadCommand::Report(r)) => return report_html::run(&r, global),
+        None => {}
     }
     let args = *args.run;
     let (job, shape) = job_of(&args)?;
