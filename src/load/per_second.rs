@@ -91,9 +91,7 @@ impl Recorder {
     /// The numbers of second `index` (in increasing order; an index seen again, or one past
     /// the planned window, is added to the latest second).
     pub fn push(&mut self, index: u64, requests: u64, errors: u64, h: &LatencyHistogram) {
-        let beyond = self
-            .bound
-            .is_some_and(|b| Duration::from_secs(index) >= b);
+        let beyond = self.bound.is_some_and(|b| Duration::from_secs(index) >= b);
         if let Some((latest, r, e, held)) = &mut self.pending
             && (index <= *latest || beyond)
         {

@@ -94,7 +94,11 @@ fn time_axis(runs: &[Run]) -> Axis {
         .iter()
         .filter_map(|r| r.seconds().last().map(|s| s.t as f64 + s.length_s))
         .fold(1.0, f64::max);
-    let mut a = Axis::fit(Scale::Linear, [end].into_iter(), "seconds into the measured window");
+    let mut a = Axis::fit(
+        Scale::Linear,
+        [end].into_iter(),
+        "seconds into the measured window",
+    );
     a.max = end.ceil();
     a
 }
@@ -107,7 +111,12 @@ fn mid(s: &Second) -> f64 {
 /// Latency over time: p50 (dotted), p90 (dashed), p99 (solid) and max (thin) per second,
 /// on a log axis so that the median and the worst second are both readable.
 pub fn latency_over_time(runs: &[Run], rules: Vec<Rule>) -> String {
-    const METRICS: [(&str, &str); 4] = [("p50", "dot"), ("p90", "dash"), ("p99", "solid"), ("max", "thin")];
+    const METRICS: [(&str, &str); 4] = [
+        ("p50", "dot"),
+        ("p90", "dash"),
+        ("p99", "solid"),
+        ("max", "thin"),
+    ];
     let mut series = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         for (m, stroke) in METRICS {
@@ -156,7 +165,11 @@ pub fn rate_over_time(runs: &[Run], rules: Vec<Rule>) -> String {
             name: format!("{} req/s", run.name),
             colour: i,
             stroke: "solid",
-            points: run.seconds().iter().map(|s| Some((mid(s), s.rate()))).collect(),
+            points: run
+                .seconds()
+                .iter()
+                .map(|s| Some((mid(s), s.rate())))
+                .collect(),
         })
         .collect();
     let values = series
@@ -186,11 +199,22 @@ pub fn errors_over_time(runs: &[Run]) -> String {
             points: run
                 .seconds()
                 .iter()
-                .map(|s| Some((mid(s), if s.length_s > 0.0 { s.errors as f64 / s.length_s } else { 0.0 })))
+                .map(|s| {
+                    Some((
+                        mid(s),
+                        if s.length_s > 0.0 {
+                            s.errors as f64 / s.length_s
+                        } else {
+                            0.0
+                        },
+                    ))
+                })
                 .collect(),
         })
         .collect();
-    let values = series.iter().flat_map(|s| s.points.iter().flatten().map(|p| p.1));
+    let values = series
+        .iter()
+        .flat_map(|s| s.points.iter().flatten().map(|p| p.1));
     LineChart {
         id: "errors-over-time".into(),
         x: time_axis(runs),
@@ -237,7 +261,11 @@ pub fn percentile_plot(runs: &[Run], rules: Vec<Rule>) -> String {
 
 /// `--group-by` bars (share of responses and p99 per group), when any run has groups.
 pub fn group_bars(runs: &[Run]) -> Option<(String, String, String)> {
-    let header = runs.iter().find_map(|r| r.report.groups.as_ref())?.header.clone();
+    let header = runs
+        .iter()
+        .find_map(|r| r.report.groups.as_ref())?
+        .header
+        .clone();
     let mut rows: Vec<String> = Vec::new();
     for run in runs {
         for v in run.report.groups.iter().flat_map(|g| &g.values) {

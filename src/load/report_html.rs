@@ -88,7 +88,10 @@ fn names(files: &[PathBuf]) -> Vec<String> {
                 .unwrap_or_else(|| f.display().to_string())
         })
         .collect();
-    let unique = short.iter().enumerate().all(|(i, n)| !short[..i].contains(n));
+    let unique = short
+        .iter()
+        .enumerate()
+        .all(|(i, n)| !short[..i].contains(n));
     if unique {
         short
     } else {
@@ -116,14 +119,18 @@ fn csp() -> String {
 
 /// Fill the template's `{{NAME}}` markers in one pass (values are never re-scanned).
 fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
+    let mut out =
+        String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         match after.find("}}").and_then(|end| {
             let key = &after[..end];
-            values.iter().find(|(k, _)| *k == key).map(|(_, v)| (end, *v))
+            values
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (end, *v))
         }) {
             Some((end, v)) => {
                 out.push_str(v);
@@ -332,17 +339,17 @@ mod tests {
 
     #[test]
     fn fill_replaces_markers_once() {
-        let got = fill(
-            "<t>{{A}}</t>{{B}}{{C}}",
-            &[("A", "{{B}}"), ("B", "x&y")],
-        );
+        let got = fill("<t>{{A}}</t>{{B}}{{C}}", &[("A", "{{B}}"), ("B", "x&y")]);
         assert_eq!(got, "<t>{{B}}</t>x&y{{C}}");
     }
 
     #[test]
     fn the_csp_names_the_stylesheet_and_nothing_else() {
         let c = csp();
-        assert!(c.starts_with("default-src 'none'; style-src 'sha256-"), "{c}");
+        assert!(
+            c.starts_with("default-src 'none'; style-src 'sha256-"),
+            "{c}"
+        );
         assert!(!c.contains("unsafe"));
         assert!(TEMPLATE.contains("<style>{{STYLE}}</style>"));
     }

@@ -121,7 +121,10 @@ mod tests {
     fn line_has_labels_and_honours_colour() {
         let p = run(&[1000, 2000, 48_000], Some(1));
         let plain = line(&p, 60, false).unwrap();
-        assert!(plain.starts_with("p99 per second  1.00ms ▁▁█ 48.0ms"), "{plain}");
+        assert!(
+            plain.starts_with("p99 per second  1.00ms ▁▁█ 48.0ms"),
+            "{plain}"
+        );
         assert!(plain.contains("(3 s, 1 s with errors)"), "{plain}");
         assert!(!plain.contains('\x1b'));
         let coloured = line(&p, 60, true).unwrap();

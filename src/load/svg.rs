@@ -93,7 +93,10 @@ impl Axis {
                     .collect()
             }
             Scale::Log => {
-                let (a, b) = (self.min.log10().round() as i32, self.max.log10().round() as i32);
+                let (a, b) = (
+                    self.min.log10().round() as i32,
+                    self.max.log10().round() as i32,
+                );
                 let few = b - a <= 2;
                 let mut out = Vec::new();
                 for e in a..=b {
@@ -207,7 +210,11 @@ impl LineChart {
         for (v, label) in self.x.ticks(fx) {
             let x = px(v);
             // The last label would overflow the frame's right edge: end it there.
-            let anchor = if x > W - RIGHT - 24.0 { "end" } else { "middle" };
+            let anchor = if x > W - RIGHT - 24.0 {
+                "end"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 s,
                 r#"<line class="grid" x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{:.1}"/><text class="tick" x="{x:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
@@ -421,8 +428,15 @@ mod tests {
             }],
         };
         let svg = c.render(&|v| format!("{v}"), &|v| format!("{v}"));
-        assert!(svg.contains(r#"data-series="a &lt;p99&gt;" data-points="2""#), "{svg}");
-        assert_eq!(svg.matches('M').count() - svg.matches("M0,0").count(), 2, "{svg}");
+        assert!(
+            svg.contains(r#"data-series="a &lt;p99&gt;" data-points="2""#),
+            "{svg}"
+        );
+        assert_eq!(
+            svg.matches('M').count() - svg.matches("M0,0").count(),
+            2,
+            "{svg}"
+        );
         assert!(svg.contains(r#"class="rule fail" data-rule="p99&lt;20ms""#));
         assert!(!svg.contains("style="));
     }
