@@ -234,7 +234,7 @@ fn legend(runs: &[Run]) -> String {
 fn summary(runs: &[Run]) -> String {
     let mut s = String::from(
         "<section id=\"summary\"><div class=\"scroll\"><table><thead><tr><th>run</th>\
-         <th>target</th><th>model</th><th>window</th><th>requests</th><th>req/s</th>\
+         <th>window</th><th>requests</th><th>req/s</th>\
          <th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>\
          <th>verdict</th></tr></thead><tbody>",
     );
@@ -259,7 +259,7 @@ fn summary(runs: &[Run]) -> String {
         let l = &r.latency_ms;
         let _ = write!(
             s,
-            "<tr data-run=\"{}\"><td><i class=\"sw c{}\"></i>{}</td><td class=\"target\">{}</td><td>{}</td>\
+            "<tr data-run=\"{}\"><td class=\"run\"><i class=\"sw c{}\"></i>{}<small>{} · {} model</small></td>\
              <td>{:.1}s</td><td>{}</td><td>{rate}</td><td>{} ({:.2}%)</td><td>{}</td><td>{}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{verdict}</td></tr>",
             esc(&run.name),
