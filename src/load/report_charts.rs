@@ -108,6 +108,56 @@ fn mid(s: &Second) -> f64 {
     s.t as f64 + s.length_s / 2.0
 }
 
+/// Hover readouts for the time charts: one column per second (up to [`MAX_COLUMNS`]; a
+/// longer run is folded, each column covering several seconds and showing their worst p99 and
+/// max and their summed counts), its text every run's numbers for that time.
+fn readouts(runs: &[Run]) -> Vec<(f64, f64, String)> {
+    const MAX_COLUMNS: u64 = 600;
+    let end = runs
+        .iter()
+        .filter_map(|r| r.seconds().last().map(|s| s.t + 1))
+        .max()
+        .unwrap_or(0);
+    let step = end.div_ceil(MAX_COLUMNS).max(1);
+    let mut out = Vec::new();
+    for from in (0..end).step_by(step as usize) {
+        let to = (from + step).min(end);
+        let mut text = if step == 1 {
+            format!("second {from}")
+        } else {
+            format!("seconds {from}-{}", to - 1)
+        };
+        let mut right = from as f64;
+        for run in runs {
+            let part: Vec<&Second> = run
+                .seconds()
+                .iter()
+                .filter(|s| s.t >= from && s.t < to)
+                .collect();
+            if part.is_empty() {
+                continue;
+            }
+            let worst = |f: fn(&Second) -> f64| part.iter().map(|s| f(s)).fold(0.0, f64::max);
+            let (requests, errors) = part
+                .iter()
+                .fold((0, 0), |(r, e), s| (r + s.requests, e + s.errors));
+            right = part
+                .iter()
+                .map(|s| s.t as f64 + s.length_s)
+                .fold(right, f64::max);
+            text.push_str(&format!(
+                "\n{}: p50 {} · p99 {} · max {} · {requests} req · {errors} err",
+                run.name,
+                short_ms(worst(|s| s.p50_ms)),
+                short_ms(worst(|s| s.p99_ms)),
+                short_ms(worst(|s| s.max_ms)),
+            ));
+        }
+        out.push((from as f64, right.max(from as f64 + 0.01), text));
+    }
+    out
+}
+
 /// Latency over time: p50 (dotted), p90 (dashed), p99 (solid) and max (thin) per second,
 /// on a log axis so that the median and the worst second are both readable.
 pub fn latency_over_time(runs: &[Run], rules: Vec<Rule>) -> String {
@@ -152,6 +202,7 @@ pub fn latency_over_time(runs: &[Run], rules: Vec<Rule>) -> String {
         height: 300.0,
         series,
         rules,
+        columns: readouts(runs),
     };
     chart.render(&|v| format!("{v:.0}s"), &short_ms)
 }
@@ -183,6 +234,7 @@ pub fn rate_over_time(runs: &[Run], rules: Vec<Rule>) -> String {
         height: 190.0,
         series,
         rules,
+        columns: readouts(runs),
     }
     .render(&|v| format!("{v:.0}s"), &short_count)
 }
@@ -222,6 +274,7 @@ pub fn errors_over_time(runs: &[Run]) -> String {
         height: 150.0,
         series,
         rules: Vec::new(),
+        columns: readouts(runs),
     }
     .render(&|v| format!("{v:.0}s"), &short_count)
 }
@@ -255,6 +308,7 @@ pub fn percentile_plot(runs: &[Run], rules: Vec<Rule>) -> String {
         height: 300.0,
         series,
         rules,
+        columns: Vec::new(),
     }
     .render(&|v| format!("{v}%"), &short_ms)
 }

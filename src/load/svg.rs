@@ -172,6 +172,9 @@ pub struct LineChart {
     pub height: f64,
     pub series: Vec<Series>,
     pub rules: Vec<Rule>,
+    /// Hover columns: `(x from, x to, text)`, drawn as transparent bands under the lines
+    /// whose native tooltip is the text (a readout without a script).
+    pub columns: Vec<(f64, f64, String)>,
 }
 
 fn esc(s: &str) -> String {
@@ -233,6 +236,15 @@ impl LineChart {
             TOP + ph / 2.0,
             esc(&self.y.label)
         );
+        for (from, to, text) in &self.columns {
+            let (x0, x1) = (px(*from), px(*to));
+            let _ = write!(
+                s,
+                r#"<rect class="hover" x="{x0:.1}" y="{TOP}" width="{:.1}" height="{ph:.1}"><title>{}</title></rect>"#,
+                (x1 - x0).max(0.5),
+                esc(text)
+            );
+        }
         for r in &self.rules {
             if r.y < self.y.min || r.y > self.y.max {
                 continue;
@@ -426,6 +438,7 @@ mod tests {
                 label: "p99<20ms".into(),
                 pass: false,
             }],
+            columns: vec![(0.0, 1.0, "second 0".into())],
         };
         let svg = c.render(&|v| format!("{v}"), &|v| format!("{v}"));
         assert!(
@@ -439,6 +452,10 @@ mod tests {
         );
         assert!(svg.contains(r#"class="rule fail" data-rule="p99&lt;20ms""#));
         assert!(!svg.contains("style="));
+        assert!(
+            svg.contains(r#"<rect class="hover" x="62.0" y="14" width="68.4""#),
+            "{svg}"
+        );
     }
 
     #[test]

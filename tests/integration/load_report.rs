@@ -149,6 +149,10 @@ fn a_report_of_two_runs_renders_in_chromium_with_every_series() {
             "{m}"
         );
     }
+    // A hover readout per second of the longest run, naming both runs where both ran.
+    assert_eq!(lat.matches("<rect class=\"hover\"").count(), 3, "{lat}");
+    assert!(lat.contains("<title>second 1\nopen.json: p50 "), "{lat}");
+    assert!(lat.contains("\nclosed.json: p50 "), "{lat}");
     // Rate and errors: one point per second, on the same time axis (3 s: the longest run).
     for id in ["rate-over-time", "errors-over-time"] {
         let ch = chart(dom, id);
