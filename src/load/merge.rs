@@ -12,6 +12,10 @@ pub(super) fn merge(args: &MergeArgs) -> anyhow::Result<(Report, Tally)> {
     let mut reports = Vec::new();
     for f in &args.files {
         let r = read_document(f)?;
+        if let Some(p) = &r.per_second {
+            super::per_second::check(p)
+                .map_err(|e| Failure::usage(format!("{}: {e}", f.display())))?;
+        }
         let t =
             report::tally_of(&r).map_err(|e| Failure::usage(format!("{}: {e}", f.display())))?;
         reports.push((r, t));

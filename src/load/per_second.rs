@@ -14,6 +14,10 @@ use crate::stats::LatencyHistogram;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
+/// The longest run a document may describe, in seconds (a run is at most 30 days plus its
+/// warmup): a file claiming more is not lbctl's, and would cost memory to merge or draw.
+const MAX_SECONDS: u64 = 31 * 24 * 3600;
+
 /// One second of the measured window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Second {
@@ -146,9 +150,15 @@ pub fn merge(runs: &[&PerSecond]) -> Result<PerSecond, String> {
     let end = runs
         .iter()
         .zip(&offsets)
-        .filter_map(|(r, o)| r.seconds.last().map(|s| s.t + o + 1))
+        .filter_map(|(r, o)| r.seconds.last().map(|s| s.t.saturating_add(o + 1)))
         .max()
         .unwrap_or(0);
+    if end > MAX_SECONDS {
+        return Err(format!(
+            "the runs span {end} s from the first start to the last end; expected runs made \
+             side by side (at most {MAX_SECONDS} s)"
+        ));
+    }
     let mut cursors = vec![0usize; runs.len()];
     let mut seconds = Vec::new();
     for t in 0..end {
@@ -186,6 +196,12 @@ pub fn check(p: &PerSecond) -> Result<(), String> {
             return Err(format!("per_second: second {} is out of order", s.t));
         }
         last = Some(s.t);
+        if s.t >= MAX_SECONDS {
+            return Err(format!(
+                "per_second: second {} is past {MAX_SECONDS} s, longer than any run",
+                s.t
+            ));
+        }
         if !(s.length_s.is_finite() && (0.0..=1.0).contains(&s.length_s)) {
             return Err(format!(
                 "per_second: second {} has length {}, expected 0..1",
@@ -279,6 +295,9 @@ mod tests {
         assert_eq!(h.len(), 21);
         assert!(check(&m).is_ok());
         assert!(merge(&[]).is_err());
+        // Starts a year apart are not shards of one run: an error, not a year of seconds.
+        let far = run(1000.0 + 365.0 * 86400.0, &[1]);
+        assert!(merge(&[&a, &far]).unwrap_err().contains("side by side"));
     }
 
     #[test]
@@ -290,6 +309,9 @@ mod tests {
         let mut q = p.clone();
         q.seconds[1].t = 0;
         assert!(check(&q).unwrap_err().contains("out of order"));
+        let mut q = p.clone();
+        q.seconds[1].t = u64::MAX;
+        assert!(check(&q).unwrap_err().contains("longer than any run"));
         let mut q = p.clone();
         q.seconds[0].requests = 1;
         assert!(check(&q).unwrap_err().contains("3 latencies"));
