@@ -151,11 +151,15 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     // Progress and the interval log, fed by the workers' snapshots until they all end.
     let pb = crate::output::progress(global, None, "{spinner} {elapsed_precise} {msg}");
     let mut seconds = per_second::Recorder::new(bound);
-    let sinks = Sinks {
-        hdr: hdr.as_mut(),
-        seconds: &mut seconds,
-    };
-    let aborted = follow(&rx, &plan, sinks, &pb, abort_check.as_mut(), &shared)?;
+    let aborted = follow(
+        &rx,
+        &plan,
+        hdr.as_mut(),
+        &mut seconds,
+        &pb,
+        abort_check.as_mut(),
+        &shared,
+    )?;
     pb.finish_and_clear();
     let (tally, window) = runner
         .join()
@@ -276,12 +280,12 @@ fn planned_requests(plan: &Plan) -> Option<u64> {
 fn follow(
     rx: &std::sync::mpsc::Receiver<Snapshot>,
     plan: &Plan,
-    sinks: Sinks<'_, '_>,
+    mut hdr: Option<&mut hdrlog::HdrLog<'_>>,
+    seconds: &mut per_second::Recorder,
     pb: &indicatif::ProgressBar,
     mut abort: Option<&mut abort::AbortCheck>,
     shared: &Shared,
 ) -> anyhow::Result<Option<abort::Abort>> {
-    let Sinks { mut hdr, seconds } = sinks;
     let mut aborted = None;
     let mut intervals: BTreeMap<u64, Interval> = BTreeMap::new();
     let (mut done_requests, mut done_errors) = (0u64, 0u64);
@@ -337,12 +341,6 @@ fn follow(
         seconds.push(idx, iv.requests, iv.errors, &iv.latency);
     }
     Ok(aborted)
-}
-
-/// Where whole intervals go: the `--hdr-log` file and the report's per-second entries.
-struct Sinks<'h, 'l> {
-    hdr: Option<&'h mut hdrlog::HdrLog<'l>>,
-    seconds: &'h mut per_second::Recorder,
 }
 
 /// One interval being assembled from the workers' snapshots.
