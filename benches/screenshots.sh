@@ -6,8 +6,13 @@
 # `/api`; two short `lbctl load` runs for traffic; the screenshot is taken while they run, after
 # the page has polled /stats a few times (?refresh=1).
 #
-# Usage: benches/screenshots.sh [--out DIR] [--dark] [--window WxH]
+# With --page load-report: the README's picture of `lbctl load report`: three `lbctl serve`
+# backends (b3 slower, 2% 503s), two runs through all three (a constant 200/s, and stages
+# 100/s -> 600/s), both with --group-by X-Backend and a p99 SLO, drawn on one page.
+#
+# Usage: benches/screenshots.sh [--page proxy|load-report] [--out DIR] [--dark] [--window WxH]
 #   cargo build && benches/screenshots.sh        # writes benches/screens/proxy-stats.png
+#   benches/screenshots.sh --page load-report     # writes benches/screens/load-report.png
 #   benches/screenshots.sh --dark --window 420x900 --out /tmp/shots   # dark, phone-sized
 # Environment: LBCTL, the binary (default target/debug/lbctl, else target/release/lbctl).
 # Everything is bounded: each wait has a deadline, chromium is killed after 60 s, and every
@@ -17,16 +22,28 @@ cd "$(dirname "$0")/.."
 
 out=benches/screens
 dark=0
-window=1280x800
+window=
+page=proxy
 while [ $# -gt 0 ]; do
   case "$1" in
+    --page) page="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --dark) dark=1; shift ;;
     --window) window="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-    *) echo "screenshots.sh: unknown argument '$1' (expected --out DIR, --dark, --window WxH or --help)" >&2; exit 2 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "screenshots.sh: unknown argument '$1' (expected --page P, --out DIR, --dark, --window WxH or --help)" >&2; exit 2 ;;
   esac
 done
+case "$page" in
+  proxy) default_window=1280x800 ;;
+  load-report) default_window=1280x3000 ;;
+  *) echo "screenshots.sh: --page '$page' is not proxy or load-report" >&2; exit 2 ;;
+esac
+window="${window:-$default_window}"
+case "$window" in
+  [0-9]*x[0-9]*) ;;
+  *) echo "screenshots.sh: --window '$window' is not WIDTHxHEIGHT (e.g. 1280x800)" >&2; exit 2 ;;
+esac
 
 lbctl="${LBCTL:-}"
 if [ -z "$lbctl" ]; then
@@ -55,6 +72,44 @@ wait_lines() {
   done
   echo "screenshots.sh: timed out waiting for $file" >&2; exit 1
 }
+
+# Take a screenshot of URL into PNG (chromium killed after 60 s); extra chromium flags after.
+shoot() {
+  local url=$1 png=$2; shift 2
+  chromium --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+    --user-data-dir="$tmp/chromium" --window-size="${window/x/,}" "$@" \
+    --screenshot="$png" "$url" >"$tmp/chromium.out" 2>&1 &
+  local chrome=$!
+  pids+=($chrome)
+  for i in $(seq 600); do kill -0 "$chrome" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$chrome" 2>/dev/null; then
+    echo "screenshots.sh: chromium did not finish within 60 s" >&2; exit 1
+  fi
+  wait "$chrome"
+}
+
+dark_flags=()
+[ "$dark" = 1 ] && dark_flags=(--force-dark-mode --blink-settings=preferredColorScheme=0)
+if [ "$page" = load-report ]; then
+  "$lbctl" serve --count 3 --port 0 --threads 1 --latency 2ms..12ms \
+    --backend-opts b3:latency=5ms..30ms,fail-rate=0.02 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+  pids+=($!)
+  wait_lines "$tmp/serve.out" 3
+  awk '{print $2 "/"}' "$tmp/serve.out" >"$tmp/urls.txt"
+  common=(--urls-file "$tmp/urls.txt" -c 20 --group-by X-Backend --slo 'p99<40ms' --slo 'rps>=150' -o json -q)
+  "$lbctl" load "${common[@]}" --rate 200/s -d 12s >"$tmp/constant.json" || true
+  "$lbctl" load "${common[@]}" --stage 4s:100/s --stage 4s:100/s..600/s --stage 4s:600/s \
+    >"$tmp/ramp.json" || true
+  "$lbctl" load report "$tmp/constant.json" "$tmp/ramp.json" -o "$tmp/report.html" \
+    --title 'constant 200/s vs a ramp to 600/s'
+  mkdir -p "$out"
+  png="$out/load-report.png"
+  [ "$window" != "$default_window" ] && png="$out/load-report-$window.png"
+  [ "$dark" = 1 ] && png="${png%.png}-dark.png"
+  shoot "file://$tmp/report.html" "$png" "${dark_flags[@]}"
+  echo "wrote $png ($(wc -c < "$png") bytes)"
+  exit 0
+fi
 
 "$lbctl" serve --count 5 --port 0 --threads 1 --latency 2ms..20ms \
   --backend-opts b5:fail-rate=0.05,latency=5ms..40ms >"$tmp/serve.out" 2>"$tmp/serve.err" &
@@ -101,21 +156,7 @@ sleep 5
 
 mkdir -p "$out"
 png="$out/proxy-stats.png"
-flags=()
-case "$window" in
-  [0-9]*x[0-9]*) ;;
-  *) echo "screenshots.sh: --window '$window' is not WIDTHxHEIGHT (e.g. 1280x800)" >&2; exit 2 ;;
-esac
-[ "$window" != 1280x800 ] && png="$out/proxy-stats-$window.png"
-[ "$dark" = 1 ] && { png="${png%.png}-dark.png"; flags+=(--force-dark-mode --blink-settings=preferredColorScheme=0); }
-chromium --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
-  --user-data-dir="$tmp/chromium" --window-size="${window/x/,}" --virtual-time-budget=3500 \
-  "${flags[@]}" --screenshot="$png" "http://$admin/?refresh=1" >"$tmp/chromium.out" 2>&1 &
-chrome=$!
-pids+=($chrome)
-for i in $(seq 600); do kill -0 "$chrome" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$chrome" 2>/dev/null; then
-  echo "screenshots.sh: chromium did not finish within 60 s" >&2; exit 1
-fi
-wait "$chrome"
+[ "$window" != "$default_window" ] && png="$out/proxy-stats-$window.png"
+[ "$dark" = 1 ] && png="${png%.png}-dark.png"
+shoot "http://$admin/?refresh=1" "$png" --virtual-time-budget=3500 "${dark_flags[@]}"
 echo "wrote $png ($(wc -c < "$png") bytes); admin $admin, proxy $proxy"

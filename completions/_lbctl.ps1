@@ -741,6 +741,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Draw one self-contained HTML page from `--output json` results: latency over time (p50/p90/p99/max per second) with request rate and errors, the HdrHistogram percentile plot, per-group and per-stage bars, SLO lines; several files are overlaid, one colour each')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -761,12 +762,31 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'lbctl;load;report' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'The HTML file to write (''-'' for stdout)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'The HTML file to write (''-'' for stdout)')
+            [CompletionResult]::new('--title', '--title', [CompletionResultType]::ParameterName, 'The page''s title')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'lbctl;load;help' {
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Draw one self-contained HTML page from `--output json` results: latency over time (p50/p90/p99/max per second) with request rate and errors, the HdrHistogram percentile plot, per-group and per-stage bars, SLO lines; several files are overlaid, one colour each')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'lbctl;load;help;merge' {
+            break
+        }
+        'lbctl;load;help;report' {
             break
         }
         'lbctl;load;help;help' {
@@ -925,9 +945,13 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
         }
         'lbctl;help;load' {
             [CompletionResult]::new('merge', 'merge', [CompletionResultType]::ParameterValue, 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total')
+            [CompletionResult]::new('report', 'report', [CompletionResultType]::ParameterValue, 'Draw one self-contained HTML page from `--output json` results: latency over time (p50/p90/p99/max per second) with request rate and errors, the HdrHistogram percentile plot, per-group and per-stage bars, SLO lines; several files are overlaid, one colour each')
             break
         }
         'lbctl;help;load;merge' {
+            break
+        }
+        'lbctl;help;load;report' {
             break
         }
         'lbctl;help;serve' {

@@ -67,6 +67,9 @@ _lbctl() {
             lbctl__subcmd__help__subcmd__load,merge)
                 cmd="lbctl__subcmd__help__subcmd__load__subcmd__merge"
                 ;;
+            lbctl__subcmd__help__subcmd__load,report)
+                cmd="lbctl__subcmd__help__subcmd__load__subcmd__report"
+                ;;
             lbctl__subcmd__help__subcmd__proxy,ctl)
                 cmd="lbctl__subcmd__help__subcmd__proxy__subcmd__ctl"
                 ;;
@@ -124,11 +127,17 @@ _lbctl() {
             lbctl__subcmd__load,merge)
                 cmd="lbctl__subcmd__load__subcmd__merge"
                 ;;
+            lbctl__subcmd__load,report)
+                cmd="lbctl__subcmd__load__subcmd__report"
+                ;;
             lbctl__subcmd__load__subcmd__help,help)
                 cmd="lbctl__subcmd__load__subcmd__help__subcmd__help"
                 ;;
             lbctl__subcmd__load__subcmd__help,merge)
                 cmd="lbctl__subcmd__load__subcmd__help__subcmd__merge"
+                ;;
+            lbctl__subcmd__load__subcmd__help,report)
+                cmd="lbctl__subcmd__load__subcmd__help__subcmd__report"
                 ;;
             lbctl__subcmd__proxy,ctl)
                 cmd="lbctl__subcmd__proxy__subcmd__ctl"
@@ -435,7 +444,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__load)
-            opts="merge"
+            opts="merge report"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,6 +458,20 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__load__subcmd__merge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__load__subcmd__report)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -757,7 +780,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__load)
-            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --stage --abort-on-slo --abort-grace --shard --shards --start-at --threads --method --header --body --body-file --urls-file --targets --targets-format --http2 --h2-streams --no-keepalive --insecure --cacert --cert --key --export --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --max-send-lag --output --quiet --verbose --color --help --version merge help"
+            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --stage --abort-on-slo --abort-grace --shard --shards --start-at --threads --method --header --body --body-file --urls-file --targets --targets-format --http2 --h2-streams --no-keepalive --insecure --cacert --cert --key --export --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --max-send-lag --output --quiet --verbose --color --help --version merge report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -927,7 +950,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__load__subcmd__help)
-            opts="merge help"
+            opts="merge report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -968,6 +991,20 @@ _lbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lbctl__subcmd__load__subcmd__help__subcmd__report)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lbctl__subcmd__load__subcmd__merge)
             opts="-o -q -v -h -V --expect --slo --percentiles --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -993,6 +1030,36 @@ _lbctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__load__subcmd__report)
+            opts="-o -q -v -h -V --output --title --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --title)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)

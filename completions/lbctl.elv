@@ -682,6 +682,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand merge 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+            cand report 'Draw one self-contained HTML page from `--output json` results: latency over time (p50/p90/p99/max per second) with request rate and errors, the HdrHistogram percentile plot, per-group and per-stage bars, SLO lines; several files are overlaid, one colour each'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'lbctl;load;merge'= {
@@ -700,11 +701,28 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'lbctl;load;report'= {
+            cand -o 'The HTML file to write (''-'' for stdout)'
+            cand --output 'The HTML file to write (''-'' for stdout)'
+            cand --title 'The page''s title'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'lbctl;load;help'= {
             cand merge 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+            cand report 'Draw one self-contained HTML page from `--output json` results: latency over time (p50/p90/p99/max per second) with request rate and errors, the HdrHistogram percentile plot, per-group and per-stage bars, SLO lines; several files are overlaid, one colour each'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'lbctl;load;help;merge'= {
+        }
+        &'lbctl;load;help;report'= {
         }
         &'lbctl;load;help;help'= {
         }
@@ -837,8 +855,11 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         }
         &'lbctl;help;load'= {
             cand merge 'Merge the `--output json` results of several runs (e.g. one per machine) losslessly: histograms are added, never percentiles averaged; then evaluate --slo on the total'
+            cand report 'Draw one self-contained HTML page from `--output json` results: latency over time (p50/p90/p99/max per second) with request rate and errors, the HdrHistogram percentile plot, per-group and per-stage bars, SLO lines; several files are overlaid, one colour each'
         }
         &'lbctl;help;load;merge'= {
+        }
+        &'lbctl;help;load;report'= {
         }
         &'lbctl;help;serve'= {
         }

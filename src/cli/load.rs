@@ -246,6 +246,36 @@ pub enum LoadCommand {
   lbctl load merge shard-*.json
   lbctl load merge a.json b.json --slo 'p99<250ms' --slo 'rps>=5000' --output json")]
     Merge(MergeArgs),
+
+    /// Draw one self-contained HTML page from `--output json` results: latency over time
+    /// (p50/p90/p99/max per second) with request rate and errors, the HdrHistogram percentile
+    /// plot, per-group and per-stage bars, SLO lines; several files are overlaid, one colour each.
+    #[command(after_help = "Examples:
+  lbctl load report run.json -o report.html
+  lbctl load report before.json after.json -o compare.html --title 'v1.4 vs v1.5'
+  lbctl load report shard-0.json shard-1.json shard-2.json -o shards.html
+
+The page has no script and loads nothing (its Content-Security-Policy forbids it): open it
+from a CI artifact or file://. Files need per-second data (lbctl 0.1 load runs from this
+version on); a file that is not a load document exits 2, naming it.")]
+    Report(ReportArgs),
+}
+
+/// Arguments of `lbctl load report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// lbctl.load/v1 JSON files written by `lbctl load --output json` or `load merge` (at
+    /// most 8; one colour each).
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+
+    /// The HTML file to write ('-' for stdout).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+
+    /// The page's title.
+    #[arg(long, value_name = "TEXT", default_value = "lbctl load report")]
+    pub title: String,
 }
 
 /// Arguments of `lbctl load merge`.

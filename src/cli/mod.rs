@@ -17,7 +17,7 @@ mod ring;
 mod serve;
 
 pub use demo::{DemoArgs, DemoOutput};
-pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs, TargetsFormat};
+pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, ReportArgs, RunArgs, TargetsFormat};
 pub use probe::ProbeArgs;
 pub use proxy::{
     AccessLog, Algorithm, CtlAction, CtlArgs, CtlCache, ExplainArgs, GrafanaArgs, ProxyArgs,

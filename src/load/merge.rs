@@ -11,24 +11,11 @@ use crate::exit::Failure;
 pub(super) fn merge(args: &MergeArgs) -> anyhow::Result<(Report, Tally)> {
     let mut reports = Vec::new();
     for f in &args.files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", f.display())))?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            Failure::usage(format!(
-                "{}: not JSON ({e}); expected the output of `lbctl load --output json`",
-                f.display()
-            ))
-        })?;
-        let schema = value.get("schema").and_then(|s| s.as_str()).unwrap_or("");
-        if schema != report::SCHEMA {
-            return Err(Failure::usage(format!(
-                "{}: schema is '{schema}', expected '{}'",
-                f.display(),
-                report::SCHEMA
-            )));
+        let r = read_document(f)?;
+        if let Some(p) = &r.per_second {
+            super::per_second::check(p)
+                .map_err(|e| Failure::usage(format!("{}: {e}", f.display())))?;
         }
-        let r: Report = serde_json::from_value(value)
-            .map_err(|e| Failure::usage(format!("{}: {e}", f.display())))?;
         let t =
             report::tally_of(&r).map_err(|e| Failure::usage(format!("{}: {e}", f.display())))?;
         reports.push((r, t));
@@ -69,7 +56,38 @@ pub(super) fn merge(args: &MergeArgs) -> anyhow::Result<(Report, Tally)> {
         .iter()
         .filter_map(|(r, _)| r.started_at)
         .reduce(f64::min);
+    // Seconds add up on the wall clock when every run has them (documents from before
+    // per-second data have none, and then neither has the merge).
+    let seconds: Option<Vec<&super::per_second::PerSecond>> =
+        reports.iter().map(|(r, _)| r.per_second.as_ref()).collect();
+    if let Some(s) = seconds {
+        report.per_second = Some(
+            super::per_second::merge(&s).map_err(|e| Failure::usage(format!("load merge: {e}")))?,
+        );
+    }
     Ok((report, merged.1))
+}
+
+/// Read one `lbctl load --output json` document; every problem is a usage error (exit 2)
+/// naming the file.
+pub(super) fn read_document(f: &std::path::Path) -> anyhow::Result<Report> {
+    let text = std::fs::read_to_string(f)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", f.display())))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Failure::usage(format!(
+            "{}: not JSON ({e}); expected the output of `lbctl load --output json`",
+            f.display()
+        ))
+    })?;
+    let schema = value.get("schema").and_then(|s| s.as_str()).unwrap_or("");
+    if schema != report::SCHEMA {
+        return Err(Failure::usage(format!(
+            "{}: schema is '{schema}', expected '{}'",
+            f.display(),
+            report::SCHEMA
+        )));
+    }
+    serde_json::from_value(value).map_err(|e| Failure::usage(format!("{}: {e}", f.display())))
 }
 
 /// Combine runs made side by side (shards of one test): counts and histograms add up, rates

@@ -7,6 +7,9 @@
 //! hyper, h2conn.rs on the h2 crate, [`h1`] hand-written). Plans beyond a fixed rate or pool: [`stages`] (`--stage`
 //! timelines), [`shard`] (`--shard`, `--start-at`, plan fingerprints), shape.rs (applies
 //! both to the plan), streams.rs (`--h2-streams`: slots sharing one HTTP/2 connection), [`abort`] (`--abort-on-slo`) and [`stage_report`] (per-stage results).
+//! Results to look at: [`per_second`] (the document's per-second entries), [`sparkline`]
+//! (their terminal line) and `load report` ([`report_html`], drawn by [`report_charts`] with
+//! [`svg`]).
 //!
 //! May import: the cores (`spec`, `stats`, `http1`, `tls`, `output`, `shutdown`), `cli` and
 //! `exit`. Inside, arrows go down: this file -> engine -> grow -> slot -> worker -> job, and
@@ -23,15 +26,20 @@ pub mod hdrlog;
 pub mod job;
 mod merge;
 pub mod outcome;
+pub mod per_second;
 pub mod render;
 pub mod report;
+pub mod report_charts;
+pub mod report_html;
 mod shape;
 pub mod shard;
 pub mod slo;
 mod slot;
+pub mod sparkline;
 pub mod stage_report;
 pub mod stages;
 mod streams;
+pub mod svg;
 pub mod tally;
 pub mod target;
 pub mod target_stream;
@@ -51,9 +59,13 @@ use std::time::{Duration, Instant};
 
 /// Run `lbctl load`.
 pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
-    if let Some(LoadCommand::Merge(m)) = args.command {
-        let (report, tally) = merge::merge(&m)?;
-        return emit(&report, m.output, global, &tally);
+    match args.command {
+        Some(LoadCommand::Merge(m)) => {
+            let (report, tally) = merge::merge(&m)?;
+            return emit(&report, m.output, global, &tally);
+        }
+        Some(LoadCommand::Report(r)) => return report_html::run(&r, global),
+        None => {}
     }
     let args = *args.run;
     let (job, shape) = job_of(&args)?;
@@ -138,7 +150,16 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
 
     // Progress and the interval log, fed by the workers' snapshots until they all end.
     let pb = crate::output::progress(global, None, "{spinner} {elapsed_precise} {msg}");
-    let aborted = follow(&rx, &plan, hdr.as_mut(), &pb, abort_check.as_mut(), &shared)?;
+    let mut seconds = per_second::Recorder::new(bound);
+    let aborted = follow(
+        &rx,
+        &plan,
+        hdr.as_mut(),
+        &mut seconds,
+        &pb,
+        abort_check.as_mut(),
+        &shared,
+    )?;
     pb.finish_and_clear();
     let (tally, window) = runner
         .join()
@@ -241,6 +262,8 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         (plan.streams > 1 || args.h2_streams.is_some()).then_some(plan.streams as u64);
     report.aborted = aborted;
     shape.annotate(&mut report, started_at);
+    let window_start = report.started_at.unwrap_or(0.0) + plan.warmup.as_secs_f64();
+    report.per_second = Some(seconds.finish(window, window_start));
     emit(&report, args.output, global, &tally)
 }
 
@@ -258,6 +281,7 @@ fn follow(
     rx: &std::sync::mpsc::Receiver<Snapshot>,
     plan: &Plan,
     mut hdr: Option<&mut hdrlog::HdrLog<'_>>,
+    seconds: &mut per_second::Recorder,
     pb: &indicatif::ProgressBar,
     mut abort: Option<&mut abort::AbortCheck>,
     shared: &Shared,
@@ -289,6 +313,7 @@ fn follow(
             if let Some(h) = hdr.as_deref_mut() {
                 h.push(idx, &iv.latency)?;
             }
+            seconds.push(idx, iv.requests, iv.errors, &iv.latency);
             let elapsed = plan.interval * (idx as u32 + 1);
             if let Some(a) = abort.as_deref_mut()
                 && aborted.is_none()
@@ -313,6 +338,7 @@ fn follow(
         if let Some(h) = hdr.as_deref_mut() {
             h.push(idx, &iv.latency)?;
         }
+        seconds.push(idx, iv.requests, iv.errors, &iv.latency);
     }
     Ok(aborted)
 }

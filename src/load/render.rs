@@ -7,14 +7,14 @@ use super::tally::Tally;
 use crate::cli::GlobalOpts;
 use crate::output::{bar, new_table};
 use crate::stats::{LatencyHistogram, Summary};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 fn ms(v: f64) -> String {
     crate::spec::format_duration(std::time::Duration::from_secs_f64(v.max(0.0) / 1000.0))
 }
 
 /// Print the report on stdout.
-pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<()> {
+pub fn print(r: &Report, tally: &Tally, global: &GlobalOpts) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -147,6 +147,14 @@ pub fn print(r: &Report, tally: &Tally, _global: &GlobalOpts) -> anyhow::Result<
                 bar(*count as f64 / most as f64, 40)
             )?;
         }
+    }
+    // Latency over time, for a person at a terminal (pipes and files get the tables only).
+    if std::io::stdout().is_terminal()
+        && !global.quiet
+        && let Some(p) = &r.per_second
+        && let Some(line) = super::sparkline::line(p, 60, crate::output::stdout_color(global))
+    {
+        writeln!(out, "\n{line}")?;
     }
 
     if !r.status.is_empty() {

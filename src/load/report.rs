@@ -131,6 +131,10 @@ pub struct Report {
     /// Unix seconds at which the plan started (t0; `--start-at` when given).
     #[serde(default)]
     pub started_at: Option<f64>,
+    /// One entry per second of the measured window (per_second.rs); absent from documents
+    /// written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_second: Option<super::per_second::PerSecond>,
 }
 
 /// What the report needs besides the tally.
@@ -271,6 +275,7 @@ pub fn build(tally: &Tally, meta: Meta, percentiles: &Percentiles, slos: &[Slo])
         shard: None,
         plan: None,
         started_at: None,
+        per_second: None,
     }
 }
 

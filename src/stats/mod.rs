@@ -174,6 +174,22 @@ impl LatencyHistogram {
         out
     }
 
+    /// The percentile distribution as HdrHistogram's outputPercentileDistribution lists it
+    /// (and its plotter draws it): `(percentile 0..=100, value µs)`, `ticks` steps per halving
+    /// of the distance to 100%, ending at the maximum. Empty for an empty histogram.
+    pub fn percentile_curve(&self, ticks: u32) -> Vec<(f64, u64)> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        self.h
+            .iter_quantiles(ticks.max(1))
+            .map(|v| {
+                let value = self.h.highest_equivalent(v.value_iterated_to());
+                (v.quantile_iterated_to() * 100.0, value.min(self.max_us()))
+            })
+            .collect()
+    }
+
     /// Encode as base64 of the V2 compressed HdrHistogram format (what HdrHistogram's own
     /// tools and interval logs use), so other machines' runs can be merged without loss.
     pub fn to_base64(&self) -> String {
@@ -312,6 +328,24 @@ mod tests {
         assert_eq!(base64_encode(b"fo"), "Zm8=");
         assert_eq!(base64_decode("Zm8=").unwrap(), b"fo");
         assert_eq!(base64_decode("Zm9vYg==").unwrap(), b"foob");
+    }
+
+    #[test]
+    fn the_percentile_curve_rises_to_the_maximum() {
+        let mut h = LatencyHistogram::new();
+        for us in 1..=10_000u64 {
+            h.record_us(us);
+        }
+        let c = h.percentile_curve(5);
+        assert!(c.len() > 20, "{c:?}");
+        assert!(c.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1));
+        let (p, v) = c[c.len() - 1];
+        assert_eq!((p, v), (100.0, h.max_us()));
+        assert!(v.abs_diff(10_000) <= 10, "{v}");
+        // The median point: 5000 µs within HdrHistogram's 0.1%.
+        let mid = c.iter().find(|(p, _)| *p >= 50.0).unwrap();
+        assert!((mid.1 as f64 - 5000.0).abs() <= 5.0, "{mid:?}");
+        assert!(LatencyHistogram::new().percentile_curve(5).is_empty());
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod load;
 mod load_export;
 mod load_h2;
 mod load_plans;
+mod load_report;
 mod load_shard_targets;
 mod load_targets;
 mod mtls;

@@ -160,3 +160,56 @@ pub fn serve(count: usize, extra: &[&str]) -> Backends {
         .collect();
     Backends { proc, list }
 }
+
+/// A headless chromium run's dumped DOM and its stderr (chromium prints every console
+/// message, errors and uncaught exceptions included, as `INFO:CONSOLE` lines).
+pub struct Dump {
+    pub dom: String,
+    pub stderr: String,
+}
+
+/// `chromium --headless --dump-dom URL` with `budget_ms` of virtual time (timers run that far
+/// ahead; network waits are real), killed by PID after 90 s of real time.
+pub fn chromium_dump(url: &str, budget_ms: u32) -> Dump {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = std::fs::File::create(dir.path().join("dom")).expect("dom file");
+    let err = std::fs::File::create(dir.path().join("stderr")).expect("stderr file");
+    let mut child = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--virtual-time-budget={budget_ms}"))
+        .arg("--dump-dom")
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .expect("chromium (Debian's chromium package) must be installed: apt-get install chromium");
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Dump {
+        dom: std::fs::read_to_string(dir.path().join("dom")).unwrap_or_default(),
+        stderr: std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default(),
+    }
+}

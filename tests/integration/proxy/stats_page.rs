@@ -10,65 +10,13 @@
 //! curl-like clients and HTML for browsers, with `Vary: Accept`.
 
 use super::{args_with, backend_args, proxy};
-use crate::support;
+use crate::support::{self, chromium_dump};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-/// A headless chromium run's dumped DOM and its stderr.
-struct Dump {
-    dom: String,
-    stderr: String,
-}
-
-/// `chromium --headless --dump-dom URL` with `budget_ms` of virtual time (timers run that far
-/// ahead; network waits are real), killed by PID after 90 s of real time.
-fn chromium_dump(url: &str, budget_ms: u32) -> Dump {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = std::fs::File::create(dir.path().join("dom")).expect("dom file");
-    let err = std::fs::File::create(dir.path().join("stderr")).expect("stderr file");
-    let mut child = Command::new("chromium")
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-extensions",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            dir.path().join("profile").display()
-        ))
-        .arg(format!("--virtual-time-budget={budget_ms}"))
-        .arg("--dump-dom")
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err)
-        .spawn()
-        .expect("chromium (Debian's chromium package) must be installed: apt-get install chromium");
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if let Ok(Some(_)) = child.try_wait() {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("chromium did not finish within 90 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Dump {
-        dom: std::fs::read_to_string(dir.path().join("dom")).unwrap_or_default(),
-        stderr: std::fs::read_to_string(dir.path().join("stderr")).unwrap_or_default(),
-    }
-}
 
 /// The value of `attr="..."` in `tag` (the dumped DOM quotes every attribute).
 fn attr(tag: &str, attr: &str) -> Option<String> {
