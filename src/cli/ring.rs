@@ -118,6 +118,15 @@ pub struct TuningArgs {
     /// bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w).
     #[arg(long, default_value_t = 1.25, value_name = "C")]
     pub balance_factor: f64,
+
+    /// envoy-ring: Envoy's `minimum_ring_size` (entries; the least-weighted host gets a whole
+    /// number of them).
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub min_ring_size: u64,
+
+    /// envoy-ring: Envoy's `maximum_ring_size` (entries, at most 16000000).
+    #[arg(long, default_value_t = 8_388_608, value_name = "N")]
+    pub max_ring_size: u64,
 }
 
 /// Where keys come from.
