@@ -24,8 +24,9 @@ pub fn sdbm(data: &[u8]) -> u32 {
 /// djb2 (Bernstein, h*33 + c from 5381), HAProxy src/hash.c `hash_djb2`.
 #[inline]
 pub fn djb2(data: &[u8]) -> u32 {
-    data.iter()
-        .fold(5381u32, |h, &c| (h << 5).wrapping_add(h).wrapping_add(c as u32))
+    data.iter().fold(5381u32, |h, &c| {
+        (h << 5).wrapping_add(h).wrapping_add(c as u32)
+    })
 }
 
 /// wt6 (Willy Tarreau's 2013 hash for consistent hashing), HAProxy src/hash.c `hash_wt6`:

@@ -72,7 +72,9 @@ pub fn envoy_maglev_table(servers: &[HashServer], m: u64) -> Result<Vec<u32>, Ha
             }
             e.target += max_w;
             // (offset + skip * next) % M, in u128 so large tables cannot overflow.
-            let perm = |e: &Entry| ((e.offset as u128 + e.skip as u128 * e.next as u128) % m as u128) as usize;
+            let perm = |e: &Entry| {
+                ((e.offset as u128 + e.skip as u128 * e.next as u128) % m as u128) as usize
+            };
             let mut c = perm(e);
             while table[c] != u32::MAX {
                 e.next += 1;

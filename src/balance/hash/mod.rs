@@ -37,7 +37,9 @@ pub use buckets::{BucketRule, Buckets, MAX_BUCKETS, jump};
 pub use compat_hash::{djb2, full_hash, sdbm, wt6, xxh64};
 pub use envoy_maglev::envoy_maglev_table;
 pub use envoy_ring::{ENVOY_MAX_RING_SIZE, ENVOY_MIN_RING_SIZE, envoy_ring, envoy_ring_counts};
-pub use haproxy_chash::{HAPROXY_MAX_WEIGHT, HAPROXY_POINTS_PER_WEIGHT, haproxy_points, haproxy_ring};
+pub use haproxy_chash::{
+    HAPROXY_MAX_WEIGHT, HAPROXY_POINTS_PER_WEIGHT, haproxy_points, haproxy_ring,
+};
 pub use hashfn::{HashFn, fnv1a64, md5, murmur3_32, parse_u64, siphash24};
 pub use maglev::{DEFAULT_TABLE_SIZE, MAX_TABLE_SIZE, Maglev, is_prime, offset_skip, populate};
 pub use rendezvous::Rendezvous;
@@ -219,7 +221,13 @@ pub fn build(
         HashAlgorithm::Haproxy | HashAlgorithm::HaproxyAvalanche => Box::new(RingLocator {
             alg,
             hash,
-            ring: haproxy_ring(servers, hash, alg == HashAlgorithm::HaproxyAvalanche)?,
+            // HAProxy's bare `hash-type consistent` means sdbm WITH avalanche
+            // (cfgparse-listen.c); naming a function turns avalanche off unless asked for.
+            ring: haproxy_ring(
+                servers,
+                hash,
+                alg == HashAlgorithm::HaproxyAvalanche || opts.hash.is_none(),
+            )?,
         }),
         HashAlgorithm::Bounded => unreachable!("handled above"),
     })

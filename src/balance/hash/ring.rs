@@ -33,7 +33,11 @@ impl KeyHash {
             KeyHash::Fn(f) => f.hash(key),
             KeyHash::Haproxy { func, avalanche } => {
                 let h = func.hash(key) as u32;
-                (if avalanche { super::compat_hash::full_hash(h) } else { h }) as u64
+                (if avalanche {
+                    super::compat_hash::full_hash(h)
+                } else {
+                    h
+                }) as u64
             }
         }
     }

@@ -30,8 +30,10 @@ pub enum HashAlgorithm {
     EnvoyRing,
     /// Envoy `maglev` (xxHash64 permutations, weighted fill, `--table-size`), byte for byte.
     EnvoyMaglev,
-    /// HAProxy `hash-type consistent` (16 points per weight, nearest point; `--hash` sdbm,
-    /// djb2, wt6, crc32 or none), byte for byte with the default `hash-key id`.
+    /// HAProxy `hash-type consistent [FUNC]` (16 points per weight, nearest point), byte for
+    /// byte with the default `hash-key id`. Without `--hash` it is HAProxy's bare
+    /// `hash-type consistent`, which is sdbm WITH avalanche; `--hash sdbm|djb2|wt6|crc32|none`
+    /// is `hash-type consistent FUNC` (no avalanche).
     Haproxy,
     /// HAProxy `hash-type consistent ... avalanche`: the key hash goes through `full_hash`.
     HaproxyAvalanche,
@@ -205,9 +207,7 @@ pub enum HashError {
         "the ring would have {points} points, above the maximum {max}; use smaller weights or fewer --vnodes"
     )]
     TooManyPoints { points: u64, max: u64 },
-    #[error(
-        "--hash {hash} does not apply to {algorithm}; it offers {offered}"
-    )]
+    #[error("--hash {hash} does not apply to {algorithm}; it offers {offered}")]
     HashNotOffered {
         algorithm: HashAlgorithm,
         hash: HashFn,

@@ -105,13 +105,19 @@ fn envoy_ring_hash_by_hostname() {
 fn envoy_ring_sizes_follow_min_and_max() {
     // ring_hash_lb.cc: scale = min(ceil(min_w * min_ring) / min_w, max_ring); running targets.
     let equal = hosts(&ADDRS, &[1; 6]);
-    assert_eq!(envoy_ring_counts(&equal, 12, 100).unwrap(), (12, vec![2; 6]));
+    assert_eq!(
+        envoy_ring_counts(&equal, 12, 100).unwrap(),
+        (12, vec![2; 6])
+    );
     // Default 1024 over 6 hosts: ceil(1024/6) = 171 per host, 1026 in all.
     let (size, counts) = envoy_ring_counts(&equal, 1024, ENVOY_MAX_RING_SIZE).unwrap();
     assert_eq!((size, counts.iter().sum::<u64>()), (1026, 1026));
     // The doc comment's example: 4 hosts, max ring 6 -> 1.5 each, filled 2, 1, 2, 1.
     let four = hosts(&ADDRS[..4], &[1; 4]);
-    assert_eq!(envoy_ring_counts(&four, 6, 6).unwrap(), (6, vec![2, 1, 2, 1]));
+    assert_eq!(
+        envoy_ring_counts(&four, 6, 6).unwrap(),
+        (6, vec![2, 1, 2, 1])
+    );
     // Weights 1 and 3, min ring 8: min_w 0.25 -> scale 8 -> 2 and 6 entries.
     let w = hosts(&ADDRS[..2], &[1, 3]);
     assert_eq!(envoy_ring_counts(&w, 8, 100).unwrap().1, vec![2, 6]);
@@ -142,7 +148,18 @@ fn envoy_maglev_tables() {
     shuffled.reverse();
     let t = envoy_table(&shuffled, &[1; 6], 7);
     let by_name: Vec<&str> = t.iter().map(|&i| shuffled[i as usize]).collect();
-    assert_eq!(by_name, ["127.0.0.1:92", "127.0.0.1:94", "127.0.0.1:90", "127.0.0.1:91", "127.0.0.1:95", "127.0.0.1:90", "127.0.0.1:93"]);
+    assert_eq!(
+        by_name,
+        [
+            "127.0.0.1:92",
+            "127.0.0.1:94",
+            "127.0.0.1:90",
+            "127.0.0.1:91",
+            "127.0.0.1:95",
+            "127.0.0.1:90",
+            "127.0.0.1:93"
+        ]
+    );
 }
 
 #[test]
@@ -178,10 +195,33 @@ fn haproxy_hash_functions() {
     // crc32, full_hash(sdbm)).
     let rows: [(&str, u32, u32, u32, u32, u32); 5] = [
         ("/", 47, 177620, 1886637733, 2043925204, 2118074832),
-        ("/index.html", 858007926, 3776231887, 822151038, 3928116034, 4217574924),
-        ("/a/b/c?x=1", 2104353286, 1668099773, 1199488226, 3410995999, 2777788116),
-        ("haproxy", 248846773, 869782672, 2154904979, 1405960096, 3200903771),
-        ("123456789", 1755344949, 902675330, 2225171485, 3421780262, 3400502718),
+        (
+            "/index.html",
+            858007926,
+            3776231887,
+            822151038,
+            3928116034,
+            4217574924,
+        ),
+        (
+            "/a/b/c?x=1",
+            2104353286,
+            1668099773,
+            1199488226,
+            3410995999,
+            2777788116,
+        ),
+        (
+            "haproxy", 248846773, 869782672, 2154904979, 1405960096, 3200903771,
+        ),
+        (
+            "123456789",
+            1755344949,
+            902675330,
+            2225171485,
+            3421780262,
+            3400502718,
+        ),
     ];
     for (k, s, d, w, c, f) in rows {
         let k = k.as_bytes();
@@ -214,7 +254,12 @@ fn haproxy_offers_only_its_hash_functions() {
         let r = build(HashAlgorithm::HaproxyAvalanche, &list, &o);
         assert_eq!(r.is_ok(), ok, "{h}");
         if !ok {
-            assert!(r.err().unwrap().to_string().contains("sdbm, djb2, wt6, crc32, none"));
+            assert!(
+                r.err()
+                    .unwrap()
+                    .to_string()
+                    .contains("sdbm, djb2, wt6, crc32, none")
+            );
         }
     }
 }
