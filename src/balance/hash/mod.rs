@@ -32,7 +32,7 @@ mod vectors;
 #[cfg(test)]
 mod vectors_compat;
 
-pub use bounded::{Bounded, Placement, Placer};
+pub use bounded::{Bounded, Placement, Placer, histogram_capacities, pour};
 pub use buckets::{BucketRule, Buckets, MAX_BUCKETS, jump};
 pub use compat_hash::{djb2, full_hash, sdbm, wt6, xxh64};
 pub use envoy_maglev::envoy_maglev_table;

@@ -30,17 +30,8 @@ pub fn perturb(hash: u64, k: u64) -> u64 {
 
 /// Clockwise walk from the key's point, distinct owners, at most `n` of them.
 pub fn ring_walk(ring: &Ring, key: &[u8], n: usize, out: &mut Vec<usize>) {
-    out.clear();
     let start = ring.point_for(ring.key_hash(key));
-    for step in 0..ring.len() {
-        if out.len() >= n {
-            break;
-        }
-        let s = ring.owner_at(start + step);
-        if !out.contains(&s) {
-            out.push(s);
-        }
-    }
+    ring.view().walk_from(start, n, out);
 }
 
 /// Perturbed-hash attempts through `at(hash)`, distinct servers, at most `n`; `active` lists

@@ -255,6 +255,22 @@ impl RingView<'_> {
         owned.into_iter().map(|o| o as f64 / space).collect()
     }
 
+    /// Up to `n` distinct owners met walking clockwise from point index `start` (wrapping),
+    /// into `out` (cleared first): the replica list of a key that lands on that point.
+    pub fn walk_from(&self, start: usize, n: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let len = self.owners.len();
+        for step in 0..len {
+            if out.len() >= n {
+                break;
+            }
+            let s = self.owners[(start + step) % len] as usize;
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+
     /// Owner of hash position `h` on this ring.
     fn owner_of(&self, h: u64) -> u32 {
         let i = self.points.partition_point(|&p| p < h);
