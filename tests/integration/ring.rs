@@ -6,6 +6,7 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 mod bad_input;
+mod compat;
 mod haproxy;
 
 const S3: [&str; 6] = [
