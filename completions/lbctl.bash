@@ -118,6 +118,9 @@ _lbctl() {
             lbctl__subcmd__help__subcmd__ring,stats)
                 cmd="lbctl__subcmd__help__subcmd__ring__subcmd__stats"
                 ;;
+            lbctl__subcmd__help__subcmd__ring,tune)
+                cmd="lbctl__subcmd__help__subcmd__ring__subcmd__tune"
+                ;;
             lbctl__subcmd__load,help)
                 cmd="lbctl__subcmd__load__subcmd__help"
                 ;;
@@ -268,6 +271,9 @@ _lbctl() {
             lbctl__subcmd__ring,stats)
                 cmd="lbctl__subcmd__ring__subcmd__stats"
                 ;;
+            lbctl__subcmd__ring,tune)
+                cmd="lbctl__subcmd__ring__subcmd__tune"
+                ;;
             lbctl__subcmd__ring__subcmd__help,compare)
                 cmd="lbctl__subcmd__ring__subcmd__help__subcmd__compare"
                 ;;
@@ -285,6 +291,9 @@ _lbctl() {
                 ;;
             lbctl__subcmd__ring__subcmd__help,stats)
                 cmd="lbctl__subcmd__ring__subcmd__help__subcmd__stats"
+                ;;
+            lbctl__subcmd__ring__subcmd__help,tune)
+                cmd="lbctl__subcmd__ring__subcmd__help__subcmd__tune"
                 ;;
             *)
                 ;;
@@ -659,7 +668,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__ring)
-            opts="lookup stats diff compare show"
+            opts="lookup stats diff compare tune show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -729,6 +738,20 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__ring__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__ring__subcmd__tune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1280,7 +1303,7 @@ _lbctl() {
                     return 0
                     ;;
                 --hash-algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --sticky)
@@ -2247,7 +2270,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring)
-            opts="-q -v -h -V --quiet --verbose --color --help --version lookup stats diff compare show help"
+            opts="-q -v -h -V --quiet --verbose --color --help --version lookup stats diff compare tune show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2265,7 +2288,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__compare)
-            opts="-s -o -q -v -h -V --server --servers-file --servers --vnodes --table-size --balance-factor --keys-file --generate --key-pattern --distribution --seed --add --remove --reweight --to-servers-file --output --quiet --verbose --color --help --version"
+            opts="-s -o -q -v -h -V --server --servers-file --servers --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --keys-file --generate --key-pattern --distribution --seed --add --remove --reweight --to-servers-file --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2296,6 +2319,14 @@ _lbctl() {
                     return 0
                     ;;
                 --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2355,7 +2386,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__diff)
-            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --keys-file --generate --key-pattern --distribution --seed --add --remove --reweight --to-servers-file --list-moved --output --quiet --verbose --color --help --version"
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --keys-file --generate --key-pattern --distribution --seed --add --remove --reweight --to-servers-file --list-moved --replicas --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2378,15 +2409,15 @@ _lbctl() {
                     return 0
                     ;;
                 --algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 -a)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --hash)
-                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
                     return 0
                     ;;
                 --vnodes)
@@ -2398,6 +2429,14 @@ _lbctl() {
                     return 0
                     ;;
                 --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2437,6 +2476,10 @@ _lbctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --replicas)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -2457,7 +2500,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__help)
-            opts="lookup stats diff compare show help"
+            opts="lookup stats diff compare tune show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2554,8 +2597,22 @@ _lbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lbctl__subcmd__ring__subcmd__help__subcmd__tune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lbctl__subcmd__ring__subcmd__lookup)
-            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --keys-file --generate --key-pattern --distribution --seed --output --quiet --verbose --color --help --version"
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --keys-file --generate --key-pattern --distribution --seed --replicas --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2578,15 +2635,15 @@ _lbctl() {
                     return 0
                     ;;
                 --algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 -a)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --hash)
-                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
                     return 0
                     ;;
                 --vnodes)
@@ -2598,6 +2655,14 @@ _lbctl() {
                     return 0
                     ;;
                 --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2618,6 +2683,10 @@ _lbctl() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replicas)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2641,7 +2710,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__show)
-            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --limit --output --quiet --verbose --color --help --version"
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --limit --replicas --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2664,15 +2733,15 @@ _lbctl() {
                     return 0
                     ;;
                 --algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 -a)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --hash)
-                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
                     return 0
                     ;;
                 --vnodes)
@@ -2687,7 +2756,19 @@ _lbctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replicas)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2711,7 +2792,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__stats)
-            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --keys-file --generate --key-pattern --distribution --seed --output --quiet --verbose --color --help --version"
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --keys-file --generate --key-pattern --distribution --seed --counts --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2734,15 +2815,15 @@ _lbctl() {
                     return 0
                     ;;
                 --algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 -a)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --hash)
-                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
                     return 0
                     ;;
                 --vnodes)
@@ -2754,6 +2835,14 @@ _lbctl() {
                     return 0
                     ;;
                 --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2774,6 +2863,92 @@ _lbctl() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__ring__subcmd__tune)
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --target-std --max-peak --values --output --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --servers-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --servers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --algorithm)
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
+                    return 0
+                    ;;
+                --hash)
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
+                    return 0
+                    ;;
+                --vnodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-std)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-peak)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
