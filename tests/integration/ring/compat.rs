@@ -151,9 +151,9 @@ fn diff_replica_counts_match_two_lookups() {
         let mut sets = 0u64;
         for (k, b) in &before {
             let n = &after[k];
-            for i in 0..3 {
+            for (i, p) in pos.iter_mut().enumerate() {
                 if b.get(i) != n.get(i) {
-                    pos[i] += 1;
+                    *p += 1;
                 }
             }
             let (x, y): (HashSet<&String>, HashSet<&String>) =

@@ -30,12 +30,11 @@ fn agree(hash_type: &str, weights: [u32; 3], algorithm: &str, hash: Option<&str>
     let mut cfg = format!(
         "global\n  maxconn 200\ndefaults\n  mode http\n  timeout connect 2s\n  timeout client 10s\n  timeout server 10s\nfrontend f\n  bind 127.0.0.1:{port}\n  default_backend b\nbackend b\n  balance uri\n  hash-type {hash_type}\n"
     );
-    for i in 0..3 {
+    for (i, w) in weights.iter().enumerate() {
         cfg.push_str(&format!(
-            "  server {} {} weight {}\n",
+            "  server {} {} weight {w}\n",
             backends.name(i),
-            backends.addr(i),
-            weights[i]
+            backends.addr(i)
         ));
     }
     let path = dir.path().join("haproxy.cfg");
@@ -69,13 +68,12 @@ fn agree(hash_type: &str, weights: [u32; 3], algorithm: &str, hash: Option<&str>
     if let Some(h) = hash {
         args.extend(["--hash".into(), h.into()]);
     }
-    for i in 0..3 {
+    for (i, w) in weights.iter().enumerate() {
         args.push("-s".into());
         args.push(format!(
-            "{}={},weight={}",
+            "{}={},weight={w}",
             backends.name(i),
-            backends.addr(i),
-            weights[i]
+            backends.addr(i)
         ));
     }
     args.extend(keys.iter().cloned());
