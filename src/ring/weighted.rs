@@ -123,7 +123,14 @@ pub fn run(args: &StatsArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let source = KeySource::from_args(&args.keys)?;
     let (keys, counts) = load(&source)?;
     let n = servers.len();
-    let total: u64 = counts.iter().sum();
+    let total: u64 = counts
+        .iter()
+        .try_fold(0u64, |a, &c| a.checked_add(c))
+        .ok_or_else(|| {
+            Failure::usage(
+                "the counts add up to more than 18446744073709551615 requests; scale them down",
+            )
+        })?;
     let (mut per_keys, mut requests) = (vec![0u64; n], vec![0u64; n]);
     let weights: Vec<u32> = servers.iter().map(|s| s.weight).collect();
     let c = args.algo.tuning.balance_factor;

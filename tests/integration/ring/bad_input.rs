@@ -312,6 +312,18 @@ fn bad_input_exits_2_with_one_line() {
             vec!["ring", "stats", "--counts", "--generate", "5", "-s", "a:1"],
             "not --generate",
         ),
+        (
+            vec![
+                "ring",
+                "stats",
+                "--counts",
+                "-s",
+                "a:1",
+                "x,18446744073709551615",
+                "y,1",
+            ],
+            "add up to more than",
+        ),
     ];
     for (args, want) in cases {
         let out = lbctl().args(&args).assert().code(2);
