@@ -127,6 +127,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys per server against the share each weight deserves; exact hash-space shares')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What moves when the server list changes: moved keys vs the ideal, and the flows')
             [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory')
+            [CompletionResult]::new('tune', 'tune', [CompletionResultType]::ParameterValue, 'Sweep --vnodes (or the maglev table size, or Envoy''s minimum ring size) and recommend the smallest setting whose load shares meet --target-std, with the whole sweep')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The structure itself: ring points, maglev table counts, jump/modulo buckets')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -142,11 +143,14 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
             [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
             [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--min-ring-size', '--min-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)')
+            [CompletionResult]::new('--max-ring-size', '--max-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)')
             [CompletionResult]::new('--keys-file', '--keys-file', [CompletionResultType]::ParameterName, 'Read keys from a file, one per line ("-" = stdin)')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate N keys from --key-pattern instead of reading any')
             [CompletionResult]::new('--key-pattern', '--key-pattern', [CompletionResultType]::ParameterName, 'Pattern of generated keys; `{i}` is replaced by the key number')
             [CompletionResult]::new('--distribution', '--distribution', [CompletionResultType]::ParameterName, 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed for --distribution zipf (same seed, same keys)')
+            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Print N distinct servers per key in preference order (`KEY<TAB>S1<TAB>S2...`; JSON adds "replicas"). See `lbctl ring --help` for each algorithm''s rule')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
@@ -171,6 +175,8 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
             [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
             [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--min-ring-size', '--min-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)')
+            [CompletionResult]::new('--max-ring-size', '--max-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)')
             [CompletionResult]::new('--keys-file', '--keys-file', [CompletionResultType]::ParameterName, 'Read keys from a file, one per line ("-" = stdin)')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate N keys from --key-pattern instead of reading any')
             [CompletionResult]::new('--key-pattern', '--key-pattern', [CompletionResultType]::ParameterName, 'Pattern of generated keys; `{i}` is replaced by the key number')
@@ -179,6 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--counts', '--counts', [CompletionResultType]::ParameterName, 'Keys are `KEY,COUNT` lines (a hot-key histogram from logs; the count after the last comma): report request shares, peak-to-mean, and what bounded-load (--balance-factor) would spill off each key''s first choice')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
@@ -200,6 +207,8 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
             [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
             [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--min-ring-size', '--min-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)')
+            [CompletionResult]::new('--max-ring-size', '--max-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)')
             [CompletionResult]::new('--keys-file', '--keys-file', [CompletionResultType]::ParameterName, 'Read keys from a file, one per line ("-" = stdin)')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate N keys from --key-pattern instead of reading any')
             [CompletionResult]::new('--key-pattern', '--key-pattern', [CompletionResultType]::ParameterName, 'Pattern of generated keys; `{i}` is replaced by the key number')
@@ -209,6 +218,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Remove the server with this name (repeatable)')
             [CompletionResult]::new('--reweight', '--reweight', [CompletionResultType]::ParameterName, 'Change a server''s weight, NAME=W (repeatable; 0 drains it)')
             [CompletionResult]::new('--to-servers-file', '--to-servers-file', [CompletionResultType]::ParameterName, 'Compare against this server list instead (one spec per line)')
+            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Also compare N-server replica lists: moved replicas per position and keys whose replica set changed')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
@@ -231,6 +241,8 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
             [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
             [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--min-ring-size', '--min-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)')
+            [CompletionResult]::new('--max-ring-size', '--max-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)')
             [CompletionResult]::new('--keys-file', '--keys-file', [CompletionResultType]::ParameterName, 'Read keys from a file, one per line ("-" = stdin)')
             [CompletionResult]::new('--generate', '--generate', [CompletionResultType]::ParameterName, 'Generate N keys from --key-pattern instead of reading any')
             [CompletionResult]::new('--key-pattern', '--key-pattern', [CompletionResultType]::ParameterName, 'Pattern of generated keys; `{i}` is replaced by the key number')
@@ -240,6 +252,35 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--remove', '--remove', [CompletionResultType]::ParameterName, 'Remove the server with this name (repeatable)')
             [CompletionResult]::new('--reweight', '--reweight', [CompletionResultType]::ParameterName, 'Change a server''s weight, NAME=W (repeatable; 0 drains it)')
             [CompletionResult]::new('--to-servers-file', '--to-servers-file', [CompletionResultType]::ParameterName, 'Compare against this server list instead (one spec per line)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'lbctl;ring;tune' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed')
+            [CompletionResult]::new('--servers-file', '--servers-file', [CompletionResultType]::ParameterName, 'File with one server spec per line (`#` comments, blank lines ignored)')
+            [CompletionResult]::new('--servers', '--servers', [CompletionResultType]::ParameterName, 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)')
+            [CompletionResult]::new('--hash', '--hash', [CompletionResultType]::ParameterName, 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)')
+            [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
+            [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
+            [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--min-ring-size', '--min-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)')
+            [CompletionResult]::new('--max-ring-size', '--max-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)')
+            [CompletionResult]::new('--target-std', '--target-std', [CompletionResultType]::ParameterName, 'Target balance: the standard deviation of the servers'' exact hash-space shares, as a percentage of what their weights deserve (e.g. 2%)')
+            [CompletionResult]::new('--max-peak', '--max-peak', [CompletionResultType]::ParameterName, 'Also require the busiest server''s share / deserved share to be at most this (e.g. 1.05)')
+            [CompletionResult]::new('--values', '--values', [CompletionResultType]::ParameterName, 'Settings to sweep, comma-separated (default: a doubling ladder for the algorithm)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
@@ -264,7 +305,10 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--vnodes', '--vnodes', [CompletionResultType]::ParameterName, 'ring, bounded: points per server at equal weights (scaled by weight)')
             [CompletionResult]::new('--table-size', '--table-size', [CompletionResultType]::ParameterName, 'maglev: lookup table size; a prime at least the server count (ideally 100x it)')
             [CompletionResult]::new('--balance-factor', '--balance-factor', [CompletionResultType]::ParameterName, 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)')
+            [CompletionResult]::new('--min-ring-size', '--min-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)')
+            [CompletionResult]::new('--max-ring-size', '--max-ring-size', [CompletionResultType]::ParameterName, 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Entries (points, slots, buckets) listed in the table; 0 lists them all. JSON lists all')
+            [CompletionResult]::new('--replicas', '--replicas', [CompletionResultType]::ParameterName, 'Rings: also list the N-server replica list that starts at each point')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
@@ -283,6 +327,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys per server against the share each weight deserves; exact hash-space shares')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What moves when the server list changes: moved keys vs the ideal, and the flows')
             [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory')
+            [CompletionResult]::new('tune', 'tune', [CompletionResultType]::ParameterValue, 'Sweep --vnodes (or the maglev table size, or Envoy''s minimum ring size) and recommend the smallest setting whose load shares meet --target-std, with the whole sweep')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The structure itself: ring points, maglev table counts, jump/modulo buckets')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -297,6 +342,9 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;ring;help;compare' {
+            break
+        }
+        'lbctl;ring;help;tune' {
             break
         }
         'lbctl;ring;help;show' {
@@ -874,6 +922,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Keys per server against the share each weight deserves; exact hash-space shares')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What moves when the server list changes: moved keys vs the ideal, and the flows')
             [CompletionResult]::new('compare', 'compare', [CompletionResultType]::ParameterValue, 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory')
+            [CompletionResult]::new('tune', 'tune', [CompletionResultType]::ParameterValue, 'Sweep --vnodes (or the maglev table size, or Envoy''s minimum ring size) and recommend the smallest setting whose load shares meet --target-std, with the whole sweep')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'The structure itself: ring points, maglev table counts, jump/modulo buckets')
             break
         }
@@ -887,6 +936,9 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;help;ring;compare' {
+            break
+        }
+        'lbctl;help;ring;tune' {
             break
         }
         'lbctl;help;ring;show' {

@@ -121,6 +121,9 @@ _lbctl() {
             lbctl__subcmd__help__subcmd__ring,stats)
                 cmd="lbctl__subcmd__help__subcmd__ring__subcmd__stats"
                 ;;
+            lbctl__subcmd__help__subcmd__ring,tune)
+                cmd="lbctl__subcmd__help__subcmd__ring__subcmd__tune"
+                ;;
             lbctl__subcmd__load,help)
                 cmd="lbctl__subcmd__load__subcmd__help"
                 ;;
@@ -277,6 +280,9 @@ _lbctl() {
             lbctl__subcmd__ring,stats)
                 cmd="lbctl__subcmd__ring__subcmd__stats"
                 ;;
+            lbctl__subcmd__ring,tune)
+                cmd="lbctl__subcmd__ring__subcmd__tune"
+                ;;
             lbctl__subcmd__ring__subcmd__help,compare)
                 cmd="lbctl__subcmd__ring__subcmd__help__subcmd__compare"
                 ;;
@@ -294,6 +300,9 @@ _lbctl() {
                 ;;
             lbctl__subcmd__ring__subcmd__help,stats)
                 cmd="lbctl__subcmd__ring__subcmd__help__subcmd__stats"
+                ;;
+            lbctl__subcmd__ring__subcmd__help,tune)
+                cmd="lbctl__subcmd__ring__subcmd__help__subcmd__tune"
                 ;;
             *)
                 ;;
@@ -682,7 +691,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__ring)
-            opts="lookup stats diff compare show"
+            opts="lookup stats diff compare tune show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -752,6 +761,20 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__help__subcmd__ring__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__help__subcmd__ring__subcmd__tune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1355,7 +1378,7 @@ _lbctl() {
                     return 0
                     ;;
                 --hash-algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --sticky)
@@ -2322,7 +2345,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring)
-            opts="-q -v -h -V --quiet --verbose --color --help --version lookup stats diff compare show help"
+            opts="-q -v -h -V --quiet --verbose --color --help --version lookup stats diff compare tune show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2340,7 +2363,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__compare)
-            opts="-s -o -q -v -h -V --server --servers-file --servers --vnodes --table-size --balance-factor --keys-file --generate --key-pattern --distribution --seed --add --remove --reweight --to-servers-file --output --quiet --verbose --color --help --version"
+            opts="-s -o -q -v -h -V --server --servers-file --servers --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --keys-file --generate --key-pattern --distribution --seed --add --remove --reweight --to-servers-file --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2371,6 +2394,14 @@ _lbctl() {
                     return 0
                     ;;
                 --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2430,7 +2461,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__diff)
-            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --keys-file --generate --key-pattern --distribution --seed --add --remove --reweight --to-servers-file --list-moved --output --quiet --verbose --color --help --version"
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --keys-file --generate --key-pattern --distribution --seed --add --remove --reweight --to-servers-file --list-moved --replicas --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2453,15 +2484,15 @@ _lbctl() {
                     return 0
                     ;;
                 --algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 -a)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --hash)
-                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
                     return 0
                     ;;
                 --vnodes)
@@ -2473,6 +2504,14 @@ _lbctl() {
                     return 0
                     ;;
                 --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2512,6 +2551,10 @@ _lbctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --replicas)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -2532,7 +2575,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__help)
-            opts="lookup stats diff compare show help"
+            opts="lookup stats diff compare tune show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2629,8 +2672,22 @@ _lbctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lbctl__subcmd__ring__subcmd__help__subcmd__tune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lbctl__subcmd__ring__subcmd__lookup)
-            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --keys-file --generate --key-pattern --distribution --seed --output --quiet --verbose --color --help --version"
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --keys-file --generate --key-pattern --distribution --seed --replicas --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2653,15 +2710,15 @@ _lbctl() {
                     return 0
                     ;;
                 --algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 -a)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --hash)
-                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
                     return 0
                     ;;
                 --vnodes)
@@ -2673,6 +2730,14 @@ _lbctl() {
                     return 0
                     ;;
                 --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2693,6 +2758,10 @@ _lbctl() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replicas)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2716,7 +2785,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__show)
-            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --limit --output --quiet --verbose --color --help --version"
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --limit --replicas --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2739,15 +2808,15 @@ _lbctl() {
                     return 0
                     ;;
                 --algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 -a)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --hash)
-                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
                     return 0
                     ;;
                 --vnodes)
@@ -2762,7 +2831,19 @@ _lbctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --replicas)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2786,7 +2867,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__ring__subcmd__stats)
-            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --keys-file --generate --key-pattern --distribution --seed --output --quiet --verbose --color --help --version"
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --keys-file --generate --key-pattern --distribution --seed --counts --output --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2809,15 +2890,15 @@ _lbctl() {
                     return 0
                     ;;
                 --algorithm)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 -a)
-                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
                     return 0
                     ;;
                 --hash)
-                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 none" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
                     return 0
                     ;;
                 --vnodes)
@@ -2829,6 +2910,14 @@ _lbctl() {
                     return 0
                     ;;
                 --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2849,6 +2938,92 @@ _lbctl() {
                     return 0
                     ;;
                 --seed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lbctl__subcmd__ring__subcmd__tune)
+            opts="-s -a -o -q -v -h -V --server --servers-file --servers --algorithm --hash --vnodes --table-size --balance-factor --min-ring-size --max-ring-size --target-std --max-peak --values --output --quiet --verbose --color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --servers-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --servers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --algorithm)
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -W "modulo ketama nginx ring jump rendezvous maglev bounded envoy-ring envoy-maglev haproxy haproxy-avalanche" -- "${cur}"))
+                    return 0
+                    ;;
+                --hash)
+                    COMPREPLY=($(compgen -W "md5 crc32 fnv1a64 xxh3 siphash murmur3 xxh64 sdbm djb2 wt6 none" -- "${cur}"))
+                    return 0
+                    ;;
+                --vnodes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --balance-factor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ring-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target-std)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-peak)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --values)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

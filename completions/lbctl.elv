@@ -122,6 +122,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand stats 'Keys per server against the share each weight deserves; exact hash-space shares'
             cand diff 'What moves when the server list changes: moved keys vs the ideal, and the flows'
             cand compare 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+            cand tune 'Sweep --vnodes (or the maglev table size, or Envoy''s minimum ring size) and recommend the smallest setting whose load shares meet --target-std, with the whole sweep'
             cand show 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -136,11 +137,14 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
             cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
             cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --min-ring-size 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)'
+            cand --max-ring-size 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)'
             cand --keys-file 'Read keys from a file, one per line ("-" = stdin)'
             cand --generate 'Generate N keys from --key-pattern instead of reading any'
             cand --key-pattern 'Pattern of generated keys; `{i}` is replaced by the key number'
             cand --distribution 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)'
             cand --seed 'Seed for --distribution zipf (same seed, same keys)'
+            cand --replicas 'Print N distinct servers per key in preference order (`KEY<TAB>S1<TAB>S2...`; JSON adds "replicas"). See `lbctl ring --help` for each algorithm''s rule'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
@@ -164,6 +168,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
             cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
             cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --min-ring-size 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)'
+            cand --max-ring-size 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)'
             cand --keys-file 'Read keys from a file, one per line ("-" = stdin)'
             cand --generate 'Generate N keys from --key-pattern instead of reading any'
             cand --key-pattern 'Pattern of generated keys; `{i}` is replaced by the key number'
@@ -172,6 +178,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --counts 'Keys are `KEY,COUNT` lines (a hot-key histogram from logs; the count after the last comma): report request shares, peak-to-mean, and what bounded-load (--balance-factor) would spill off each key''s first choice'
             cand -q 'Print only results: no progress bars, no informational messages on stderr'
             cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
             cand -v 'More detail on stderr (repeat for more)'
@@ -192,6 +199,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
             cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
             cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --min-ring-size 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)'
+            cand --max-ring-size 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)'
             cand --keys-file 'Read keys from a file, one per line ("-" = stdin)'
             cand --generate 'Generate N keys from --key-pattern instead of reading any'
             cand --key-pattern 'Pattern of generated keys; `{i}` is replaced by the key number'
@@ -201,6 +210,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --remove 'Remove the server with this name (repeatable)'
             cand --reweight 'Change a server''s weight, NAME=W (repeatable; 0 drains it)'
             cand --to-servers-file 'Compare against this server list instead (one spec per line)'
+            cand --replicas 'Also compare N-server replica lists: moved replicas per position and keys whose replica set changed'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
@@ -222,6 +232,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
             cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
             cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --min-ring-size 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)'
+            cand --max-ring-size 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)'
             cand --keys-file 'Read keys from a file, one per line ("-" = stdin)'
             cand --generate 'Generate N keys from --key-pattern instead of reading any'
             cand --key-pattern 'Pattern of generated keys; `{i}` is replaced by the key number'
@@ -231,6 +243,34 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --remove 'Remove the server with this name (repeatable)'
             cand --reweight 'Change a server''s weight, NAME=W (repeatable; 0 drains it)'
             cand --to-servers-file 'Compare against this server list instead (one spec per line)'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'lbctl;ring;tune'= {
+            cand -s 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --server 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed'
+            cand --servers-file 'File with one server spec per line (`#` comments, blank lines ignored)'
+            cand --servers 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments'
+            cand -a 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --algorithm 'Algorithm (see `lbctl ring --help` for each one''s compatibility and default hash)'
+            cand --hash 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)'
+            cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
+            cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
+            cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --min-ring-size 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)'
+            cand --max-ring-size 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)'
+            cand --target-std 'Target balance: the standard deviation of the servers'' exact hash-space shares, as a percentage of what their weights deserve (e.g. 2%)'
+            cand --max-peak 'Also require the busiest server''s share / deserved share to be at most this (e.g. 1.05)'
+            cand --values 'Settings to sweep, comma-separated (default: a doubling ladder for the algorithm)'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
@@ -254,7 +294,10 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --vnodes 'ring, bounded: points per server at equal weights (scaled by weight)'
             cand --table-size 'maglev: lookup table size; a prime at least the server count (ideally 100x it)'
             cand --balance-factor 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)'
+            cand --min-ring-size 'envoy-ring: Envoy''s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)'
+            cand --max-ring-size 'envoy-ring: Envoy''s `maximum_ring_size` (entries, at most 16000000)'
             cand --limit 'Entries (points, slots, buckets) listed in the table; 0 lists them all. JSON lists all'
+            cand --replicas 'Rings: also list the N-server replica list that starts at each point'
             cand -o 'Output format'
             cand --output 'Output format'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
@@ -272,6 +315,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand stats 'Keys per server against the share each weight deserves; exact hash-space shares'
             cand diff 'What moves when the server list changes: moved keys vs the ideal, and the flows'
             cand compare 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+            cand tune 'Sweep --vnodes (or the maglev table size, or Envoy''s minimum ring size) and recommend the smallest setting whose load shares meet --target-std, with the whole sweep'
             cand show 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -282,6 +326,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;ring;help;diff'= {
         }
         &'lbctl;ring;help;compare'= {
+        }
+        &'lbctl;ring;help;tune'= {
         }
         &'lbctl;ring;help;show'= {
         }
@@ -803,6 +849,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand stats 'Keys per server against the share each weight deserves; exact hash-space shares'
             cand diff 'What moves when the server list changes: moved keys vs the ideal, and the flows'
             cand compare 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+            cand tune 'Sweep --vnodes (or the maglev table size, or Envoy''s minimum ring size) and recommend the smallest setting whose load shares meet --target-std, with the whole sweep'
             cand show 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
         }
         &'lbctl;help;ring;lookup'= {
@@ -812,6 +859,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;help;ring;diff'= {
         }
         &'lbctl;help;ring;compare'= {
+        }
+        &'lbctl;help;ring;tune'= {
         }
         &'lbctl;help;ring;show'= {
         }

@@ -104,19 +104,20 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s q -l quiet -d 'Pri
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s V -l version -d 'Print version'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -s h -l help -d 'Print help'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -s V -l version -d 'Print version'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "lookup" -d 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "stats" -d 'Keys per server against the share each weight deserves; exact hash-space shares'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
-complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -s h -l help -d 'Print help'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -f -a "lookup" -d 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -f -a "stats" -d 'Keys per server against the share each weight deserves; exact hash-space shares'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -f -a "tune" -d 'Sweep --vnodes (or the maglev table size, or Envoy\'s minimum ring size) and recommend the smallest setting whose load shares meet --target-std, with the whole sweep'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and not __fish_seen_subcommand_from lookup stats diff compare tune show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -s s -l server -d 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l servers-file -d 'File with one server spec per line (`#` comments, blank lines ignored)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l servers -d 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments' -r
@@ -127,22 +128,33 @@ ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
 jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
 rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
 maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
-bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'
+envoy-ring\t'Envoy `ring_hash` (xxHash64, `--min-ring-size`/`--max-ring-size`), byte for byte'
+envoy-maglev\t'Envoy `maglev` (xxHash64 permutations, weighted fill, `--table-size`), byte for byte'
+haproxy\t'HAProxy `hash-type consistent [FUNC]` (16 points per weight, nearest point), byte for byte with the default `hash-key id`. Without `--hash` it is HAProxy\'s bare `hash-type consistent`, which is sdbm WITH avalanche; `--hash sdbm|djb2|wt6|crc32|none` is `hash-type consistent FUNC` (no avalanche)'
+haproxy-avalanche\t'HAProxy `hash-type consistent ... avalanche`: the key hash goes through `full_hash`'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l hash -d 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)' -r -f -a "md5\t'MD5, first 8 digest bytes as a little-endian u64 (ketama uses the first 4)'
 crc32\t'CRC-32 (IEEE), a 32-bit space (nginx, twemproxy crc32, Go hash/crc32)'
 fnv1a64\t'FNV-1a 64-bit'
 xxh3\t'XXH3 64-bit, seed 0: the fastest here'
 siphash\t'SipHash-2-4 with keys (0, 0), as go-maglev hashes keys'
 murmur3\t'MurmurHash3 x86_32, seed 0: a 32-bit space'
+xxh64\t'xxHash64, seed 0 (Envoy\'s `HashUtil::xxHash64`)'
+sdbm\t'sdbm, 32-bit (HAProxy\'s default `hash-type` function)'
+djb2\t'djb2, 32-bit (HAProxy `hash-type ... djb2`)'
+wt6\t'wt6, 32-bit (HAProxy `hash-type ... wt6`)'
 none\t'No hashing: the key is a decimal u64 (jump only)'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l min-ring-size -d 'envoy-ring: Envoy\'s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l max-ring-size -d 'envoy-ring: Envoy\'s `maximum_ring_size` (entries, at most 16000000)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l keys-file -d 'Read keys from a file, one per line ("-" = stdin)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l generate -d 'Generate N keys from --key-pattern instead of reading any' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l key-pattern -d 'Pattern of generated keys; `{i}` is replaced by the key number' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l distribution -d 'Generated key numbers: `uniform` (0..N, each once) or `zipf:S` (N draws of ranks 1..N with Zipf exponent S > 0, e.g. zipf:1.1: a few hot keys)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l seed -d 'Seed for --distribution zipf (same seed, same keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -l replicas -d 'Print N distinct servers per key in preference order (`KEY<TAB>S1<TAB>S2...`; JSON adds "replicas"). See `lbctl ring --help` for each algorithm\'s rule' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from lookup" -s o -l output -d 'Output format' -r -f -a "text\t'`KEY<TAB>SERVER` per line'
 json\t'One JSON array of {"key", "server"} objects'
 jsonl\t'One {"key", "server"} object per line'"
@@ -163,17 +175,27 @@ ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
 jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
 rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
 maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
-bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'
+envoy-ring\t'Envoy `ring_hash` (xxHash64, `--min-ring-size`/`--max-ring-size`), byte for byte'
+envoy-maglev\t'Envoy `maglev` (xxHash64 permutations, weighted fill, `--table-size`), byte for byte'
+haproxy\t'HAProxy `hash-type consistent [FUNC]` (16 points per weight, nearest point), byte for byte with the default `hash-key id`. Without `--hash` it is HAProxy\'s bare `hash-type consistent`, which is sdbm WITH avalanche; `--hash sdbm|djb2|wt6|crc32|none` is `hash-type consistent FUNC` (no avalanche)'
+haproxy-avalanche\t'HAProxy `hash-type consistent ... avalanche`: the key hash goes through `full_hash`'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l hash -d 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)' -r -f -a "md5\t'MD5, first 8 digest bytes as a little-endian u64 (ketama uses the first 4)'
 crc32\t'CRC-32 (IEEE), a 32-bit space (nginx, twemproxy crc32, Go hash/crc32)'
 fnv1a64\t'FNV-1a 64-bit'
 xxh3\t'XXH3 64-bit, seed 0: the fastest here'
 siphash\t'SipHash-2-4 with keys (0, 0), as go-maglev hashes keys'
 murmur3\t'MurmurHash3 x86_32, seed 0: a 32-bit space'
+xxh64\t'xxHash64, seed 0 (Envoy\'s `HashUtil::xxHash64`)'
+sdbm\t'sdbm, 32-bit (HAProxy\'s default `hash-type` function)'
+djb2\t'djb2, 32-bit (HAProxy `hash-type ... djb2`)'
+wt6\t'wt6, 32-bit (HAProxy `hash-type ... wt6`)'
 none\t'No hashing: the key is a decimal u64 (jump only)'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l min-ring-size -d 'envoy-ring: Envoy\'s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l max-ring-size -d 'envoy-ring: Envoy\'s `maximum_ring_size` (entries, at most 16000000)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l keys-file -d 'Read keys from a file, one per line ("-" = stdin)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l generate -d 'Generate N keys from --key-pattern instead of reading any' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l key-pattern -d 'Pattern of generated keys; `{i}` is replaced by the key number' -r
@@ -184,6 +206,7 @@ json\t'One JSON document'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -l counts -d 'Keys are `KEY,COUNT` lines (a hot-key histogram from logs; the count after the last comma): report request shares, peak-to-mean, and what bounded-load (--balance-factor) would spill off each key\'s first choice'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -198,17 +221,27 @@ ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
 jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
 rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
 maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
-bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'
+envoy-ring\t'Envoy `ring_hash` (xxHash64, `--min-ring-size`/`--max-ring-size`), byte for byte'
+envoy-maglev\t'Envoy `maglev` (xxHash64 permutations, weighted fill, `--table-size`), byte for byte'
+haproxy\t'HAProxy `hash-type consistent [FUNC]` (16 points per weight, nearest point), byte for byte with the default `hash-key id`. Without `--hash` it is HAProxy\'s bare `hash-type consistent`, which is sdbm WITH avalanche; `--hash sdbm|djb2|wt6|crc32|none` is `hash-type consistent FUNC` (no avalanche)'
+haproxy-avalanche\t'HAProxy `hash-type consistent ... avalanche`: the key hash goes through `full_hash`'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l hash -d 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)' -r -f -a "md5\t'MD5, first 8 digest bytes as a little-endian u64 (ketama uses the first 4)'
 crc32\t'CRC-32 (IEEE), a 32-bit space (nginx, twemproxy crc32, Go hash/crc32)'
 fnv1a64\t'FNV-1a 64-bit'
 xxh3\t'XXH3 64-bit, seed 0: the fastest here'
 siphash\t'SipHash-2-4 with keys (0, 0), as go-maglev hashes keys'
 murmur3\t'MurmurHash3 x86_32, seed 0: a 32-bit space'
+xxh64\t'xxHash64, seed 0 (Envoy\'s `HashUtil::xxHash64`)'
+sdbm\t'sdbm, 32-bit (HAProxy\'s default `hash-type` function)'
+djb2\t'djb2, 32-bit (HAProxy `hash-type ... djb2`)'
+wt6\t'wt6, 32-bit (HAProxy `hash-type ... wt6`)'
 none\t'No hashing: the key is a decimal u64 (jump only)'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l min-ring-size -d 'envoy-ring: Envoy\'s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l max-ring-size -d 'envoy-ring: Envoy\'s `maximum_ring_size` (entries, at most 16000000)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l keys-file -d 'Read keys from a file, one per line ("-" = stdin)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l generate -d 'Generate N keys from --key-pattern instead of reading any' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l key-pattern -d 'Pattern of generated keys; `{i}` is replaced by the key number' -r
@@ -218,6 +251,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l remove -d 'Remove the server with this name (repeatable)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l reweight -d 'Change a server\'s weight, NAME=W (repeatable; 0 drains it)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l to-servers-file -d 'Compare against this server list instead (one spec per line)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l replicas -d 'Also compare N-server replica lists: moved replicas per position and keys whose replica set changed' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'One JSON document'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from diff" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
@@ -234,6 +268,8 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l min-ring-size -d 'envoy-ring: Envoy\'s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l max-ring-size -d 'envoy-ring: Envoy\'s `maximum_ring_size` (entries, at most 16000000)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l keys-file -d 'Read keys from a file, one per line ("-" = stdin)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l generate -d 'Generate N keys from --key-pattern instead of reading any' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -l key-pattern -d 'Pattern of generated keys; `{i}` is replaced by the key number' -r
@@ -252,6 +288,49 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from compare" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -s s -l server -d 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l servers-file -d 'File with one server spec per line (`#` comments, blank lines ignored)' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l servers -d 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -s a -l algorithm -d 'Algorithm (see `lbctl ring --help` for each one\'s compatibility and default hash)' -r -f -a "modulo\t'hash(key) % n: the "IP hash" baseline; almost every key moves when n changes'
+ketama\t'libketama / uhashring compatible (md5, 160 points per server at equal weights)'
+nginx\t'nginx `hash $key consistent` / pingora-ketama compatible (crc32, 160 points per weight)'
+ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
+jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
+rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
+maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'
+envoy-ring\t'Envoy `ring_hash` (xxHash64, `--min-ring-size`/`--max-ring-size`), byte for byte'
+envoy-maglev\t'Envoy `maglev` (xxHash64 permutations, weighted fill, `--table-size`), byte for byte'
+haproxy\t'HAProxy `hash-type consistent [FUNC]` (16 points per weight, nearest point), byte for byte with the default `hash-key id`. Without `--hash` it is HAProxy\'s bare `hash-type consistent`, which is sdbm WITH avalanche; `--hash sdbm|djb2|wt6|crc32|none` is `hash-type consistent FUNC` (no avalanche)'
+haproxy-avalanche\t'HAProxy `hash-type consistent ... avalanche`: the key hash goes through `full_hash`'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l hash -d 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)' -r -f -a "md5\t'MD5, first 8 digest bytes as a little-endian u64 (ketama uses the first 4)'
+crc32\t'CRC-32 (IEEE), a 32-bit space (nginx, twemproxy crc32, Go hash/crc32)'
+fnv1a64\t'FNV-1a 64-bit'
+xxh3\t'XXH3 64-bit, seed 0: the fastest here'
+siphash\t'SipHash-2-4 with keys (0, 0), as go-maglev hashes keys'
+murmur3\t'MurmurHash3 x86_32, seed 0: a 32-bit space'
+xxh64\t'xxHash64, seed 0 (Envoy\'s `HashUtil::xxHash64`)'
+sdbm\t'sdbm, 32-bit (HAProxy\'s default `hash-type` function)'
+djb2\t'djb2, 32-bit (HAProxy `hash-type ... djb2`)'
+wt6\t'wt6, 32-bit (HAProxy `hash-type ... wt6`)'
+none\t'No hashing: the key is a decimal u64 (jump only)'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l min-ring-size -d 'envoy-ring: Envoy\'s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l max-ring-size -d 'envoy-ring: Envoy\'s `maximum_ring_size` (entries, at most 16000000)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l target-std -d 'Target balance: the standard deviation of the servers\' exact hash-space shares, as a percentage of what their weights deserve (e.g. 2%)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l max-peak -d 'Also require the busiest server\'s share / deserved share to be at most this (e.g. 1.05)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l values -d 'Settings to sweep, comma-separated (default: a doubling ladder for the algorithm)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
+json\t'One JSON document'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from tune" -s V -l version -d 'Print version'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -s s -l server -d 'A server, [NAME=]HOST:PORT[,weight=N] (repeatable). NAME (default HOST:PORT) is hashed' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l servers-file -d 'File with one server spec per line (`#` comments, blank lines ignored)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l servers -d 'N synthetic servers named 10.0.0.1:11211, 10.0.0.2:11211, ... (weight 1), for experiments' -r
@@ -262,18 +341,29 @@ ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
 jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
 rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
 maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
-bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'
+envoy-ring\t'Envoy `ring_hash` (xxHash64, `--min-ring-size`/`--max-ring-size`), byte for byte'
+envoy-maglev\t'Envoy `maglev` (xxHash64 permutations, weighted fill, `--table-size`), byte for byte'
+haproxy\t'HAProxy `hash-type consistent [FUNC]` (16 points per weight, nearest point), byte for byte with the default `hash-key id`. Without `--hash` it is HAProxy\'s bare `hash-type consistent`, which is sdbm WITH avalanche; `--hash sdbm|djb2|wt6|crc32|none` is `hash-type consistent FUNC` (no avalanche)'
+haproxy-avalanche\t'HAProxy `hash-type consistent ... avalanche`: the key hash goes through `full_hash`'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l hash -d 'Key hash, where the algorithm lets you choose (ketama is md5, nginx is crc32). `none` reads keys as decimal u64 (jump only)' -r -f -a "md5\t'MD5, first 8 digest bytes as a little-endian u64 (ketama uses the first 4)'
 crc32\t'CRC-32 (IEEE), a 32-bit space (nginx, twemproxy crc32, Go hash/crc32)'
 fnv1a64\t'FNV-1a 64-bit'
 xxh3\t'XXH3 64-bit, seed 0: the fastest here'
 siphash\t'SipHash-2-4 with keys (0, 0), as go-maglev hashes keys'
 murmur3\t'MurmurHash3 x86_32, seed 0: a 32-bit space'
+xxh64\t'xxHash64, seed 0 (Envoy\'s `HashUtil::xxHash64`)'
+sdbm\t'sdbm, 32-bit (HAProxy\'s default `hash-type` function)'
+djb2\t'djb2, 32-bit (HAProxy `hash-type ... djb2`)'
+wt6\t'wt6, 32-bit (HAProxy `hash-type ... wt6`)'
 none\t'No hashing: the key is a decimal u64 (jump only)'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l vnodes -d 'ring, bounded: points per server at equal weights (scaled by weight)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l table-size -d 'maglev: lookup table size; a prime at least the server count (ideally 100x it)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l balance-factor -d 'bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l min-ring-size -d 'envoy-ring: Envoy\'s `minimum_ring_size` (entries; the least-weighted host gets a whole number of them)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l max-ring-size -d 'envoy-ring: Envoy\'s `maximum_ring_size` (entries, at most 16000000)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l limit -d 'Entries (points, slots, buckets) listed in the table; 0 lists them all. JSON lists all' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l replicas -d 'Rings: also list the N-server replica list that starts at each point' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t'A table for people'
 json\t'One JSON document'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from show" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
@@ -287,6 +377,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Keys per server against the share each weight deserves; exact hash-space shares'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "tune" -d 'Sweep --vnodes (or the maglev table size, or Envoy\'s minimum ring size) and recommend the smallest setting whose load shares meet --target-std, with the whole sweep'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
 complete -c lbctl -n "__fish_lbctl_using_subcommand ring; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain ctl grafana help" -s c -l config -d 'Config file (TOML) with several listeners, pools and routing rules (see the README); replaces --listen/--backend/--algorithm/--sticky/--check/--hash-*. Tuning flags (timeouts, retries, limits, headers, ACL) still apply' -r -F
@@ -310,7 +401,11 @@ ring\t'Generic Karger ring: `--vnodes` points per server hashed with `--hash`'
 jump\t'Jump consistent hash: no memory, but only the last server can be removed cleanly'
 rendezvous\t'Rendezvous / highest random weight: O(N) per key, minimal movement'
 maglev\t'Maglev lookup table (prime `--table-size`): O(1) lookups, near-perfect balance'
-bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'"
+bounded\t'Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers'
+envoy-ring\t'Envoy `ring_hash` (xxHash64, `--min-ring-size`/`--max-ring-size`), byte for byte'
+envoy-maglev\t'Envoy `maglev` (xxHash64 permutations, weighted fill, `--table-size`), byte for byte'
+haproxy\t'HAProxy `hash-type consistent [FUNC]` (16 points per weight, nearest point), byte for byte with the default `hash-key id`. Without `--hash` it is HAProxy\'s bare `hash-type consistent`, which is sdbm WITH avalanche; `--hash sdbm|djb2|wt6|crc32|none` is `hash-type consistent FUNC` (no avalanche)'
+haproxy-avalanche\t'HAProxy `hash-type consistent ... avalanche`: the key hash goes through `full_hash`'"
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain ctl grafana help" -l sticky -d 'Sticky sessions: cookie:NAME inserts an HttpOnly cookie naming the chosen backend by an opaque id; later requests carrying it go to that backend while it is healthy' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain ctl grafana help" -l check -d 'Active health check: http:/PATH (2xx/3xx is up), tcp (connect is up), or grpc[:SERVICE] (grpc.health.v1 Check over h2c, over TLS with ALPN h2 for TLS backends; SERVING is up; SERVICE defaults to "", the whole server)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand proxy; and not __fish_seen_subcommand_from explain ctl grafana help" -l check-interval -d 'Time between active checks of a backend (HAProxy `inter`)' -r
@@ -557,6 +652,7 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcom
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "stats" -d 'Keys per server against the share each weight deserves; exact hash-space shares'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "compare" -d 'Every algorithm on the same servers, keys and change: balance, churn, speed, memory'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "tune" -d 'Sweep --vnodes (or the maglev table size, or Envoy\'s minimum ring size) and recommend the smallest setting whose load shares meet --target-std, with the whole sweep'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "show" -d 'The structure itself: ring points, maglev table counts, jump/modulo buckets'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "explain" -d 'Print the routing decision for a request without starting: matched rule, pool, hash key and point, candidates, and why others were skipped'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from proxy" -f -a "ctl" -d 'Drive a running proxy through its runtime API (--admin): show backends, drain, ready, maint, weight, add or remove a backend, without a reload'

@@ -25,7 +25,7 @@ pub use proxy::{
 };
 pub use ring::{
     AlgoArgs, ChangeArgs, CompareArgs, DiffArgs, KeyArgs, LookupArgs, LookupOutput, ReportOutput,
-    RingArgs, RingCommand, ServerArgs, ShowArgs, StatsArgs, TuningArgs,
+    RingArgs, RingCommand, ServerArgs, ShowArgs, StatsArgs, TuneArgs, TuningArgs,
 };
 pub use serve::{ServeArgs, ServeOutput};
 

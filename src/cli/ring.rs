@@ -18,6 +18,15 @@ Algorithms (-a), each weighted; default key hash in brackets:
   maglev      Maglev lookup table (NSDI'16), --table-size prime (go-maglev compatible) [siphash]
   bounded     consistent hashing with bounded loads, --balance-factor; keys placed in input
               order, spilling past full servers [xxh3]
+  envoy-ring  Envoy ring_hash, byte for byte: xxHash64 of \"ADDR_i\", --min-ring-size (1024) and
+              --max-ring-size (8M) scaled by normalised weight [xxh64]
+  envoy-maglev  Envoy maglev, byte for byte: hosts sorted by key, xxHash64 seeds 0/1 for
+              offset/skip, weighted fill, --table-size prime (65537) [xxh64]
+  haproxy     HAProxy hash-type consistent, byte for byte (default hash-key id: server number
+              = position in the list): 16 points per weight unit at full_hash(id*4096+j), keys go
+              to the NEAREST point. No --hash = bare `hash-type consistent` (sdbm + avalanche);
+              --hash sdbm|djb2|wt6|crc32|none = `hash-type consistent FUNC` [sdbm+avalanche]
+  haproxy-avalanche  `hash-type consistent FUNC avalanche` [sdbm]
 
 Servers: --server [NAME=]HOST:PORT[,weight=N] (repeatable), --servers-file F (one per line, #
 comments) or --servers N (synthetic 10.0.0.1:11211 ... ). NAME is what gets hashed; weight 0
@@ -30,7 +39,17 @@ Examples:
   lbctl ring stats -a nginx --servers 10 --generate 100000
   lbctl ring diff -a jump --servers 10 --generate 100000 --remove 10.0.0.5:11211
   lbctl ring compare --servers 100 --generate 1000000 --remove 10.0.0.42:11211
-  lbctl ring show -a ketama -s a=h1:1 -s b=h2:1,weight=2 --limit 10";
+  lbctl ring show -a ketama -s a=h1:1 -s b=h2:1,weight=2 --limit 10
+  lbctl ring lookup -a ketama --servers 5 --replicas 3 user:42
+  lbctl ring diff -a ring --servers 10 --generate 100000 --replicas 3 --add 10.0.0.99:11211
+  lbctl ring tune -a ring --servers 20 --target-std 2%
+  lbctl ring stats -a haproxy --servers 4 --keys-file hot.csv --counts
+
+Replicas (--replicas N: N distinct servers per key, in preference order): rings walk
+clockwise from the key's point skipping servers already chosen (uhashring `range`, Dynamo);
+rendezvous takes the N best scores; maglev, envoy-maglev, modulo and jump retry with the key
+hash perturbed as Envoy's maglev retries do (hash ^ (~0 - k + 1)). Rings, rendezvous and jump
+change only the lists that contain an added or removed server.";
 
 /// Inspect consistent-hash rings: where keys go, how even the split is, what moves on change.
 #[derive(Debug, Args)]
@@ -65,6 +84,14 @@ pub enum RingCommand {
   lbctl ring compare --servers 100 --generate 1000000 --remove 10.0.0.42:11211
   lbctl ring compare --servers-file pool.txt --keys-file keys.txt --add 10.0.9.9:11211 --output json")]
     Compare(CompareArgs),
+    /// Sweep --vnodes (or the maglev table size, or Envoy's minimum ring size) and recommend
+    /// the smallest setting whose load shares meet --target-std, with the whole sweep.
+    #[command(after_help = "Examples:
+  lbctl ring tune -a ring --servers 20 --target-std 2%
+  lbctl ring tune -a maglev --servers 100 --target-std 0.5% --output json
+  lbctl ring tune -a envoy-ring --servers-file pool.txt --target-std 5% --max-peak 1.1
+  lbctl ring tune -a bounded --servers 10 --values 50,100,150,200")]
+    Tune(TuneArgs),
     /// The structure itself: ring points, maglev table counts, jump/modulo buckets.
     #[command(after_help = "Examples:
   lbctl ring show -a ketama -s 10.0.0.1:11211 -s 10.0.0.2:11211 --limit 20
@@ -118,6 +145,15 @@ pub struct TuningArgs {
     /// bounded: capacity factor c > 1; no server takes more than ceil(c * keys * w/sum_w).
     #[arg(long, default_value_t = 1.25, value_name = "C")]
     pub balance_factor: f64,
+
+    /// envoy-ring: Envoy's `minimum_ring_size` (entries; the least-weighted host gets a whole
+    /// number of them).
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub min_ring_size: u64,
+
+    /// envoy-ring: Envoy's `maximum_ring_size` (entries, at most 16000000).
+    #[arg(long, default_value_t = 8_388_608, value_name = "N")]
+    pub max_ring_size: u64,
 }
 
 /// Where keys come from.
@@ -197,6 +233,10 @@ pub struct LookupArgs {
     pub algo: AlgoArgs,
     #[command(flatten)]
     pub keys: KeyArgs,
+    /// Print N distinct servers per key in preference order (`KEY<TAB>S1<TAB>S2...`; JSON
+    /// adds "replicas"). See `lbctl ring --help` for each algorithm's rule.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicas: Option<u32>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = LookupOutput::Text)]
     pub output: LookupOutput,
@@ -210,6 +250,11 @@ pub struct StatsArgs {
     pub algo: AlgoArgs,
     #[command(flatten)]
     pub keys: KeyArgs,
+    /// Keys are `KEY,COUNT` lines (a hot-key histogram from logs; the count after the last
+    /// comma): report request shares, peak-to-mean, and what bounded-load (--balance-factor)
+    /// would spill off each key's first choice.
+    #[arg(long)]
+    pub counts: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = ReportOutput::Table)]
     pub output: ReportOutput,
@@ -228,6 +273,10 @@ pub struct DiffArgs {
     /// Also print every moved key with its old and new server.
     #[arg(long)]
     pub list_moved: bool,
+    /// Also compare N-server replica lists: moved replicas per position and keys whose
+    /// replica set changed.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicas: Option<u32>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = ReportOutput::Table)]
     pub output: ReportOutput,
@@ -257,6 +306,30 @@ pub struct ShowArgs {
     /// Entries (points, slots, buckets) listed in the table; 0 lists them all. JSON lists all.
     #[arg(long, default_value_t = 32, value_name = "N")]
     pub limit: usize,
+    /// Rings: also list the N-server replica list that starts at each point.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub replicas: Option<u32>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ReportOutput::Table)]
+    pub output: ReportOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    #[command(flatten)]
+    pub servers: ServerArgs,
+    #[command(flatten)]
+    pub algo: AlgoArgs,
+    /// Target balance: the standard deviation of the servers' exact hash-space shares, as a
+    /// percentage of what their weights deserve (e.g. 2%).
+    #[arg(long, default_value = "2%", value_name = "PCT")]
+    pub target_std: String,
+    /// Also require the busiest server's share / deserved share to be at most this (e.g. 1.05).
+    #[arg(long, value_name = "RATIO")]
+    pub max_peak: Option<f64>,
+    /// Settings to sweep, comma-separated (default: a doubling ladder for the algorithm).
+    #[arg(long, value_name = "N,N,...", value_delimiter = ',')]
+    pub values: Vec<u64>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = ReportOutput::Table)]
     pub output: ReportOutput,

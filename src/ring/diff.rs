@@ -2,7 +2,8 @@
 //! (in one streaming pass); a key moved when its server's name differs. Reports the moved keys
 //! against the ideal minimum for the change (the weight share that had to move), the extra
 //! churn, per-server before/after, the from -> to flows, and for ring and maglev algorithms
-//! the exact moved fraction of the hash space.
+//! the exact moved fraction of the hash space. With `--replicas N`, also the moved replicas per
+//! position of each key's preference list and the keys whose replica set changed.
 
 use super::keys::{KeySet, KeySource};
 use super::metrics::{ideal_moved, index_map, moved_space, pct};
@@ -36,6 +37,18 @@ struct MovedKey<'a> {
     to: &'a str,
 }
 
+/// With --replicas N: how the N-server preference lists changed.
+#[derive(serde::Serialize)]
+struct ReplicaReport {
+    replicas: u32,
+    /// Keys whose server at position i (0 = primary) has a different name after the change.
+    moved_per_position: Vec<u64>,
+    /// Keys whose replica set (order ignored) changed.
+    sets_changed: u64,
+    /// sets_changed / keys.
+    sets_changed_fraction: f64,
+}
+
 #[derive(serde::Serialize)]
 struct Report<'a> {
     algorithm: &'a str,
@@ -56,6 +69,8 @@ struct Report<'a> {
     flows: Vec<Flow<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     moved_keys: Option<Vec<MovedKey<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replicas: Option<ReplicaReport>,
 }
 
 pub fn run(args: DiffArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
@@ -78,6 +93,11 @@ pub fn run(args: DiffArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let mut moved_keys = KeySet::default();
     let mut moved_pairs: Vec<(u32, u32)> = Vec::new();
     let mut total: u64 = 0;
+    let want = args.replicas.unwrap_or(0) as usize;
+    let mut pos_moved = vec![0u64; want];
+    let mut sets_changed: u64 = 0;
+    let (mut ra, mut rb): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+    let (mut na, mut nb): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     let pb = output::progress(global, source.len_hint(), "{spinner} {pos} keys {per_sec}");
     source.for_each(|key| {
         if numeric && parse_u64(key).is_none() {
@@ -95,6 +115,26 @@ pub fn run(args: DiffArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
             if args.list_moved {
                 moved_keys.push(key);
                 moved_pairs.push((x as u32, y as u32));
+            }
+        }
+        if want > 0 {
+            a.replicas(key, want, &mut ra);
+            b.replicas(key, want, &mut rb);
+            for (i, moved) in pos_moved.iter_mut().enumerate() {
+                let x = ra.get(i).map(|&s| from[s].name.as_str());
+                let y = rb.get(i).map(|&s| to[s].name.as_str());
+                if x != y {
+                    *moved += 1;
+                }
+            }
+            na.clear();
+            na.extend(ra.iter().map(|&s| from[s].name.as_str()));
+            nb.clear();
+            nb.extend(rb.iter().map(|&s| to[s].name.as_str()));
+            na.sort_unstable();
+            nb.sort_unstable();
+            if na != nb {
+                sets_changed += 1;
             }
         }
         total += 1;
@@ -164,6 +204,12 @@ pub fn run(args: DiffArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
                 })
                 .collect()
         }),
+        replicas: args.replicas.map(|n| ReplicaReport {
+            replicas: n,
+            moved_per_position: pos_moved.clone(),
+            sets_changed,
+            sets_changed_fraction: sets_changed as f64 / total.max(1) as f64,
+        }),
     };
     match args.output {
         ReportOutput::Json => super::metrics::print_json(&report)?,
@@ -213,6 +259,26 @@ fn print_table(
             .unwrap_or_else(|| "n/a for this algorithm".into()),
     ]);
     writeln!(out, "{t}\n")?;
+    if let Some(rep) = &r.replicas {
+        let mut t = output::new_table(&["replica", "moved keys", "of keys"]);
+        for (i, m) in rep.moved_per_position.iter().enumerate() {
+            t.add_row(vec![
+                if i == 0 {
+                    "1 (primary)".to_string()
+                } else {
+                    (i + 1).to_string()
+                },
+                m.to_string(),
+                pct(*m as f64 / r.keys.max(1) as f64),
+            ]);
+        }
+        t.add_row(vec![
+            "any (set changed)".to_string(),
+            rep.sets_changed.to_string(),
+            pct(rep.sets_changed_fraction),
+        ]);
+        writeln!(out, "{t}\n")?;
+    }
     let mut s = output::new_table(&["server", "before", "after", "change", ""]);
     let peak = r
         .servers

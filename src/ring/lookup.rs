@@ -1,6 +1,7 @@
 //! `lbctl ring lookup`: the server of each key, streamed as it is read (`KEY<TAB>SERVER`, a JSON
 //! array, or JSON lines). One reused input buffer and a 64 KiB output buffer, so it keeps up
 //! with a pipe in constant memory. `bounded` places keys in input order, as a live proxy would.
+//! `--replicas N` prints each key's preference list instead (`KEY<TAB>S1<TAB>S2...`).
 
 use super::keys::KeySource;
 use super::servers::{Assigner, build, load_servers};
@@ -17,19 +18,24 @@ struct Row<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     key_hex: Option<String>,
     server: &'a str,
+    /// With --replicas: the preference list, `server`'s first choice first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replicas: Option<Vec<&'a str>>,
 }
 
-fn row<'a>(key: &'a [u8], server: &'a str) -> Row<'a> {
+fn row<'a>(key: &'a [u8], server: &'a str, replicas: Option<Vec<&'a str>>) -> Row<'a> {
     match std::str::from_utf8(key) {
         Ok(k) => Row {
             key: Cow::Borrowed(k),
             key_hex: None,
             server,
+            replicas,
         },
         Err(_) => Row {
             key: String::from_utf8_lossy(key),
             key_hex: Some(key.iter().map(|b| format!("{b:02x}")).collect()),
             server,
+            replicas,
         },
     }
 }
@@ -44,6 +50,7 @@ pub fn run(args: LookupArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut n: u64 = 0;
+    let mut reps: Vec<usize> = Vec::new();
     if args.output == LookupOutput::Json {
         out.write_all(b"[")?;
     }
@@ -57,19 +64,37 @@ pub fn run(args: LookupArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
             )));
         }
         let name = servers[assigner.assign(key)].name.as_str();
+        let replicas = args.replicas.map(|r| {
+            locator.replicas(key, r as usize, &mut reps);
+            reps.iter()
+                .map(|&i| servers[i].name.as_str())
+                .collect::<Vec<_>>()
+        });
         match args.output {
             LookupOutput::Text => {
                 out.write_all(key)?;
-                out.write_all(b"\t")?;
-                out.write_all(name.as_bytes())?;
+                match &replicas {
+                    None => {
+                        out.write_all(b"\t")?;
+                        out.write_all(name.as_bytes())?;
+                    }
+                    Some(list) => {
+                        for r in list {
+                            out.write_all(b"\t")?;
+                            out.write_all(r.as_bytes())?;
+                        }
+                    }
+                }
                 out.write_all(b"\n")?;
             }
             LookupOutput::Json => {
                 out.write_all(if n == 0 { b"\n  " } else { b",\n  " })?;
-                serde_json::to_writer(&mut out, &row(key, name)).map_err(std::io::Error::from)?;
+                serde_json::to_writer(&mut out, &row(key, name, replicas))
+                    .map_err(std::io::Error::from)?;
             }
             LookupOutput::Jsonl => {
-                serde_json::to_writer(&mut out, &row(key, name)).map_err(std::io::Error::from)?;
+                serde_json::to_writer(&mut out, &row(key, name, replicas))
+                    .map_err(std::io::Error::from)?;
                 out.write_all(b"\n")?;
             }
         }

@@ -45,6 +45,28 @@ pub fn balance(counts: &[u64], servers: &[HashServer]) -> Balance {
     }
 }
 
+/// Balance of exact hash-space shares (fractions summing to 1) against the weights.
+pub fn share_balance(shares: &[f64], servers: &[HashServer]) -> Balance {
+    let deserved = weight_shares(servers);
+    let ratios: Vec<f64> = shares
+        .iter()
+        .zip(&deserved)
+        .filter(|(_, d)| **d > 0.0)
+        .map(|(s, d)| s / d)
+        .collect();
+    if ratios.is_empty() {
+        return Balance {
+            std_pct: 0.0,
+            peak_to_mean: 0.0,
+        };
+    }
+    let var = ratios.iter().map(|r| (r - 1.0).powi(2)).sum::<f64>() / ratios.len() as f64;
+    Balance {
+        std_pct: var.sqrt() * 100.0,
+        peak_to_mean: ratios.iter().cloned().fold(0.0, f64::max),
+    }
+}
+
 /// The least fraction of keys any algorithm must move for this change: the sum of the share
 /// lost by every server whose weight share shrank (removed servers lose all of theirs).
 pub fn ideal_moved(from: &[HashServer], to: &[HashServer]) -> f64 {

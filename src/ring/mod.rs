@@ -16,6 +16,8 @@ pub mod metrics;
 pub mod servers;
 mod show;
 mod stats;
+mod tune;
+mod weighted;
 
 use crate::cli::{GlobalOpts, RingArgs, RingCommand};
 use crate::exit::ExitCode;
@@ -28,5 +30,6 @@ pub fn run(args: RingArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         RingCommand::Diff(a) => diff::run(a, global),
         RingCommand::Compare(a) => compare::run(a, global),
         RingCommand::Show(a) => show::run(a, global),
+        RingCommand::Tune(a) => tune::run(a, global),
     }
 }

@@ -67,6 +67,8 @@ pub fn options(hash: Option<hash::HashFn>, t: &TuningArgs) -> HashOptions {
         vnodes: t.vnodes,
         table_size: t.table_size,
         balance_factor: t.balance_factor,
+        min_ring_size: t.min_ring_size,
+        max_ring_size: t.max_ring_size,
     }
 }
 

@@ -1,6 +1,8 @@
 //! `lbctl ring show`: the structure itself. Rings: per-server point counts and exact arc
 //! shares, then the points (position, owner). Maglev: slots per server, then the table.
 //! Jump/modulo: buckets per server, then the bucket list. Rendezvous keeps no structure.
+//! `--replicas N` adds, per ring point, the preference list of a key landing there. HAProxy's
+//! rings are shown in their clockwise-equivalent form (each point and the midpoint before it).
 
 use super::metrics::{pct, space_shares};
 use super::servers::{build, load_servers};
@@ -24,6 +26,9 @@ struct Entry<'a> {
     /// Ring position, table slot or bucket number.
     position: u64,
     owner: &'a str,
+    /// With --replicas (rings): the preference list of a key landing on this point.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replicas: Option<Vec<&'a str>>,
 }
 
 #[derive(serde::Serialize)]
@@ -44,6 +49,13 @@ pub fn run(args: ShowArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let l = build(&args.algo, &servers)?;
     let shares = space_shares(l.as_ref(), servers.len());
     let mut counts = vec![0u64; servers.len()];
+    let mut walk = Vec::new();
+    if args.replicas.is_some() && !matches!(l.structure(), Structure::Ring(_)) {
+        return Err(crate::exit::Failure::usage(format!(
+            "--replicas with show lists replica sets per ring point; {} has no ring (use `ring lookup --replicas N KEY...`)",
+            l.algorithm()
+        )));
+    }
     let (kind, bits, entries): (&str, Option<u32>, Vec<Entry>) = match l.structure() {
         Structure::Ring(v) => (
             "ring",
@@ -51,11 +63,16 @@ pub fn run(args: ShowArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
             v.points
                 .iter()
                 .zip(v.owners)
-                .map(|(&p, &o)| {
+                .enumerate()
+                .map(|(i, (&p, &o))| {
                     counts[o as usize] += 1;
                     Entry {
                         position: p,
                         owner: &servers[o as usize].name,
+                        replicas: args.replicas.map(|n| {
+                            v.walk_from(i, n as usize, &mut walk);
+                            walk.iter().map(|&s| servers[s].name.as_str()).collect()
+                        }),
                     }
                 })
                 .collect(),
@@ -74,6 +91,7 @@ pub fn run(args: ShowArgs, _global: &GlobalOpts) -> anyhow::Result<ExitCode> {
                     Entry {
                         position: i as u64,
                         owner: &servers[o as usize].name,
+                        replicas: None,
                     }
                 })
                 .collect(),
@@ -180,9 +198,18 @@ fn print_table(r: &Report, limit: usize) -> anyhow::Result<()> {
         "bucket"
     };
     writeln!(out)?;
-    let mut e = output::new_table(&[head, "owner"]);
+    let with_replicas = r.entries.first().is_some_and(|e| e.replicas.is_some());
+    let mut e = if with_replicas {
+        output::new_table(&[head, "owner", "replicas"])
+    } else {
+        output::new_table(&[head, "owner"])
+    };
     for en in &r.entries[..shown] {
-        e.add_row(vec![en.position.to_string(), en.owner.to_string()]);
+        let mut row = vec![en.position.to_string(), en.owner.to_string()];
+        if let Some(list) = &en.replicas {
+            row.push(list.join(", "));
+        }
+        e.add_row(row);
     }
     writeln!(out, "{e}")?;
     if shown < r.entries.len() {

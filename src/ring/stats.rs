@@ -70,6 +70,9 @@ pub(super) fn count_keys(
 }
 
 pub fn run(args: StatsArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    if args.counts {
+        return super::weighted::run(&args, global);
+    }
     let servers = load_servers(&args.servers)?;
     let locator = build(&args.algo, &servers)?;
     let source = KeySource::from_args(&args.keys)?;

@@ -6,6 +6,8 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 mod bad_input;
+mod compat;
+mod haproxy;
 
 const S3: [&str; 6] = [
     "-s",
@@ -381,6 +383,10 @@ fn compare_every_algorithm() {
         "rendezvous",
         "maglev",
         "bounded",
+        "envoy-ring",
+        "envoy-maglev",
+        "haproxy",
+        "haproxy-avalanche",
     ] {
         assert!(text.contains(alg), "{alg} missing:\n{text}");
     }
@@ -397,7 +403,7 @@ fn compare_every_algorithm() {
         "json",
     ]);
     let rows = v["algorithms"].as_array().unwrap();
-    assert_eq!(rows.len(), 8);
+    assert_eq!(rows.len(), 12);
     assert!((v["ideal_fraction"].as_f64().unwrap() - 0.1).abs() < 1e-12);
     for r in rows {
         let moved = r["moved_fraction"].as_f64().unwrap();
@@ -409,6 +415,8 @@ fn compare_every_algorithm() {
             "jump" | "ketama" | "nginx" | "ring" | "rendezvous" => {
                 assert!((moved - 0.1).abs() < 0.03, "{r}")
             }
+            // Envoy resizes every host's share of its ring with the host count.
+            "envoy-ring" => assert!(moved < 0.4, "{r}"),
             _ => assert!(moved < 0.25, "{r}"),
         }
     }

@@ -2,7 +2,9 @@
 //! arXiv:1608.01350): a generic ring, but a server whose load has reached its capacity
 //! ceil(c * (m + 1) * w_i / sum_w) is skipped and the key walks on clockwise. `proxy` calls
 //! [`Bounded::locate_bounded`] with live loads; `ring` places keys in input order with a
-//! [`Placer`], which reports spill (keys that did not land on their first choice).
+//! [`Placer`], which reports spill (keys that did not land on their first choice). For a
+//! weighted histogram (`ring stats --counts`), [`pour`] fills [`histogram_capacities`] along
+//! each key's preference order.
 
 use super::hashfn::HashFn;
 use super::ring::Ring;
@@ -142,6 +144,33 @@ impl Placer<'_> {
     pub fn spilled(&self) -> u64 {
         self.spilled
     }
+}
+
+/// Per-server capacities for a whole weighted histogram of `total` requests under factor `c`:
+/// ceil(c * total * w_i / sum_w), the paper's bound with m = total (0 for drained servers).
+pub fn histogram_capacities(weights: &[u32], total: u64, c: f64) -> Vec<u64> {
+    let sum: u64 = weights.iter().map(|&w| w as u64).sum();
+    weights
+        .iter()
+        .map(|&w| (c * total as f64 * w as f64 / sum.max(1) as f64).ceil() as u64)
+        .collect()
+}
+
+/// Pour `count` requests of one key into `loads` along its preference order `prefs`, each
+/// server taking what fits under `caps`; returns the requests that did not fit (the caller
+/// extends `prefs` and pours the rest). Requests past the first server are spill.
+pub fn pour(prefs: &[usize], count: u64, loads: &mut [u64], caps: &[u64]) -> u64 {
+    let mut left = count;
+    for &s in prefs {
+        if left == 0 {
+            break;
+        }
+        let room = caps[s].saturating_sub(loads[s]);
+        let take = room.min(left);
+        loads[s] += take;
+        left -= take;
+    }
+    left
 }
 
 #[cfg(test)]

@@ -61,7 +61,12 @@ impl Buckets {
     /// The bucket of a key.
     #[inline]
     pub fn bucket(&self, key: &[u8]) -> usize {
-        let h = self.hash.hash(key);
+        self.bucket_of_hash(self.hash.hash(key))
+    }
+
+    /// The bucket of a key hash.
+    #[inline]
+    pub fn bucket_of_hash(&self, h: u64) -> usize {
         match self.rule {
             BucketRule::Modulo => (h % self.owners.len() as u64) as usize,
             BucketRule::Jump => jump(h, self.owners.len() as u32) as usize,
@@ -71,6 +76,12 @@ impl Buckets {
     #[inline]
     pub fn locate(&self, key: &[u8]) -> usize {
         self.owners[self.bucket(key)] as usize
+    }
+
+    /// The key's hash, as [`Buckets::bucket_of_hash`] takes it.
+    #[inline]
+    pub fn key_hash(&self, key: &[u8]) -> u64 {
+        self.hash.hash(key)
     }
 
     /// Owner of every bucket, in order.

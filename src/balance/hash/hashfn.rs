@@ -1,7 +1,8 @@
 //! The key hash functions selectable with `--hash`: each maps a byte string to a position in a
 //! 32- or 64-bit hash space. Used by every algorithm in `balance::hash` (ketama and nginx pin
-//! their own: md5 and crc32). Crates: md-5, crc32fast, xxhash-rust (xxh3), siphasher; FNV-1a and
-//! murmur3 (x86_32) are a few lines each and written here, checked against published vectors.
+//! their own: md5 and crc32). Crates: md-5, crc32fast, xxhash-rust (xxh3, xxh64), siphasher; FNV-1a
+//! and murmur3 (x86_32) are a few lines each and written here, checked against published vectors;
+//! HAProxy's sdbm, djb2 and wt6 are in `compat_hash.rs`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -22,19 +23,31 @@ pub enum HashFn {
     Siphash,
     /// MurmurHash3 x86_32, seed 0: a 32-bit space.
     Murmur3,
+    /// xxHash64, seed 0 (Envoy's `HashUtil::xxHash64`).
+    Xxh64,
+    /// sdbm, 32-bit (HAProxy's default `hash-type` function).
+    Sdbm,
+    /// djb2, 32-bit (HAProxy `hash-type ... djb2`).
+    Djb2,
+    /// wt6, 32-bit (HAProxy `hash-type ... wt6`).
+    Wt6,
     /// No hashing: the key is a decimal u64 (jump only).
     None,
 }
 
 impl HashFn {
     /// Every hash function, in `--hash` order.
-    pub const ALL: [HashFn; 7] = [
+    pub const ALL: [HashFn; 11] = [
         HashFn::Md5,
         HashFn::Crc32,
         HashFn::Fnv1a64,
         HashFn::Xxh3,
         HashFn::Siphash,
         HashFn::Murmur3,
+        HashFn::Xxh64,
+        HashFn::Sdbm,
+        HashFn::Djb2,
+        HashFn::Wt6,
         HashFn::None,
     ];
 
@@ -47,6 +60,10 @@ impl HashFn {
             HashFn::Xxh3 => "xxh3",
             HashFn::Siphash => "siphash",
             HashFn::Murmur3 => "murmur3",
+            HashFn::Xxh64 => "xxh64",
+            HashFn::Sdbm => "sdbm",
+            HashFn::Djb2 => "djb2",
+            HashFn::Wt6 => "wt6",
             HashFn::None => "none",
         }
     }
@@ -54,7 +71,7 @@ impl HashFn {
     /// Width of the hash space in bits (32 or 64).
     pub fn bits(self) -> u32 {
         match self {
-            HashFn::Crc32 | HashFn::Murmur3 => 32,
+            HashFn::Crc32 | HashFn::Murmur3 | HashFn::Sdbm | HashFn::Djb2 | HashFn::Wt6 => 32,
             _ => 64,
         }
     }
@@ -73,6 +90,10 @@ impl HashFn {
             HashFn::Xxh3 => xxhash_rust::xxh3::xxh3_64(key),
             HashFn::Siphash => siphash24(0, 0, key),
             HashFn::Murmur3 => murmur3_32(key, 0) as u64,
+            HashFn::Xxh64 => super::compat_hash::xxh64(key, 0),
+            HashFn::Sdbm => super::compat_hash::sdbm(key) as u64,
+            HashFn::Djb2 => super::compat_hash::djb2(key) as u64,
+            HashFn::Wt6 => super::compat_hash::wt6(key) as u64,
             HashFn::None => parse_u64(key).unwrap_or(0),
         }
     }
@@ -104,7 +125,7 @@ impl FromStr for HashFn {
             .find(|h| h.name().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 format!(
-                    "unknown hash '{s}'; expected one of md5, crc32, fnv1a64, xxh3, siphash, murmur3, none"
+                    "unknown hash '{s}'; expected one of md5, crc32, fnv1a64, xxh3, siphash, murmur3, xxh64, sdbm, djb2, wt6, none"
                 )
             })
     }

@@ -118,9 +118,26 @@ impl Maglev {
         Ok(Maglev { table, hash })
     }
 
+    /// A table built elsewhere (Envoy's fill), looked up with `hash`.
+    pub fn from_table(table: Vec<u32>, hash: HashFn) -> Maglev {
+        Maglev { table, hash }
+    }
+
     #[inline]
     pub fn locate(&self, key: &[u8]) -> usize {
-        self.table[(self.hash.hash(key) % self.table.len() as u64) as usize] as usize
+        self.locate_hash(self.hash.hash(key))
+    }
+
+    /// The server of a key hash.
+    #[inline]
+    pub fn locate_hash(&self, h: u64) -> usize {
+        self.table[(h % self.table.len() as u64) as usize] as usize
+    }
+
+    /// The key's hash, as [`Maglev::locate_hash`] takes it.
+    #[inline]
+    pub fn key_hash(&self, key: &[u8]) -> u64 {
+        self.hash.hash(key)
     }
 
     /// The lookup table: slot -> server index.

@@ -6,7 +6,8 @@
 //! Conventions shared by every algorithm: servers are identified by `name` (what gets hashed),
 //! weight 0 means drained (the server keeps its index but receives no keys), and names must be
 //! unique. Byte-compatibility with libketama, nginx, go-maglev, go-rendezvous and the jump
-//! paper is checked against `testdata/ring-compat.json` in `vectors.rs`.
+//! paper is checked against `testdata/ring-compat.json` in `vectors.rs`; with Envoy's
+//! `ring_hash` and `maglev` and HAProxy's `hash-type consistent` in `vectors_compat.rs`.
 //!
 //! May import: nothing of the crate outside `balance::hash`. Inside, the algorithms import the
 //! shared vocabulary (`types.rs`: the algorithm names, a server, the errors) and `hashfn.rs`,
@@ -14,21 +15,35 @@
 
 mod bounded;
 mod buckets;
+mod compat_hash;
+mod envoy_maglev;
+mod envoy_ring;
+mod haproxy_chash;
 mod hashfn;
 mod maglev;
 mod rendezvous;
+mod replicas;
 mod ring;
 #[cfg(test)]
 mod tests;
 mod types;
 #[cfg(test)]
 mod vectors;
+#[cfg(test)]
+mod vectors_compat;
 
-pub use bounded::{Bounded, Placement, Placer};
+pub use bounded::{Bounded, Placement, Placer, histogram_capacities, pour};
 pub use buckets::{BucketRule, Buckets, MAX_BUCKETS, jump};
+pub use compat_hash::{djb2, full_hash, sdbm, wt6, xxh64};
+pub use envoy_maglev::envoy_maglev_table;
+pub use envoy_ring::{ENVOY_MAX_RING_SIZE, ENVOY_MIN_RING_SIZE, envoy_ring, envoy_ring_counts};
+pub use haproxy_chash::{
+    HAPROXY_MAX_WEIGHT, HAPROXY_POINTS_PER_WEIGHT, haproxy_points, haproxy_ring,
+};
 pub use hashfn::{HashFn, fnv1a64, md5, murmur3_32, parse_u64, siphash24};
 pub use maglev::{DEFAULT_TABLE_SIZE, MAX_TABLE_SIZE, Maglev, is_prime, offset_skip, populate};
 pub use rendezvous::Rendezvous;
+pub use replicas::perturb;
 pub use ring::{KeyHash, MAX_POINTS, Ring, RingView, moved_fraction, nginx_split};
 pub use types::{HashAlgorithm, HashError, HashServer};
 
@@ -43,6 +58,10 @@ pub struct HashOptions {
     pub table_size: u64,
     /// `bounded`: capacity factor c > 1 (default 1.25, the paper's and HAProxy's example).
     pub balance_factor: f64,
+    /// `envoy-ring`: `minimum_ring_size` (default 1024).
+    pub min_ring_size: u64,
+    /// `envoy-ring`: `maximum_ring_size` (default 8M).
+    pub max_ring_size: u64,
 }
 
 impl Default for HashOptions {
@@ -52,6 +71,8 @@ impl Default for HashOptions {
             vnodes: 160,
             table_size: DEFAULT_TABLE_SIZE,
             balance_factor: 1.25,
+            min_ring_size: ENVOY_MIN_RING_SIZE,
+            max_ring_size: ENVOY_MAX_RING_SIZE,
         }
     }
 }
@@ -81,6 +102,9 @@ pub trait Locator: Send + Sync {
     fn memory_bytes(&self) -> usize;
     /// The structure, for inspection.
     fn structure(&self) -> Structure<'_>;
+    /// Up to `n` distinct servers for `key`, in preference order, into `out` (cleared first);
+    /// `out[0]` is `locate(key)`. The rule per algorithm is in `replicas.rs`.
+    fn replicas(&self, key: &[u8], n: usize, out: &mut Vec<usize>);
     /// The bounded-load interface, for `bounded` only.
     fn as_bounded(&self) -> Option<&Bounded> {
         None
@@ -110,6 +134,19 @@ pub fn validate(servers: &[HashServer]) -> Result<(), HashError> {
 /// The key hash `alg` uses under `opts`, or why the requested one does not apply.
 pub fn resolve_hash(alg: HashAlgorithm, opts: &HashOptions) -> Result<HashFn, HashError> {
     let default = alg.default_hash();
+    if let (Some(h), Some(offered)) = (opts.hash, alg.offered_hashes())
+        && !offered.contains(&h)
+    {
+        return Err(HashError::HashNotOffered {
+            algorithm: alg,
+            hash: h,
+            offered: offered
+                .iter()
+                .map(|h| h.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
     match opts.hash {
         None => Ok(default),
         Some(h) if h == default => Ok(h),
@@ -118,7 +155,7 @@ pub fn resolve_hash(alg: HashAlgorithm, opts: &HashOptions) -> Result<HashFn, Ha
             hash: h,
             fixed: default,
         }),
-        Some(HashFn::None) if alg != HashAlgorithm::Jump => {
+        Some(HashFn::None) if alg != HashAlgorithm::Jump && alg.offered_hashes().is_none() => {
             Err(HashError::HashNoneUnsupported(alg))
         }
         Some(h) => Ok(h),
@@ -137,16 +174,16 @@ pub fn build(
     validate(servers)?;
     let hash = resolve_hash(alg, opts)?;
     Ok(match alg {
-        HashAlgorithm::Modulo => Box::new(BucketLocator {
+        HashAlgorithm::Modulo => Box::new(BucketLocator::new(
             alg,
             hash,
-            buckets: Buckets::new(servers, hash, BucketRule::Modulo)?,
-        }),
-        HashAlgorithm::Jump => Box::new(BucketLocator {
+            Buckets::new(servers, hash, BucketRule::Modulo)?,
+        )),
+        HashAlgorithm::Jump => Box::new(BucketLocator::new(
             alg,
             hash,
-            buckets: Buckets::new(servers, hash, BucketRule::Jump)?,
-        }),
+            Buckets::new(servers, hash, BucketRule::Jump)?,
+        )),
         HashAlgorithm::Ketama => Box::new(RingLocator {
             alg,
             hash,
@@ -166,9 +203,31 @@ pub fn build(
             hash,
             inner: Rendezvous::new(servers, hash)?,
         }),
-        HashAlgorithm::Maglev => Box::new(MaglevLocator {
+        HashAlgorithm::Maglev => Box::new(MaglevLocator::new(
+            alg,
             hash,
-            inner: Maglev::new(servers, opts.table_size, hash)?,
+            Maglev::new(servers, opts.table_size, hash)?,
+        )),
+        HashAlgorithm::EnvoyMaglev => Box::new(MaglevLocator::new(
+            alg,
+            hash,
+            Maglev::from_table(envoy_maglev_table(servers, opts.table_size)?, hash),
+        )),
+        HashAlgorithm::EnvoyRing => Box::new(RingLocator {
+            alg,
+            hash,
+            ring: envoy_ring(servers, opts.min_ring_size, opts.max_ring_size)?,
+        }),
+        HashAlgorithm::Haproxy | HashAlgorithm::HaproxyAvalanche => Box::new(RingLocator {
+            alg,
+            hash,
+            // HAProxy's bare `hash-type consistent` means sdbm WITH avalanche
+            // (cfgparse-listen.c); naming a function turns avalanche off unless asked for.
+            ring: haproxy_ring(
+                servers,
+                hash,
+                alg == HashAlgorithm::HaproxyAvalanche || opts.hash.is_none(),
+            )?,
         }),
         HashAlgorithm::Bounded => unreachable!("handled above"),
     })
@@ -209,12 +268,36 @@ impl Locator for RingLocator {
     fn structure(&self) -> Structure<'_> {
         Structure::Ring(self.ring.view())
     }
+    fn replicas(&self, key: &[u8], n: usize, out: &mut Vec<usize>) {
+        replicas::ring_walk(&self.ring, key, n, out);
+    }
+}
+
+/// The distinct servers in an owner list, in index order (those that can receive keys).
+fn distinct_owners(owners: &[u32]) -> Vec<usize> {
+    let mut v: Vec<usize> = owners.iter().map(|&o| o as usize).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 struct BucketLocator {
     alg: HashAlgorithm,
     hash: HashFn,
     buckets: Buckets,
+    active: Vec<usize>,
+}
+
+impl BucketLocator {
+    fn new(alg: HashAlgorithm, hash: HashFn, buckets: Buckets) -> Self {
+        let active = distinct_owners(buckets.owners());
+        BucketLocator {
+            alg,
+            hash,
+            buckets,
+            active,
+        }
+    }
 }
 
 impl Locator for BucketLocator {
@@ -232,6 +315,11 @@ impl Locator for BucketLocator {
     }
     fn structure(&self) -> Structure<'_> {
         Structure::Buckets(self.buckets.owners())
+    }
+    fn replicas(&self, key: &[u8], n: usize, out: &mut Vec<usize>) {
+        let b = &self.buckets;
+        let at = |h| b.owners()[b.bucket_of_hash(h)] as usize;
+        replicas::perturbed_walk(b.key_hash(key), n, &self.active, at, out);
     }
 }
 
@@ -256,11 +344,28 @@ impl Locator for RendezvousLocator {
     fn structure(&self) -> Structure<'_> {
         Structure::Scores
     }
+    fn replicas(&self, key: &[u8], n: usize, out: &mut Vec<usize>) {
+        self.inner.replicas(key, n, out);
+    }
 }
 
 struct MaglevLocator {
+    alg: HashAlgorithm,
     hash: HashFn,
     inner: Maglev,
+    active: Vec<usize>,
+}
+
+impl MaglevLocator {
+    fn new(alg: HashAlgorithm, hash: HashFn, inner: Maglev) -> Self {
+        let active = distinct_owners(inner.table());
+        MaglevLocator {
+            alg,
+            hash,
+            inner,
+            active,
+        }
+    }
 }
 
 impl Locator for MaglevLocator {
@@ -268,7 +373,7 @@ impl Locator for MaglevLocator {
         self.inner.locate(key)
     }
     fn algorithm(&self) -> HashAlgorithm {
-        HashAlgorithm::Maglev
+        self.alg
     }
     fn hash_fn(&self) -> HashFn {
         self.hash
@@ -278,6 +383,10 @@ impl Locator for MaglevLocator {
     }
     fn structure(&self) -> Structure<'_> {
         Structure::Table(self.inner.table())
+    }
+    fn replicas(&self, key: &[u8], n: usize, out: &mut Vec<usize>) {
+        let m = &self.inner;
+        replicas::perturbed_walk(m.key_hash(key), n, &self.active, |h| m.locate_hash(h), out);
     }
 }
 
@@ -310,6 +419,9 @@ impl Locator for BoundedLocator {
     }
     fn structure(&self) -> Structure<'_> {
         Structure::Ring(self.inner.ring().view())
+    }
+    fn replicas(&self, key: &[u8], n: usize, out: &mut Vec<usize>) {
+        replicas::ring_walk(self.inner.ring(), key, n, out);
     }
     fn as_bounded(&self) -> Option<&Bounded> {
         Some(&self.inner)

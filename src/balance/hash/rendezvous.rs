@@ -69,6 +69,34 @@ impl Rendezvous {
         best.1 as usize
     }
 
+    /// The `n` highest-scoring servers for `key`, best first (ties keep server order, so the
+    /// first is always [`Rendezvous::locate`]'s pick).
+    pub fn replicas(&self, key: &[u8], n: usize, out: &mut Vec<usize>) {
+        let k = self.hash.hash(key);
+        out.clear();
+        if self.uniform {
+            let mut scored: Vec<(u64, u32)> = self
+                .nodes
+                .iter()
+                .map(|&(i, h, _)| (xorshift_mult64(k ^ h), i))
+                .collect();
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            out.extend(scored.iter().take(n).map(|x| x.1 as usize));
+            return;
+        }
+        let mut scored: Vec<(f64, u32)> = self
+            .nodes
+            .iter()
+            .map(|&(i, h, w)| {
+                let s = xorshift_mult64(k ^ h);
+                let u = ((s >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+                (-w / u.ln(), i)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        out.extend(scored.iter().take(n).map(|x| x.1 as usize));
+    }
+
     pub fn memory_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<(u32, u64, f64)>() + std::mem::size_of::<Self>()
     }

@@ -17,6 +17,9 @@ pub enum KeyHash {
     Ketama,
     /// Any `--hash` function, in its own space width.
     Fn(HashFn),
+    /// HAProxy `hash-type consistent FUNC [avalanche]`: a 32-bit FUNC(key), then HAProxy's
+    /// `full_hash` when `avalanche` (src/backend.c `get_server_uh` and friends).
+    Haproxy { func: HashFn, avalanche: bool },
 }
 
 impl KeyHash {
@@ -28,6 +31,14 @@ impl KeyHash {
                 u32::from_le_bytes([d[0], d[1], d[2], d[3]]) as u64
             }
             KeyHash::Fn(f) => f.hash(key),
+            KeyHash::Haproxy { func, avalanche } => {
+                let h = func.hash(key) as u32;
+                (if avalanche {
+                    super::compat_hash::full_hash(h)
+                } else {
+                    h
+                }) as u64
+            }
         }
     }
 }
@@ -55,7 +66,7 @@ pub struct RingView<'a> {
 impl Ring {
     /// Build from unsorted (position, owner) pairs; sorts and drops duplicate positions (the
     /// lowest server index keeps a contested position, as the first one listed).
-    fn from_pairs(
+    pub(super) fn from_pairs(
         mut pairs: Vec<(u64, u32)>,
         bits: u32,
         key_hash: KeyHash,
@@ -242,6 +253,22 @@ impl RingView<'_> {
         }
         let space = self.space();
         owned.into_iter().map(|o| o as f64 / space).collect()
+    }
+
+    /// Up to `n` distinct owners met walking clockwise from point index `start` (wrapping),
+    /// into `out` (cleared first): the replica list of a key that lands on that point.
+    pub fn walk_from(&self, start: usize, n: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let len = self.owners.len();
+        for step in 0..len {
+            if out.len() >= n {
+                break;
+            }
+            let s = self.owners[(start + step) % len] as usize;
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
     }
 
     /// Owner of hash position `h` on this ring.

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// The algorithms, as named by `--algorithm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum HashAlgorithm {
     /// hash(key) % n: the "IP hash" baseline; almost every key moves when n changes.
     Modulo,
@@ -26,11 +26,22 @@ pub enum HashAlgorithm {
     Maglev,
     /// Consistent hashing with bounded loads (`--balance-factor`): keys spill past full servers.
     Bounded,
+    /// Envoy `ring_hash` (xxHash64, `--min-ring-size`/`--max-ring-size`), byte for byte.
+    EnvoyRing,
+    /// Envoy `maglev` (xxHash64 permutations, weighted fill, `--table-size`), byte for byte.
+    EnvoyMaglev,
+    /// HAProxy `hash-type consistent [FUNC]` (16 points per weight, nearest point), byte for
+    /// byte with the default `hash-key id`. Without `--hash` it is HAProxy's bare
+    /// `hash-type consistent`, which is sdbm WITH avalanche; `--hash sdbm|djb2|wt6|crc32|none`
+    /// is `hash-type consistent FUNC` (no avalanche).
+    Haproxy,
+    /// HAProxy `hash-type consistent ... avalanche`: the key hash goes through `full_hash`.
+    HaproxyAvalanche,
 }
 
 impl HashAlgorithm {
     /// Every algorithm, in `--algorithm` order.
-    pub const ALL: [HashAlgorithm; 8] = [
+    pub const ALL: [HashAlgorithm; 12] = [
         HashAlgorithm::Modulo,
         HashAlgorithm::Ketama,
         HashAlgorithm::Nginx,
@@ -39,6 +50,10 @@ impl HashAlgorithm {
         HashAlgorithm::Rendezvous,
         HashAlgorithm::Maglev,
         HashAlgorithm::Bounded,
+        HashAlgorithm::EnvoyRing,
+        HashAlgorithm::EnvoyMaglev,
+        HashAlgorithm::Haproxy,
+        HashAlgorithm::HaproxyAvalanche,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +66,10 @@ impl HashAlgorithm {
             HashAlgorithm::Rendezvous => "rendezvous",
             HashAlgorithm::Maglev => "maglev",
             HashAlgorithm::Bounded => "bounded",
+            HashAlgorithm::EnvoyRing => "envoy-ring",
+            HashAlgorithm::EnvoyMaglev => "envoy-maglev",
+            HashAlgorithm::Haproxy => "haproxy",
+            HashAlgorithm::HaproxyAvalanche => "haproxy-avalanche",
         }
     }
 
@@ -62,12 +81,36 @@ impl HashAlgorithm {
             HashAlgorithm::Ring | HashAlgorithm::Jump | HashAlgorithm::Bounded => HashFn::Xxh3,
             HashAlgorithm::Rendezvous => HashFn::Fnv1a64,
             HashAlgorithm::Maglev => HashFn::Siphash,
+            HashAlgorithm::EnvoyRing | HashAlgorithm::EnvoyMaglev => HashFn::Xxh64,
+            HashAlgorithm::Haproxy | HashAlgorithm::HaproxyAvalanche => HashFn::Sdbm,
         }
     }
 
-    /// Whether `--hash` can be chosen (ketama and nginx are defined by their hash).
+    /// Whether `--hash` can be chosen (ketama, nginx and Envoy's are defined by their hash;
+    /// HAProxy's offer only its own list, [`HashAlgorithm::offered_hashes`]).
     pub fn hash_selectable(self) -> bool {
-        !matches!(self, HashAlgorithm::Ketama | HashAlgorithm::Nginx)
+        !matches!(
+            self,
+            HashAlgorithm::Ketama
+                | HashAlgorithm::Nginx
+                | HashAlgorithm::EnvoyRing
+                | HashAlgorithm::EnvoyMaglev
+        )
+    }
+
+    /// The key hashes this algorithm accepts when it restricts them (HAProxy's `hash-type`
+    /// functions); None when any selectable hash goes.
+    pub fn offered_hashes(self) -> Option<&'static [HashFn]> {
+        match self {
+            HashAlgorithm::Haproxy | HashAlgorithm::HaproxyAvalanche => Some(&[
+                HashFn::Sdbm,
+                HashFn::Djb2,
+                HashFn::Wt6,
+                HashFn::Crc32,
+                HashFn::None,
+            ]),
+            _ => None,
+        }
     }
 
     /// Whether the structure is a ring of points (exact arc shares are available).
@@ -78,6 +121,9 @@ impl HashAlgorithm {
                 | HashAlgorithm::Nginx
                 | HashAlgorithm::Ring
                 | HashAlgorithm::Bounded
+                | HashAlgorithm::EnvoyRing
+                | HashAlgorithm::Haproxy
+                | HashAlgorithm::HaproxyAvalanche
         )
     }
 }
@@ -96,7 +142,7 @@ impl FromStr for HashAlgorithm {
             .find(|a| a.name().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
                 format!(
-                    "unknown algorithm '{s}'; expected one of modulo, ketama, nginx, ring, jump, rendezvous, maglev, bounded"
+                    "unknown algorithm '{s}'; expected one of modulo, ketama, nginx, ring, jump, rendezvous, maglev, bounded, envoy-ring, envoy-maglev, haproxy, haproxy-avalanche"
                 )
             })
     }
@@ -161,6 +207,18 @@ pub enum HashError {
         "the ring would have {points} points, above the maximum {max}; use smaller weights or fewer --vnodes"
     )]
     TooManyPoints { points: u64, max: u64 },
+    #[error("--hash {hash} does not apply to {algorithm}; it offers {offered}")]
+    HashNotOffered {
+        algorithm: HashAlgorithm,
+        hash: HashFn,
+        offered: String,
+    },
+    #[error(
+        "ring size bounds {min}..{max} are invalid; --min-ring-size must be at least 1 and at most --max-ring-size"
+    )]
+    BadRingSize { min: u64, max: u64 },
+    #[error("server '{name}' has weight {weight}, above this algorithm's maximum {max}")]
+    WeightTooLarge { name: String, weight: u32, max: u32 },
 }
 
 /// Number of servers with weight > 0 and the sum of their weights.

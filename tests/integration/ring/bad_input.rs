@@ -233,6 +233,97 @@ fn bad_input_exits_2_with_one_line() {
             "--remove 'x'",
         ),
         (vec!["ring", "show", "-s", "[::1:80"], "closing"),
+        (
+            vec![
+                "ring", "lookup", "-a", "haproxy", "--hash", "md5", "-s", "a:1", "k",
+            ],
+            "offers sdbm, djb2, wt6, crc32, none",
+        ),
+        (
+            vec![
+                "ring",
+                "lookup",
+                "-a",
+                "envoy-ring",
+                "--hash",
+                "xxh3",
+                "-s",
+                "a:1",
+                "k",
+            ],
+            "always uses xxh64",
+        ),
+        (
+            vec![
+                "ring",
+                "lookup",
+                "-a",
+                "envoy-ring",
+                "--min-ring-size",
+                "20",
+                "--max-ring-size",
+                "10",
+                "-s",
+                "a:1",
+                "k",
+            ],
+            "ring size bounds 20..10",
+        ),
+        (
+            vec![
+                "ring",
+                "lookup",
+                "-a",
+                "haproxy",
+                "-s",
+                "a:1,weight=300",
+                "k",
+            ],
+            "above this algorithm's maximum 256",
+        ),
+        (
+            vec![
+                "ring",
+                "lookup",
+                "-a",
+                "envoy-maglev",
+                "--table-size",
+                "8",
+                "-s",
+                "a:1",
+                "k",
+            ],
+            "not prime",
+        ),
+        (
+            vec![
+                "ring",
+                "show",
+                "-a",
+                "maglev",
+                "--replicas",
+                "2",
+                "-s",
+                "a:1",
+            ],
+            "has no ring",
+        ),
+        (
+            vec!["ring", "stats", "--counts", "--generate", "5", "-s", "a:1"],
+            "not --generate",
+        ),
+        (
+            vec![
+                "ring",
+                "stats",
+                "--counts",
+                "-s",
+                "a:1",
+                "x,18446744073709551615",
+                "y,1",
+            ],
+            "add up to more than",
+        ),
     ];
     for (args, want) in cases {
         let out = lbctl().args(&args).assert().code(2);
