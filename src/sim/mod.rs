@@ -1,0 +1,283 @@
+//! `lbctl sim`: a discrete-event simulation of the proxy's balancing. The scenario (backends
+//! with service-time distributions, concurrency and queues, failures, events in time, open-model
+//! arrivals) is parsed once ([`scenario`], [`dist`]); each algorithm runs on the same arrivals
+//! with the real pick code of `balance/` ([`picking`], [`runner`] over [`queue`] and [`state`]);
+//! the results become a table, JSON or an HTML page ([`report`], [`html`], [`series`]).
+//!
+//! May import: the cores (`balance`, `spec`, `stats`, `output`, `cli`), `load::stages` for the
+//! stage syntax, and `proxy::core::hashkey` for the proxy's hash failover. Nothing imports it
+//! but `lib.rs` and `demo`.
+
+pub mod arrivals;
+pub mod dist;
+pub mod html;
+pub mod picking;
+pub mod queue;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod series;
+pub mod state;
+#[cfg(test)]
+mod tests;
+
+use crate::balance::health::PassivePolicy;
+use crate::cli::{GlobalOpts, SimArgs, SimArrivals, SimOutput};
+use crate::exit::{ExitCode, Failure};
+use crate::load::stages::{Ramp, Schedule, parse_stage};
+use arrivals::RatePlan;
+use picking::SimAlgorithm;
+use scenario::{BackendModel, Event, KeyDist};
+
+/// Bounds that keep a run sane.
+const MAX_BACKENDS: usize = 100_000;
+const MAX_ALGORITHMS: usize = 16;
+
+/// Everything a run needs, parsed and checked.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub backends: Vec<BackendModel>,
+    pub events: Vec<Event>,
+    pub plan: RatePlan,
+    pub poisson: bool,
+    /// Arrivals stop at this virtual time (s) or after `limit` requests.
+    pub end_s: f64,
+    pub limit: u64,
+    pub retries: u32,
+    pub passive: PassivePolicy,
+    pub keys: KeyDist,
+    pub seed: u64,
+    pub bucket_ns: u64,
+    /// Backends whose share is kept per time bucket.
+    pub tracked: Vec<usize>,
+}
+
+impl Scenario {
+    /// Build from the flags; a `SpecError` or a usage `Failure` on bad input.
+    pub fn from_args(a: &SimArgs) -> anyhow::Result<(Scenario, Vec<SimAlgorithm>)> {
+        if a.backends == 0 || a.backends > MAX_BACKENDS {
+            return Err(Failure::usage(format!(
+                "--backends {}: expected 1..={MAX_BACKENDS}",
+                a.backends
+            )));
+        }
+        for (flag, v) in [("--fail", a.fail), ("--reset", a.reset)] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(Failure::usage(format!(
+                    "{flag} {v}: expected a ratio in 0..1"
+                )));
+            }
+        }
+        if a.retries as usize >= state::MAX_ATTEMPTS {
+            return Err(Failure::usage(format!(
+                "--retries {}: expected 0..={}",
+                a.retries,
+                state::MAX_ATTEMPTS - 1
+            )));
+        }
+        if a.concurrency == Some(0) {
+            return Err(Failure::usage("--concurrency 0: expected at least 1"));
+        }
+        let mut algs = Vec::new();
+        for s in &a.algorithm {
+            algs.push(SimAlgorithm::parse(s)?);
+        }
+        if algs.is_empty() || algs.len() > MAX_ALGORITHMS {
+            return Err(Failure::usage(format!(
+                "--algorithm: expected 1..={MAX_ALGORITHMS} algorithms"
+            )));
+        }
+        let service = dist::ServiceDist::parse(&a.service)?;
+        let mut backends = scenario::backends(a.backends, &service, a.concurrency);
+        for b in &mut backends {
+            b.fail = a.fail;
+            b.reset = a.reset;
+            b.slowstart = a.slowstart;
+        }
+        for o in &a.overrides {
+            scenario::apply_override(&mut backends, o)?;
+        }
+        if backends.iter().all(|b| b.weight == 0) {
+            return Err(Failure::usage(
+                "every backend has weight 0: nothing could serve",
+            ));
+        }
+        let mut events = Vec::new();
+        for e in &a.at {
+            events.push(scenario::parse_event(&backends, e)?);
+        }
+        events.sort_by_key(|e| e.at);
+        let (plan, span) = if a.stage.is_empty() {
+            let span = match (a.duration, a.requests) {
+                (Some(d), _) => d.as_secs_f64(),
+                (None, Some(_)) => f64::INFINITY,
+                (None, None) => 60.0,
+            };
+            (RatePlan::Constant(a.rate.per_second()), span)
+        } else {
+            let mut stages = Vec::new();
+            for s in &a.stage {
+                let st = parse_stage(s)?;
+                if let Ramp::Connections { .. } = st.ramp {
+                    return Err(Failure::usage(format!(
+                        "--stage {s}: sim takes rate stages (30s:100/s..2000/s), not connections"
+                    )));
+                }
+                stages.push(st);
+            }
+            let peak = stages
+                .iter()
+                .map(|s| match s.ramp {
+                    Ramp::Rate { from, to } => from.max(to),
+                    Ramp::Connections { .. } => 0.0,
+                })
+                .fold(0.0, f64::max);
+            if peak <= 0.0 {
+                return Err(Failure::usage(
+                    "--stage: every stage is 0/s, nothing would arrive",
+                ));
+            }
+            let span: f64 = stages.iter().map(|s| s.duration.as_secs_f64()).sum();
+            (
+                RatePlan::Staged {
+                    schedule: Schedule::staged(&stages),
+                    peak,
+                },
+                span,
+            )
+        };
+        let limit = a.requests.unwrap_or(u64::MAX);
+        if limit == 0 {
+            return Err(Failure::usage("--requests 0: expected at least 1"));
+        }
+        // The bucket width follows the expected span (a --requests run: count / rate).
+        let expected = if span.is_finite() {
+            span
+        } else {
+            limit as f64 / a.rate.per_second()
+        };
+        let mut tracked: Vec<usize> = Vec::new();
+        for e in &events {
+            if !tracked.contains(&e.backend) {
+                tracked.push(e.backend);
+            }
+        }
+        for i in 0..backends.len() {
+            if tracked.len() >= series::MAX_TRACKED {
+                break;
+            }
+            if !tracked.contains(&i) {
+                tracked.push(i);
+            }
+        }
+        tracked.truncate(series::MAX_TRACKED);
+        tracked.sort_unstable();
+        let sc = Scenario {
+            backends,
+            events,
+            plan,
+            poisson: a.arrivals == SimArrivals::Poisson,
+            end_s: span,
+            limit,
+            retries: a.retries,
+            passive: PassivePolicy {
+                max_fails: a.max_fails,
+                fail_timeout: a.fail_timeout,
+            },
+            keys: KeyDist::parse(&a.keys)?,
+            seed: a.seed,
+            bucket_ns: series::bucket_ns(expected.min(1e7)),
+            tracked,
+        };
+        Ok((sc, algs))
+    }
+}
+
+/// Run every algorithm, on up to as many threads as there are cores (each run is
+/// single-threaded and seeded: the thread it lands on does not change it).
+pub fn run_all(
+    sc: &Scenario,
+    algs: &[SimAlgorithm],
+    progress: &(dyn Fn(u64) + Sync),
+) -> anyhow::Result<Vec<runner::RunResult>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut out: Vec<Option<Result<runner::RunResult, String>>> =
+        (0..algs.len()).map(|_| None).collect();
+    for chunk in algs
+        .iter()
+        .enumerate()
+        .collect::<Vec<_>>()
+        .chunks(cores.max(1))
+    {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|&(i, &alg)| (i, s.spawn(move || runner::run(sc, alg, progress))))
+                .collect();
+            for (i, h) in handles {
+                out[i] = Some(
+                    h.join()
+                        .unwrap_or_else(|_| Err("a simulation thread panicked".into())),
+                );
+            }
+        });
+    }
+    out.into_iter()
+        .map(|r| match r {
+            Some(Ok(r)) => Ok(r),
+            Some(Err(e)) => Err(Failure::runtime(format!("sim: {e}"))),
+            None => Err(Failure::runtime("sim: a run did not happen")),
+        })
+        .collect()
+}
+
+/// `lbctl sim`.
+pub fn run(args: SimArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    let (sc, algs) = Scenario::from_args(&args)?;
+    let total = if sc.limit != u64::MAX {
+        Some(sc.limit * algs.len() as u64)
+    } else if sc.end_s.is_finite() {
+        let rate = match &sc.plan {
+            RatePlan::Constant(r) => *r * sc.end_s,
+            RatePlan::Staged { schedule, .. } => schedule.count_at(sc.end_s),
+        };
+        Some((rate as u64).max(1) * algs.len() as u64)
+    } else {
+        None
+    };
+    let bar = crate::output::progress(
+        global,
+        total,
+        "{spinner} simulating {bar:30} {pos}/{len} requests ({per_sec})",
+    );
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let progress = |n: u64| {
+        // Each run reports its own count; the bar shows the sum of their increments.
+        thread_local! { static SEEN: std::cell::Cell<u64> = const { std::cell::Cell::new(0) }; }
+        let add = SEEN.with(|s| {
+            let prev = s.get();
+            s.set(n);
+            n.saturating_sub(prev)
+        });
+        let all = done.fetch_add(add, std::sync::atomic::Ordering::Relaxed) + add;
+        bar.set_position(all);
+    };
+    let started = std::time::Instant::now();
+    let runs = run_all(&sc, &algs, &progress)?;
+    bar.finish_and_clear();
+    let rep = report::Report::build(&sc, &runs, started.elapsed());
+    if let Some(path) = &args.html {
+        std::fs::write(path, html::render(&rep)).map_err(|e| {
+            Failure::runtime(format!("--html {}: cannot write: {e}", path.display()))
+        })?;
+        crate::output::info(global, format!("wrote {}", path.display()));
+    }
+    match args.output {
+        SimOutput::Json => crate::output::print_json(&rep)?,
+        SimOutput::Table => print!(
+            "{}",
+            report::render_table(&rep, crate::output::stdout_color(global))
+        ),
+    }
+    Ok(ExitCode::Success)
+}
