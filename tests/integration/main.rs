@@ -18,3 +18,4 @@ mod proxy_l4;
 mod readme;
 mod ring;
 mod serve;
+mod sim;
