@@ -16,9 +16,10 @@ up, latency*FACTOR (latency*1 restores), fail=RATIO or weight=N.
 
 The model: requests arrive (Poisson by default) and the proxy picks a backend with the same
 code as `lbctl proxy --algorithm` (balance/). A backend serves up to its concurrency at once
-and queues the rest (FIFO). A 5xx, a reset or a refused connection (a backend that is down)
-is a passive failure (nginx max_fails/fail_timeout) and is retried on another backend while
---retries allows (as the proxy does for idempotent requests with --fail-on 5xx). When every
+and queues the rest (FIFO). A reset or a refused connection (a backend that is down) is a
+passive failure (nginx max_fails/fail_timeout) and is retried on another backend while
+--retries allows, as the proxy does for idempotent requests; a 5xx is passed to the client
+unless --fail-on-5xx makes it a failure too (the proxy's --fail-on). When every
 backend is passively failed the proxy balances over them anyway (panic mode). Down backends
 are found only by passive health (no active checks); requests queued on a backend when it goes
 down are reset at once, those in service at the end of their service time.
@@ -109,6 +110,11 @@ pub struct SimArgs {
     /// Retries on another backend after a 5xx, a reset or a refused connection (at most 7).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub retries: u32,
+
+    /// Treat a 5xx as a failure: passive health counts it and it is retried (the proxy's
+    /// --fail-on 500,502,503,504). Without it a 5xx goes to the client, as the proxy's default.
+    #[arg(long)]
+    pub fail_on_5xx: bool,
 
     /// Passive health: failures within --fail-timeout that mark a backend failed (0: off).
     #[arg(long, value_name = "N", default_value_t = 1)]

@@ -41,7 +41,7 @@ impl ServiceDist {
         let err = |p: &str| SpecError::new("service time", s, p, EXPECTED);
         let t = s.trim();
         let (kind, rest) = t
-            .split_once(|c: char| c == ' ' || c == ':')
+            .split_once([' ', ':'])
             .ok_or_else(|| err("the distribution has no argument"))?;
         let rest = rest.trim();
         let d = match kind.to_ascii_lowercase().as_str() {

@@ -44,6 +44,8 @@ pub struct Scenario {
     pub end_s: f64,
     pub limit: u64,
     pub retries: u32,
+    /// A 5xx is a passive failure and retried (the proxy's --fail-on 500,502,503,504).
+    pub fail_on_5xx: bool,
     pub passive: PassivePolicy,
     pub keys: KeyDist,
     pub seed: u64,
@@ -180,6 +182,7 @@ impl Scenario {
             end_s: span,
             limit,
             retries: a.retries,
+            fail_on_5xx: a.fail_on_5xx,
             passive: PassivePolicy {
                 max_fails: a.max_fails,
                 fail_timeout: a.fail_timeout,

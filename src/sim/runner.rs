@@ -210,6 +210,14 @@ impl World<'_> {
             return;
         }
         self.bs[i].errors += 1;
+        if outcome == Outcome::Failed && !self.sc.fail_on_5xx {
+            // A 5xx not in --fail-on is an answer: passed to the client, health untouched.
+            let b = &mut self.bs[i];
+            let healthy = b.healthy(ms(t));
+            b.passive.success(healthy);
+            self.fail_request(slot, t);
+            return;
+        }
         self.passive_failure(i, t);
         if self.may_retry(slot) {
             self.r.retries += 1;

@@ -117,6 +117,17 @@ fn queueing_at_a_concurrency_limit_is_fifo_and_bounded() {
 }
 
 #[test]
+fn a_5xx_is_an_answer_unless_fail_on() {
+    let r = one("-a rr --backends 2 --fail 0.1 --service 'fixed 5ms' --rate 500/s --duration 10s");
+    let err = r.errors as f64 / r.arrivals as f64;
+    assert!(
+        (err - 0.1).abs() < 0.02 && r.retries == 0 && r.panic_picks == 0,
+        "{err}"
+    );
+    assert_eq!(r.backends[0].ejections + r.backends[1].ejections, 0);
+}
+
+#[test]
 fn a_down_backend_is_ejected_and_retried_around() {
     let r = one(
         "-a rr --backends 4 --service 'fixed 5ms' --rate 1000/s --duration 20s --at 5s:b2:down --at 12s:b2:up --fail-timeout 3s",
@@ -135,7 +146,7 @@ fn every_backend_failing_enters_panic_mode() {
     // Every backend fails 20% of requests: passive health would shut the whole pool; panic
     // mode keeps balancing over it and retries absorb most failures.
     let r = one(
-        "-a rr --backends 3 --fail 0.2 --service 'fixed 5ms' --rate 500/s --duration 10s --retries 2",
+        "-a rr --backends 3 --fail 0.2 --fail-on-5xx --service 'fixed 5ms' --rate 500/s --duration 10s --retries 2",
     );
     assert!(r.panic_picks > 0);
     let err = r.errors as f64 / r.arrivals as f64;
