@@ -185,7 +185,12 @@ pub fn choose(
                 if req.attempts == 0 {
                     let usable = |i: usize| view.eligible(i);
                     let load = |i: usize| backends.get(i).map_or(0, |b| b.in_flight);
-                    let total: u64 = backends.iter().map(|b| b.in_flight).sum();
+                    // Only bounded load reads the total: O(N), so not for the other rings.
+                    let total: u64 = if hp.locator.as_bounded().is_some() {
+                        backends.iter().map(|b| b.in_flight).sum()
+                    } else {
+                        0
+                    };
                     hp.pick(key, &usable, &load, total)
                         .or_else(|| rr.pick(&view, &ctx))
                 } else {
