@@ -19,6 +19,10 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::time::Instant;
 
+/// Requests waiting or in service at once before a run gives up (memory stays bounded: a
+/// request is ~60 bytes).
+const MAX_IN_SYSTEM: u64 = 4_000_000;
+
 /// Everything a run measured.
 pub struct RunResult {
     pub algorithm: SimAlgorithm,
@@ -312,6 +316,15 @@ pub fn run(sc: &Scenario, alg: SimAlgorithm, progress: &dyn Fn(u64)) -> Result<R
                     progress(n);
                 }
                 w.r.in_system += 1;
+                if w.r.in_system > MAX_IN_SYSTEM {
+                    return Err(format!(
+                        "{}: more than {MAX_IN_SYSTEM} requests in the system at {:.1}s of simulated time: \
+                         the backends cannot keep up with the arrivals; lower --rate or add capacity \
+                         (--backends, --concurrency)",
+                        alg.name(),
+                        t as f64 / 1e9
+                    ));
+                }
                 let key = keys.draw(&mut key_rng);
                 let slot = w.slab.insert(Request {
                     arrival: t,

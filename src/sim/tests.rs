@@ -209,3 +209,13 @@ fn bad_flags_are_usage_errors() {
         assert!(!e.to_string().contains('{'), "{bad}: {e}");
     }
 }
+
+#[test]
+fn an_overloaded_pool_stops_with_a_message_not_unbounded_memory() {
+    // 1 slot of 100 ms serves 10/s; 200k/s for 60 s would queue 12 million.
+    let (sc, algs) = scenario(
+        "-a rr --backends 1 --concurrency 1 --service 'fixed 100ms' --rate 200000/s -d 60s",
+    );
+    let e = run(&sc, algs[0], &|_| {}).err().unwrap();
+    assert!(e.contains("cannot keep up"), "{e}");
+}
