@@ -3,7 +3,7 @@
 //! after each event; as a side-by-side table or one JSON document (the HTML page reads the
 //! same [`Report`]).
 
-use super::Scenario;
+use super::plan::Scenario;
 use super::runner::RunResult;
 use super::series::{Series, recovery};
 use crate::output::new_table;

@@ -5,9 +5,9 @@
 //! backend not tried yet, panic mode. Virtual time only: a run is a pure function of the
 //! scenario and the seed.
 
-use super::Scenario;
 use super::arrivals::Arrivals;
 use super::picking::{Pickers, SimAlgorithm, choose};
+use super::plan::Scenario;
 use super::queue::{EventQueue, Kind, Outcome};
 use super::scenario::{Action, KeyDist};
 use super::series::{Series, SeriesBuilder};

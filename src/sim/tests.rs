@@ -2,8 +2,8 @@
 //! mean waiting time, round robin's exact shares, determinism under a seed, and the proxy
 //! rules (passive health, retries, panic mode) doing what the proxy does.
 
-use super::Scenario;
 use super::picking::SimAlgorithm;
+use super::plan::Scenario;
 use super::runner::{RunResult, run};
 use crate::cli::{Cli, Command};
 use clap::Parser;
