@@ -105,16 +105,17 @@ impl SeriesBuilder {
             .enumerate()
             .map(|(k, &b)| SeriesShare {
                 backend: names[b].clone(),
+                // A bucket without attempts (the drain after the last arrival) carries the
+                // previous share rather than drawing a fall to 0.
                 share: self
                     .attempts
                     .iter()
                     .zip(&self.all_attempts)
-                    .map(|(a, &all)| {
-                        if all == 0 {
-                            0.0
-                        } else {
-                            a[k] as f64 / all as f64
+                    .scan(0.0, |last, (a, &all)| {
+                        if all > 0 {
+                            *last = a[k] as f64 / all as f64;
                         }
+                        Some(*last)
                     })
                     .collect(),
             })
