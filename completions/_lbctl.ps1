@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Start real test backends on loopback, with injectable latency and faults')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run backends, a proxy, load and probes together: a tour in one command')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Simulate balancing algorithms side by side: latency, shares, queues, recovery')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (used to refresh completions/ and man/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -890,6 +891,47 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'lbctl;sim' {
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Algorithms to compare, comma separated; each run sees the same arrivals: round-robin (rr), weighted, least-conn, weighted-least-conn, random, p2c, ewma, ip-hash, or a hash (ketama, nginx, ring, jump, rendezvous, maglev, bounded, modulo; keys from --keys)')
+            [CompletionResult]::new('--algorithm', '--algorithm', [CompletionResultType]::ParameterName, 'Algorithms to compare, comma separated; each run sees the same arrivals: round-robin (rr), weighted, least-conn, weighted-least-conn, random, p2c, ewma, ip-hash, or a hash (ketama, nginx, ring, jump, rendezvous, maglev, bounded, modulo; keys from --keys)')
+            [CompletionResult]::new('-b', '-b', [CompletionResultType]::ParameterName, 'Number of backends (named b1..bN)')
+            [CompletionResult]::new('--backends', '--backends', [CompletionResultType]::ParameterName, 'Number of backends (named b1..bN)')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Service-time distribution of every backend (see below)')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Service-time distribution of every backend (see below)')
+            [CompletionResult]::new('--concurrency', '--concurrency', [CompletionResultType]::ParameterName, 'Requests a backend serves at once; the rest wait in its FIFO queue. Default: unlimited')
+            [CompletionResult]::new('--fail', '--fail', [CompletionResultType]::ParameterName, 'Ratio of requests every backend answers with a 5xx (after its service time)')
+            [CompletionResult]::new('--reset', '--reset', [CompletionResultType]::ParameterName, 'Ratio of requests whose connection every backend resets (after its service time)')
+            [CompletionResult]::new('--backend', '--backend', [CompletionResultType]::ParameterName, 'Per-backend override, NAME:key=value[,key=value...] (repeatable): b3:service=fixed 50ms,weight=2,concurrency=8,fail=0.01,reset=0.001,slowstart=10s')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'An event in time, TIME:NAME:ACTION (repeatable): 30s:b3:latency*10, 60s:b2:down, 90s:b2:up')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Arrival rate (open model)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Arrival rate (open model)')
+            [CompletionResult]::new('--arrivals', '--arrivals', [CompletionResultType]::ParameterName, 'Arrival process')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'A rate stage, DURATION:RATE[..RATE] (repeatable; like load''s): replaces --rate and --duration')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Stop arriving after this many requests')
+            [CompletionResult]::new('--requests', '--requests', [CompletionResultType]::ParameterName, 'Stop arriving after this many requests')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Stop arriving after this much virtual time (default 60s unless --requests is given)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Stop arriving after this much virtual time (default 60s unless --requests is given)')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries on another backend after a 5xx, a reset or a refused connection (at most 7)')
+            [CompletionResult]::new('--max-fails', '--max-fails', [CompletionResultType]::ParameterName, 'Passive health: failures within --fail-timeout that mark a backend failed (0: off)')
+            [CompletionResult]::new('--fail-timeout', '--fail-timeout', [CompletionResultType]::ParameterName, 'Passive health window and penalty (nginx fail_timeout)')
+            [CompletionResult]::new('--slowstart', '--slowstart', [CompletionResultType]::ParameterName, 'Slow start for every backend: after coming back, its weight ramps from 10% over this')
+            [CompletionResult]::new('--keys', '--keys', [CompletionResultType]::ParameterName, 'Key distribution for hash algorithms and ip-hash: uniform or zipf:S, with /COUNT keys (default 10000): zipf:1.1/50000')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of every random draw: the same seed gives the same run')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--html', '--html', [CompletionResultType]::ParameterName, 'Also write a self-contained HTML report (inline SVG, no network) to this file')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
+            [CompletionResult]::new('--fail-on-5xx', '--fail-on-5xx', [CompletionResultType]::ParameterName, 'Treat a 5xx as a failure: passive health counts it and it is retried (the proxy''s --fail-on 500,502,503,504). Without it a 5xx goes to the client, as the proxy''s default')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results: no progress bars, no informational messages on stderr')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'lbctl;generate' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives completions/ and man/ (the repository root to refresh them)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never')
@@ -910,6 +952,7 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             [CompletionResult]::new('load', 'load', [CompletionResultType]::ParameterValue, 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Start real test backends on loopback, with injectable latency and faults')
             [CompletionResult]::new('demo', 'demo', [CompletionResultType]::ParameterValue, 'Run backends, a proxy, load and probes together: a tour in one command')
+            [CompletionResult]::new('sim', 'sim', [CompletionResultType]::ParameterValue, 'Simulate balancing algorithms side by side: latency, shares, queues, recovery')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (used to refresh completions/ and man/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1010,6 +1053,9 @@ Register-ArgumentCompleter -Native -CommandName 'lbctl' -ScriptBlock {
             break
         }
         'lbctl;help;demo' {
+            break
+        }
+        'lbctl;help;sim' {
             break
         }
         'lbctl;help;generate' {

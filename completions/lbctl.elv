@@ -33,6 +33,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand load 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles'
             cand serve 'Start real test backends on loopback, with injectable latency and faults'
             cand demo 'Run backends, a proxy, load and probes together: a tour in one command'
+            cand sim 'Simulate balancing algorithms side by side: latency, shares, queues, recovery'
             cand generate 'Write shell completions and man pages (used to refresh completions/ and man/)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -820,6 +821,46 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'lbctl;sim'= {
+            cand -a 'Algorithms to compare, comma separated; each run sees the same arrivals: round-robin (rr), weighted, least-conn, weighted-least-conn, random, p2c, ewma, ip-hash, or a hash (ketama, nginx, ring, jump, rendezvous, maglev, bounded, modulo; keys from --keys)'
+            cand --algorithm 'Algorithms to compare, comma separated; each run sees the same arrivals: round-robin (rr), weighted, least-conn, weighted-least-conn, random, p2c, ewma, ip-hash, or a hash (ketama, nginx, ring, jump, rendezvous, maglev, bounded, modulo; keys from --keys)'
+            cand -b 'Number of backends (named b1..bN)'
+            cand --backends 'Number of backends (named b1..bN)'
+            cand -s 'Service-time distribution of every backend (see below)'
+            cand --service 'Service-time distribution of every backend (see below)'
+            cand --concurrency 'Requests a backend serves at once; the rest wait in its FIFO queue. Default: unlimited'
+            cand --fail 'Ratio of requests every backend answers with a 5xx (after its service time)'
+            cand --reset 'Ratio of requests whose connection every backend resets (after its service time)'
+            cand --backend 'Per-backend override, NAME:key=value[,key=value...] (repeatable): b3:service=fixed 50ms,weight=2,concurrency=8,fail=0.01,reset=0.001,slowstart=10s'
+            cand --at 'An event in time, TIME:NAME:ACTION (repeatable): 30s:b3:latency*10, 60s:b2:down, 90s:b2:up'
+            cand -r 'Arrival rate (open model)'
+            cand --rate 'Arrival rate (open model)'
+            cand --arrivals 'Arrival process'
+            cand --stage 'A rate stage, DURATION:RATE[..RATE] (repeatable; like load''s): replaces --rate and --duration'
+            cand -n 'Stop arriving after this many requests'
+            cand --requests 'Stop arriving after this many requests'
+            cand -d 'Stop arriving after this much virtual time (default 60s unless --requests is given)'
+            cand --duration 'Stop arriving after this much virtual time (default 60s unless --requests is given)'
+            cand --retries 'Retries on another backend after a 5xx, a reset or a refused connection (at most 7)'
+            cand --max-fails 'Passive health: failures within --fail-timeout that mark a backend failed (0: off)'
+            cand --fail-timeout 'Passive health window and penalty (nginx fail_timeout)'
+            cand --slowstart 'Slow start for every backend: after coming back, its weight ramps from 10% over this'
+            cand --keys 'Key distribution for hash algorithms and ip-hash: uniform or zipf:S, with /COUNT keys (default 10000): zipf:1.1/50000'
+            cand --seed 'Seed of every random draw: the same seed gives the same run'
+            cand -o 'Output format'
+            cand --output 'Output format'
+            cand --html 'Also write a self-contained HTML report (inline SVG, no network) to this file'
+            cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
+            cand --fail-on-5xx 'Treat a 5xx as a failure: passive health counts it and it is retried (the proxy''s --fail-on 500,502,503,504). Without it a 5xx goes to the client, as the proxy''s default'
+            cand -q 'Print only results: no progress bars, no informational messages on stderr'
+            cand --quiet 'Print only results: no progress bars, no informational messages on stderr'
+            cand -v 'More detail on stderr (repeat for more)'
+            cand --verbose 'More detail on stderr (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'lbctl;generate'= {
             cand --out-dir 'Directory that receives completions/ and man/ (the repository root to refresh them)'
             cand --color 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never'
@@ -839,6 +880,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand load 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles'
             cand serve 'Start real test backends on loopback, with injectable latency and faults'
             cand demo 'Run backends, a proxy, load and probes together: a tour in one command'
+            cand sim 'Simulate balancing algorithms side by side: latency, shares, queues, recovery'
             cand generate 'Write shell completions and man pages (used to refresh completions/ and man/)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -913,6 +955,8 @@ set edit:completion:arg-completer[lbctl] = {|@words|
         &'lbctl;help;serve'= {
         }
         &'lbctl;help;demo'= {
+        }
+        &'lbctl;help;sim'= {
         }
         &'lbctl;help;generate'= {
         }

@@ -37,6 +37,7 @@ complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "proxy" -d 'Run an L7 HT
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "load" -d 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles'
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "serve" -d 'Start real test backends on loopback, with injectable latency and faults'
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "demo" -d 'Run backends, a proxy, load and probes together: a tour in one command'
+complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "sim" -d 'Simulate balancing algorithms side by side: latency, shares, queues, recovery'
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "generate" -d 'Write shell completions and man pages (used to refresh completions/ and man/)'
 complete -c lbctl -n "__fish_lbctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand probe" -s f -l targets-file -d 'Read targets from a file, one per line, \'#\' comments, optional per-target assertions' -r -F
@@ -632,6 +633,37 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand demo" -s q -l quiet -d 'Prin
 complete -c lbctl -n "__fish_lbctl_using_subcommand demo" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand demo" -s h -l help -d 'Print help'
 complete -c lbctl -n "__fish_lbctl_using_subcommand demo" -s V -l version -d 'Print version'
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s a -l algorithm -d 'Algorithms to compare, comma separated; each run sees the same arrivals: round-robin (rr), weighted, least-conn, weighted-least-conn, random, p2c, ewma, ip-hash, or a hash (ketama, nginx, ring, jump, rendezvous, maglev, bounded, modulo; keys from --keys)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s b -l backends -d 'Number of backends (named b1..bN)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s s -l service -d 'Service-time distribution of every backend (see below)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l concurrency -d 'Requests a backend serves at once; the rest wait in its FIFO queue. Default: unlimited' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l fail -d 'Ratio of requests every backend answers with a 5xx (after its service time)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l reset -d 'Ratio of requests whose connection every backend resets (after its service time)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l backend -d 'Per-backend override, NAME:key=value[,key=value...] (repeatable): b3:service=fixed 50ms,weight=2,concurrency=8,fail=0.01,reset=0.001,slowstart=10s' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l at -d 'An event in time, TIME:NAME:ACTION (repeatable): 30s:b3:latency*10, 60s:b2:down, 90s:b2:up' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s r -l rate -d 'Arrival rate (open model)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l arrivals -d 'Arrival process' -r -f -a "poisson\t'Exponential gaps (a Poisson process): what many independent clients look like'
+constant\t'Evenly spaced (wrk2\'s i / rate)'"
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l stage -d 'A rate stage, DURATION:RATE[..RATE] (repeatable; like load\'s): replaces --rate and --duration' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s n -l requests -d 'Stop arriving after this many requests' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s d -l duration -d 'Stop arriving after this much virtual time (default 60s unless --requests is given)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l retries -d 'Retries on another backend after a 5xx, a reset or a refused connection (at most 7)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l max-fails -d 'Passive health: failures within --fail-timeout that mark a backend failed (0: off)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l fail-timeout -d 'Passive health window and penalty (nginx fail_timeout)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l slowstart -d 'Slow start for every backend: after coming back, its weight ramps from 10% over this' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l keys -d 'Key distribution for hash algorithms and ip-hash: uniform or zipf:S, with /COUNT keys (default 10000): zipf:1.1/50000' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l seed -d 'Seed of every random draw: the same seed gives the same run' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l html -d 'Also write a self-contained HTML report (inline SVG, no network) to this file' -r -F
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l fail-on-5xx -d 'Treat a 5xx as a failure: passive health counts it and it is retried (the proxy\'s --fail-on 500,502,503,504). Without it a 5xx goes to the client, as the proxy\'s default'
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s q -l quiet -d 'Print only results: no progress bars, no informational messages on stderr'
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s v -l verbose -d 'More detail on stderr (repeat for more)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s V -l version -d 'Print version'
 complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -l out-dir -d 'Directory that receives completions/ and man/ (the repository root to refresh them)' -r -F
 complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -l color -d 'When to use colour: auto (a terminal, and NO_COLOR unset), always or never' -r -f -a "auto\t''
 always\t''
@@ -640,14 +672,15 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -s q -l quiet -d '
 complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -s v -l verbose -d 'More detail on stderr (repeat for more)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c lbctl -n "__fish_lbctl_using_subcommand generate" -s V -l version -d 'Print version'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "probe" -d 'Health-check TCP/HTTP/TLS/gRPC/DNS targets once, in a watch loop, or until healthy'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "ring" -d 'Inspect consistent-hash rings: lookups, balance, what moves when servers change'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "proxy" -d 'Run an L7 HTTP / L4 TCP load-balancing reverse proxy'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "load" -d 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "serve" -d 'Start real test backends on loopback, with injectable latency and faults'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "demo" -d 'Run backends, a proxy, load and probes together: a tour in one command'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "generate" -d 'Write shell completions and man pages (used to refresh completions/ and man/)'
-complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo sim generate help" -f -a "probe" -d 'Health-check TCP/HTTP/TLS/gRPC/DNS targets once, in a watch loop, or until healthy'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo sim generate help" -f -a "ring" -d 'Inspect consistent-hash rings: lookups, balance, what moves when servers change'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo sim generate help" -f -a "proxy" -d 'Run an L7 HTTP / L4 TCP load-balancing reverse proxy'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo sim generate help" -f -a "load" -d 'Load-test an HTTP endpoint with coordinated-omission-correct percentiles'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo sim generate help" -f -a "serve" -d 'Start real test backends on loopback, with injectable latency and faults'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo sim generate help" -f -a "demo" -d 'Run backends, a proxy, load and probes together: a tour in one command'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo sim generate help" -f -a "sim" -d 'Simulate balancing algorithms side by side: latency, shares, queues, recovery'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo sim generate help" -f -a "generate" -d 'Write shell completions and man pages (used to refresh completions/ and man/)'
+complete -c lbctl -n "__fish_lbctl_using_subcommand help; and not __fish_seen_subcommand_from probe ring proxy load serve demo sim generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "lookup" -d 'Print the server of each key, streamed: `KEY<TAB>SERVER` per line'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "stats" -d 'Keys per server against the share each weight deserves; exact hash-space shares'
 complete -c lbctl -n "__fish_lbctl_using_subcommand help; and __fish_seen_subcommand_from ring" -f -a "diff" -d 'What moves when the server list changes: moved keys vs the ideal, and the flows'

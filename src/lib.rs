@@ -31,6 +31,7 @@
 //! - [`proxy`]: the HTTP and TCP reverse proxy, in rooms: `plan`, `core`, `http` (`fast`,
 //!   `hyper`), `tcp`, `ops` (see its page).
 //! - [`demo`]: the newcomer's tour, running the others.
+//! - [`sim`]: discrete-event simulation of the proxy's balancing, with the real algorithms.
 
 pub mod balance;
 pub mod check;
@@ -48,6 +49,7 @@ pub mod proxy;
 pub mod ring;
 pub mod serve;
 pub mod shutdown;
+pub mod sim;
 pub mod spec;
 pub mod stats;
 pub mod tls;
@@ -65,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Load(args) => load::run(args, &global),
         Command::Serve(args) => serve::run(args, &global),
         Command::Demo(args) => demo::run(args, &global),
+        Command::Sim(args) => sim::run(args, &global),
         Command::Generate(args) => generate::run(args),
     }
 }

@@ -61,20 +61,20 @@ impl PeakEwma {
     }
 }
 
-impl Picker for PeakEwma {
-    fn pick(&self, c: &dyn Candidates, _ctx: &PickContext<'_>) -> Option<usize> {
+impl PeakEwma {
+    /// [`Picker::pick`] at a given instant (the simulator runs on a virtual clock).
+    pub fn pick_at(&self, c: &dyn Candidates, now: Instant) -> Option<usize> {
         let (a, b) = two_choices(c)?;
         let Some(b) = b else { return Some(a) };
-        let now = Instant::now();
         let cost = |i: usize| self.estimate_ns(i, now) * (c.in_flight(i) + 1) as f64;
         Some(if cost(b) < cost(a) { b } else { a })
     }
 
-    fn observe(&self, i: usize, latency: Duration) {
+    /// [`Picker::observe`] at a given instant.
+    pub fn observe_at(&self, i: usize, latency: Duration, now: Instant) {
         let Some(m) = self.estimates.get(i) else {
             return;
         };
-        let now = Instant::now();
         let rtt = latency.as_nanos() as f64;
         let mut e = m.lock().unwrap_or_else(|p| p.into_inner());
         let td = now.saturating_duration_since(e.stamp).as_nanos() as f64;
@@ -85,6 +85,25 @@ impl Picker for PeakEwma {
             e.cost * w + rtt * (1.0 - w)
         };
         e.stamp = now;
+    }
+
+    /// State for `n` backends stamped at `start` (a virtual clock's zero).
+    pub fn starting_at(n: usize, start: Instant) -> Self {
+        let mut p = Self::new(n);
+        for m in &mut p.estimates {
+            m.get_mut().unwrap_or_else(|p| p.into_inner()).stamp = start;
+        }
+        p
+    }
+}
+
+impl Picker for PeakEwma {
+    fn pick(&self, c: &dyn Candidates, _ctx: &PickContext<'_>) -> Option<usize> {
+        self.pick_at(c, Instant::now())
+    }
+
+    fn observe(&self, i: usize, latency: Duration) {
+        self.observe_at(i, latency, Instant::now())
     }
 
     fn wants_latency(&self) -> bool {

@@ -5,6 +5,7 @@
 
 pub mod ewma;
 pub mod hash;
+pub mod health;
 pub mod ip_hash;
 pub mod least_conn;
 pub mod pick;

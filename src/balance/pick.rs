@@ -86,17 +86,32 @@ pub fn eligible_weight(c: &dyn Candidates) -> u64 {
         .sum()
 }
 
+std::thread_local! {
+    static FAST_RAND: std::cell::Cell<u64> = std::cell::Cell::new(nonzero(rand::random::<u64>()));
+}
+
+fn nonzero(seed: u64) -> u64 {
+    if seed == 0 {
+        0x9e37_79b9_7f4a_7c15
+    } else {
+        seed
+    }
+}
+
+/// Seed this thread's [`fast_rand`]: `sim --seed` makes the random pickers (random, p2c,
+/// ewma) reproducible.
+pub fn seed_fast_rand(seed: u64) {
+    // SplitMix64's finalizer spreads small seeds (1, 2, 3) over the state.
+    let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    FAST_RAND.with(|s| s.set(nonzero(z ^ (z >> 31))));
+}
+
 /// A small, fast, thread-local random source (xorshift over a per-thread seed): the pickers
 /// run once per request and must not take a lock for randomness.
 pub fn fast_rand() -> u64 {
-    use std::cell::Cell;
-    thread_local! {
-        static STATE: Cell<u64> = Cell::new({
-            let seed = rand::random::<u64>();
-            if seed == 0 { 0x9e37_79b9_7f4a_7c15 } else { seed }
-        });
-    }
-    STATE.with(|s| {
+    FAST_RAND.with(|s| {
         // xorshift64* (Vigna, "An experimental exploration of Marsaglia's xorshift generators").
         let mut x = s.get();
         x ^= x >> 12;

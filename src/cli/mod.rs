@@ -15,6 +15,7 @@ mod probe;
 mod proxy;
 mod ring;
 mod serve;
+mod sim;
 
 pub use demo::{DemoArgs, DemoOutput};
 pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, ReportArgs, RunArgs, TargetsFormat};
@@ -28,6 +29,7 @@ pub use ring::{
     RingArgs, RingCommand, ServerArgs, ShowArgs, StatsArgs, TuneArgs, TuningArgs,
 };
 pub use serve::{ServeArgs, ServeOutput};
+pub use sim::{SimArgs, SimArrivals, SimOutput};
 
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -104,6 +106,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run backends, a proxy, load and probes together: a tour in one command.
     Demo(DemoArgs),
+    /// Simulate balancing algorithms side by side: latency, shares, queues, recovery.
+    Sim(SimArgs),
     /// Write shell completions and man pages (used to refresh completions/ and man/).
     #[command(hide = true)]
     Generate(GenerateArgs),

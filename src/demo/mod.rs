@@ -24,6 +24,32 @@ const SLOW: &str = "20ms";
 const ERROR_RATE: f64 = 0.02;
 const RING_KEYS: u32 = 10_000;
 
+/// `lbctl sim` arguments for the demo's scenario with one algorithm at `rps`.
+fn sim_args(alg: &str, rps: f64) -> Vec<String> {
+    vec![
+        s("sim"),
+        s("--backends"),
+        s("3"),
+        s("--service"),
+        format!("fixed {FAST}"),
+        s("--backend"),
+        format!("b2:service=fixed {SLOW}"),
+        s("--backend"),
+        format!("b3:fail={ERROR_RATE}"),
+        s("-a"),
+        s(alg),
+        s("--rate"),
+        format!("{rps:.0}/s"),
+        s("--arrivals"),
+        s("constant"),
+        s("-d"),
+        s("30s"),
+        s("--output"),
+        s("json"),
+        s("--quiet"),
+    ]
+}
+
 /// Run `lbctl demo`.
 pub fn run(args: DemoArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let algorithms: Vec<String> = args
@@ -165,12 +191,25 @@ async fn tour(
         ];
         let timeout = args.duration * 3 + Duration::from_secs(30);
         let load = run_json(&load_args, &[0, 1, 4], timeout).await?;
+        let proxy_cmdline = proxy.cmdline.clone();
+        drop(proxy);
+        // The same scenario in `lbctl sim`, at the rate this run achieved (the simulator's
+        // model is open: the closed loop's rate is its input).
+        pb.set_message(format!("the same with lbctl sim ({alg})"));
+        let rps = load["rps"].as_f64().unwrap_or(0.0);
+        let sim_args = sim_args(alg, rps);
+        let sim = if rps > 0.0 {
+            Some(run_json(&sim_args, &[0], Duration::from_secs(60)).await?)
+        } else {
+            None
+        };
         runs.push(json!({
             "algorithm": alg,
-            "commands": [proxy.cmdline, command_line(&load_args)],
+            "commands": [proxy_cmdline, command_line(&load_args)],
             "load": load,
+            "sim": sim,
+            "sim_command": command_line(&sim_args),
         }));
-        drop(proxy);
     }
     drop(serve);
 

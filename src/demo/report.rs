@@ -230,4 +230,47 @@ pub fn print(result: &Value, global: &GlobalOpts) {
     println!(
         "   modulo remaps most keys when the server count changes; ketama and maglev move about the removed server's share."
     );
+    print_sim(result);
+}
+
+/// The measured runs next to `lbctl sim`'s prediction of them.
+fn print_sim(result: &Value) {
+    let runs: Vec<&Value> = result["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["sim"].is_object())
+        .collect();
+    if runs.is_empty() {
+        return;
+    }
+    println!("\n7. Predicted by lbctl sim (the same scenario, simulated at each run's rate):");
+    let mut t =
+        crate::output::new_table(&["algorithm", "b2 share", "sim", "p50", "sim", "p99", "sim"]);
+    for r in &runs {
+        let alg = r["algorithm"].as_str().unwrap_or("?");
+        let load = &r["load"];
+        let share = load["groups"]["values"]
+            .as_array()
+            .and_then(|g| g.iter().find(|e| e["value"] == ROLES[1].0))
+            .map_or(0.0, |e| e["share"].as_f64().unwrap_or(0.0));
+        let sim = &r["sim"]["algorithms"][0];
+        let sim_share = sim["backends"][1]["share"].as_f64().unwrap_or(f64::NAN);
+        t.add_row(vec![
+            alg.to_string(),
+            format!("{:.1}%", share * 100.0),
+            format!("{:.1}%", sim_share * 100.0),
+            ms(num(load, &["latency_ms", "p50"])),
+            ms(num(sim, &["latency_ms", "p50"])),
+            ms(num(load, &["latency_ms", "p99"])),
+            ms(num(sim, &["latency_ms", "p99"])),
+        ]);
+    }
+    println!("{t}");
+    if let Some(c) = runs[0]["sim_command"].as_str() {
+        println!("   $ {c}");
+    }
+    println!(
+        "   The simulation runs the proxy's own balancing code on a virtual clock; the real path adds a little proxy and loopback time."
+    );
 }

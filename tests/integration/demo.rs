@@ -23,6 +23,7 @@ fn demo_runs_and_reports() {
         "ketama",
         "modulo",
         "$ lbctl serve",
+        "lbctl sim",
     ] {
         assert!(text.contains(want), "demo output lacks {want:?}:\n{text}");
     }
@@ -56,6 +57,10 @@ fn demo_json_is_one_document_with_measured_runs() {
         let groups = load["groups"]["values"].as_array().unwrap();
         let sum: u64 = groups.iter().map(|g| g["count"].as_u64().unwrap()).sum();
         assert!(sum > 0 && groups.len() == 3, "{groups:?}");
+        // The sim's prediction of the same run, with the same algorithm.
+        let sim = &run["sim"]["algorithms"][0];
+        assert_eq!(sim["algorithm"], run["algorithm"]);
+        assert_eq!(sim["backends"].as_array().unwrap().len(), 3);
     }
     let ring = v["ring"].as_array().unwrap();
     assert_eq!(ring.len(), 3);

@@ -21,3 +21,4 @@ mod proxy_l4;
 mod readme;
 mod ring;
 mod serve;
+mod sim;

@@ -40,13 +40,9 @@ pub struct L4Counters {
     pub bytes_out: Arc<AtomicU64>,
 }
 
-/// Passive-health settings (nginx semantics).
-#[derive(Debug, Clone, Copy)]
-pub struct PassivePolicy {
-    /// Failures within `fail_timeout` that mark the backend failed (0 = never).
-    pub max_fails: u32,
-    pub fail_timeout: Duration,
-}
+/// Passive-health settings (nginx semantics); the decisions are in `balance::health`.
+pub use crate::balance::health::PassivePolicy;
+use crate::balance::health::{FailureOutcome, PassiveState, slow_start_weight};
 
 /// A backend and everything the proxy knows about it.
 pub struct Backend {
@@ -213,24 +209,15 @@ impl Backend {
     #[inline]
     pub fn effective_weight(&self) -> u32 {
         let w = self.weight();
-        let Some(ramp) = self.spec.slowstart else {
+        if self.spec.slowstart.is_none() {
             return w;
-        };
+        }
         let since = self
             .up_again
             .load(Ordering::Relaxed)
             .max(self.down_until.load(Ordering::Relaxed))
             .max(self.outlier.ejected_until.load(Ordering::Relaxed));
-        if since == 0 || w == 0 {
-            return w;
-        }
-        let elapsed = now_ms().saturating_sub(since) as f64;
-        let ramp = ramp.as_millis().max(1) as f64;
-        if elapsed >= ramp {
-            return w;
-        }
-        let share = (elapsed / ramp).max(0.1);
-        ((w as f64 * share).ceil() as u32).clamp(1, w)
+        slow_start_weight(w, self.spec.slowstart, since, now_ms())
     }
 
     /// Health as shown in /stats and the dashboard.
@@ -286,24 +273,25 @@ impl Backend {
             return;
         }
         let now = now_ms();
-        let window = p.fail_timeout.as_millis() as u64;
-        let start = self.fail_window_start.load(Ordering::Relaxed);
-        if now.saturating_sub(start) > window || start == 0 {
-            self.fail_window_start.store(now.max(1), Ordering::Relaxed);
-            self.fails.store(0, Ordering::Relaxed);
-        }
-        let n = self.fails.fetch_add(1, Ordering::Relaxed) + 1;
-        if n < p.max_fails {
+        // The decision is balance::health's (shared with `sim`); the atomics hold its state.
+        let mut st = PassiveState {
+            fails: self.fails.load(Ordering::Relaxed),
+            window_start: self.fail_window_start.load(Ordering::Relaxed),
+            down_until: self.down_until.load(Ordering::Relaxed),
+            marked: self.passive_down.load(Ordering::Relaxed),
+        };
+        let outcome = st.failure(p, now);
+        self.fail_window_start
+            .store(st.window_start, Ordering::Relaxed);
+        self.fails.store(st.fails, Ordering::Relaxed);
+        let FailureOutcome::MarkedOut { fails: n, again } = outcome else {
             return;
-        }
-        let until = self.down_until.load(Ordering::Relaxed);
-        if until != 0 && now < until {
-            return; // already out
-        }
-        self.down_until.store(now + window, Ordering::Relaxed);
+        };
+        self.down_until.store(st.down_until, Ordering::Relaxed);
+        self.passive_down.store(true, Ordering::Relaxed);
         self.observed.changed(now_ms());
         self.ejections.fetch_add(1, Ordering::Relaxed);
-        if self.passive_down.swap(true, Ordering::Relaxed) {
+        if again {
             log::state(format_args!(
                 "backend {} ({}) still failing after its fail timeout, out again for {:?}: {reason}",
                 self.name(),

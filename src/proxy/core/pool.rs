@@ -5,6 +5,7 @@
 use super::backend::Backend;
 use super::hashkey::{HashKey, HashPick};
 use super::outlier::{OutlierPolicy, success_rate_outliers};
+use crate::balance::health::choose_with_panic;
 use crate::balance::pick::{Candidates, PickContext, Picker};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -220,7 +221,14 @@ impl Pool {
         } else {
             &[true]
         };
-        if let Some(i) = self.pick_in(tiers, ctx, tried, false) {
+        // The panic rule is balance::health's (shared with `sim`).
+        let (i, panic) = choose_with_panic(
+            || self.pick_in(tiers, ctx, tried, false),
+            // Healthy backends exist, this request has tried them all: no panic.
+            || self.backends.iter().any(|b| b.takes_new() && b.healthy()),
+            || self.pick_in(&[false, true], ctx, tried, true),
+        )?;
+        if !panic {
             if self.in_panic.load(Ordering::Relaxed) && self.in_panic.swap(false, Ordering::Relaxed)
             {
                 super::log::state(format_args!(
@@ -230,11 +238,6 @@ impl Pool {
             }
             return Some(i);
         }
-        if self.backends.iter().any(|b| b.takes_new() && b.healthy()) {
-            // Healthy backends exist, this request has tried them all: no panic.
-            return None;
-        }
-        let i = self.pick_in(&[false, true], ctx, tried, true)?;
         self.panic_picks.fetch_add(1, Ordering::Relaxed);
         if !self.in_panic.swap(true, Ordering::Relaxed) {
             super::log::state(format_args!(
