@@ -94,8 +94,8 @@ pub struct RunArgs {
     /// DURATION:RATE[..RATE] ramps the open model's rate linearly (30s:100/s, 2m:100/s..2000/s,
     /// 30s:0/s pauses), DURATION:N[..N] ramps the closed model's active connections (1m:10..200).
     /// The stages set the run's length (no -d/-n); the report has a row per stage.
-    #[arg(long = "stage", value_name = "DURATION:FROM[..TO]", value_parser = crate::load::stages::parse_stage)]
-    pub stages: Vec<crate::load::stages::Stage>,
+    #[arg(long = "stage", value_name = "DURATION:FROM[..TO]", value_parser = crate::spec::stages::parse_stage)]
+    pub stages: Vec<crate::spec::stages::Stage>,
 
     /// Stop as soon as an --slo is certainly violated (an error budget already spent for the
     /// whole plan, a latency percentile already over its bound), checked once a second after

@@ -37,7 +37,7 @@ pub mod slo;
 mod slot;
 pub mod sparkline;
 pub mod stage_report;
-pub mod stages;
+pub use crate::spec::stages;
 mod streams;
 pub mod svg;
 pub mod tally;

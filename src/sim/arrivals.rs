@@ -1,9 +1,9 @@
 //! The open-model arrival process: Poisson (exponential gaps) or constant (wrk2's i / rate),
-//! at a fixed rate or along `--stage`s (load's schedule, `load::stages`). A staged Poisson
+//! at a fixed rate or along `--stage`s (load's schedule, `spec::stages`). A staged Poisson
 //! process is drawn by thinning (Lewis & Shedler 1979): candidates at the peak rate, each
 //! kept with probability rate(t) / peak.
 
-use crate::load::stages::Schedule;
+use crate::spec::stages::Schedule;
 use rand::Rng;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
@@ -89,7 +89,7 @@ impl Arrivals {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::stages::{Stage, parse_stage};
+    use crate::spec::stages::{Stage, parse_stage};
 
     #[test]
     fn poisson_count_and_constant_spacing() {

@@ -4,8 +4,8 @@
 //! with the real pick code of `balance/` ([`picking`], [`runner`] over [`queue`] and [`state`]);
 //! the results become a table, JSON or an HTML page ([`report`], [`html`], [`series`]).
 //!
-//! May import: the cores (`balance`, `spec`, `stats`, `output`, `cli`), `load::stages` for the
-//! stage syntax, and `proxy::core::hashkey` for the proxy's hash failover. Nothing imports it
+//! May import: the cores (`balance`, `spec`, `stats`, `output`, `cli`; `spec::stages` for the
+//! stage syntax) and `balance::hash_pick` for the proxy's hash failover. Nothing imports it
 //! but `lib.rs` and `demo`.
 
 pub mod arrivals;

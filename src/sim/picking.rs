@@ -7,6 +7,7 @@
 use super::state::{BackendState, Request};
 use crate::balance::ewma::PeakEwma;
 use crate::balance::hash::HashAlgorithm;
+use crate::balance::hash_pick::HashPick;
 use crate::balance::health::choose_with_panic;
 use crate::balance::ip_hash::IpHash;
 use crate::balance::least_conn::LeastConn;
@@ -14,7 +15,6 @@ use crate::balance::pick::{Candidates, PickContext, Picker};
 use crate::balance::random::{P2c, Random};
 use crate::balance::round_robin::RoundRobin;
 use crate::balance::smooth_weighted::SmoothWeighted;
-use crate::proxy::core::hashkey::HashPick;
 use crate::spec::SpecError;
 use std::time::{Duration, Instant};
 

@@ -9,7 +9,7 @@ use super::{dist, series, state};
 use crate::balance::health::PassivePolicy;
 use crate::cli::{SimArgs, SimArrivals};
 use crate::exit::Failure;
-use crate::load::stages::{Ramp, Schedule, parse_stage};
+use crate::spec::stages::{Ramp, Schedule, parse_stage};
 
 /// Bounds that keep a run sane.
 const MAX_BACKENDS: usize = 100_000;

@@ -9,6 +9,7 @@ mod duration;
 mod error;
 mod rate;
 mod size;
+pub mod stages;
 mod sticky;
 
 pub use backend::{

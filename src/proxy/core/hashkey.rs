@@ -5,7 +5,7 @@
 //! every other key stays where it was.
 
 use super::headers::{HeaderSource, cookie};
-use crate::balance::hash::{HashAlgorithm, HashOptions, HashServer, Locator};
+pub use crate::balance::hash_pick::HashPick;
 use crate::spec::SpecError;
 use http::header::HeaderName;
 use std::borrow::Cow;
@@ -79,64 +79,6 @@ impl std::fmt::Display for HashKey {
     }
 }
 
-/// A built hash ring/table over a pool's backends.
-pub struct HashPick {
-    pub locator: Box<dyn Locator>,
-    pub algorithm: HashAlgorithm,
-}
-
-/// Salted re-hashes tried before giving up on the key (then the fallback algorithm picks).
-const FAILOVER_TRIES: u8 = 8;
-
-impl HashPick {
-    pub fn build(
-        algorithm: HashAlgorithm,
-        backends: &[(String, u32)],
-    ) -> Result<Self, crate::balance::hash::HashError> {
-        let servers: Vec<HashServer> = backends
-            .iter()
-            .map(|(n, w)| HashServer::new(n.clone(), *w))
-            .collect();
-        let locator = crate::balance::hash::build(algorithm, &servers, &HashOptions::default())?;
-        Ok(HashPick { locator, algorithm })
-    }
-
-    /// The backend for `key`: its own if `usable`, else the first usable salted re-hash.
-    /// `load` (in-flight per backend) feeds the bounded-load variant.
-    pub fn pick(
-        &self,
-        key: &[u8],
-        usable: &dyn Fn(usize) -> bool,
-        load: &dyn Fn(usize) -> u64,
-        total_load: u64,
-    ) -> Option<usize> {
-        if let Some(b) = self.locator.as_bounded() {
-            let i = b.locate_bounded(
-                key,
-                &|s| if usable(s) { load(s) } else { u64::MAX },
-                total_load,
-            );
-            return usable(i).then_some(i);
-        }
-        let i = self.locator.locate(key);
-        if usable(i) {
-            return Some(i);
-        }
-        let mut salted = Vec::with_capacity(key.len() + 2);
-        for salt in 1..=FAILOVER_TRIES {
-            salted.clear();
-            salted.extend_from_slice(key);
-            salted.push(b'#');
-            salted.push(salt);
-            let j = self.locator.locate(&salted);
-            if usable(j) {
-                return Some(j);
-            }
-        }
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,32 +106,6 @@ mod tests {
         assert_eq!(get("ip", "/"), Some("10.0.0.1".into()));
         for bad in ["", "header:", "cookie:", "query: ", "body", "header:a b"] {
             assert!(HashKey::parse(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn failover_moves_only_the_out_backends_keys() {
-        let servers: Vec<(String, u32)> = (0..4).map(|i| (format!("s{i}"), 1)).collect();
-        for alg in [
-            HashAlgorithm::Ketama,
-            HashAlgorithm::Maglev,
-            HashAlgorithm::Rendezvous,
-            HashAlgorithm::Bounded,
-        ] {
-            let hp = HashPick::build(alg, &servers).unwrap();
-            let all = |_: usize| true;
-            let zero = |_: usize| 0u64;
-            let before: Vec<usize> = (0..500)
-                .map(|k| hp.pick(format!("k{k}").as_bytes(), &all, &zero, 0).unwrap())
-                .collect();
-            let no2 = |i: usize| i != 2;
-            for (k, &b) in before.iter().enumerate() {
-                let after = hp.pick(format!("k{k}").as_bytes(), &no2, &zero, 0).unwrap();
-                assert_ne!(after, 2);
-                if b != 2 {
-                    assert_eq!(after, b, "{alg:?}: key {k} moved");
-                }
-            }
         }
     }
 }

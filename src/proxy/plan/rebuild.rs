@@ -6,10 +6,10 @@
 //! starts afresh, as on a SIGHUP reload.
 
 use super::build::{algorithm_name, backend_for, picker};
+use crate::balance::hash_pick::HashPick;
 use crate::cli::{Algorithm, ProxyArgs};
 use crate::exit::Failure;
 use crate::proxy::core::backend::Backend;
-use crate::proxy::core::hashkey::HashPick;
 use crate::proxy::core::pool::Pool;
 use crate::spec::BackendSpec;
 use clap::ValueEnum;

@@ -7,9 +7,12 @@
 //! instant C(t) exceeds i ([`Schedule`]; with a constant rate that is wrk2's i / rate). A
 //! 0/s stage sends nothing and only takes its time. Closed model (`1m:10..200`): the number
 //! of active connections follows the ramp ([`ConnectionRamp`]), slot j being active while
-//! j < the interpolated count. engine.rs and grow.rs ask these for due times and activity.
+//! j < the interpolated count. load's engine.rs and grow.rs ask these for due times and
+//! activity; `sim` draws its staged arrivals from the same [`Schedule`].
 
-use crate::spec::{SpecError, parse_duration, parse_rate};
+use super::duration::parse_duration;
+use super::error::SpecError;
+use super::rate::parse_rate;
 use std::time::Duration;
 
 const EXPECTED: &str = "DURATION:RATE[..RATE] for the open model (30s:100/s, 2m:100/s..2000/s, \
