@@ -19,6 +19,12 @@
 //! evaluation and the tests that pin them down are one concept, read together.
 
 pub use super::words::parse_regex;
+
+/// Whether `s` is written as a condition of the `--expect` language (an HTTP, DNS or TLS
+/// field first), so `--expect` can tell one from a TCP reply to wait for.
+pub fn is_condition(s: &str) -> bool {
+    super::field::FieldCond::looks_like(s) || super::http_cond::HttpCond::looks_like(s)
+}
 pub(crate) use super::words::truncate;
 use crate::spec::{SpecError, parse_duration};
 use std::fmt;
@@ -401,12 +407,32 @@ pub struct Conditions {
     pub cert_min_days: Option<f64>,
     /// Field conditions (`--expect 'dns.answer.count >= 1'`, see field.rs).
     pub fields: Vec<super::field::FieldCond>,
+    /// HTTP answer conditions (`--expect 'body !~ error'`, see http_cond.rs).
+    pub http: Vec<super::http_cond::HttpCond>,
 }
 
 impl Conditions {
     /// Whether the body must be read and kept to evaluate these conditions.
     pub fn needs_body(&self) -> bool {
-        !self.body_contains.is_empty() || !self.body_regex.is_empty() || !self.json.is_empty()
+        !self.body_contains.is_empty()
+            || !self.body_regex.is_empty()
+            || !self.json.is_empty()
+            || self.http.iter().any(|h| h.needs_body())
+    }
+
+    /// Add one `--expect`/`expect=` condition: an HTTP one (`status`, `body`, `header.NAME`,
+    /// `tls`; `status == LIST` replaces the accepted list) or a DNS/TLS field condition.
+    pub fn add_expect(&mut self, s: &str) -> Result<(), SpecError> {
+        use super::http_cond::{HttpCond, Parsed};
+        if HttpCond::looks_like(s) {
+            match HttpCond::parse(s)? {
+                Parsed::Status(list) => self.status = list,
+                Parsed::Cond(c) => self.http.push(c),
+            }
+        } else {
+            self.fields.push(super::field::FieldCond::parse(s)?);
+        }
+        Ok(())
     }
 
     /// Apply one per-target assertion `key=value` (from a target line). `status`,
@@ -429,7 +455,7 @@ impl Conditions {
             "header" => self.headers.push(HeaderCond::parse(value)?),
             "max-latency" => self.max_latency = Some(parse_duration(value)?),
             "cert-min-days" => self.cert_min_days = Some(parse_days(value)?),
-            "expect" => self.fields.push(super::field::FieldCond::parse(value)?),
+            "expect" => self.add_expect(value)?,
             _ => {
                 return Err(SpecError::new(
                     "target assertion",

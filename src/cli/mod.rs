@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod demo;
 mod load;
 mod probe;
+mod probe_exporter;
 mod proxy;
 mod ring;
 mod serve;
@@ -19,6 +20,7 @@ mod serve;
 pub use demo::{DemoArgs, DemoOutput};
 pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, RunArgs, TargetsFormat};
 pub use probe::ProbeArgs;
+pub use probe_exporter::ExporterArgs;
 pub use proxy::{
     AccessLog, Algorithm, CtlAction, CtlArgs, CtlCache, ExplainArgs, GrafanaArgs, ProxyArgs,
     ProxyCommand, ProxyMode, ProxyOutput, SendProxy, SniFallback,

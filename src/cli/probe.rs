@@ -22,7 +22,10 @@ command-line value, body, body-regex, json and header add to the command-line co
   db.internal:5432
   http://10.0.0.7:8080/ready header='Content-Type: json' json='.checks[0].ok == true'
 
-Field conditions (--expect, expect=): FIELD OP VALUE. TLS (https, grpcs; cert.* is the leaf):
+Field conditions (--expect, expect=): FIELD OP VALUE. HTTP: status == 200,204 (the accepted
+list) or status != 503, body ~ RE / body !~ RE (must / must not match), header.NAME ~ RE /
+header.NAME !~ RE (a missing header fails both), tls == true|false (blackbox's fail_if_not_ssl /
+fail_if_ssl). TLS (https, grpcs; cert.* is the leaf):
 tls.version >= 1.2, cert.days_left >= 14 (== != < <= > >=), tls.cipher, tls.alpn, cert.subject,
 cert.issuer, cert.san (any SAN), cert.fingerprint (SHA-256) with == != (exact) or ~ !~ (regex),
 e.g. 'cert.issuer ~ Let'. DNS: dns.rcode == NXDOMAIN (or !=; a comma
@@ -84,6 +87,9 @@ pub struct ProbeArgs {
 
     #[command(flatten)]
     pub output: Box<OutputArgs>,
+
+    #[command(flatten)]
+    pub exporter: Box<super::ExporterArgs>,
 }
 
 // The flag groups are boxed: they keep `Command` small (clippy::large_enum_variant).
@@ -144,8 +150,9 @@ pub struct RequestArgs {
     #[arg(long, value_name = "TEXT")]
     pub send: Option<String>,
 
-    /// A field condition, 'FIELD OP VALUE' (repeatable), e.g. 'tls.version >= 1.2', 'cert.issuer
-    /// ~ Let', 'cert.days_left >= 14', 'dns.rcode == NXDOMAIN',
+    /// A field condition, 'FIELD OP VALUE' (repeatable), e.g. 'body !~ error' (the body must
+    /// not match), 'body ~ RE', 'header.NAME !~ RE', 'status != 503', 'tls == true',
+    /// 'tls.version >= 1.2', 'cert.issuer ~ Let', 'cert.days_left >= 14', 'dns.rcode == NXDOMAIN',
     /// 'dns.answer.count >= 1', 'dns.answer ~ 10\.0\.0\.' (some record matches), 'dns.answer.all
     /// ~ RE' (every one), 'dns.answer !~ RE' (none), 'dns.authoritative == true'. For a tcp://
     /// target, any other text is the reply to wait for (same escapes as --send; one only).

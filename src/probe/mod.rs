@@ -7,6 +7,7 @@
 
 mod alert;
 mod dns_metrics;
+mod exporter;
 mod oneshot;
 mod options;
 mod payload;
@@ -20,7 +21,6 @@ pub use options::{HttpVersionArg, ProbeOutput, Require, UntilState};
 pub use settings::Settings;
 pub use targets::{ProbeTarget, parse_line};
 
-use crate::check::field::FieldCond;
 use crate::check::{
     CheckSpec, Conditions, HeaderCond, HttpVersion, JsonCond, Scheme, StatusRanges, cond, tls,
 };
@@ -107,6 +107,9 @@ pub fn nagios_requested(args: &[std::ffi::OsString]) -> bool {
 }
 
 fn run_inner(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    if let Some(addr) = args.exporter.exporter {
+        return exporter::run(&args, addr, global);
+    }
     let (targets, settings) = prepare(&args, &mut std::io::stdin().lock())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -305,7 +308,7 @@ fn tcp_expect(args: &ProbeArgs) -> anyhow::Result<Option<&String>> {
         .request
         .expect
         .iter()
-        .filter(|e| !FieldCond::looks_like(e));
+        .filter(|e| !cond::is_condition(e));
     let first = raw.next();
     if let Some(second) = raw.next() {
         return Err(Failure::usage(format!(
@@ -356,13 +359,8 @@ fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
     for h in &args.conditions.expect_header {
         conditions.headers.push(HeaderCond::parse(h)?);
     }
-    for e in args
-        .request
-        .expect
-        .iter()
-        .filter(|e| FieldCond::looks_like(e))
-    {
-        conditions.fields.push(FieldCond::parse(e)?);
+    for e in args.request.expect.iter().filter(|e| cond::is_condition(e)) {
+        conditions.add_expect(e)?;
     }
     conditions.max_latency = args.conditions.max_latency;
     if let Some(d) = &args.conditions.cert_min_days {
