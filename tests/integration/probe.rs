@@ -5,6 +5,7 @@
 
 mod alerts;
 mod dns;
+mod exporter;
 mod request;
 mod servers;
 mod watch;
