@@ -15,7 +15,8 @@
 //! Evaluated by exec.rs on the answer; the parser is reached through
 //! [`super::cond::Conditions::add_expect`].
 
-use super::cond::{StatusRanges, truncate};
+use super::status::StatusRanges;
+use super::words::truncate;
 use crate::spec::SpecError;
 
 const EXPECTED: &str = "'status == 200,204', 'status != 503', 'body ~ RE', 'body !~ RE', \

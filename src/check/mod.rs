@@ -34,6 +34,7 @@ mod http;
 pub mod http_cond;
 mod request;
 pub mod state;
+mod status;
 pub mod target;
 mod tcp;
 pub mod tls;

@@ -56,6 +56,8 @@ Examples:
   lbctl probe tcp://127.0.0.1:6379 --send 'PING\\r\\n' --expect '+PONG'
   lbctl probe https://api.example.com/check -X POST --json '{\"deep\": true}' --bearer-token-file /run/secrets/token
   lbctl probe grpc://127.0.0.1:50051 grpc://127.0.0.1:50051/lbctl.test.v1.Echo
+  lbctl probe http://127.0.0.1:8080/ --expect 'body !~ (?i)error' --expect 'header.X-Version ~ ^2'
+  lbctl probe --exporter 127.0.0.1:9115 --modules modules.toml   (blackbox_exporter-style /probe)
 
 Exit codes:
   0  the requirement holds (every target passed, or --require any/N met; healthy for --until)

@@ -123,7 +123,11 @@ fn probe_answers_in_blackbox_names_and_passes_promtool() {
     );
 
     // Module conditions: a body that must not match, a header that must.
-    let (_, text) = scrape(&e, &format!("target=http://{up}/&module=http_ok_body"), None);
+    let (_, text) = scrape(
+        &e,
+        &format!("target=http://{up}/&module=http_ok_body"),
+        None,
+    );
     assert_eq!(sample(&text, "probe_success"), Some(1.0), "{text}");
     let (_, text) = scrape(
         &e,
@@ -145,7 +149,10 @@ fn probe_answers_in_blackbox_names_and_passes_promtool() {
     let (code, text) = scrape(&e, &format!("target={up}&module=nope"), None);
     assert_eq!((code, text.as_str()), (400, "Unknown module \"nope\"\n"));
     let (code, text) = scrape(&e, "module=http_2xx", None);
-    assert_eq!((code, text.as_str()), (400, "Target parameter is missing\n"));
+    assert_eq!(
+        (code, text.as_str()),
+        (400, "Target parameter is missing\n")
+    );
     let (code, text) = scrape(&e, "target=http://a b/&module=http_2xx", None);
     assert_eq!(code, 400, "{text}");
     assert_eq!(text.lines().count(), 1, "{text}");
@@ -279,7 +286,11 @@ expect = ["dns.answer ~ 10\\.0\\.0\\.7"]
     assert_eq!(sample(&text, "probe_grpc_status_code"), Some(0.0));
 
     let d = super::dns::dnsmasq();
-    let (_, text) = scrape(&e, &format!("target=127.0.0.1:{}&module=web_a", d.port), None);
+    let (_, text) = scrape(
+        &e,
+        &format!("target=127.0.0.1:{}&module=web_a", d.port),
+        None,
+    );
     assert_eq!(sample(&text, "probe_success"), Some(1.0), "{text}");
     assert_eq!(sample(&text, "probe_dns_answer_rrs"), Some(1.0), "{text}");
     assert_eq!(sample(&text, "probe_dns_query_succeeded"), Some(1.0));
@@ -345,7 +356,10 @@ fn bad_modules_files_exit_2_naming_file_and_line() {
             "[modules.a]\nprober = \"tcp\"\nexpect = [\"body ~ x\"]\n",
             "line 3: module a:",
         ),
-        ("[modules.a]\nprober = \"smtp\"\n", "line 2: module a: prober 'smtp'"),
+        (
+            "[modules.a]\nprober = \"smtp\"\n",
+            "line 2: module a: prober 'smtp'",
+        ),
         ("[modules.a\n", "line 1:"),
     ] {
         std::fs::write(&file, text).unwrap();
@@ -381,11 +395,18 @@ fn expect_body_and_header_regex_conditions() {
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
         (
             out.status.code().unwrap_or(-1),
-            doc["targets"][0]["reason"].as_str().unwrap_or("").to_string(),
+            doc["targets"][0]["reason"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
         )
     };
     assert_eq!(
-        run(&["body !~ error", "header.X-Backend ~ ^b1$", "status != 500-599"]),
+        run(&[
+            "body !~ error",
+            "header.X-Backend ~ ^b1$",
+            "status != 500-599"
+        ]),
         (0, "ok".to_string())
     );
     let (code, reason) = run(&["body!~hello"]);
