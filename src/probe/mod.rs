@@ -154,6 +154,15 @@ fn prepare(
             "--expect 'tls.…' and 'cert.…' conditions apply to https:// and grpcs:// targets, and none was given",
         ));
     }
+    if !spec.conditions.http.is_empty()
+        && !targets
+            .iter()
+            .any(|t| matches!(t.target.scheme, Scheme::Http | Scheme::Https))
+    {
+        return Err(Failure::usage(
+            "--expect 'body …', 'header.…', 'status …' and 'tls == …' conditions apply to http:// and https:// targets, and none was given",
+        ));
+    }
     if (args.request.send.is_some() || tcp_expect(args)?.is_some())
         && !targets.iter().any(|t| t.target.scheme == Scheme::Tcp)
     {
@@ -454,6 +463,8 @@ mod tests {
             &["db:1", "-H", "nocolon"],
             &["db:1", "--send", "\\q"],
             &["http://a/", "--expect", "x"],
+            &["db:1", "--expect", "body !~ error"],
+            &["http://a/", "--expect", "header.x !~ ("],
             &["db:1", "--cert-min-days", "soon"],
             &["db:1", "--warn-days", "x"],
             &["db:1", "--cacert", "/nonexistent.pem"],
