@@ -16,7 +16,7 @@
 //! - a TLS handshake: probe_ssl_earliest_cert_expiry, probe_ssl_last_chain_expiry_timestamp_seconds,
 //!   probe_ssl_last_chain_info, probe_tls_version_info, probe_tls_cipher_info.
 
-use super::modules::Prober;
+use super::module::Prober;
 use crate::check::CheckOutcome;
 use std::fmt::Write;
 use std::time::Duration;

@@ -6,6 +6,7 @@
 //! time and keeps its own counters (self_metrics.rs). SIGINT/SIGTERM stop it gracefully.
 
 mod exposition;
+mod module;
 mod module_toml;
 mod modules;
 mod self_metrics;

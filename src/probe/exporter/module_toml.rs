@@ -3,7 +3,7 @@
 //! the TLS configuration and the DNS question, each mistake tied to the key it is about (so
 //! modules.rs can name its line).
 
-use super::modules::{DnsQuestion, Module, Prober, question_path};
+use super::module::{DnsQuestion, Module, Prober, question_path};
 use crate::check::{CheckSpec, Conditions, HttpVersion, StatusRanges, tls};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

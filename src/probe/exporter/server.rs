@@ -8,7 +8,7 @@
 //! and request bodies are never read.
 
 use super::exposition;
-use super::modules::{Module, Prober};
+use super::module::{Module, Prober};
 use super::self_metrics::SelfMetrics;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};

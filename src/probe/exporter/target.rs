@@ -5,7 +5,7 @@
 //! question. lbctl's own target URLs (`tcp://`, `grpc://`, `dns://RESOLVER/NAME?type=A`) are
 //! accepted too. The result is the check core's [`Target`].
 
-use super::modules::{Module, Prober, question_path};
+use super::module::{Module, Prober, question_path};
 use crate::check::{CheckSpec, Scheme, Target};
 use std::sync::Arc;
 
