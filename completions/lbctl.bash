@@ -1117,7 +1117,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__probe)
-            opts="-f -X -H -k -t -c -w -i -o -q -v -h -V --targets-file --method --header --host --follow --max-redirects --http-version --insecure --cacert --cert --key --cert-only --send --ws-send --expect --timeout --body --body-file --json --basic-auth-user --basic-auth-password-file --basic-auth-password-env --bearer-token-file --bearer-token-env --expect-status --expect-body --expect-body-regex --expect-json --expect-header --max-latency --cert-min-days --concurrency --require --retries --retry-delay --watch --until --deadline --interval --fast-interval --rise --fall --start-up --on-transition --notify --alert-timeout --count --output --warn-latency --crit-latency --warn-days --crit-days --quiet --verbose --color --help --version"
+            opts="-f -X -H -k -t -c -w -i -o -q -v -h -V --targets-file --method --header --host --follow --max-redirects --http-version --insecure --cacert --cert --key --cert-only --send --ws-send --expect --timeout --body --body-file --json --basic-auth-user --basic-auth-password-file --basic-auth-password-env --bearer-token-file --bearer-token-env --expect-status --expect-body --expect-body-regex --expect-json --expect-header --max-latency --cert-min-days --concurrency --require --retries --retry-delay --watch --until --deadline --interval --fast-interval --rise --fall --start-up --on-transition --notify --alert-timeout --count --output --warn-latency --crit-latency --warn-days --crit-days --exporter --modules --timeout-offset --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1336,6 +1336,18 @@ _lbctl() {
                     return 0
                     ;;
                 --crit-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exporter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --modules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout-offset)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,77 +19,22 @@
 //! evaluation and the tests that pin them down are one concept, read together.
 
 pub use super::words::parse_regex;
+
+/// Whether `s` is written as a condition of the `--expect` language (an HTTP, DNS or TLS
+/// field first), so `--expect` can tell one from a TCP reply to wait for.
+pub fn is_condition(s: &str) -> bool {
+    super::field::FieldCond::looks_like(s) || super::http_cond::HttpCond::looks_like(s)
+}
+pub use super::status::StatusRanges;
 pub(crate) use super::words::truncate;
 use crate::spec::{SpecError, parse_duration};
 use std::fmt;
 use std::time::Duration;
 
-const STATUS_EXPECTED: &str = "status codes and ranges such as 200, 200-299 or 200-299,301";
 const JSON_EXPECTED: &str = "PATH OP VALUE such as '.status == \"UP\"', '.count >= 3' or '.ready exists' (OP: == != < <= > >=)";
 const HEADER_EXPECTED: &str =
     "'NAME: VALUE' (value contained in the header, case-insensitive) or 'NAME' (present)";
 const ASSERT_EXPECTED: &str = "KEY=VALUE with KEY one of status, body, body-regex, json, header, max-latency, cert-min-days, expect";
-
-/// Accepted HTTP status codes: a list of inclusive ranges.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusRanges(Vec<(u16, u16)>);
-
-impl Default for StatusRanges {
-    /// 200-399, the Kubernetes HTTP probe default.
-    fn default() -> Self {
-        StatusRanges(vec![(200, 399)])
-    }
-}
-
-impl StatusRanges {
-    /// Parse `200`, `200-299`, `200-299,301`.
-    pub fn parse(s: &str) -> Result<Self, SpecError> {
-        let err = |problem: String| SpecError::new("status list", s, problem, STATUS_EXPECTED);
-        let mut out = Vec::new();
-        for part in s.split(',') {
-            let part = part.trim();
-            if part.is_empty() {
-                return Err(err("an entry is empty".into()));
-            }
-            let (lo, hi) = match part.split_once('-') {
-                Some((a, b)) => (a.trim(), b.trim()),
-                None => (part, part),
-            };
-            let code = |t: &str| -> Result<u16, SpecError> {
-                match t.parse::<u16>() {
-                    Ok(c) if (100..=599).contains(&c) => Ok(c),
-                    _ => Err(err(format!("'{t}' is not a status code 100-599"))),
-                }
-            };
-            let (lo, hi) = (code(lo)?, code(hi)?);
-            if lo > hi {
-                return Err(err(format!("range {lo}-{hi} is backwards")));
-            }
-            out.push((lo, hi));
-        }
-        Ok(StatusRanges(out))
-    }
-
-    pub fn contains(&self, status: u16) -> bool {
-        self.0.iter().any(|&(lo, hi)| (lo..=hi).contains(&status))
-    }
-}
-
-impl fmt::Display for StatusRanges {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, (lo, hi)) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(",")?;
-            }
-            if lo == hi {
-                write!(f, "{lo}")?;
-            } else {
-                write!(f, "{lo}-{hi}")?;
-            }
-        }
-        Ok(())
-    }
-}
 
 /// A comparison operator of the JSON condition language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -401,12 +346,32 @@ pub struct Conditions {
     pub cert_min_days: Option<f64>,
     /// Field conditions (`--expect 'dns.answer.count >= 1'`, see field.rs).
     pub fields: Vec<super::field::FieldCond>,
+    /// HTTP answer conditions (`--expect 'body !~ error'`, see http_cond.rs).
+    pub http: Vec<super::http_cond::HttpCond>,
 }
 
 impl Conditions {
     /// Whether the body must be read and kept to evaluate these conditions.
     pub fn needs_body(&self) -> bool {
-        !self.body_contains.is_empty() || !self.body_regex.is_empty() || !self.json.is_empty()
+        !self.body_contains.is_empty()
+            || !self.body_regex.is_empty()
+            || !self.json.is_empty()
+            || self.http.iter().any(|h| h.needs_body())
+    }
+
+    /// Add one `--expect`/`expect=` condition: an HTTP one (`status`, `body`, `header.NAME`,
+    /// `tls`; `status == LIST` replaces the accepted list) or a DNS/TLS field condition.
+    pub fn add_expect(&mut self, s: &str) -> Result<(), SpecError> {
+        use super::http_cond::{HttpCond, Parsed};
+        if HttpCond::looks_like(s) {
+            match HttpCond::parse(s)? {
+                Parsed::Status(list) => self.status = list,
+                Parsed::Cond(c) => self.http.push(c),
+            }
+        } else {
+            self.fields.push(super::field::FieldCond::parse(s)?);
+        }
+        Ok(())
     }
 
     /// Apply one per-target assertion `key=value` (from a target line). `status`,
@@ -429,7 +394,7 @@ impl Conditions {
             "header" => self.headers.push(HeaderCond::parse(value)?),
             "max-latency" => self.max_latency = Some(parse_duration(value)?),
             "cert-min-days" => self.cert_min_days = Some(parse_days(value)?),
-            "expect" => self.fields.push(super::field::FieldCond::parse(value)?),
+            "expect" => self.add_expect(value)?,
             _ => {
                 return Err(SpecError::new(
                     "target assertion",
@@ -460,19 +425,6 @@ pub fn parse_days(s: &str) -> Result<f64, SpecError> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn status_ranges() {
-        let r = StatusRanges::parse("200-299, 301").unwrap();
-        assert!(r.contains(204) && r.contains(301) && !r.contains(302) && !r.contains(199));
-        assert_eq!(r.to_string(), "200-299,301");
-        assert_eq!(StatusRanges::default().to_string(), "200-399");
-        for bad in [
-            "", "abc", "200-", "-200", "300-200", "99", "600", "200,,204", "2xx",
-        ] {
-            assert!(StatusRanges::parse(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn json_conditions() {

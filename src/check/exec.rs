@@ -87,6 +87,9 @@ fn judge(
         for h in &c.headers {
             h.eval(&a.headers)?;
         }
+        for h in c.http.iter().filter(|h| !h.needs_body()) {
+            h.eval(out.status, &a.headers, "", out.tls.is_some())?;
+        }
         if c.needs_body() {
             let text = String::from_utf8_lossy(&a.body);
             for want in &c.body_contains {
@@ -107,6 +110,9 @@ fn judge(
                     ));
                 }
             }
+            for h in c.http.iter().filter(|h| h.needs_body()) {
+                h.eval(out.status, &a.headers, &text, out.tls.is_some())?;
+            }
             if !c.json.is_empty() {
                 let doc: serde_json::Value = serde_json::from_slice(&a.body).map_err(|e| {
                     format!(
@@ -119,6 +125,12 @@ fn judge(
                 }
             }
         }
+    }
+    if answer.is_none()
+        && let Some(h) = c.http.first()
+        && !spec.cert_only
+    {
+        return Err(format!("{h} needs an http:// or https:// target"));
     }
     if let Some(a) = out.dns.as_deref()
         && a.rcode != "NOERROR"

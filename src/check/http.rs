@@ -267,6 +267,11 @@ where
     p.out.status = Some(status);
     p.enter(Phase::Body);
     let (parts, mut body) = resp.into_parts();
+    p.out.content_length = parts
+        .headers
+        .get(::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
     let keep = spec.conditions.needs_body();
     let mut buf: Vec<u8> = Vec::new();
     let mut total = 0u64;

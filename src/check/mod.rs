@@ -35,10 +35,12 @@ pub mod field;
 mod field_exchange;
 mod grpc;
 mod http;
+pub mod http_cond;
 pub mod icmp;
 pub mod icmp_data;
 mod request;
 pub mod state;
+mod status;
 pub mod target;
 mod tcp;
 pub mod tls;
@@ -193,6 +195,8 @@ pub struct CheckOutcome {
     pub redirects: u32,
     /// Response body bytes read.
     pub body_bytes: u64,
+    /// The answer's Content-Length header, when it had one (HTTP only).
+    pub content_length: Option<u64>,
     /// A TLS failure the user can fix by trusting a CA or pinning the certificate (the
     /// caller words the fix in its own flags: [`crate::tls::TrustFix::advice`]).
     pub tls_fix: Option<crate::tls::TrustFix>,

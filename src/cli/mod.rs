@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod demo;
 mod load;
 mod probe;
+mod probe_exporter;
 mod proxy;
 mod ring;
 mod serve;
@@ -20,6 +21,7 @@ mod sim;
 pub use demo::{DemoArgs, DemoOutput};
 pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, ReportArgs, RunArgs, TargetsFormat};
 pub use probe::ProbeArgs;
+pub use probe_exporter::ExporterArgs;
 pub use proxy::{
     AccessLog, Algorithm, CtlAction, CtlArgs, CtlCache, ExplainArgs, GrafanaArgs, ProxyArgs,
     ProxyCommand, ProxyMode, ProxyOutput, SendProxy, SniFallback,

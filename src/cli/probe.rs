@@ -27,7 +27,10 @@ command-line value, body, body-regex, json and header add to the command-line co
   db.internal:5432
   http://10.0.0.7:8080/ready header='Content-Type: json' json='.checks[0].ok == true'
 
-Field conditions (--expect, expect=): FIELD OP VALUE. TLS (https, grpcs; cert.* is the leaf):
+Field conditions (--expect, expect=): FIELD OP VALUE. HTTP: status == 200,204 (the accepted
+list) or status != 503, body ~ RE / body !~ RE (must / must not match), header.NAME ~ RE /
+header.NAME !~ RE (a missing header fails both), tls == true|false (blackbox's fail_if_not_ssl /
+fail_if_ssl). TLS (https, grpcs; cert.* is the leaf):
 tls.version >= 1.2, cert.days_left >= 14 (== != < <= > >=), tls.cipher, tls.alpn, cert.subject,
 cert.issuer, cert.san (any SAN), cert.fingerprint (SHA-256) with == != (exact) or ~ !~ (regex),
 e.g. 'cert.issuer ~ Let'. DNS: dns.rcode == NXDOMAIN (or !=; a comma
@@ -63,6 +66,8 @@ Examples:
   lbctl probe grpc://127.0.0.1:50051 grpc://127.0.0.1:50051/lbctl.test.v1.Echo
   lbctl probe wss://stream.example.com/ws --ws-send ping --expect 'ws.message ~ pong'
   lbctl probe 'icmp://10.0.0.1?count=5' --expect 'icmp.loss <= 20'
+  lbctl probe http://127.0.0.1:8080/ --expect 'body !~ (?i)error' --expect 'header.X-Version ~ ^2'
+  lbctl probe --exporter 127.0.0.1:9115 --modules modules.toml   (blackbox_exporter-style /probe)
 
 Exit codes:
   0  the requirement holds (every target passed, or --require any/N met; healthy for --until)
@@ -94,6 +99,9 @@ pub struct ProbeArgs {
 
     #[command(flatten)]
     pub output: Box<OutputArgs>,
+
+    #[command(flatten)]
+    pub exporter: Box<super::ExporterArgs>,
 }
 
 // The flag groups are boxed: they keep `Command` small (clippy::large_enum_variant).
@@ -159,8 +167,9 @@ pub struct RequestArgs {
     #[arg(long, value_name = "TEXT")]
     pub ws_send: Option<String>,
 
-    /// A field condition, 'FIELD OP VALUE' (repeatable), e.g. 'tls.version >= 1.2', 'cert.issuer
-    /// ~ Let', 'cert.days_left >= 14', 'dns.rcode == NXDOMAIN',
+    /// A field condition, 'FIELD OP VALUE' (repeatable), e.g. 'body !~ error' (the body must
+    /// not match), 'body ~ RE', 'header.NAME !~ RE', 'status != 503', 'tls == true',
+    /// 'tls.version >= 1.2', 'cert.issuer ~ Let', 'cert.days_left >= 14', 'dns.rcode == NXDOMAIN',
     /// 'dns.answer.count >= 1', 'dns.answer ~ 10\.0\.0\.' (some record matches), 'dns.answer.all
     /// ~ RE' (every one), 'dns.answer !~ RE' (none), 'dns.authoritative == true', 'ws.message ~
     /// pong', 'ws.close_code == 1000', 'icmp.loss <= 20', 'icmp.rtt_ms < 50'. For a tcp://

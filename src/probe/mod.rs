@@ -8,6 +8,7 @@
 mod alert;
 mod dns_metrics;
 mod exchange_metrics;
+mod exporter;
 mod oneshot;
 mod options;
 mod payload;
@@ -21,7 +22,6 @@ pub use options::{HttpVersionArg, ProbeOutput, Require, UntilState};
 pub use settings::Settings;
 pub use targets::{ProbeTarget, parse_line};
 
-use crate::check::field::FieldCond;
 use crate::check::{
     CheckSpec, Conditions, HeaderCond, HttpVersion, JsonCond, Scheme, StatusRanges, cond, tls,
 };
@@ -108,6 +108,9 @@ pub fn nagios_requested(args: &[std::ffi::OsString]) -> bool {
 }
 
 fn run_inner(args: ProbeArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    if let Some(addr) = args.exporter.exporter {
+        return exporter::run(&args, addr, global);
+    }
     let (targets, settings) = prepare(&args, &mut std::io::stdin().lock())?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -163,6 +166,15 @@ fn prepare(
         ));
     }
     icmp_preflight(&targets)?;
+    if !spec.conditions.http.is_empty()
+        && !targets
+            .iter()
+            .any(|t| matches!(t.target.scheme, Scheme::Http | Scheme::Https))
+    {
+        return Err(Failure::usage(
+            "--expect 'body …', 'header.…', 'status …' and 'tls == …' conditions apply to http:// and https:// targets, and none was given",
+        ));
+    }
     if (args.request.send.is_some() || tcp_expect(args)?.is_some())
         && !targets.iter().any(|t| t.target.scheme == Scheme::Tcp)
     {
@@ -342,7 +354,7 @@ fn tcp_expect(args: &ProbeArgs) -> anyhow::Result<Option<&String>> {
         .request
         .expect
         .iter()
-        .filter(|e| !FieldCond::looks_like(e));
+        .filter(|e| !cond::is_condition(e));
     let first = raw.next();
     if let Some(second) = raw.next() {
         return Err(Failure::usage(format!(
@@ -394,13 +406,8 @@ fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
     for h in &args.conditions.expect_header {
         conditions.headers.push(HeaderCond::parse(h)?);
     }
-    for e in args
-        .request
-        .expect
-        .iter()
-        .filter(|e| FieldCond::looks_like(e))
-    {
-        conditions.fields.push(FieldCond::parse(e)?);
+    for e in args.request.expect.iter().filter(|e| cond::is_condition(e)) {
+        conditions.add_expect(e)?;
     }
     conditions.max_latency = args.conditions.max_latency;
     if let Some(d) = &args.conditions.cert_min_days {
@@ -495,6 +502,8 @@ mod tests {
             &["db:1", "-H", "nocolon"],
             &["db:1", "--send", "\\q"],
             &["http://a/", "--expect", "x"],
+            &["db:1", "--expect", "body !~ error"],
+            &["http://a/", "--expect", "header.x !~ ("],
             &["db:1", "--cert-min-days", "soon"],
             &["db:1", "--warn-days", "x"],
             &["db:1", "--cacert", "/nonexistent.pem"],

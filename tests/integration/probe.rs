@@ -5,6 +5,7 @@
 
 mod alerts;
 mod dns;
+mod exporter;
 mod icmp;
 mod request;
 mod servers;

@@ -7,14 +7,14 @@ use crate::support::{Proc, lbctl};
 use serde_json::Value;
 use std::time::Duration;
 
-struct Dnsmasq {
+pub(super) struct Dnsmasq {
     _proc: Proc,
-    port: u16,
+    pub(super) port: u16,
 }
 
 /// dnsmasq on a free loopback port (its UDP and TCP listeners), retried if the port was taken
 /// between choosing and binding it.
-fn dnsmasq() -> Dnsmasq {
+pub(super) fn dnsmasq() -> Dnsmasq {
     let big = "x".repeat(250);
     let txt = format!("--txt-record=big.test,{big},{big},{big}");
     for _ in 0..5 {

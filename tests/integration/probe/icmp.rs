@@ -141,3 +141,38 @@ fn icmp_without_a_reply_fails_within_the_timeout() {
     let total = t["timings_ms"]["total"].as_f64().unwrap();
     assert!((900.0..3000.0).contains(&total), "{t}");
 }
+
+/// The exporter's built-in `icmp` module, scraped as blackbox's is (`target=HOST`), from
+/// inside a namespace that allows ping sockets.
+#[test]
+fn exporter_icmp_module_answers_in_blackbox_names() {
+    let script = format!(
+        "ip link set lo up && {ALLOW} || exit 9; out=$(mktemp) || exit 9; \
+         \"$0\" probe --exporter 127.0.0.1:0 > \"$out\" & pid=$!; \
+         for i in $(seq 1 100); do grep -q http \"$out\" 2>/dev/null && break; sleep 0.1; done; \
+         addr=$(head -n1 \"$out\"); \
+         curl -s \"$addr/probe?module=icmp&target=127.0.0.1\"; echo; \
+         curl -s -o /dev/null -w 'status=%{{http_code}}\\n' \"$addr/probe?module=icmp&target=http://127.0.0.1/\"; \
+         kill $pid; wait $pid; rm -f \"$out\""
+    );
+    let out = Command::new("unshare")
+        .args(["--net", "sh", "-c", &script, crate::support::bin()])
+        .output()
+        .expect("run unshare");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("unshare failed") && !stderr.contains("Operation not permitted"),
+        "this test makes a network namespace (unshare --net) and needs root or CAP_SYS_ADMIN: {stderr}"
+    );
+    for want in [
+        "probe_success 1\n",
+        "probe_icmp_duration_seconds{phase=\"rtt\"} ",
+        "probe_icmp_reply_hop_limit 64\n",
+        "probe_icmp_replies_received 1\n",
+        "probe_ip_protocol 4\n",
+        "status=400\n",
+    ] {
+        assert!(text.contains(want), "{want:?} not in\n{text}\n{stderr}");
+    }
+}

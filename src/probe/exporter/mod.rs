@@ -1,0 +1,62 @@
+//! `lbctl probe --exporter ADDR`: probe as a blackbox_exporter-compatible server, so a
+//! Prometheus scrape config written for blackbox_exporter works unchanged. Modules
+//! (modules.rs: the built-in ones and `--modules F.toml`) say how to probe; a scrape's
+//! `target=` is read per prober (target.rs), checked by the `check` core, and answered under
+//! blackbox's metric names (exposition.rs); the server (server.rs) bounds concurrency and
+//! time and keeps its own counters (self_metrics.rs). SIGINT/SIGTERM stop it gracefully.
+
+mod exposition;
+mod module;
+mod module_toml;
+mod modules;
+mod self_metrics;
+mod server;
+mod target;
+
+use crate::cli::{GlobalOpts, ProbeArgs};
+use crate::exit::{ExitCode, Failure};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Run the exporter on `addr` until SIGINT/SIGTERM.
+pub fn run(args: &ProbeArgs, addr: SocketAddr, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
+    if args.request.timeout.is_zero() {
+        return Err(Failure::usage("--timeout must be more than 0"));
+    }
+    if args.mode.concurrency == 0 {
+        return Err(Failure::usage("--concurrency must be at least 1"));
+    }
+    let modules = modules::load(args.exporter.modules.as_deref(), args.request.timeout)
+        .map_err(Failure::usage)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async {
+        let mut signals = crate::shutdown::Signals::install()
+            .map_err(|e| Failure::runtime(format!("cannot install signal handlers: {e}")))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Failure::runtime(format!("cannot listen on {addr}: {e}")))?;
+        let bound = listener.local_addr()?;
+        let names: Vec<&str> = modules.keys().map(String::as_str).collect();
+        // The address on stdout (tests and scripts read it, port 0 included); the rest on stderr.
+        println!("http://{bound}");
+        if !global.quiet {
+            eprintln!(
+                "lbctl probe exporter on http://{bound}/probe?target=...&module=... (modules: {})",
+                names.join(", ")
+            );
+        }
+        let exporter = Arc::new(server::Exporter {
+            modules,
+            slots: tokio::sync::Semaphore::new(args.mode.concurrency),
+            concurrency: args.mode.concurrency,
+            offset: args.exporter.timeout_offset,
+            metrics: self_metrics::SelfMetrics::new(),
+            log: !global.quiet,
+        });
+        server::serve(listener, exporter, async move { signals.recv().await }).await;
+        Ok(ExitCode::Success)
+    })
+}
