@@ -96,7 +96,7 @@ pub fn cert_info(der: &[u8]) -> CertInfo {
                 subject: cert.subject().to_string(),
                 issuer: cert.issuer().to_string(),
                 sans,
-                serial: cert.raw_serial_as_string(),
+                serial: serial_text(cert.raw_serial()),
                 not_before: cert.validity().not_before.timestamp(),
                 not_after: cert.validity().not_after.timestamp(),
                 sha256,
@@ -128,9 +128,32 @@ fn san_text(n: &x509_parser::extensions::GeneralName<'_>) -> Option<String> {
     }
 }
 
+/// The serial number as openssl prints it (`x509 -serial`): the integer's bytes in hex, colon
+/// separated, without DER's leading zero byte (present whenever the top bit of a positive
+/// serial is set, i.e. for half of all random serials).
+fn serial_text(raw: &[u8]) -> String {
+    let start = raw
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(raw.len().saturating_sub(1));
+    raw[start..]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serials_read_as_openssl_prints_them() {
+        assert_eq!(serial_text(&[0x00, 0x97, 0xc8, 0x01]), "97:c8:01");
+        assert_eq!(serial_text(&[0x12, 0x00]), "12:00");
+        assert_eq!(serial_text(&[0x00]), "00");
+        assert_eq!(serial_text(&[]), "");
+    }
 
     #[test]
     fn a_certificate_reads_back_its_names_and_dates() {
