@@ -26,7 +26,7 @@
 use super::dns_data::DnsAnswer;
 use super::tls_info::TlsInfo;
 pub use super::words::Op;
-use super::words::compare;
+use super::words::{compare, unquote};
 use crate::spec::SpecError;
 
 const EXPECTED: &str = "FIELD OP VALUE, e.g. 'tls.version >= 1.2', 'cert.issuer ~ Let', \
@@ -451,15 +451,6 @@ impl FieldCond {
 
 fn known_rcode(c: &str) -> bool {
     (0..=16).any(|n| super::dns_data::rcode_name(n) == c)
-}
-
-fn unquote(v: &str) -> &str {
-    for q in ['\'', '"'] {
-        if let Some(inner) = v.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
-            return inner;
-        }
-    }
-    v
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 //! [`super::cond::Conditions::add_expect`].
 
 use super::status::StatusRanges;
-use super::words::truncate;
+use super::words::{truncate, unquote};
 use crate::spec::SpecError;
 
 const EXPECTED: &str = "'status == 200,204', 'status != 503', 'body ~ RE', 'body !~ RE', \
@@ -189,15 +189,6 @@ impl std::fmt::Display for HttpCond {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "'{}'", self.text)
     }
-}
-
-fn unquote(v: &str) -> &str {
-    for q in ['\'', '"'] {
-        if let Some(inner) = v.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
-            return inner;
-        }
-    }
-    v
 }
 
 #[cfg(test)]

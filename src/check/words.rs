@@ -4,6 +4,16 @@
 
 use crate::spec::SpecError;
 
+/// A condition's value without one pair of surrounding quotes (`'a b'` or `"a b"`).
+pub(crate) fn unquote(v: &str) -> &str {
+    for q in ['\'', '"'] {
+        if let Some(inner) = v.strip_prefix(q).and_then(|r| r.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    v
+}
+
 /// At most `max` characters of `s`, with '…' when cut (for values quoted in a reason).
 pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {

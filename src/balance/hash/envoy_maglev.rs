@@ -7,26 +7,12 @@
 //! xxHash64(key) % M. Unlike go-maglev (`maglev`), the server order does not matter.
 
 use super::compat_hash::xxh64;
-use super::maglev::{MAX_TABLE_SIZE, is_prime};
+use super::maglev::check_table_size;
 use super::types::{HashError, HashServer};
 
 /// Envoy's table: slot -> server index.
 pub fn envoy_maglev_table(servers: &[HashServer], m: u64) -> Result<Vec<u32>, HashError> {
-    if m > MAX_TABLE_SIZE {
-        return Err(HashError::TableTooLarge {
-            size: m,
-            max: MAX_TABLE_SIZE,
-        });
-    }
-    if !is_prime(m) {
-        return Err(HashError::TableNotPrime(m));
-    }
-    if m < servers.len() as u64 {
-        return Err(HashError::TableTooSmall {
-            size: m,
-            servers: servers.len(),
-        });
-    }
+    check_table_size(m, servers.len())?;
     let sum: u64 = servers.iter().map(|s| s.weight as u64).sum();
     if sum == 0 {
         return Err(HashError::AllDrained);

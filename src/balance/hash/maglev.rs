@@ -24,6 +24,24 @@ pub struct Maglev {
 }
 
 /// Deterministic primality by trial division (table sizes are at most ~4e7).
+/// A maglev table must be a prime (so every skip visits every slot), at least the server
+/// count, and at most [`MAX_TABLE_SIZE`]; shared by lbctl's maglev and Envoy's.
+pub fn check_table_size(m: u64, servers: usize) -> Result<(), HashError> {
+    if m > MAX_TABLE_SIZE {
+        return Err(HashError::TableTooLarge {
+            size: m,
+            max: MAX_TABLE_SIZE,
+        });
+    }
+    if !is_prime(m) {
+        return Err(HashError::TableNotPrime(m));
+    }
+    if m < servers as u64 {
+        return Err(HashError::TableTooSmall { size: m, servers });
+    }
+    Ok(())
+}
+
 pub fn is_prime(n: u64) -> bool {
     if n < 2 {
         return false;
@@ -79,21 +97,7 @@ pub fn populate(perms: &[(u64, u64)], claims: &[u64], m: u64) -> Vec<u32> {
 impl Maglev {
     pub fn new(servers: &[HashServer], table_size: u64, hash: HashFn) -> Result<Maglev, HashError> {
         let m = table_size;
-        if m > MAX_TABLE_SIZE {
-            return Err(HashError::TableTooLarge {
-                size: m,
-                max: MAX_TABLE_SIZE,
-            });
-        }
-        if !is_prime(m) {
-            return Err(HashError::TableNotPrime(m));
-        }
-        if m < servers.len() as u64 {
-            return Err(HashError::TableTooSmall {
-                size: m,
-                servers: servers.len(),
-            });
-        }
+        check_table_size(m, servers.len())?;
         let active: Vec<usize> = (0..servers.len())
             .filter(|&i| servers[i].weight > 0)
             .collect();
