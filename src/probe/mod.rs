@@ -8,7 +8,7 @@
 mod alert;
 mod dns_metrics;
 mod exchange_metrics;
-mod exporter;
+pub mod exporter;
 mod oneshot;
 mod options;
 mod payload;

@@ -60,3 +60,26 @@ pub fn run(args: &ProbeArgs, addr: SocketAddr, global: &GlobalOpts) -> anyhow::R
         Ok(ExitCode::Success)
     })
 }
+
+/// A scrape's request read exactly as the server reads it (query parameters, the module among
+/// the built-in ones, the timeout header, the target for the module's prober), without
+/// probing: the target as lbctl will probe it and the time budget, or the one-line reason
+/// the server would answer 400 with. Everything in it comes off the network; the fuzz
+/// target `probe_inputs` drives it.
+pub fn read_scrape(
+    query: &str,
+    timeout_header: Option<&str>,
+) -> Result<(String, std::time::Duration), String> {
+    let defaults = std::time::Duration::from_secs(5);
+    let modules = modules::builtin(defaults);
+    let p = server::params(Some(query));
+    let name = p.module.as_deref().unwrap_or("http_2xx");
+    let module = modules
+        .get(name)
+        .ok_or_else(|| format!("Unknown module \"{}\"", name.escape_default()))?;
+    let budget = server::budget(timeout_header, module.timeout, defaults / 10)?;
+    let raw = p.target.as_deref().filter(|t| !t.is_empty());
+    let raw = raw.ok_or("Target parameter is missing")?;
+    let (target, _) = target::resolve(module, raw, p.hostname.as_deref())?;
+    Ok((target.to_string(), budget))
+}

@@ -141,14 +141,14 @@ async fn handle(ex: &Exporter, req: Request<Incoming>) -> Answer {
 
 /// The query parameters blackbox reads (the first of each; percent-decoded).
 #[derive(Default)]
-struct Params {
-    target: Option<String>,
-    module: Option<String>,
-    debug: bool,
-    hostname: Option<String>,
+pub(super) struct Params {
+    pub(super) target: Option<String>,
+    pub(super) module: Option<String>,
+    pub(super) debug: bool,
+    pub(super) hostname: Option<String>,
 }
 
-fn params(query: Option<&str>) -> Params {
+pub(super) fn params(query: Option<&str>) -> Params {
     let mut p = Params::default();
     for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         let slot = match k.as_ref() {
@@ -170,7 +170,11 @@ fn params(query: Option<&str>) -> Params {
 
 /// The probe's time budget: blackbox's getTimeout (the scrape timeout minus the offset, or
 /// the module's timeout when that is smaller or the header leaves nothing).
-fn budget(header: Option<&str>, module: Duration, offset: Duration) -> Result<Duration, String> {
+pub(super) fn budget(
+    header: Option<&str>,
+    module: Duration,
+    offset: Duration,
+) -> Result<Duration, String> {
     let scrape = match header {
         None => NO_HEADER_SECONDS,
         Some(v) => match v.trim().parse::<f64>() {
