@@ -382,3 +382,60 @@ fn openssl_sha256(cert: &Path) -> String {
         .map(|(_, v)| v.replace(':', "").to_ascii_lowercase())
         .unwrap_or_default()
 }
+
+/// The exporter's TLS module keys (`ca_file`, `cert_file`, `key_file`) against the Python
+/// server that requires a client certificate: with them the scrape passes and reports the
+/// handshake under blackbox's names (the serial as blackbox prints it, which is openssl's
+/// `-serial` in lower case); without the client certificate the scrape fails. The
+/// `expect` conditions of a module judge the certificate too.
+#[test]
+fn exporter_modules_carry_tls_files_and_report_the_chain() {
+    let p = pki();
+    let (_server, url) = mtls_server(&p);
+    let dir = tempfile::tempdir().unwrap();
+    let modules = dir.path().join("modules.toml");
+    let (ca, cert, key) = (
+        p.ca.display().to_string(),
+        p.client_cert.display().to_string(),
+        p.client_key.display().to_string(),
+    );
+    std::fs::write(
+        &modules,
+        format!(
+            "[modules.mtls]\nprober = \"http\"\nca_file = '{ca}'\ncert_file = '{cert}'\nkey_file = '{key}'\n\
+             expect = [\"body ~ client=lbctl-client\", \"cert.issuer ~ lbctl test CA\", \"tls.version >= 1.2\"]\n\n\
+             [modules.no_client_cert]\nprober = \"http\"\nca_file = '{ca}'\n"
+        ),
+    )
+    .unwrap();
+    let mut proc = Proc::spawn(&[
+        "-q",
+        "probe",
+        "--exporter",
+        "127.0.0.1:0",
+        "--modules",
+        modules.to_str().unwrap(),
+    ]);
+    let base = proc.line(Duration::from_secs(20));
+    let scrape = |module: &str| -> String {
+        let q = format!("{base}/probe?module={module}&target={url}");
+        crate::support::http()
+            .get(q)
+            .send()
+            .and_then(|r| r.text())
+            .expect("scrape")
+    };
+    let ok = scrape("mtls");
+    let serial = openssl_reads(&p.server_cert, "-serial").to_ascii_lowercase();
+    for want in [
+        "probe_success 1\n".to_string(),
+        "probe_http_ssl 1\n".to_string(),
+        "probe_tls_version_info{version=\"TLS 1.3\"} 1\n".to_string(),
+        format!("serialnumber=\"{serial}\""),
+        "issuer=\"CN=lbctl test CA\"".to_string(),
+    ] {
+        assert!(ok.contains(&want), "{want:?} not in\n{ok}");
+    }
+    let refused = scrape("no_client_cert");
+    assert!(refused.contains("probe_success 0\n"), "{refused}");
+}
