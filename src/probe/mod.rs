@@ -1,5 +1,7 @@
 //! `lbctl probe`: health-check targets once (`oneshot`), continuously with rise/fall
-//! (`watch`), or until healthy (`watch::until`), and report in the chosen format (`report`).
+//! (`watch`), or until healthy (`watch::until`), and report in the chosen format (`report`;
+//! `prometheus` for the text exposition; `shot` is how one target ended). `exporter` serves
+//! blackbox_exporter-style scrapes.
 //! The checks themselves are the `check` core; this module turns flags into a
 //! [`CheckSpec`], loads the targets and wires results to output and exit codes.
 //!
@@ -12,8 +14,10 @@ pub mod exporter;
 mod oneshot;
 mod options;
 mod payload;
+mod prometheus;
 mod report;
 mod settings;
+mod shot;
 mod targets;
 mod tls_metrics;
 mod watch;

@@ -2,45 +2,16 @@
 //! prometheus text exposition (blackbox_exporter's metric names) and the nagios plugin line.
 //! Each renderer returns text so that tests parse exactly what users see.
 
+use super::prometheus::prometheus;
+pub use super::shot::{ShotResult, Verdict};
 use super::targets::ProbeTarget;
 use super::{ProbeOutput, Require};
-use crate::check::{CheckOutcome, Timings};
+use crate::check::Timings;
 use crate::exit::ExitCode;
 use crate::spec::format_duration;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;
 use std::time::{Duration, SystemTime};
-
-/// How one target ended in one-shot mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
-    Pass,
-    /// Passed, but only after a retry.
-    Flaky,
-    Fail,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "ok",
-            Verdict::Flaky => "flaky",
-            Verdict::Fail => "fail",
-        }
-    }
-
-    pub fn passed(self) -> bool {
-        self != Verdict::Fail
-    }
-}
-
-/// The last outcome of a target and how many attempts it took.
-#[derive(Debug, Clone)]
-pub struct ShotResult {
-    pub outcome: CheckOutcome,
-    pub attempts: u32,
-    pub verdict: Verdict,
-}
 
 /// The nagios thresholds (`--warn-latency` ...).
 #[derive(Debug, Clone, Copy, Default)]
@@ -323,145 +294,6 @@ fn status_cell(o: &crate::check::CheckOutcome) -> String {
     o.status.map_or("-".to_string(), |s| s.to_string())
 }
 
-/// A Prometheus label value, escaped (text exposition format 0.0.4).
-fn label(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-/// blackbox_exporter's names with a `target` label (one exposition for many targets).
-/// probe_duration_seconds carries a `phase` label (resolve, connect, tls, processing,
-/// transfer; blackbox's phase names), so `sum by (target)` is the whole probe.
-pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemTime) -> String {
-    let mut s = String::new();
-    let metric = |s: &mut String, name: &str, help: &str| {
-        let _ = writeln!(s, "# HELP {name} {help}");
-        let _ = writeln!(s, "# TYPE {name} gauge");
-    };
-    metric(
-        &mut s,
-        "probe_success",
-        "Whether the probe was a success (1) or not (0).",
-    );
-    for (t, r) in targets.iter().zip(results) {
-        let _ = writeln!(
-            s,
-            "probe_success{{target=\"{}\"}} {}",
-            label(&t.label),
-            u8::from(r.verdict.passed())
-        );
-    }
-    metric(
-        &mut s,
-        "probe_duration_seconds",
-        "Duration of the probe by phase, in seconds (the phases sum to the whole probe).",
-    );
-    for (t, r) in targets.iter().zip(results) {
-        let tm = &r.outcome.timings;
-        let known: Duration = [tm.dns, tm.connect, tm.tls, tm.ttfb].iter().flatten().sum();
-        let phases = [
-            ("resolve", tm.dns.unwrap_or_default()),
-            ("connect", tm.connect.unwrap_or_default()),
-            ("tls", tm.tls.unwrap_or_default()),
-            ("processing", tm.ttfb.unwrap_or_default()),
-            ("transfer", tm.total.saturating_sub(known)),
-        ];
-        for (phase, d) in phases {
-            let _ = writeln!(
-                s,
-                "probe_duration_seconds{{target=\"{}\",phase=\"{phase}\"}} {:.6}",
-                label(&t.label),
-                d.as_secs_f64()
-            );
-        }
-    }
-    let status: Vec<String> = targets
-        .iter()
-        .zip(results)
-        .filter(|(t, _)| {
-            !matches!(
-                t.target.scheme,
-                crate::check::Scheme::Tcp | crate::check::Scheme::Dns | crate::check::Scheme::Icmp
-            )
-        })
-        .map(|(t, r)| {
-            format!(
-                "probe_http_status_code{{target=\"{}\"}} {}",
-                label(&t.label),
-                r.outcome.status.unwrap_or(0)
-            )
-        })
-        .collect();
-    // The health status as a state set (one sample per status, 1 for the one seen), the
-    // usual exposition of an enum; absent when no HealthCheckResponse came back.
-    let grpc: Vec<String> = targets
-        .iter()
-        .zip(results)
-        .filter_map(|(t, r)| {
-            let seen = r.outcome.grpc_status?;
-            Some(
-                ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"]
-                    .iter()
-                    .map(|st| {
-                        format!(
-                            "probe_grpc_serving_status{{target=\"{}\",status=\"{st}\"}} {}",
-                            label(&t.label),
-                            u8::from(*st == seen)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
-        })
-        .collect();
-    let expiry: Vec<String> = targets
-        .iter()
-        .zip(results)
-        .filter_map(|(t, r)| {
-            let na = r.outcome.cert_not_after?;
-            Some(format!(
-                "probe_ssl_earliest_cert_expiry{{target=\"{}\"}} {na}",
-                label(&t.label)
-            ))
-        })
-        .collect();
-    // A family is written only when it has samples (TCP-only runs have no status code).
-    let rows: Vec<(&ProbeTarget, &CheckOutcome)> = targets
-        .iter()
-        .zip(results)
-        .map(|(t, r)| (t, &r.outcome))
-        .collect();
-    let dns = super::dns_metrics::families(&rows, label);
-    let tls = super::tls_metrics::families(&rows, label);
-    let exchange = super::exchange_metrics::families(&rows, label);
-    for (name, help, samples) in dns.into_iter().chain(tls).chain(exchange).chain([
-        (
-            "probe_http_status_code",
-            "Response HTTP status code (0 without a response).",
-            status,
-        ),
-        (
-            "probe_grpc_serving_status",
-            "grpc.health.v1 serving status of gRPC targets (1 for the status answered).",
-            grpc,
-        ),
-        (
-            "probe_ssl_earliest_cert_expiry",
-            "Earliest expiring certificate of the peer chain, Unix seconds.",
-            expiry,
-        ),
-    ]) {
-        if !samples.is_empty() {
-            metric(&mut s, name, help);
-            for line in samples {
-                let _ = writeln!(s, "{line}");
-            }
-        }
-    }
-    s
-}
-
 /// Nagios plugin output (Nagios plugin development guidelines): one line
 /// `LBCTL STATE - text | perfdata`, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 pub fn nagios(
@@ -555,7 +387,7 @@ pub fn nagios(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{CheckSpec, FailKind};
+    use crate::check::{CheckOutcome, CheckSpec, FailKind};
     use std::sync::Arc;
 
     fn target(s: &str) -> ProbeTarget {
