@@ -192,18 +192,20 @@ impl FieldCond {
             _ => None,
         };
         let parts: Vec<&str> = field.split('.').collect();
-        let number = |f: NumField| -> Result<Check, SpecError> {
+        // A numeric field: any comparison, and a finite number on the right.
+        let number_value = || -> Result<f64, SpecError> {
             ops(
                 &[Op::Eq, Op::Ne, Op::Ge, Op::Le, Op::Gt, Op::Lt],
                 "is a number (== != >= <= > <)",
             )?;
-            let n: f64 = value
+            value
                 .parse()
                 .ok()
                 .filter(|n: &f64| n.is_finite())
-                .ok_or_else(|| bad(format!("'{value}' is not a number")))?;
-            Ok(Check::Number(f, n))
+                .ok_or_else(|| bad(format!("'{value}' is not a number")))
         };
+        let number =
+            |f: NumField| -> Result<Check, SpecError> { Ok(Check::Number(f, number_value()?)) };
         let text = |f: TextField| -> Result<Check, SpecError> {
             ops(
                 &[Op::Eq, Op::Ne, Op::Match, Op::NoMatch],
@@ -285,18 +287,7 @@ impl FieldCond {
                     };
                     Check::Exchange(f, want)
                 }
-                Some(f) => {
-                    ops(
-                        &[Op::Eq, Op::Ne, Op::Ge, Op::Le, Op::Gt, Op::Lt],
-                        "is a number (== != >= <= > <)",
-                    )?;
-                    let n: f64 = value
-                        .parse()
-                        .ok()
-                        .filter(|n: &f64| n.is_finite())
-                        .ok_or_else(|| bad(format!("'{value}' is not a number")))?;
-                    Check::Exchange(f, super::field_exchange::Want::Number(n))
-                }
+                Some(f) => Check::Exchange(f, super::field_exchange::Want::Number(number_value()?)),
                 None => return Err(bad(format!("unknown field '{field}'"))),
             },
         };
