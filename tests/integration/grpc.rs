@@ -11,6 +11,7 @@ mod peers;
 mod proxy;
 mod serve;
 
+use crate::probe::probe_json;
 use crate::proxy::{args_with, backend_args, proxy, wait_state};
 use crate::support::{self, Proc, lbctl};
 use bytes::Bytes;
@@ -78,23 +79,6 @@ fn admin(addr: &str, action: &str) {
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
-}
-
-fn probe_json(args: &[&str]) -> (i32, serde_json::Value) {
-    let out = lbctl()
-        .arg("probe")
-        .args(args)
-        .args(["--output", "json"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), v)
 }
 
 /// A server that answers anything with an HTTP/1.1 400 (it speaks no HTTP/2), for at most

@@ -35,7 +35,8 @@ fn probe(args: &[&str]) -> Run {
     }
 }
 
-fn probe_json(args: &[&str]) -> (i32, serde_json::Value) {
+/// `lbctl probe ARGS --output json`: (exit code, the document); not JSON fails the test.
+pub(crate) fn probe_json(args: &[&str]) -> (i32, serde_json::Value) {
     let mut a = args.to_vec();
     a.extend_from_slice(&["--output", "json"]);
     let r = probe(&a);

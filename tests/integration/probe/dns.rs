@@ -3,8 +3,8 @@
 //! NXDOMAIN for one name. The TXT answer is larger than the 1232 bytes the probe offers over
 //! UDP, so the server truncates it and the probe must ask again over TCP.
 
+use super::probe_json;
 use crate::support::{Proc, lbctl};
-use serde_json::Value;
 use std::time::Duration;
 
 pub(super) struct Dnsmasq {
@@ -55,18 +55,6 @@ pub(super) fn dnsmasq() -> Dnsmasq {
         }
     }
     panic!("dnsmasq did not start (is Debian's dnsmasq-base installed?)");
-}
-
-fn probe_json(args: &[&str]) -> (i32, Value) {
-    let out = lbctl()
-        .arg("probe")
-        .args(args)
-        .args(["-o", "json"])
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
-    (out.status.code().unwrap_or(-1), doc)
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! closing with 1008; wss with an rcgen CA and leaf; and a TCP listener that never answers
 //! the upgrade (the timeout names the phase).
 
+use super::probe_json;
 use crate::support::{Proc, lbctl};
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -33,23 +34,6 @@ fn peer(mode: &str, tls: Option<(&str, &str)>) -> (Proc, u16) {
         .parse()
         .unwrap_or_else(|_| panic!("ws_peer.py said {line:?}"));
     (p, port)
-}
-
-fn probe_json(args: &[&str]) -> (i32, Value) {
-    let out = lbctl()
-        .arg("probe")
-        .args(args)
-        .args(["--output", "json"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    let v = serde_json::from_str(&text).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {text}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), v)
 }
 
 #[test]
