@@ -25,6 +25,9 @@ pub fn weight_shares(servers: &[HashServer]) -> Vec<f64> {
 
 pub fn balance(counts: &[u64], servers: &[HashServer]) -> Balance {
     let total: u64 = counts.iter().sum();
+    if total == 0 {
+        return from_ratios(&[]);
+    }
     let shares = weight_shares(servers);
     let ratios: Vec<f64> = counts
         .iter()
@@ -32,17 +35,7 @@ pub fn balance(counts: &[u64], servers: &[HashServer]) -> Balance {
         .filter(|(_, s)| **s > 0.0)
         .map(|(c, s)| *c as f64 / (s * total as f64))
         .collect();
-    if total == 0 || ratios.is_empty() {
-        return Balance {
-            std_pct: 0.0,
-            peak_to_mean: 0.0,
-        };
-    }
-    let var = ratios.iter().map(|r| (r - 1.0).powi(2)).sum::<f64>() / ratios.len() as f64;
-    Balance {
-        std_pct: var.sqrt() * 100.0,
-        peak_to_mean: ratios.iter().cloned().fold(0.0, f64::max),
-    }
+    from_ratios(&ratios)
 }
 
 /// Balance of exact hash-space shares (fractions summing to 1) against the weights.
@@ -54,6 +47,11 @@ pub fn share_balance(shares: &[f64], servers: &[HashServer]) -> Balance {
         .filter(|(_, d)| **d > 0.0)
         .map(|(s, d)| s / d)
         .collect();
+    from_ratios(&ratios)
+}
+
+/// Std (in % of 1) and peak of per-server ratios got/deserved; zeros when there are none.
+fn from_ratios(ratios: &[f64]) -> Balance {
     if ratios.is_empty() {
         return Balance {
             std_pct: 0.0,
