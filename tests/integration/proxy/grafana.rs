@@ -310,11 +310,23 @@ fn start_prometheus(scrape: &str) -> Prometheus {
         assert!(Instant::now() < deadline, "prometheus not ready in 30 s");
         std::thread::sleep(Duration::from_millis(100));
     }
-    Prometheus {
+    let prom = Prometheus {
         _proc: proc,
         url,
         _dir: dir,
+    };
+    // Ready is not scraped: wait for the first sample of the target, so that what a test does
+    // next lies inside Prometheus' window (on a busy machine the first scrape came seconds
+    // after ready, after most of a load run, and the failing backend's few in-window requests
+    // once had no 503 at all).
+    while query(&prom, "up == 1").1 == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "prometheus did not scrape in 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
+    prom
 }
 
 /// `s` percent-encoded for a query string (RFC 3986 unreserved characters kept).
