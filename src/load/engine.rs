@@ -14,6 +14,7 @@
 //! connection is opened when a request is due and every slot is busy.
 
 use super::job::{Job, Shared};
+use super::outcome::Outcome;
 use super::slot::Slot;
 use super::streams::StreamGroup;
 use super::tally::Tally;
@@ -282,11 +283,18 @@ async fn closed_slot(w: Rc<Worker>, j: usize, v: usize, group: Option<Rc<StreamG
             None => (earliest, latest),
         };
         n += 1;
-        let outcome = slot
+        let mut outcome = slot
             .attempt(t, recording, earliest, latest, w.clock.end)
             .await;
+        let done = Instant::now();
+        // An outcome seen after the end was still in flight at the end (a busy scheduler can
+        // poll an answer before the end's timer): cut, so every counted request lies inside
+        // the window and the window bounds the connections' summed latencies exactly.
+        if w.clock.end.is_some_and(|e| done > e) {
+            outcome = Outcome::Cut;
+        }
         if recording {
-            w.record(outcome, start.elapsed(), None, stage);
+            w.record(outcome, done.duration_since(start), None, stage);
         }
         slot.backoff().await;
     }
