@@ -61,6 +61,30 @@ fn real_run(backends: &crate::support::Backends, alg: &str) -> (Proc, String, St
     (p, url, admin)
 }
 
+/// An open-model load run of the scenario against `url`, in a thread.
+fn real_load(url: String) -> std::thread::JoinHandle<std::process::Output> {
+    std::thread::spawn(move || {
+        Command::new(bin())
+            .args([
+                "load",
+                &url,
+                "--rate",
+                RATE,
+                "-c",
+                "32",
+                "--max-connections",
+                "128",
+                "-d",
+                &format!("{SECONDS}s"),
+                "--output",
+                "json",
+                "--quiet",
+            ])
+            .output()
+            .expect("run load")
+    })
+}
+
 fn simulated(alg: &str) -> Figures {
     // The mean of a few seeds of the same length as the real run (ewma's warm-up included).
     let seeds = 4;
@@ -123,42 +147,35 @@ fn sim_agrees_with_a_real_run_for_rr_least_conn_and_ewma() {
     );
     // The three real runs go at once (about SECONDS s in all): serve has no concurrency limit,
     // so they do not disturb each other's latencies, and each proxy only sees its own load.
-    let proxies: Vec<_> = ALGORITHMS.iter().map(|a| real_run(&backends, a)).collect();
-    let loads: Vec<_> = proxies
-        .iter()
-        .map(|(_, url, _)| {
-            let url = format!("{url}/");
-            std::thread::spawn(move || {
-                Command::new(bin())
-                    .args([
-                        "load",
-                        &url,
-                        "--rate",
-                        RATE,
-                        "-c",
-                        "32",
-                        "--max-connections",
-                        "128",
-                        "-d",
-                        &format!("{SECONDS}s"),
-                        "--output",
-                        "json",
-                        "--quiet",
-                    ])
-                    .output()
-                    .expect("run load")
-            })
-        })
-        .collect();
+    // A run the generator could not keep to plan (exit 4: its own send lag, a machine too
+    // busy to measure on) is run again once, with fresh proxies, rather than compared.
+    let mut attempt = 0;
+    let (proxies, outs) = loop {
+        attempt += 1;
+        let proxies: Vec<_> = ALGORITHMS.iter().map(|a| real_run(&backends, a)).collect();
+        let outs: Vec<_> = proxies
+            .iter()
+            .map(|(_, url, _)| real_load(format!("{url}/")))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().expect("load thread"))
+            .collect();
+        let lagged = outs.iter().any(|o| o.status.code() == Some(4));
+        if !lagged || attempt == 2 {
+            break (proxies, outs);
+        }
+        eprintln!("a load run fell behind its plan (exit 4); running the three again");
+    };
     let client = http();
     let mut report = String::new();
     let mut failures = Vec::new();
-    for ((alg, (_p, _, admin)), load) in ALGORITHMS.iter().zip(&proxies).zip(loads) {
-        let out = load.join().expect("load thread");
+    for ((alg, (_p, _, admin)), out) in ALGORITHMS.iter().zip(&proxies).zip(outs) {
         assert!(
             out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            "{alg}: load exited {:?}: {}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
         );
         let lj: Value = serde_json::from_slice(&out.stdout).expect("load JSON");
         assert_eq!(lj["errors"].as_u64(), Some(0), "{alg}: {lj}");
