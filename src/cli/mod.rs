@@ -14,6 +14,7 @@ mod load;
 mod probe;
 mod probe_exporter;
 mod proxy;
+mod proxy_ctl;
 mod ring;
 mod serve;
 mod sim;
@@ -22,9 +23,9 @@ pub use demo::{DemoArgs, DemoOutput};
 pub use load::{LoadArgs, LoadCommand, LoadOutput, MergeArgs, ReportArgs, RunArgs, TargetsFormat};
 pub use probe::ProbeArgs;
 pub use probe_exporter::ExporterArgs;
-pub use proxy::{
-    AccessLog, Algorithm, CtlAction, CtlArgs, CtlCache, ExplainArgs, GrafanaArgs, ProxyArgs,
-    ProxyCommand, ProxyMode, ProxyOutput, SendProxy, SniFallback,
+pub use proxy::{AccessLog, Algorithm, ProxyArgs, ProxyMode, SendProxy, SniFallback};
+pub use proxy_ctl::{
+    CtlAction, CtlArgs, CtlCache, ExplainArgs, GrafanaArgs, ProxyCommand, ProxyOutput,
 };
 pub use ring::{
     AlgoArgs, ChangeArgs, CompareArgs, DiffArgs, KeyArgs, LookupArgs, LookupOutput, ReportOutput,
