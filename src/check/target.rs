@@ -532,6 +532,8 @@ mod no_panic {
                 .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
                 .collect();
             let _ = Target::parse(&s);
+            let _ = Target::parse(&format!("icmp://h?{s}"));
+            let _ = crate::check::icmp_data::IcmpQuery::parse(&s);
             let _ = split_words(&s);
             let _ = unescape(&s);
             let _ = JsonCond::parse(&s).map(|c| c.eval(&serde_json::json!({"a": [1, "x"]})));
