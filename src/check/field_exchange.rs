@@ -159,6 +159,7 @@ mod tests {
             received: 1,
             rtt_ms: vec![0.5],
             hop_limit: Some(64),
+            ..IcmpInfo::default()
         };
         (ws, icmp)
     }

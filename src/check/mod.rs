@@ -13,7 +13,7 @@
 //! `tcp.rs`, `http.rs` (what each hop sends: `request.rs`,
 //! `auth.rs`), `grpc.rs` (grpc.health.v1 over HTTP/2), `dns.rs`, `ws.rs` (the WebSocket
 //! upgrade, one message and the close handshake, on tokio-tungstenite) or `icmp.rs` (echo
-//! requests on an unprivileged ping socket); all of them import the types of this file, which
+//! requests on an unprivileged ping socket, `icmp_socket.rs`); all of them import the types of this file, which
 //! imports none of them (their data types are in `dns_data.rs`, `ws_data.rs`, `icmp_data.rs`).
 //!
 //! ```no_run
@@ -38,10 +38,12 @@ mod http;
 pub mod http_cond;
 pub mod icmp;
 pub mod icmp_data;
+mod icmp_socket;
 mod request;
 pub mod state;
 mod status;
 pub mod target;
+mod target_parts;
 mod tcp;
 pub mod tls;
 pub mod tls_info;

@@ -6,13 +6,14 @@
 //! followed by its own assertions (`https://a/health status=200 json=.status==UP`), and the
 //! escape syntax of `--send`/`--expect` bytes.
 
+use super::target_parts::{dns_parts, icmp_parts, service_char, split_host_port};
 use crate::spec::SpecError;
 use std::fmt;
 
 const TARGET_EXPECTED: &str = "tcp://HOST:PORT, HOST:PORT, http://HOST[:PORT][/PATH], \
      https://HOST[:PORT][/PATH], grpc://HOST:PORT[/SERVICE], grpcs://HOST[:PORT][/SERVICE], \
      dns://[RESOLVER[:PORT]]/NAME[?type=A], ws://HOST[:PORT][/PATH], wss://HOST[:PORT][/PATH] or \
-     icmp://HOST[?count=N]";
+     icmp://HOST[?count=N&payload_size=N&ttl=N&dont_fragment=true&preferred_ip_protocol=ip4|ip6]";
 
 /// How a target is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,11 +101,20 @@ impl Target {
             },
             None => (Scheme::Tcp, t),
         };
-        if scheme == Scheme::Dns {
-            return parse_dns(rest).map_err(|p| err(&p));
-        }
-        if scheme == Scheme::Icmp {
-            return parse_icmp(rest).map_err(|p| err(&p));
+        // Their URLs are their own (no port for ICMP, a name to look up for DNS).
+        let own = match scheme {
+            Scheme::Dns => Some(dns_parts(rest)),
+            Scheme::Icmp => Some(icmp_parts(rest)),
+            _ => None,
+        };
+        if let Some(parts) = own {
+            let (host, port, path) = parts.map_err(|p| err(&p))?;
+            return Ok(Target {
+                scheme,
+                host,
+                port,
+                path,
+            });
         }
         let (authority, path) = match rest.find(['/', '?']) {
             Some(i) => (&rest[..i], &rest[i..]),
@@ -276,111 +286,6 @@ impl fmt::Display for Target {
     }
 }
 
-/// `dns://[RESOLVER[:PORT]]/NAME[?type=T&transport=udp|tcp&recurse=0|1]`; no resolver means
-/// the system's (the first `nameserver` of /etc/resolv.conf, read when the check runs).
-fn parse_dns(rest: &str) -> Result<Target, String> {
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => return Err("the name to look up is missing (dns://RESOLVER/NAME)".into()),
-    };
-    let (host, port) = if authority.is_empty() {
-        (String::new(), None)
-    } else {
-        split_host_port(authority)?
-    };
-    if !host.is_empty() && host.parse::<std::net::IpAddr>().is_err() {
-        return Err(format!(
-            "the resolver '{host}' must be an IP address (a name would need a resolver itself)"
-        ));
-    }
-    let port = port.unwrap_or(53);
-    if port == 0 {
-        return Err("port 0 cannot be probed".into());
-    }
-    super::dns_data::DnsQuery::parse(path)?;
-    Ok(Target {
-        scheme: Scheme::Dns,
-        host,
-        port,
-        path: path.to_string(),
-    })
-}
-
-/// `icmp://HOST[?count=N]`: a host name or IP address (IPv6 in brackets), no port, no path.
-fn parse_icmp(rest: &str) -> Result<Target, String> {
-    let (authority, query) = match rest.find(['/', '?']) {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, ""),
-    };
-    let query = match query {
-        "" | "/" => "",
-        q if q.starts_with('?') => q,
-        q if q.starts_with("/?") => &q[1..],
-        _ => return Err("an ICMP target has no path (icmp://HOST[?count=N])".into()),
-    };
-    let (host, port) = split_host_port(authority)?;
-    if port.is_some() {
-        return Err("an ICMP target has no port (icmp://HOST)".into());
-    }
-    super::icmp_data::IcmpQuery::parse(query)?;
-    Ok(Target {
-        scheme: Scheme::Icmp,
-        host,
-        port: 0,
-        path: query.to_string(),
-    })
-}
-
-/// A character of a gRPC service name (a dotted protobuf name; '-' too, which some use).
-fn service_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
-}
-
-fn split_host_port(a: &str) -> Result<(String, Option<u16>), String> {
-    let (host, port) = if let Some(rest) = a.strip_prefix('[') {
-        let close = rest
-            .find(']')
-            .ok_or("'[' of an IPv6 address is not closed")?;
-        let host = &rest[..close];
-        if host.parse::<std::net::Ipv6Addr>().is_err() {
-            return Err(format!("'{host}' is not an IPv6 address"));
-        }
-        let after = &rest[close + 1..];
-        let port = match after.strip_prefix(':') {
-            Some(p) => Some(p),
-            None if after.is_empty() => None,
-            None => return Err(format!("unexpected '{after}' after the IPv6 address")),
-        };
-        (host, port)
-    } else {
-        match a.rsplit_once(':') {
-            Some((h, _)) if h.contains(':') => {
-                return Err("an IPv6 address must be in brackets, e.g. [::1]:8080".into());
-            }
-            Some((h, p)) => (h, Some(p)),
-            None => (a, None),
-        }
-    };
-    if host.is_empty() {
-        return Err("the host is missing".into());
-    }
-    if !a.starts_with('[')
-        && !host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_')
-    {
-        return Err(format!("'{host}' is not a valid host name"));
-    }
-    let port = match port {
-        None => None,
-        Some(p) => Some(
-            p.parse::<u16>()
-                .map_err(|_| format!("'{p}' is not a port number (1-65535)"))?,
-        ),
-    };
-    Ok((host.to_string(), port))
-}
-
 /// Split a target line into words, honouring single and double quotes (no escapes), so an
 /// assertion may contain spaces: `json='.status == "UP"'`.
 pub fn split_words(line: &str) -> Result<Vec<String>, SpecError> {
@@ -528,6 +433,11 @@ mod tests {
             "icmp://[::1]"
         );
         assert_eq!(Target::parse("icmp://gw.lan").unwrap().path, "");
+        let t = Target::parse("icmp://[::1]/?ttl=3&preferred_ip_protocol=ip6").unwrap();
+        assert_eq!(
+            t.to_string(),
+            "icmp://[::1]?ttl=3&preferred_ip_protocol=ip6"
+        );
         let addr = "127.0.0.1:9".parse().unwrap();
         assert_eq!(Target::grpc(addr, "").to_string(), "grpc://127.0.0.1:9");
         assert_eq!(Target::grpc(addr, "a.B").grpc_service(), "a.B");
@@ -567,7 +477,9 @@ mod tests {
             "icmp://h:7",
             "icmp://h/path",
             "icmp://h?count=0",
-            "icmp://h?ttl=3",
+            "icmp://h?ttl=0",
+            "icmp://h?size=3",
+            "icmp://h?payload_size=99999",
             "icmp://::1",
         ] {
             assert!(Target::parse(bad).is_err(), "{bad:?}");
@@ -620,6 +532,8 @@ mod no_panic {
                 .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
                 .collect();
             let _ = Target::parse(&s);
+            let _ = Target::parse(&format!("icmp://h?{s}"));
+            let _ = crate::check::icmp_data::IcmpQuery::parse(&s);
             let _ = split_words(&s);
             let _ = unescape(&s);
             let _ = JsonCond::parse(&s).map(|c| c.eval(&serde_json::json!({"a": [1, "x"]})));

@@ -20,7 +20,9 @@ ws://HOST[:PORT][/PATH] and wss://... (the RFC 6455 upgrade, Sec-WebSocket-Accep
 --ws-send TEXT sends a text message and the first message received is judged by ws.message
 conditions; then the close handshake, 1000), icmp://HOST[?count=N] (echo requests on an
 unprivileged ping socket; any reply passes; needs net.ipv4.ping_group_range to include the
-group, else exit 2); from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
+group, else exit 2; blackbox's icmp keys as query parameters: payload_size=0-65507, ttl=1-255,
+dont_fragment=true, preferred_ip_protocol=ip4|ip6, ip_protocol_fallback=false,
+source_ip_address=IP); from the arguments, --targets-file, or stdin ('-'), one per line with '#' comments. A line may
 carry its own assertions after the target; status, max-latency and cert-min-days replace the
 command-line value, body, body-regex, json and header add to the command-line conditions:
   https://api.example.com/health status=200 json=.status==UP max-latency=300ms

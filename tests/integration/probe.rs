@@ -7,6 +7,7 @@ mod alerts;
 mod dns;
 mod exporter;
 mod icmp;
+mod icmp_opts;
 mod request;
 mod servers;
 mod watch;

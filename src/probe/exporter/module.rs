@@ -51,6 +51,8 @@ pub struct Module {
     pub service: String,
     /// dns: the question; None means the target must be a whole `dns://` URL.
     pub dns: Option<DnsQuestion>,
+    /// icmp: the `?key=value&...` options its targets get ("" for none).
+    pub icmp: String,
     /// The module as configured, for `debug=true` and the index page.
     pub shown: String,
 }

@@ -1,7 +1,7 @@
 //! A module table of `--modules F.toml` as written ([`RawModule`], serde) and how it becomes a
 //! ready [`Module`] ([`build`]): which keys apply to which prober, the conditions, the request,
-//! the TLS configuration and the DNS question, each mistake tied to the key it is about (so
-//! modules.rs can name its line).
+//! the TLS configuration, the DNS question and the ICMP options, each mistake tied to the key
+//! it is about (so modules.rs can name its line).
 
 use super::module::{DnsQuestion, Module, Prober, question_path};
 use crate::check::{CheckSpec, Conditions, HttpVersion, StatusRanges, tls};
@@ -49,6 +49,13 @@ pub struct RawModule {
     pub query_type: Option<String>,
     pub transport_protocol: Option<String>,
     pub recursion_desired: Option<bool>,
+    // icmp (blackbox's `icmp:` keys, the same names)
+    pub preferred_ip_protocol: Option<String>,
+    pub ip_protocol_fallback: Option<bool>,
+    pub source_ip_address: Option<String>,
+    pub dont_fragment: Option<bool>,
+    pub payload_size: Option<i64>,
+    pub ttl: Option<i64>,
 }
 
 /// `valid_status_codes = [200, 204]` (blackbox's form) or `"200-299,301"` (lbctl's).
@@ -101,7 +108,7 @@ pub fn build(name: &str, r: &RawModule, default_timeout: Duration) -> Result<Mod
         }
         Ok(())
     };
-    use Prober::{Dns, Grpc, Http, Tcp};
+    use Prober::{Dns, Grpc, Http, Icmp, Tcp};
     let http_keys = [
         (r.method.is_some(), "method"),
         (!r.headers.is_empty(), "headers"),
@@ -153,6 +160,9 @@ pub fn build(name: &str, r: &RawModule, default_timeout: Duration) -> Result<Mod
         (r.recursion_desired.is_some(), "recursion_desired"),
     ] {
         only(present, key, &[Dns])?;
+    }
+    for (key, _) in icmp_keys(r) {
+        only(true, key, &[Icmp])?;
     }
 
     let timeout = match &r.timeout {
@@ -334,8 +344,62 @@ pub fn build(name: &str, r: &RawModule, default_timeout: Duration) -> Result<Mod
         tls: r.tls == Some(true),
         service: r.service.clone().unwrap_or_default(),
         dns,
+        icmp: icmp_query(r)?,
         shown: show(r),
     })
+}
+
+/// The icmp keys given, as `icmp://` query pairs (the same names).
+fn icmp_keys(r: &RawModule) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(v) = &r.preferred_ip_protocol {
+        out.push(("preferred_ip_protocol", v.clone()));
+    }
+    if let Some(v) = r.ip_protocol_fallback {
+        out.push(("ip_protocol_fallback", v.to_string()));
+    }
+    if let Some(v) = &r.source_ip_address {
+        out.push(("source_ip_address", v.clone()));
+    }
+    if let Some(v) = r.dont_fragment {
+        out.push(("dont_fragment", v.to_string()));
+    }
+    if let Some(v) = r.payload_size {
+        out.push(("payload_size", v.to_string()));
+    }
+    if let Some(v) = r.ttl {
+        out.push(("ttl", v.to_string()));
+    }
+    out
+}
+
+/// The `?key=value&...` an icmp module adds to its targets ("" with no icmp keys), each key
+/// checked on its own first so a mistake names its line.
+fn icmp_query(r: &RawModule) -> Result<String, Problem> {
+    use crate::check::icmp_data::IcmpQuery;
+    let keys = icmp_keys(r);
+    let mut pairs = Vec::new();
+    for (key, value) in &keys {
+        // A value that would break the query apart is not a value of any of these keys.
+        if value.contains(['&', '?', '=', '#']) || value.contains(char::is_whitespace) {
+            return Err(problem(
+                key,
+                format!("{key} '{value}' is not a valid value"),
+            ));
+        }
+        let pair = format!("{key}={value}");
+        // Checked beside a family, so a lone fallback key is judged on its value only; the
+        // rule between the two keys is checked on the whole query below.
+        IcmpQuery::parse(&format!("preferred_ip_protocol=ip6&{pair}"))
+            .map_err(|e| problem(key, e))?;
+        pairs.push(pair);
+    }
+    if pairs.is_empty() {
+        return Ok(String::new());
+    }
+    let query = format!("?{}", pairs.join("&"));
+    IcmpQuery::parse(&query).map_err(|e| problem("ip_protocol_fallback", e))?;
+    Ok(query)
 }
 
 /// The module's settings as JSON (the keys given, without the unset ones).

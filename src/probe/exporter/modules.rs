@@ -208,6 +208,23 @@ expect = ["dns.answer.count >= 1"]
             "/example.com?type=AAAA&transport=tcp"
         );
         assert_eq!(got[1].1.spec.conditions.fields.len(), 1);
+        let icmp = r#"
+[modules.ping_big]
+prober = "icmp"
+preferred_ip_protocol = "ip6"
+ip_protocol_fallback = false
+source_ip_address = "::1"
+dont_fragment = true
+payload_size = 1400
+ttl = 3
+"#;
+        let got = parse(icmp, T).unwrap();
+        assert_eq!(
+            got[0].1.icmp,
+            "?preferred_ip_protocol=ip6&ip_protocol_fallback=false&source_ip_address=::1\
+             &dont_fragment=true&payload_size=1400&ttl=3"
+        );
+        assert_eq!(b["icmp"].icmp, "");
     }
 
     #[test]
@@ -243,6 +260,30 @@ expect = ["dns.answer.count >= 1"]
             (
                 "[modules.a]\nprober = \"http\"\nvalid_status_codes = \"2xx\"\n",
                 "line 3: module a:",
+            ),
+            (
+                "[modules.a]\nprober = \"icmp\"\npayload_size = 70000\n",
+                "line 3: module a: payload_size '70000' is not a number from 0 to 65507",
+            ),
+            (
+                "[modules.a]\nprober = \"icmp\"\n\nttl = 0\n",
+                "line 4: module a: ttl '0' is not a number from 1 to 255",
+            ),
+            (
+                "[modules.a]\nprober = \"icmp\"\npreferred_ip_protocol = \"ipv6\"\n",
+                "line 3: module a: preferred_ip_protocol 'ipv6' is not ip4 or ip6",
+            ),
+            (
+                "[modules.a]\nprober = \"icmp\"\nsource_ip_address = \"a&ttl=1\"\n",
+                "line 3: module a: source_ip_address 'a&ttl=1' is not a valid value",
+            ),
+            (
+                "[modules.a]\nprober = \"icmp\"\nip_protocol_fallback = false\n",
+                "line 3: module a: ip_protocol_fallback=false needs preferred_ip_protocol",
+            ),
+            (
+                "[modules.a]\nprober = \"tcp\"\ndont_fragment = true\n",
+                "line 3: module a: dont_fragment applies to prober icmp, not tcp",
             ),
         ] {
             let e = parse(text, T)

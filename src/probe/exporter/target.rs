@@ -76,13 +76,27 @@ pub fn resolve(
             }
         }
         // blackbox's icmp target is a bare host; lbctl's own `icmp://HOST?count=N` works too.
+        // The module's options come first, the target's own after (a key given by both
+        // keeps the target's: the later one wins).
         Prober::Icmp => {
             let url = if raw.contains("://") {
                 raw.to_string()
             } else {
                 format!("icmp://{raw}")
             };
-            want(parse(&url)?, &[Scheme::Icmp])?
+            let t = want(parse(&url)?, &[Scheme::Icmp])?;
+            if module.icmp.is_empty() {
+                t
+            } else {
+                let host = if t.host.contains(':') {
+                    format!("[{}]", t.host)
+                } else {
+                    t.host.clone()
+                };
+                let own = t.path.strip_prefix('?').unwrap_or(&t.path);
+                let joint = if own.is_empty() { "" } else { "&" };
+                parse(&format!("icmp://{host}{}{joint}{own}", module.icmp))?
+            }
         }
     };
     let spec = match hostname {
@@ -157,6 +171,22 @@ mod tests {
             let e = resolve(&m(module), raw, None).unwrap_err();
             assert!(e.contains(want), "{module} {raw}: {e}");
         }
+        // An icmp module's options go before the target's own (which win on a clash).
+        let ping = Module {
+            icmp: "?payload_size=1400&ttl=3".into(),
+            ..m("icmp")
+        };
+        for (raw, want) in [
+            ("127.0.0.1", "icmp://127.0.0.1?payload_size=1400&ttl=3"),
+            (
+                "icmp://[::1]?ttl=9",
+                "icmp://[::1]?payload_size=1400&ttl=3&ttl=9",
+            ),
+        ] {
+            assert_eq!(resolve(&ping, raw, None).unwrap().0.to_string(), want);
+        }
+        let e = resolve(&ping, "icmp://h?ttl=0", None).unwrap_err();
+        assert!(e.contains("ttl '0'"), "{e}");
         let (_, spec) = resolve(&m("http_2xx"), "127.0.0.1:1", Some("api.test")).unwrap();
         assert_eq!(spec.host.as_deref(), Some("api.test"));
         assert!(has_port("[::1]:80") && !has_port("::1") && !has_port("a"));

@@ -15,10 +15,10 @@ use serde_json::Value;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-const ALLOW: &str = "echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range";
+pub(super) const ALLOW: &str = "echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range";
 
 /// `lbctl probe ARGS` in a new network namespace after `setup` (sh commands).
-fn in_netns(setup: &str, args: &[&str]) -> Output {
+pub(super) fn in_netns(setup: &str, args: &[&str]) -> Output {
     let script = format!("ip link set lo up && {setup} && exec \"$0\" \"$@\"");
     let out = Command::new("unshare")
         .args(["--net", "sh", "-c", &script, crate::support::bin(), "probe"])
@@ -33,7 +33,7 @@ fn in_netns(setup: &str, args: &[&str]) -> Output {
     out
 }
 
-fn json(out: &Output) -> Value {
+pub(super) fn json(out: &Output) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(&text).unwrap_or_else(|e| {
         panic!(
