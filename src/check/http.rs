@@ -298,12 +298,14 @@ where
                 && total > limit
             {
                 // blackbox's body_size_limit: a longer body fails the probe.
+                let shown = if limit < 1024 {
+                    format!("{limit} bytes")
+                } else {
+                    format!("{} ({limit} bytes)", crate::spec::format_size(limit))
+                };
                 return Err(Fail::new(
                     FailKind::Protocol,
-                    format!(
-                        "body is over the {} limit ({limit} bytes): {total} bytes read so far",
-                        crate::spec::format_size(limit)
-                    ),
+                    format!("body is over the limit of {shown}: {total} bytes read"),
                 ));
             }
             if keep && buf.len() < MAX_KEEP {
