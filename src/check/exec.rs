@@ -89,12 +89,19 @@ fn regex_failed(spec: &CheckSpec, out: &CheckOutcome, a: &Answer) -> bool {
     let failing = |h: &&super::http_cond::HttpCond, body: &str| {
         h.is_regex() && h.eval(out.status, &a.headers, body, tls).is_err()
     };
-    if c.http.iter().filter(|h| !h.needs_body()).any(|h| failing(&h, "")) {
+    if c.http
+        .iter()
+        .filter(|h| !h.needs_body())
+        .any(|h| failing(&h, ""))
+    {
         return true;
     }
     let text = String::from_utf8_lossy(&a.body);
     c.body_regex.iter().any(|re| !re.is_match(&text))
-        || c.http.iter().filter(|h| h.needs_body()).any(|h| failing(&h, &text))
+        || c.http
+            .iter()
+            .filter(|h| h.needs_body())
+            .any(|h| failing(&h, &text))
 }
 
 /// Evaluate the conditions on what was received; Err is the reason.

@@ -69,7 +69,14 @@ pub fn run(args: &ProbeArgs, addr: SocketAddr, global: &GlobalOpts) -> anyhow::R
             log: !global.quiet,
         });
         #[cfg(unix)]
-        reload::reload_on_hangup(hangups, exporter.clone());
+        {
+            let (mut hup, ex) = (hangups, exporter.clone());
+            tokio::spawn(async move {
+                while hup.recv().await.is_some() {
+                    let _ = ex.modules.reload(&ex.metrics, ex.log, "SIGHUP").await;
+                }
+            });
+        }
         server::serve(listener, exporter, async move { signals.recv().await }).await;
         Ok(ExitCode::Success)
     })

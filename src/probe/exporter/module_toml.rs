@@ -323,7 +323,9 @@ pub fn build(name: &str, r: &RawModule, default_timeout: Duration) -> Result<Mod
     let body_limit = match &r.body_size_limit {
         None => None,
         Some(Size::Bytes(n)) => Some(*n),
-        Some(Size::Text(t)) => Some(crate::spec::parse_size(t).map_err(spec_err("body_size_limit"))?),
+        Some(Size::Text(t)) => {
+            Some(crate::spec::parse_size(t).map_err(spec_err("body_size_limit"))?)
+        }
     }
     .filter(|n| *n > 0);
     let spec = CheckSpec {

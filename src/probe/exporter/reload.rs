@@ -8,7 +8,7 @@
 //! so a probe in flight finishes with the module it started with. One reload runs at a time.
 
 use super::module::Module;
-use super::server::Exporter;
+use super::self_metrics::SelfMetrics;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -43,10 +43,40 @@ impl ModuleSet {
         }
     }
 
+    /// Reload because of `from` (`SIGHUP` or `POST`): count it in `metrics` and log one line
+    /// (a success only when `log`, a failure always). Ok is a line for the answer, Err the
+    /// reason (the old set stays in use).
+    pub async fn reload(
+        &self,
+        metrics: &SelfMetrics,
+        log: bool,
+        from: &str,
+    ) -> Result<String, String> {
+        // One at a time, so the gauges end with the outcome of the last reload.
+        let _one = self.one_at_a_time.lock().await;
+        let result = self.read_again().await;
+        metrics.loaded(result.is_ok());
+        let ts = humantime::format_rfc3339_millis(SystemTime::now());
+        let source = self.source();
+        match result {
+            Ok(n) => {
+                if log {
+                    eprintln!("ts={ts} msg=\"Reloaded modules\" from={from} {source} modules={n}");
+                }
+                Ok(format!("reloaded: {n} modules in use"))
+            }
+            Err(e) => {
+                eprintln!(
+                    "ts={ts} level=error msg=\"Error reloading modules; the previous ones stay in use\" from={from} {source} err={e:?}"
+                );
+                Err(e)
+            }
+        }
+    }
+
     /// Read the file again and, when it is good, put its modules in use; Ok is how many
     /// modules are in use now, Err the one-line reason (the old set stays).
-    async fn reload(&self) -> Result<usize, String> {
-        let _one = self.one_at_a_time.lock().await;
+    async fn read_again(&self) -> Result<usize, String> {
         let file = self.file.clone();
         let timeout = self.default_timeout;
         // Reading the file (and any ca_file it names) is blocking I/O.
@@ -71,43 +101,9 @@ impl ModuleSet {
     }
 }
 
-/// Reload `ex`'s modules because of `from` (`SIGHUP` or `POST`): count it in the metrics and
-/// log one line (a success only without --quiet, a failure always). Ok is a line for the
-/// answer, Err the reason.
-pub async fn reload(ex: &Exporter, from: &str) -> Result<String, String> {
-    let result = ex.modules.reload().await;
-    ex.metrics.loaded(result.is_ok());
-    let ts = humantime::format_rfc3339_millis(SystemTime::now());
-    let source = ex.modules.source();
-    match result {
-        Ok(n) => {
-            if ex.log {
-                eprintln!("ts={ts} msg=\"Reloaded modules\" from={from} {source} modules={n}");
-            }
-            Ok(format!("reloaded: {n} modules in use"))
-        }
-        Err(e) => {
-            eprintln!(
-                "ts={ts} level=error msg=\"Error reloading modules; the previous ones stay in use\" from={from} {source} err={e:?}"
-            );
-            Err(e)
-        }
-    }
-}
-
 /// The SIGHUP stream, registered before the exporter announces its address (SIGHUP's
 /// default action would end the process).
 #[cfg(unix)]
 pub fn hangups() -> std::io::Result<tokio::signal::unix::Signal> {
     tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-}
-
-/// Reload on every SIGHUP until the process ends.
-#[cfg(unix)]
-pub fn reload_on_hangup(mut hup: tokio::signal::unix::Signal, ex: Arc<Exporter>) {
-    tokio::spawn(async move {
-        while hup.recv().await.is_some() {
-            let _ = reload(&ex, "SIGHUP").await;
-        }
-    });
 }

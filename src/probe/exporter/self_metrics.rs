@@ -199,7 +199,9 @@ mod tests {
         }
         let stamp = text
             .lines()
-            .find_map(|l| l.strip_prefix("blackbox_exporter_config_last_reload_success_timestamp_seconds "))
+            .find_map(|l| {
+                l.strip_prefix("blackbox_exporter_config_last_reload_success_timestamp_seconds ")
+            })
             .and_then(|v| v.parse::<f64>().ok())
             .unwrap_or_default();
         assert!(stamp > 1.6e9, "{text}");

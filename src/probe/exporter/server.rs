@@ -154,7 +154,7 @@ async fn reload(ex: &Exporter, method: &http::Method) -> Answer {
             .insert(header::ALLOW, http::HeaderValue::from_static("POST"));
         return r;
     }
-    match super::reload::reload(ex, "POST").await {
+    match ex.modules.reload(&ex.metrics, ex.log, "POST").await {
         Ok(line) => plain(StatusCode::OK, line),
         Err(e) => plain(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -196,15 +196,16 @@ fn post_reload_and_sighup_swap_modules_and_a_bad_file_keeps_the_old_ones() {
     assert!(line.contains("from=POST"), "{line}");
     let text = e.scrape(&q("page"));
     assert_eq!(sample(&text, "probe_success"), Some(0.0), "{text}");
-    assert_eq!(sample(&text, "probe_failed_due_to_regex"), Some(1.0), "{text}");
+    assert_eq!(
+        sample(&text, "probe_failed_due_to_regex"),
+        Some(1.0),
+        "{text}"
+    );
     // body_size_limit: 12 bytes are over 4 (a failure, not a regexp one), under 1 KiB.
     let text = e.scrape(&(q("tiny") + "&debug=true"));
     assert!(text.contains("\nprobe_success 0\n"), "{text}");
     assert!(text.contains("\nprobe_failed_due_to_regex 0\n"), "{text}");
-    assert!(
-        text.contains("body is over the limit of 4 bytes"),
-        "{text}"
-    );
+    assert!(text.contains("body is over the limit of 4 bytes"), "{text}");
     let text = e.scrape(&q("roomy"));
     assert_eq!(sample(&text, "probe_success"), Some(1.0), "{text}");
     assert_eq!(
@@ -213,16 +214,30 @@ fn post_reload_and_sighup_swap_modules_and_a_bad_file_keeps_the_old_ones() {
     );
 
     // A bad file: 500 with the reason (file and line), the V2 modules stay in use.
-    std::fs::write(&e.file, "[modules.page]\nprober = \"http\"\ntimeout = \"soon\"\n").unwrap();
+    std::fs::write(
+        &e.file,
+        "[modules.page]\nprober = \"http\"\ntimeout = \"soon\"\n",
+    )
+    .unwrap();
     let (code, body) = e.post_reload();
     assert_eq!(code, 500, "{body}");
     assert!(body.starts_with("failed to reload config: "), "{body}");
-    assert!(body.contains("modules.toml line 3: module page: timeout 'soon'"), "{body}");
+    assert!(
+        body.contains("modules.toml line 3: module page: timeout 'soon'"),
+        "{body}"
+    );
     assert_eq!(body.trim().lines().count(), 1, "{body}");
     let line = e.logged("Error reloading modules");
-    assert!(line.contains("from=POST") && line.contains("timeout 'soon'"), "{line}");
+    assert!(
+        line.contains("from=POST") && line.contains("timeout 'soon'"),
+        "{line}"
+    );
     let text = e.scrape(&q("page"));
-    assert_eq!(sample(&text, "probe_failed_due_to_regex"), Some(1.0), "{text}");
+    assert_eq!(
+        sample(&text, "probe_failed_due_to_regex"),
+        Some(1.0),
+        "{text}"
+    );
     assert_eq!(sample(&e.scrape(&q("tiny")), "probe_success"), Some(0.0));
     let own = e.own_metrics();
     assert_eq!(
@@ -281,11 +296,19 @@ fn a_probe_in_flight_keeps_the_module_it_started_with() {
             .expect("scrape")
     });
     std::thread::sleep(Duration::from_millis(800));
-    std::fs::write(&e.file, "[modules.slow]\nprober = \"http\"\ntimeout = \"1s\"\n").unwrap();
+    std::fs::write(
+        &e.file,
+        "[modules.slow]\nprober = \"http\"\ntimeout = \"1s\"\n",
+    )
+    .unwrap();
     let (code, body) = e.post_reload();
     assert_eq!(code, 200, "{body}");
     // The reload did not wait for the probe in flight.
-    assert!(t0.elapsed() < Duration::from_millis(2500), "{:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        t0.elapsed()
+    );
     let old = first.join().unwrap();
     assert_eq!(sample(&old, "probe_timeout_seconds"), Some(3.0), "{old}");
     assert_eq!(sample(&old, "probe_success"), Some(0.0), "{old}");
