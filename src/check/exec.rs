@@ -37,8 +37,15 @@ pub async fn run(spec: &CheckSpec, target: &Target, timeout: Duration) -> CheckO
             ),
         )),
         Ok(Err(f)) => Err(f),
-        Ok(Ok(answer)) => judge(spec, target, &out, answer.as_ref())
-            .map_err(|r| Fail::new(FailKind::Condition, r)),
+        Ok(Ok(answer)) => {
+            let verdict = judge(spec, target, &out, answer.as_ref());
+            if verdict.is_err()
+                && let Some(a) = answer.as_ref()
+            {
+                out.regex_failed = regex_failed(spec, &out, a);
+            }
+            verdict.map_err(|r| Fail::new(FailKind::Condition, r))
+        }
     };
     match verdict {
         Ok(()) => {
@@ -68,6 +75,33 @@ async fn exec(spec: &CheckSpec, target: &Target, p: &mut Progress) -> Result<Opt
         Scheme::Ws | Scheme::Wss => super::ws::check(spec, target, p).await.map(|()| None),
         Scheme::Icmp => super::icmp::check(target, p).await.map(|()| None),
     }
+}
+
+/// Whether a header or body regular expression fails on an answer whose status was accepted:
+/// blackbox's http prober sets probe_failed_due_to_regex so, judging header regexps after the
+/// status and body regexps after the headers (prober/http.go).
+fn regex_failed(spec: &CheckSpec, out: &CheckOutcome, a: &Answer) -> bool {
+    let c = &spec.conditions;
+    if out.status.is_none_or(|s| !c.status.contains(s)) {
+        return false;
+    }
+    let tls = out.tls.is_some();
+    let failing = |h: &&super::http_cond::HttpCond, body: &str| {
+        h.is_regex() && h.eval(out.status, &a.headers, body, tls).is_err()
+    };
+    if c.http
+        .iter()
+        .filter(|h| !h.needs_body())
+        .any(|h| failing(&h, ""))
+    {
+        return true;
+    }
+    let text = String::from_utf8_lossy(&a.body);
+    c.body_regex.iter().any(|re| !re.is_match(&text))
+        || c.http
+            .iter()
+            .filter(|h| h.needs_body())
+            .any(|h| failing(&h, &text))
 }
 
 /// Evaluate the conditions on what was received; Err is the reason.

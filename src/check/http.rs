@@ -171,6 +171,15 @@ async fn hop(
         .map(Some)
 }
 
+/// The Last-Modified header as Unix seconds (RFC 9110 5.6.7 HTTP-date, all three forms, as
+/// Go's http.ParseTime reads it for blackbox), None when absent, malformed or before 1970.
+fn last_modified(headers: &::http::HeaderMap) -> Option<i64> {
+    let v = headers.get(::http::header::LAST_MODIFIED)?.to_str().ok()?;
+    let t = httpdate::parse_http_date(v.trim()).ok()?;
+    let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    i64::try_from(secs).ok()
+}
+
 /// `host` of `host:port` / `[v6]:port` (for SNI from a Host override).
 pub(super) fn strip_port(h: &str) -> &str {
     if let Some(rest) = h.strip_prefix('[') {
@@ -272,18 +281,38 @@ where
         .get(::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok());
+    p.out.last_modified = last_modified(&parts.headers);
     let keep = spec.conditions.needs_body();
+    // A limit above the usual cap is read up to (one byte past) the limit, to tell.
+    let cap = spec
+        .body_limit
+        .map_or(MAX_READ, |l| l.saturating_add(1).max(MAX_READ));
     let mut buf: Vec<u8> = Vec::new();
     let mut total = 0u64;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(protocol)?;
         if let Ok(data) = frame.into_data() {
             total += data.len() as u64;
+            p.out.body_bytes = total;
+            if let Some(limit) = spec.body_limit
+                && total > limit
+            {
+                // blackbox's body_size_limit: a longer body fails the probe.
+                let shown = if limit < 1024 {
+                    format!("{limit} bytes")
+                } else {
+                    format!("{} ({limit} bytes)", crate::spec::format_size(limit))
+                };
+                return Err(Fail::new(
+                    FailKind::Protocol,
+                    format!("body is over the limit of {shown}: {total} bytes read"),
+                ));
+            }
             if keep && buf.len() < MAX_KEEP {
                 let room = MAX_KEEP - buf.len();
                 buf.extend_from_slice(&data[..data.len().min(room)]);
             }
-            if total >= MAX_READ {
+            if total >= cap {
                 break;
             }
         }
@@ -301,6 +330,22 @@ where
 #[cfg(test)]
 mod tests {
     use super::strip_port;
+
+    #[test]
+    fn last_modified_in_the_three_http_date_forms() {
+        let mut h = ::http::HeaderMap::new();
+        assert_eq!(super::last_modified(&h), None);
+        for v in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            h.insert(::http::header::LAST_MODIFIED, v.parse().unwrap());
+            assert_eq!(super::last_modified(&h), Some(784_111_777), "{v}");
+        }
+        h.insert(::http::header::LAST_MODIFIED, "yesterday".parse().unwrap());
+        assert_eq!(super::last_modified(&h), None);
+    }
 
     #[test]
     fn sni_from_host_override() {

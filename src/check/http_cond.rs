@@ -128,6 +128,12 @@ impl HttpCond {
         }))
     }
 
+    /// Whether this is a regular expression on the body or a header (blackbox's
+    /// fail_if_body_*/fail_if_header_* family, whose failures set probe_failed_due_to_regex).
+    pub fn is_regex(&self) -> bool {
+        matches!(self.check, Check::Body(_) | Check::Header(..))
+    }
+
     /// Whether the body must be kept to judge this condition.
     pub fn needs_body(&self) -> bool {
         matches!(self.check, Check::Body(_))
@@ -236,6 +242,8 @@ mod tests {
             assert!(e.contains(seen), "{bad}: {e}");
         }
         assert!(cond("body ~ x").needs_body());
+        assert!(cond("body ~ x").is_regex() && cond("header.a !~ x").is_regex());
+        assert!(!cond("tls == true").is_regex() && !cond("status != 500").is_regex());
         assert!(!cond("header.a ~ x").needs_body());
         match HttpCond::parse("status == 200-299,301").unwrap() {
             Parsed::Status(s) => assert_eq!(s.to_string(), "200-299,301"),

@@ -103,6 +103,9 @@ pub struct CheckSpec {
     /// the answer the conditions judge).
     pub ws_send: Option<String>,
     pub conditions: Conditions,
+    /// http: the most body bytes an answer may have (blackbox's `body_size_limit`); a longer
+    /// body fails the check. None reads up to an internal cap and judges what was read.
+    pub body_limit: Option<u64>,
 }
 
 impl Default for CheckSpec {
@@ -121,6 +124,7 @@ impl Default for CheckSpec {
             expect: None,
             ws_send: None,
             conditions: Conditions::default(),
+            body_limit: None,
         }
     }
 }
@@ -199,6 +203,11 @@ pub struct CheckOutcome {
     pub body_bytes: u64,
     /// The answer's Content-Length header, when it had one (HTTP only).
     pub content_length: Option<u64>,
+    /// The final answer's Last-Modified header as Unix seconds, when it had a valid one.
+    pub last_modified: Option<i64>,
+    /// HTTP: a regular-expression condition on a header or the body failed on an answer whose
+    /// status was accepted (blackbox's `probe_failed_due_to_regex`).
+    pub regex_failed: bool,
     /// A TLS failure the user can fix by trusting a CA or pinning the certificate (the
     /// caller words the fix in its own flags: [`crate::tls::TrustFix::advice`]).
     pub tls_fix: Option<crate::tls::TrustFix>,

@@ -16,7 +16,7 @@ pub struct ExporterArgs {
     /// its metrics (probe_success, probe_duration_seconds, probe_http_*, probe_dns_*,
     /// probe_grpc_*, probe_ssl_*, probe_tls_*); /metrics is the exporter's own; / lists the
     /// modules. --concurrency bounds probes in flight, --timeout is a module's default
-    /// timeout. Stops on SIGINT/SIGTERM.
+    /// timeout. POST /-/reload or SIGHUP rereads --modules. Stops on SIGINT/SIGTERM.
     #[arg(long, value_name = "ADDR", conflicts_with_all = ["targets", "targets_file", "watch", "until"])]
     pub exporter: Option<SocketAddr>,
 
@@ -24,6 +24,7 @@ pub struct ExporterArgs {
     /// "dns" | "grpc" | "icmp", timeout, method, headers, body, valid_status_codes, expect =
     /// [conditions], tls options, query_name/query_type...; see the README). They add to, or
     /// replace, the built-in http_2xx, http_post_2xx, tcp_connect, dns, grpc, grpc_tls, icmp.
+    /// Reread on POST /-/reload and SIGHUP; a bad file then keeps the modules in use.
     #[arg(long, value_name = "FILE", requires = "exporter")]
     pub modules: Option<PathBuf>,
 

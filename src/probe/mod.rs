@@ -442,6 +442,7 @@ fn base_spec(args: &ProbeArgs) -> anyhow::Result<CheckSpec> {
         expect: bytes(&tcp_expect(args)?.cloned())?,
         ws_send: args.request.ws_send.clone(),
         conditions,
+        body_limit: None,
     })
 }
 

@@ -78,8 +78,9 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
             )
         })
         .collect();
-    // The health status as a state set (one sample per status, 1 for the one seen), the
-    // usual exposition of an enum; absent when no HealthCheckResponse came back.
+    // The health status as a state set (one sample per status, 1 for the one seen) under
+    // blackbox's name and label, as the exporter writes it; absent when no
+    // HealthCheckResponse came back.
     let grpc: Vec<String> = targets
         .iter()
         .zip(results)
@@ -90,7 +91,7 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
                     .iter()
                     .map(|st| {
                         format!(
-                            "probe_grpc_serving_status{{target=\"{}\",status=\"{st}\"}} {}",
+                            "probe_grpc_healthcheck_response{{target=\"{}\",serving_status=\"{st}\"}} {}",
                             label(&t.label),
                             u8::from(*st == seen)
                         )
@@ -127,8 +128,8 @@ pub fn prometheus(targets: &[ProbeTarget], results: &[ShotResult], _now: SystemT
             status,
         ),
         (
-            "probe_grpc_serving_status",
-            "grpc.health.v1 serving status of gRPC targets (1 for the status answered).",
+            "probe_grpc_healthcheck_response",
+            "Response HealthCheck response (grpc.health.v1; 1 for the status answered).",
             grpc,
         ),
         (

@@ -144,7 +144,7 @@ fn probe_grpc_serving_not_serving_unknown_and_not_grpc() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(&format!(
-            "probe_grpc_serving_status{{target=\"{up}\",status=\"SERVING\"}} 1"
+            "probe_grpc_healthcheck_response{{target=\"{up}\",serving_status=\"SERVING\"}} 1"
         )),
         "{text}"
     );

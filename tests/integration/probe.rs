@@ -6,6 +6,7 @@
 mod alerts;
 mod dns;
 mod exporter;
+mod exporter_reload;
 mod icmp;
 mod icmp_opts;
 mod request;

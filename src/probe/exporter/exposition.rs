@@ -7,7 +7,8 @@
 //!   probe_dns_lookup_time_seconds, probe_ip_protocol, probe_ip_addr_hash;
 //! - http: probe_http_duration_seconds{phase=resolve|connect|tls|processing|transfer},
 //!   probe_http_status_code, probe_http_version, probe_http_content_length (-1 unknown),
-//!   probe_http_uncompressed_body_length, probe_http_redirects, probe_http_ssl;
+//!   probe_http_uncompressed_body_length, probe_http_redirects, probe_http_ssl,
+//!   probe_failed_due_to_regex, probe_http_last_modified_timestamp_seconds (with Last-Modified);
 //! - dns: probe_dns_duration_seconds{phase=resolve|connect|request}, probe_dns_answer_rrs,
 //!   probe_dns_authority_rrs, probe_dns_additional_rrs, probe_dns_query_succeeded,
 //!   probe_dns_serial (an SOA answer);
@@ -215,6 +216,20 @@ fn http(t: &mut Text, o: &CheckOutcome) {
             None => 0.0,
         },
     );
+    // Always written by blackbox's http prober: 1 only when a header or body regexp failed.
+    t.gauge(
+        "probe_failed_due_to_regex",
+        "Indicates if probe failed due to regex",
+        f64::from(u8::from(o.regex_failed)),
+    );
+    // Written only when the answer had a valid Last-Modified, as blackbox does.
+    if let Some(lm) = o.last_modified {
+        t.gauge(
+            "probe_http_last_modified_timestamp_seconds",
+            "Returns the Last-Modified HTTP response header in unixtime",
+            lm as f64,
+        );
+    }
 }
 
 fn dns(t: &mut Text, o: &CheckOutcome) {
@@ -365,6 +380,7 @@ mod tests {
             addr: Some("127.0.0.1:80".parse().unwrap()),
             content_length: Some(12),
             body_bytes: 12,
+            last_modified: Some(784_111_777),
             timings: Timings {
                 dns: Some(Duration::from_millis(1)),
                 connect: Some(Duration::from_millis(2)),
@@ -386,6 +402,8 @@ mod tests {
             "probe_http_duration_seconds{phase=\"transfer\"} 0.004",
             "probe_http_duration_seconds{phase=\"tls\"} 0",
             "# TYPE probe_http_ssl gauge",
+            "probe_failed_due_to_regex 0",
+            "probe_http_last_modified_timestamp_seconds 784111777",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
         }

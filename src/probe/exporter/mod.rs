@@ -3,12 +3,14 @@
 //! (modules.rs: the built-in ones and `--modules F.toml`) say how to probe; a scrape's
 //! `target=` is read per prober (target.rs), checked by the `check` core, and answered under
 //! blackbox's metric names (exposition.rs); the server (server.rs) bounds concurrency and
-//! time and keeps its own counters (self_metrics.rs). SIGINT/SIGTERM stop it gracefully.
+//! time and keeps its own counters (self_metrics.rs). SIGHUP and `POST /-/reload` reread the
+//! modules file (reload.rs); SIGINT/SIGTERM stop it gracefully.
 
 mod exposition;
 mod module;
 mod module_toml;
 mod modules;
+mod reload;
 mod self_metrics;
 mod server;
 mod target;
@@ -35,6 +37,9 @@ pub fn run(args: &ProbeArgs, addr: SocketAddr, global: &GlobalOpts) -> anyhow::R
     rt.block_on(async {
         let mut signals = crate::shutdown::Signals::install()
             .map_err(|e| Failure::runtime(format!("cannot install signal handlers: {e}")))?;
+        #[cfg(unix)]
+        let hangups = reload::hangups()
+            .map_err(|e| Failure::runtime(format!("cannot install the SIGHUP handler: {e}")))?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| Failure::runtime(format!("cannot listen on {addr}: {e}")))?;
@@ -48,14 +53,30 @@ pub fn run(args: &ProbeArgs, addr: SocketAddr, global: &GlobalOpts) -> anyhow::R
                 names.join(", ")
             );
         }
+        let metrics = self_metrics::SelfMetrics::new();
+        // The load at start counts as the first (blackbox sets its reload gauges then too).
+        metrics.loaded(true);
         let exporter = Arc::new(server::Exporter {
-            modules,
+            modules: reload::ModuleSet::new(
+                args.exporter.modules.clone(),
+                args.request.timeout,
+                modules,
+            ),
             slots: tokio::sync::Semaphore::new(args.mode.concurrency),
             concurrency: args.mode.concurrency,
             offset: args.exporter.timeout_offset,
-            metrics: self_metrics::SelfMetrics::new(),
+            metrics,
             log: !global.quiet,
         });
+        #[cfg(unix)]
+        {
+            let (mut hup, ex) = (hangups, exporter.clone());
+            tokio::spawn(async move {
+                while hup.recv().await.is_some() {
+                    let _ = ex.modules.reload(&ex.metrics, ex.log, "SIGHUP").await;
+                }
+            });
+        }
         server::serve(listener, exporter, async move { signals.recv().await }).await;
         Ok(ExitCode::Success)
     })

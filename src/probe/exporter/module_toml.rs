@@ -33,6 +33,7 @@ pub struct RawModule {
     pub fail_if_body_not_matches_regexp: Vec<String>,
     pub fail_if_ssl: Option<bool>,
     pub fail_if_not_ssl: Option<bool>,
+    pub body_size_limit: Option<Size>,
     // tls (http, grpc)
     pub tls: Option<bool>,
     pub insecure_skip_verify: Option<bool>,
@@ -63,6 +64,14 @@ pub struct RawModule {
 #[serde(untagged)]
 pub enum StatusCodes {
     List(Vec<u16>),
+    Text(String),
+}
+
+/// `body_size_limit = 1048576` (bytes) or `"1MiB"` (lbctl's sizes: KB is 1000, KiB 1024).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum Size {
+    Bytes(u64),
     Text(String),
 }
 
@@ -127,6 +136,7 @@ pub fn build(name: &str, r: &RawModule, default_timeout: Duration) -> Result<Mod
         ),
         (r.fail_if_ssl.is_some(), "fail_if_ssl"),
         (r.fail_if_not_ssl.is_some(), "fail_if_not_ssl"),
+        (r.body_size_limit.is_some(), "body_size_limit"),
     ];
     for (present, key) in http_keys {
         // Conditions also judge DNS answers and TLS handshakes (dns.*, tls.*, cert.*).
@@ -319,6 +329,15 @@ pub fn build(name: &str, r: &RawModule, default_timeout: Duration) -> Result<Mod
             format!("service '{s}': expected a gRPC service name such as lbctl.test.v1.Echo"),
         ));
     }
+    // blackbox's default 0 is no limit.
+    let body_limit = match &r.body_size_limit {
+        None => None,
+        Some(Size::Bytes(n)) => Some(*n),
+        Some(Size::Text(t)) => {
+            Some(crate::spec::parse_size(t).map_err(spec_err("body_size_limit"))?)
+        }
+    }
+    .filter(|n| *n > 0);
     let spec = CheckSpec {
         method,
         headers,
@@ -334,6 +353,7 @@ pub fn build(name: &str, r: &RawModule, default_timeout: Duration) -> Result<Mod
         send: bytes("send", &r.send)?,
         expect: bytes("reply", &r.reply)?,
         conditions: c,
+        body_limit,
         ..CheckSpec::default()
     };
     Ok(Module {

@@ -1,6 +1,6 @@
 //! Exporter modules: blackbox_exporter's idea (a named recipe for how to probe, chosen per
 //! scrape with `module=`) in lbctl's words. The built-in ones ([`builtin`]) and a TOML file
-//! (`--modules F.toml`) of `[modules.NAME]` tables, parsed once at start into [`Module`]s
+//! (`--modules F.toml`) of `[modules.NAME]` tables, parsed at start and on each reload into [`Module`]s
 //! whose [`CheckSpec`] is ready to run; a mistake is a usage error naming the file, the line
 //! and what was expected.
 //!
@@ -13,6 +13,7 @@
 //! body = '{"deep": true}'
 //! valid_status_codes = [200, 204]        # or "200-299,301"
 //! expect = ["body !~ error", "header.X-Version ~ ^2\\."]
+//! body_size_limit = "1MiB"               # a longer body fails the probe
 //!
 //! [modules.resolver_a]
 //! prober = "dns"
@@ -187,6 +188,7 @@ valid_status_codes = [200, 204]
 expect = ["body !~ error", "header.X-V ~ ^2"]
 fail_if_not_ssl = true
 follow_redirects = false
+body_size_limit = "64KiB"
 
 [modules.resolver]
 prober = "dns"
@@ -202,6 +204,7 @@ expect = ["dns.answer.count >= 1"]
         assert_eq!(api.spec.conditions.status.to_string(), "200,204");
         assert_eq!(api.spec.conditions.http.len(), 3);
         assert_eq!(api.spec.follow, 0);
+        assert_eq!(api.spec.body_limit, Some(65_536));
         let dns = got[1].1.dns.as_ref().unwrap();
         assert_eq!(
             super::super::module::question_path(dns),
@@ -284,6 +287,14 @@ ttl = 3
             (
                 "[modules.a]\nprober = \"tcp\"\ndont_fragment = true\n",
                 "line 3: module a: dont_fragment applies to prober icmp, not tcp",
+            ),
+            (
+                "[modules.a]\nprober = \"http\"\nbody_size_limit = \"lots\"\n",
+                "line 3: module a: invalid size 'lots'",
+            ),
+            (
+                "[modules.a]\nprober = \"tcp\"\nbody_size_limit = 10\n",
+                "line 3: module a: body_size_limit applies to prober http, not tcp",
             ),
         ] {
             let e = parse(text, T)

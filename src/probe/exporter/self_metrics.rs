@@ -1,6 +1,8 @@
 //! The exporter's own `/metrics` (prometheus-client, an explicit registry): probes by module
 //! and result, probe durations by module, scrapes turned away because too many probes were
-//! in flight, probes in flight, and blackbox's `blackbox_module_unknown_total`. Labels are
+//! in flight, probes in flight, and under blackbox's own names (so its dashboards and alerts
+//! keep working) `blackbox_module_unknown_total`, `blackbox_exporter_config_last_reload_successful`
+//! and `blackbox_exporter_config_last_reload_success_timestamp_seconds`. Labels are
 //! module names from the configuration only (an unknown module is counted without its name),
 //! so a scraper cannot grow the label space.
 
@@ -10,7 +12,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-use std::time::Duration;
+use std::sync::atomic::AtomicU64;
+use std::time::{Duration, SystemTime};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ProbeLabels {
@@ -33,6 +36,8 @@ pub struct SelfMetrics {
     unknown: Counter,
     busy: Counter,
     in_flight: Gauge,
+    reload_ok: Gauge,
+    reload_time: Gauge<f64, AtomicU64>,
 }
 
 fn duration_histogram() -> Histogram {
@@ -48,6 +53,8 @@ impl SelfMetrics {
         let unknown = Counter::default();
         let busy = Counter::default();
         let in_flight = Gauge::default();
+        let reload_ok = Gauge::default();
+        let reload_time = Gauge::<f64, AtomicU64>::default();
         registry.register(
             "lbctl_exporter_probes",
             "Probes run, by module and result (success or failure)",
@@ -74,6 +81,18 @@ impl SelfMetrics {
             "Count of unknown modules requested by probes",
             unknown.clone(),
         );
+        // blackbox's config/config.go names: the last load of the modules file (at start, on
+        // SIGHUP or POST /-/reload) and when one last succeeded.
+        registry.register(
+            "blackbox_exporter_config_last_reload_successful",
+            "Blackbox exporter config loaded successfully.",
+            reload_ok.clone(),
+        );
+        registry.register(
+            "blackbox_exporter_config_last_reload_success_timestamp_seconds",
+            "Timestamp of the last successful configuration reload.",
+            reload_time.clone(),
+        );
         SelfMetrics {
             registry,
             probes,
@@ -81,6 +100,19 @@ impl SelfMetrics {
             unknown,
             busy,
             in_flight,
+            reload_ok,
+            reload_time,
+        }
+    }
+
+    /// A load of the modules file: success sets the time too, failure only the flag.
+    pub fn loaded(&self, ok: bool) {
+        self.reload_ok.set(i64::from(ok));
+        if ok {
+            let now = SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            self.reload_time.set(now);
         }
     }
 
@@ -148,6 +180,8 @@ mod tests {
         m.probed("http_2xx", false, Duration::from_millis(20));
         m.probed("http_2xx", false, Duration::from_millis(20));
         m.unknown_module();
+        m.loaded(true);
+        m.loaded(false);
         {
             let _g = m.in_flight();
             assert!(m.encode().contains("lbctl_exporter_probes_in_flight 1\n"));
@@ -159,8 +193,17 @@ mod tests {
             "blackbox_module_unknown_total 1",
             "lbctl_exporter_probes_in_flight 0",
             "lbctl_exporter_probe_duration_seconds_count{module=\"http_2xx\"} 3",
+            "blackbox_exporter_config_last_reload_successful 0",
         ] {
             assert!(text.lines().any(|l| l == line), "{line} not in\n{text}");
         }
+        let stamp = text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("blackbox_exporter_config_last_reload_success_timestamp_seconds ")
+            })
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or_default();
+        assert!(stamp > 1.6e9, "{text}");
     }
 }

@@ -1,6 +1,7 @@
 //! The exporter's HTTP server (hyper): `/probe` (blackbox_exporter's parameters `target`,
 //! `module`, `debug`, `hostname`, and its `X-Prometheus-Scrape-Timeout-Seconds` rule),
-//! `/metrics` (the exporter's own), `/-/healthy` and `/` (an index of the modules).
+//! `/metrics` (the exporter's own), `/-/healthy`, `POST /-/reload` (reload.rs; other methods
+//! get blackbox's 405) and `/` (an index of the modules).
 //!
 //! Nothing a scraper or a target does can hang it: every probe is bounded by its time
 //! budget, at most `--concurrency` probes run at once (a scrape that cannot get a slot within
@@ -8,7 +9,7 @@
 //! and request bodies are never read.
 
 use super::exposition;
-use super::module::Module;
+use super::reload::ModuleSet;
 use super::self_metrics::SelfMetrics;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
@@ -17,7 +18,6 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -35,7 +35,7 @@ const DRAIN: Duration = Duration::from_secs(5);
 
 /// What the server needs, shared by every connection.
 pub struct Exporter {
-    pub modules: BTreeMap<String, Module>,
+    pub modules: ModuleSet,
     /// Probes in flight at most.
     pub slots: Semaphore,
     pub concurrency: usize,
@@ -117,6 +117,9 @@ pub async fn serve(
 }
 
 async fn handle(ex: &Exporter, req: Request<Incoming>) -> Answer {
+    if req.uri().path() == "/-/reload" {
+        return reload(ex, req.method()).await;
+    }
     if req.method() != http::Method::GET && req.method() != http::Method::HEAD {
         return plain(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -135,6 +138,27 @@ async fn handle(ex: &Exporter, req: Request<Incoming>) -> Answer {
         p => plain(
             StatusCode::NOT_FOUND,
             format!("no page {p}: try /probe?target=...&module=..., /metrics or /"),
+        ),
+    }
+}
+
+/// `/-/reload`: POST reloads (200, or 500 with the reason and the old modules kept); any
+/// other method gets blackbox's 405 and its words.
+async fn reload(ex: &Exporter, method: &http::Method) -> Answer {
+    if method != http::Method::POST {
+        let mut r = plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "This endpoint requires a POST request.",
+        );
+        r.headers_mut()
+            .insert(header::ALLOW, http::HeaderValue::from_static("POST"));
+        return r;
+    }
+    match ex.modules.reload(&ex.metrics, ex.log, "POST").await {
+        Ok(line) => plain(StatusCode::OK, line),
+        Err(e) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("failed to reload config: {e}; the previous modules stay in use"),
         ),
     }
 }
@@ -203,7 +227,9 @@ pub(super) fn budget(
 async fn probe(ex: &Exporter, req: &Request<Incoming>) -> Answer {
     let p = params(req.uri().query());
     let name = p.module.as_deref().unwrap_or("http_2xx");
-    let Some(module) = ex.modules.get(name) else {
+    // This scrape's snapshot: a reload meanwhile does not change the module under it.
+    let modules = ex.modules.current();
+    let Some(module) = modules.get(name) else {
         ex.metrics.unknown_module();
         let shown: String = name.chars().take(80).collect();
         return plain(
@@ -315,7 +341,7 @@ fn index(ex: &Exporter) -> String {
             .replace('"', "&quot;")
     };
     let mut rows = String::new();
-    for (name, m) in &ex.modules {
+    for (name, m) in ex.modules.current().iter() {
         let _ = writeln!(
             rows,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
