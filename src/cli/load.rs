@@ -227,6 +227,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub hdr_log: Option<PathBuf>,
 
+    /// Keep at most N per-second entries in the JSON (`per_second`) and in memory: when the
+    /// run would exceed N, adjacent entries are merged in pairs (histograms added) and their
+    /// length doubles (2 s, 4 s, ...). The default keeps one hour at 1 s; a 24-hour run then
+    /// has 2,700 entries of 32 s (about 5 MB of JSON).
+    #[arg(long, value_name = "N", default_value_t = crate::load::per_second::DEFAULT_MAX_BUCKETS as u32,
+          value_parser = clap::value_parser!(u32).range(2..=86_400))]
+    pub per_second_max: u32,
+
     /// Open model: the run is invalid (exit 4) when the generator's own send lag p99 exceeds
     /// this (the lag excludes waiting for a busy connection, which is the server's doing).
     #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration, default_value = "20ms")]
