@@ -25,8 +25,9 @@ use std::time::Duration;
 pub const MAX_SECONDS: u64 = 31 * 24 * 3600;
 
 /// Buckets kept by default: one hour of run at one-second resolution. A longer run keeps
-/// between half of this and this many (a 24-hour run: 2,700 buckets of 32 s), so the document
-/// stays under about 5-10 MB whatever the run's length.
+/// between half of this and this many (a 24-hour run: 2,700 buckets of 32 s). The bytes per
+/// bucket still grow with its number of distinct latencies (measured at 2,000 req/s over
+/// 1-50 ms: 1.4 KB for 1 s, 4.4 KB for 32 s), so a 24-hour document is about 12 MB, not 120.
 pub const DEFAULT_MAX_BUCKETS: usize = 3600;
 
 /// One bucket of the measured window (a second, unless the run was coarsened).

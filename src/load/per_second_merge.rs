@@ -137,8 +137,8 @@ mod tests {
         assert_eq!(total(&m, |s| s.errors), 2 * total(&fine, |s| s.errors));
         // Percentiles of a merged bucket are those of the shards' histograms added.
         let mut want = LatencyHistogram::new();
-        for i in 4..8 {
-            want.merge(&hist(n[i], 1000 * (i as u64 + 1))).unwrap();
+        for (i, &k) in n.iter().enumerate().take(8).skip(4) {
+            want.merge(&hist(k, 1000 * (i as u64 + 1))).unwrap();
         }
         want.merge(&want.clone()).unwrap();
         let expect = Second::new(4, 4.0, 52, 0, &want);
