@@ -823,7 +823,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__load)
-            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --stage --abort-on-slo --abort-grace --shard --shards --start-at --threads --method --header --body --body-file --urls-file --targets --targets-format --http2 --h2-streams --no-keepalive --insecure --cacert --cert --key --export --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --max-send-lag --output --quiet --verbose --color --help --version merge report help"
+            opts="-c -d -n -m -H -o -q -v -h -V --connections --duration --requests --rate --max-connections --warmup --stage --abort-on-slo --abort-grace --shard --shards --start-at --threads --method --header --body --body-file --urls-file --targets --targets-format --http2 --h2-streams --no-keepalive --insecure --cacert --cert --key --export --timeout --connect-timeout --group-by --slo --percentiles --hdr-log --per-second-max --max-send-lag --output --quiet --verbose --color --help --version merge report help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -966,6 +966,10 @@ _lbctl() {
                     return 0
                     ;;
                 --hdr-log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --per-second-max)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -715,6 +715,7 @@ set edit:completion:arg-completer[lbctl] = {|@words|
             cand --slo 'Service-level objective checked at the end, e.g. ''p99<250ms'', ''errors<0.1%'', ''rps>=900'' (repeatable; any failure exits 1). Grammar below'
             cand --percentiles 'Percentiles to report, comma-separated (default 50,90,99,99.9,99.99)'
             cand --hdr-log 'Write an HdrHistogram interval log (one histogram per second) to this file'
+            cand --per-second-max 'Keep at most N per-second entries in the JSON (`per_second`) and in memory: when the run would exceed N, adjacent entries are merged in pairs (histograms added) and their length doubles (2 s, 4 s, ...). The default keeps one hour at 1 s (about 5 MB of JSON at 2,000 req/s with latencies over 1-50 ms); a 24-hour run then has 2,700 entries of 32 s (about 12 MB, where every second kept would be 120 MB)'
             cand --max-send-lag 'Open model: the run is invalid (exit 4) when the generator''s own send lag p99 exceeds this (the lag excludes waiting for a busy connection, which is the server''s doing)'
             cand -o 'Output format'
             cand --output 'Output format'

@@ -60,9 +60,16 @@ pub(super) fn merge(args: &MergeArgs) -> anyhow::Result<(Report, Tally)> {
     // per-second data have none, and then neither has the merge).
     let seconds: Option<Vec<&super::per_second::PerSecond>> =
         reports.iter().map(|(r, _)| r.per_second.as_ref()).collect();
+    // A merge keeps as many buckets as the largest run did (or the default cap), so shards
+    // offset by a second do not halve the resolution for one extra bucket.
     if let Some(s) = seconds {
+        let max = s
+            .iter()
+            .map(|p| p.seconds.len())
+            .fold(super::per_second::DEFAULT_MAX_BUCKETS, usize::max);
         report.per_second = Some(
-            super::per_second::merge(&s).map_err(|e| Failure::usage(format!("load merge: {e}")))?,
+            super::per_second_merge::merge(&s, max)
+                .map_err(|e| Failure::usage(format!("load merge: {e}")))?,
         );
     }
     Ok((report, merged.1))

@@ -7,7 +7,8 @@
 //! hyper, h2conn.rs on the h2 crate, [`h1`] hand-written). Plans beyond a fixed rate or pool: [`stages`] (`--stage`
 //! timelines), [`shard`] (`--shard`, `--start-at`, plan fingerprints), shape.rs (applies
 //! both to the plan), streams.rs (`--h2-streams`: slots sharing one HTTP/2 connection), [`abort`] (`--abort-on-slo`) and [`stage_report`] (per-stage results).
-//! Results to look at: [`per_second`] (the document's per-second entries), [`sparkline`]
+//! Results to look at: [`per_second`] (the document's per-second entries, capped by halving
+//! their resolution; [`per_second_merge`] adds shards' up), [`sparkline`]
 //! (their terminal line) and `load report` ([`report_html`], drawn by [`report_charts`] with
 //! [`svg`]).
 //!
@@ -27,6 +28,7 @@ pub mod job;
 mod merge;
 pub mod outcome;
 pub mod per_second;
+pub mod per_second_merge;
 pub mod render;
 pub mod report;
 pub mod report_charts;
@@ -150,7 +152,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
 
     // Progress and the interval log, fed by the workers' snapshots until they all end.
     let pb = crate::output::progress(global, None, "{spinner} {elapsed_precise} {msg}");
-    let mut seconds = per_second::Recorder::new(bound);
+    let mut seconds = per_second::Recorder::new(bound, args.per_second_max as usize);
     let aborted = follow(
         &rx,
         &plan,
@@ -313,7 +315,9 @@ fn follow(
             if let Some(h) = hdr.as_deref_mut() {
                 h.push(idx, &iv.latency)?;
             }
-            seconds.push(idx, iv.requests, iv.errors, &iv.latency);
+            seconds
+                .push(idx, iv.requests, iv.errors, &iv.latency)
+                .map_err(Failure::runtime)?;
             let elapsed = plan.interval * (idx as u32 + 1);
             if let Some(a) = abort.as_deref_mut()
                 && aborted.is_none()
@@ -338,7 +342,9 @@ fn follow(
         if let Some(h) = hdr.as_deref_mut() {
             h.push(idx, &iv.latency)?;
         }
-        seconds.push(idx, iv.requests, iv.errors, &iv.latency);
+        seconds
+            .push(idx, iv.requests, iv.errors, &iv.latency)
+            .map_err(Failure::runtime)?;
     }
     Ok(aborted)
 }

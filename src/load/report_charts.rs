@@ -27,6 +27,15 @@ impl Run {
     }
 }
 
+/// The longest bucket among the runs (s): 1 unless a long run was coarsened (per_second.rs).
+fn widest_bucket(runs: &[Run]) -> u64 {
+    runs.iter()
+        .filter_map(|r| r.report.per_second.as_ref().map(|p| p.bucket_s))
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
 /// A compact duration label for an axis: 250µs, 1.5ms, 20ms, 1.2s.
 pub fn short_ms(ms: f64) -> String {
     let trim = |s: String| {
@@ -103,22 +112,28 @@ fn time_axis(runs: &[Run]) -> Axis {
     a
 }
 
-/// The middle of a second, where its point is drawn.
+/// The middle of a bucket (of any length), where its point is drawn.
 fn mid(s: &Second) -> f64 {
     s.t as f64 + s.length_s / 2.0
 }
 
-/// Hover readouts for the time charts: one column per second (up to [`MAX_COLUMNS`]; a
-/// longer run is folded, each column covering several seconds and showing their worst p99 and
-/// max and their summed counts), its text every run's numbers for that time.
+/// Hover readouts for the time charts: one column per bucket of the coarsest run (up to
+/// [`MAX_COLUMNS`]; a longer run is folded, each column covering several buckets and showing
+/// their worst p99 and max and their summed counts), its text every run's numbers for that
+/// time. Columns are whole buckets, so none falls inside a coarsened run's bucket empty.
 fn readouts(runs: &[Run]) -> Vec<(f64, f64, String)> {
     const MAX_COLUMNS: u64 = 600;
     let end = runs
         .iter()
-        .filter_map(|r| r.seconds().last().map(|s| s.t + 1))
+        .filter_map(|r| {
+            r.seconds()
+                .last()
+                .map(|s| s.t + (s.length_s.ceil() as u64).max(1))
+        })
         .max()
         .unwrap_or(0);
-    let step = end.div_ceil(MAX_COLUMNS).max(1);
+    let bucket = widest_bucket(runs);
+    let step = end.div_ceil(MAX_COLUMNS).max(1).div_ceil(bucket) * bucket;
     let mut out = Vec::new();
     for from in (0..end).step_by(step as usize) {
         let to = (from + step).min(end);
@@ -156,6 +171,14 @@ fn readouts(runs: &[Run]) -> Vec<(f64, f64, String)> {
         out.push((from as f64, right.max(from as f64 + 0.01), text));
     }
     out
+}
+
+/// The latency axis's name: per second, or per bucket when a run was coarsened.
+fn latency_label(runs: &[Run]) -> String {
+    match widest_bucket(runs) {
+        1 => "latency per second".into(),
+        b => format!("latency per {b} s"),
+    }
 }
 
 /// Latency over time: p50 (dotted), p90 (dashed), p99 (solid) and max (thin) per second,
@@ -198,7 +221,7 @@ pub fn latency_over_time(runs: &[Run], rules: Vec<Rule>) -> String {
     let chart = LineChart {
         id: "latency-over-time".into(),
         x: time_axis(runs),
-        y: Axis::fit(Scale::Log, values, "latency per second"),
+        y: Axis::fit(Scale::Log, values, &latency_label(runs)),
         height: 300.0,
         series,
         rules,
@@ -251,16 +274,7 @@ pub fn errors_over_time(runs: &[Run]) -> String {
             points: run
                 .seconds()
                 .iter()
-                .map(|s| {
-                    Some((
-                        mid(s),
-                        if s.length_s > 0.0 {
-                            s.errors as f64 / s.length_s
-                        } else {
-                            0.0
-                        },
-                    ))
-                })
+                .map(|s| Some((mid(s), s.error_rate())))
                 .collect(),
         })
         .collect();

@@ -54,12 +54,24 @@ pub fn line(p: &PerSecond, width: usize, color: bool) -> Option<String> {
     } else {
         spark
     };
-    let erring = p.seconds.iter().filter(|s| s.errors > 0).count();
+    // Counts in seconds whatever the bucket length (a coarsened run's buckets are longer).
+    let b = p.bucket_s.max(1) as usize;
+    let erring = if b == 1 {
+        p.seconds.iter().filter(|s| s.errors > 0).count()
+    } else {
+        let s: f64 = p
+            .seconds
+            .iter()
+            .filter(|s| s.errors > 0)
+            .map(|s| s.length_s)
+            .sum();
+        s.round() as usize
+    };
     let fmt = |ms: f64| {
         crate::spec::format_duration(std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0))
     };
     let folded = if p.seconds.len() > width {
-        format!(", {} s per column", p.seconds.len().div_ceil(width))
+        format!(", {} s per column", p.seconds.len().div_ceil(width) * b)
     } else {
         String::new()
     };
@@ -68,11 +80,21 @@ pub fn line(p: &PerSecond, width: usize, color: bool) -> Option<String> {
     } else {
         String::new()
     };
+    let per = if b == 1 {
+        "second".to_string()
+    } else {
+        format!("{b} s")
+    };
+    let span: f64 = p.seconds.iter().map(|s| s.length_s).sum();
     Some(format!(
-        "p99 per second  {} {spark} {}  ({} s{folded}{errors})",
+        "p99 per {per}  {} {spark} {}  ({} s{folded}{errors})",
         fmt(lo),
         fmt(hi),
-        p.seconds.len()
+        if b == 1 {
+            p.seconds.len()
+        } else {
+            span.round() as usize
+        }
     ))
 }
 
@@ -95,6 +117,7 @@ mod tests {
             .collect();
         PerSecond {
             start_unix: 0.0,
+            bucket_s: 1,
             seconds,
         }
     }
@@ -131,6 +154,15 @@ mod tests {
         assert!(coloured.contains("\x1b[36m▁▁█\x1b[0m"), "{coloured}");
         let folded = line(&run(&[1000; 10], None), 4, false).unwrap();
         assert!(folded.contains("(10 s, 3 s per column)"), "{folded}");
+        // A coarsened run speaks of its bucket length and counts in seconds.
+        let mut coarse = run(&[1000, 2000, 3000, 4000], Some(3));
+        coarse.bucket_s = 8;
+        for (i, s) in coarse.seconds.iter_mut().enumerate() {
+            (s.t, s.length_s) = (i as u64 * 8, if i == 3 { 4.0 } else { 8.0 });
+        }
+        let c = line(&coarse, 60, false).unwrap();
+        assert!(c.starts_with("p99 per 8 s  1.00ms"), "{c}");
+        assert!(c.contains("(28 s, 4 s with errors)"), "{c}");
         // One second is no line.
         assert!(line(&run(&[1000], None), 60, false).is_none());
     }

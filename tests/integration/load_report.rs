@@ -3,7 +3,9 @@
 //! rendered by a real headless chromium (charts with one series per file and metric and one
 //! point per second, SLO lines, group bars, no console message: a CSP violation by the page's
 //! own stylesheet would be one), its bad-input exits, and the terminal sparkline under a
-//! pseudo-terminal (`script`, util-linux). Real sockets against `lbctl serve`.
+//! pseudo-terminal (`script`, util-linux). A run kept to a few buckets by `--per-second-max`
+//! (coarsened) still adds up, renders, and merges with a shard that was not. Real sockets
+//! against `lbctl serve`.
 
 use crate::support::{chromium_dump, lbctl, serve};
 use serde_json::Value;
@@ -43,8 +45,15 @@ fn check_seconds(d: &Value) -> &Vec<Value> {
         (length - window).abs() < 0.01,
         "{length} s of seconds, window {window}"
     );
+    // A tiling of uniform buckets (1 s unless the run outgrew --per-second-max).
+    let b = d["per_second"]["bucket_s"].as_u64().unwrap_or(1);
     for (i, x) in s.iter().enumerate() {
-        assert_eq!(u(&x["t"]), i as u64);
+        assert_eq!(u(&x["t"]), i as u64 * b);
+        let len = x["length_s"].as_f64().unwrap();
+        assert!(
+            len == b as f64 || (i + 1 == s.len() && len <= b as f64),
+            "bucket {i}: {len} s of {b}"
+        );
         let (p50, p99, max) = (
             x["p50_ms"].as_f64().unwrap(),
             x["p99_ms"].as_f64().unwrap(),
@@ -342,4 +351,144 @@ fn the_terminal_report_has_a_sparkline_on_a_tty_only() {
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("p99 per second"));
+}
+
+/// Run `lbctl load` shards `0/2` and `1/2` of one plan side by side (`--start-at` in 2 s),
+/// shard `i` with `extra[i]` added; returns their documents (written to `files`).
+fn two_shards(
+    url: &str,
+    plan: &[&str],
+    extra: [&[&str]; 2],
+    files: &[std::path::PathBuf],
+) -> Vec<Value> {
+    let at = SystemTime::now() + Duration::from_secs(2);
+    let at = format!(
+        "{:.3}",
+        at.duration_since(UNIX_EPOCH).unwrap().as_secs_f64()
+    );
+    std::thread::scope(|s| {
+        let hs: Vec<_> = files
+            .iter()
+            .zip(extra)
+            .enumerate()
+            .map(|(i, (f, extra))| {
+                let shard = format!("{i}/2");
+                let at = &at;
+                s.spawn(move || {
+                    let mut args = vec![url, "--shard", &shard, "--start-at", at];
+                    args.extend_from_slice(plan);
+                    args.extend_from_slice(extra);
+                    run_to(f, &args)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn a_coarsened_run_adds_up_renders_and_merges_with_a_fine_one() {
+    let b = serve(1, &["--latency", "1ms..4ms"]);
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<_> = ["coarse.json", "fine.json"]
+        .iter()
+        .map(|n| dir.path().join(n))
+        .collect();
+    // 6 s kept to 4 buckets: halved once, three buckets of 2 s.
+    let plan = ["--rate", "100/s", "-d", "6s", "--max-send-lag", "500ms"];
+    let docs = two_shards(b.url(0), &plan, [&["--per-second-max", "4"], &[]], &files);
+    let (coarse, fine) = (&docs[0], &docs[1]);
+    assert_eq!(
+        coarse["per_second"]["bucket_s"], 2,
+        "{}",
+        coarse["per_second"]
+    );
+    assert_eq!(fine["per_second"]["bucket_s"], 1);
+    let coarse_s = check_seconds(coarse);
+    assert_eq!(coarse_s.len(), 3, "{}", coarse["per_second"]);
+    assert_eq!(check_seconds(fine).len(), 6);
+    // A bucket's percentiles are ordered and its rate is per second of its own length.
+    for x in coarse_s {
+        let rate = u(&x["requests"]) as f64 / x["length_s"].as_f64().unwrap();
+        assert!((20.0..=80.0).contains(&rate), "shard 0/2 of 100/s: {x}");
+    }
+
+    // The merge re-buckets the fine shard to 2 s on the wall clock; sums stay exact.
+    let out = lbctl()
+        .args(["load", "merge"])
+        .args(&files)
+        .args(["--output", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 4),
+        "{out:?}"
+    );
+    let merged_file = dir.path().join("merged.json");
+    std::fs::write(&merged_file, &out.stdout).unwrap();
+    let m: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(m["per_second"]["bucket_s"], 2, "{}", m["per_second"]);
+    let ms = m["per_second"]["seconds"].as_array().unwrap();
+    assert_eq!(ms.len(), 3, "{}", m["per_second"]);
+    let total = |k: &str| ms.iter().map(|x| u(&x[k])).sum::<u64>();
+    assert_eq!(total("requests"), u(&m["requests"]));
+    assert_eq!(total("errors"), u(&m["errors"]));
+    assert_eq!(
+        u(&m["requests"]),
+        u(&coarse["requests"]) + u(&fine["requests"])
+    );
+    for (i, x) in ms.iter().enumerate() {
+        assert_eq!(u(&x["t"]), 2 * i as u64);
+        // Shards started together: the fine shard's seconds 2i and 2i+1 land in bucket i.
+        let fs = fine["per_second"]["seconds"].as_array().unwrap();
+        let want = u(&coarse_s[i]["requests"])
+            + fs.iter()
+                .filter(|f| u(&f["t"]) / 2 == i as u64)
+                .map(|f| u(&f["requests"]))
+                .sum::<u64>();
+        assert_eq!(u(&x["requests"]), want, "bucket {i}");
+    }
+
+    // The report draws buckets of any length on one time axis.
+    let html = dir.path().join("report.html");
+    let out = lbctl()
+        .args(["load", "report"])
+        .args(&files)
+        .arg(&merged_file)
+        .arg("-o")
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let d = chromium_dump(&format!("file://{}", html.display()), 500);
+    let console: Vec<&str> = d
+        .stderr
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .collect();
+    assert!(console.is_empty(), "the page logged: {console:#?}");
+    let dom = &d.dom;
+    assert!(dom.contains("data-runs=\"3\""));
+    assert_eq!(points(dom, "coarse.json req/s"), 3);
+    assert_eq!(points(dom, "fine.json req/s"), 6);
+    assert_eq!(points(dom, "merged.json req/s"), 3);
+    let lat = chart(dom, "latency-over-time");
+    // One hover column per 2-s bucket, each naming every run.
+    assert_eq!(lat.matches("<rect class=\"hover\"").count(), 3, "{lat}");
+    assert!(
+        lat.contains("<title>seconds 2-3\ncoarse.json: p50 "),
+        "{lat}"
+    );
+    assert!(lat.contains("latency per 2 s"), "{lat}");
+    for id in ["rate-over-time", "errors-over-time"] {
+        assert!(chart(dom, id).contains(">6s</text>"), "{id}");
+    }
+
+    // A cap below 2 is a usage error naming the value.
+    let out = lbctl()
+        .args(["load", b.url(0), "-n", "1", "--per-second-max", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--per-second-max"));
 }
