@@ -106,6 +106,12 @@ pub struct SimArgs {
     #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration)]
     pub think: Option<Duration>,
 
+    /// Time the path adds to every request outside the backends (client, loopback, proxy):
+    /// added to client latency, and in the closed model waited by the client too. The
+    /// balancer does not see it. `lbctl demo` measures it and passes it.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = crate::spec::parse_duration)]
+    pub overhead: Duration,
+
     /// Arrival process of the open model [default: poisson].
     #[arg(long, value_enum, value_name = "KIND")]
     pub arrivals: Option<SimArrivals>,

@@ -19,6 +19,7 @@ const MAX_ALGORITHMS: usize = 16;
 const MAX_CLIENTS: u64 = 100_000;
 /// The open model's rate when neither --rate nor -c is given.
 const DEFAULT_RATE: f64 = 1000.0;
+const MAX_OVERHEAD: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Everything a run needs, parsed and checked.
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub struct Scenario {
     /// Arrivals stop at this virtual time (s) or after `limit` requests.
     pub end_s: f64,
     pub limit: u64,
+    /// Added to every request's latency outside the backends (--overhead), ns.
+    pub overhead_ns: u64,
     pub retries: u32,
     /// A 5xx is a passive failure and retried (the proxy's --fail-on 500,502,503,504).
     pub fail_on_5xx: bool,
@@ -132,6 +135,12 @@ impl Scenario {
             };
             (plan, span)
         };
+        if a.overhead > MAX_OVERHEAD {
+            return Err(Failure::usage(format!(
+                "--overhead {}: expected at most 60s",
+                crate::spec::format_duration(a.overhead)
+            )));
+        }
         let limit = a.requests.unwrap_or(u64::MAX);
         if limit == 0 {
             return Err(Failure::usage("--requests 0: expected at least 1"));
@@ -145,7 +154,8 @@ impl Scenario {
                 let mean_s = backends.iter().map(|b| b.service.mean()).sum::<f64>()
                     / backends.len() as f64
                     / 1e9;
-                limit as f64 * (mean_s + c.think_ns as f64 / 1e9) / c.clients as f64
+                let extra = (c.think_ns + a.overhead.as_nanos() as u64) as f64 / 1e9;
+                limit as f64 * (mean_s + extra) / c.clients as f64
             }
         };
         let mut tracked: Vec<usize> = Vec::new();
@@ -172,6 +182,7 @@ impl Scenario {
             poisson: a.arrivals.unwrap_or(SimArrivals::Poisson) == SimArrivals::Poisson,
             end_s: span,
             limit,
+            overhead_ns: a.overhead.as_nanos() as u64,
             retries: a.retries,
             fail_on_5xx: a.fail_on_5xx,
             passive: PassivePolicy {

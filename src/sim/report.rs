@@ -24,6 +24,8 @@ pub struct Report {
     pub connections: Option<u64>,
     /// The closed model's think time, ms.
     pub think_ms: Option<f64>,
+    /// --overhead, ms: in every latency, outside the backends.
+    pub overhead_ms: f64,
     pub seed: u64,
     pub events: Vec<EventInfo>,
     pub algorithms: Vec<AlgoReport>,
@@ -177,6 +179,7 @@ impl Report {
             },
             connections: sc.closed.as_ref().map(|c| c.clients),
             think_ms: sc.closed.as_ref().map(|c| c.think_ns as f64 / 1e6),
+            overhead_ms: sc.overhead_ns as f64 / 1e6,
             seed: sc.seed,
             events: sc
                 .events
@@ -257,6 +260,11 @@ pub fn render_table(rep: &Report, _color: bool) -> String {
         t.add_row(row);
     }
     let requests = rep.algorithms.first().map_or(0, |a| a.requests);
+    let overhead = if rep.overhead_ms > 0.0 {
+        format!(", overhead {}ms", ms(rep.overhead_ms))
+    } else {
+        String::new()
+    };
     match (rep.connections, rep.think_ms) {
         (Some(c), think) => {
             let think = think
@@ -264,14 +272,14 @@ pub fn render_table(rep: &Report, _color: bool) -> String {
                 .map_or(String::new(), |t| format!(", think {}ms", ms(t)));
             let _ = writeln!(
                 out,
-                "{} backends, closed model: {c} clients{think}, seed {}",
+                "{} backends, closed model: {c} clients{think}{overhead}, seed {}",
                 rep.backends, rep.seed
             );
         }
         (None, _) => {
             let _ = writeln!(
                 out,
-                "{} backends, {requests} requests per algorithm, seed {}",
+                "{} backends, {requests} requests per algorithm{overhead}, seed {}",
                 rep.backends, rep.seed
             );
         }

@@ -132,7 +132,7 @@ impl World<'_> {
         if let Some(c) = &self.sc.closed
             && let Some(at) = c.next_send(
                 u64::from(req.client),
-                t,
+                t.saturating_add(self.sc.overhead_ns),
                 t - req.arrival,
                 self.sc.end_s * 1e9,
             )
@@ -234,7 +234,8 @@ impl World<'_> {
             b.ok += 1;
             let healthy = b.healthy(ms(t));
             b.passive.success(healthy);
-            let lat = t - req.arrival;
+            // The client also waits the path's overhead (--overhead), which no backend sees.
+            let lat = t - req.arrival + self.sc.overhead_ns;
             self.r.latency.record_us(lat / 1000);
             self.r.latency_sum_ns += lat as f64;
             self.r.completed += 1;

@@ -63,6 +63,21 @@ fn think_time_follows_the_response_time_law() {
 }
 
 #[test]
+fn overhead_is_in_the_latency_and_the_clients_cycle() {
+    // One client, S = 10 ms, 5 ms of path overhead: R = 15 ms, X = 1 / 15 ms.
+    let r = one("-a rr --backends 1 --service 'fixed 10ms' -c 1 --overhead 5ms -d 30s");
+    assert!(
+        (throughput(&r) - 1000.0 / 15.0).abs() < 0.1,
+        "{}",
+        throughput(&r)
+    );
+    assert!((mean_ms(&r) - 15.0).abs() < 0.01, "{}", mean_ms(&r));
+    // Open model: a pure shift of the latency.
+    let r = one("-a rr --backends 2 --service 'fixed 10ms' --rate 100/s --overhead 2ms -d 5s");
+    assert!((mean_ms(&r) - 12.0).abs() < 0.01, "{}", mean_ms(&r));
+}
+
+#[test]
 fn requests_bound_a_closed_run_exactly() {
     let r = one("-a p2c --backends 3 --service 'lognormal 5ms,40ms' -c 16 -n 10000");
     assert_eq!(r.arrivals, 10_000);
