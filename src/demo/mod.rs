@@ -14,13 +14,10 @@ use crate::cli::{DemoArgs, DemoOutput, GlobalOpts};
 use crate::exit::{ExitCode, Failure};
 use anyhow::anyhow;
 use children::{Service, command_line, run_json};
-use report::ROLES;
+use report::{FAST, ROLES, SLOW};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Latency of the fast backends and of the slow one (four times as much), as `serve` flags.
-const FAST: &str = "5ms";
-const SLOW: &str = "20ms";
 const ERROR_RATE: f64 = 0.02;
 const RING_KEYS: u32 = 10_000;
 

@@ -10,6 +10,11 @@ use serde_json::{Value, json};
 pub(crate) const ROLES: [(&str, &str); 3] =
     [("b1", "fast"), ("b2", "4x slower"), ("b3", "2% errors")];
 
+/// Latency of the fast backends and of the slow one (four times as much), as `serve` flags
+/// (here beside the roles they describe; mod.rs starts the backends with them).
+pub(crate) const FAST: &str = "5ms";
+pub(crate) const SLOW: &str = "20ms";
+
 fn num(v: &Value, path: &[&str]) -> f64 {
     path.iter()
         .fold(v, |v, k| &v[*k])
@@ -291,7 +296,7 @@ fn print_sim(result: &Value) {
         "   The simulation runs the proxy's own balancing code on a virtual clock. What this machine's path \
          (client, loopback, proxy, timers) adds to a request, measured as b1's p50 less its {}, is given \
          to it as --overhead ({}).",
-        super::FAST,
+        FAST,
         overheads.join(", ")
     );
 }
