@@ -8,7 +8,9 @@
 # O(N) per pick, as in the proxy) run min(--requests, 2e9 / N) requests so a run stays short;
 # their req/s is what to compare.
 #
-# Usage: cargo build --release && benches/sim_speed.sh [--requests N] [--algorithms LIST] [--ns LIST]
+# With --connections C, the closed model instead: C clients (sim -c C), no rate.
+#
+# Usage: cargo build --release && benches/sim_speed.sh [--requests N] [--algorithms LIST] [--ns LIST] [--connections C]
 # Environment: LBCTL (default target/release/lbctl). Pure CPU, no network, one core per run.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,12 +18,14 @@ LBCTL=${LBCTL:-$HERE/../target/release/lbctl}
 REQUESTS=10000000
 ALGS="round-robin,least-conn,p2c,ewma,maglev"
 NS="10 100 1000 10000"
+CONNECTIONS=
 while (($#)); do
   case $1 in
     --requests) REQUESTS=${2:?}; shift 2 ;;
     --algorithms) ALGS=${2:?}; shift 2 ;;
     --ns) NS=${2:?}; shift 2 ;;
-    -h | --help) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --connections) CONNECTIONS=${2:?}; shift 2 ;;
+    -h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "sim_speed.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -30,6 +34,8 @@ printf '%-12s %7s %10s %9s %14s\n' algorithm N requests seconds "sim req/s"
 for n in $NS; do
   # Mean service ~9.5 ms: n backends serve ~105*n/s; offer half of that.
   rate=$((n * 50))
+  model=(--rate "$rate/s")
+  [[ -n $CONNECTIONS ]] && model=(-c "$CONNECTIONS")
   for alg in ${ALGS//,/ }; do
     req=$REQUESTS
     case $alg in
@@ -38,7 +44,7 @@ for n in $NS; do
     esac
     start=$(date +%s.%N)
     "$LBCTL" sim -q -a "$alg" --backends "$n" --service 'lognormal 5ms,40ms' \
-      --rate "$rate/s" --requests "$req" -o json >/dev/null
+      "${model[@]}" --requests "$req" -o json >/dev/null
     end=$(date +%s.%N)
     awk -v a="$alg" -v n="$n" -v r="$req" -v s="$start" -v e="$end" \
       'BEGIN { t = e - s; printf "%-12s %7d %10d %9.2f %14.0f\n", a, n, r, t, r / t }'

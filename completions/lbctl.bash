@@ -3165,7 +3165,7 @@ _lbctl() {
             return 0
             ;;
         lbctl__subcmd__sim)
-            opts="-a -b -s -r -n -d -o -q -v -h -V --algorithm --backends --service --concurrency --fail --reset --backend --at --rate --arrivals --stage --requests --duration --retries --fail-on-5xx --max-fails --fail-timeout --slowstart --keys --seed --output --html --quiet --verbose --color --help --version"
+            opts="-a -b -s -r -c -n -d -o -q -v -h -V --algorithm --backends --service --concurrency --fail --reset --backend --at --rate --connections --think --overhead --arrivals --stage --requests --duration --retries --fail-on-5xx --max-fails --fail-timeout --slowstart --keys --seed --output --html --quiet --verbose --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3220,6 +3220,22 @@ _lbctl() {
                     return 0
                     ;;
                 -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --think)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --overhead)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

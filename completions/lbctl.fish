@@ -645,10 +645,13 @@ complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l fail -d 'Ratio of re
 complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l reset -d 'Ratio of requests whose connection every backend resets (after its service time)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l backend -d 'Per-backend override, NAME:key=value[,key=value...] (repeatable): b3:service=fixed 50ms,weight=2,concurrency=8,fail=0.01,reset=0.001,slowstart=10s' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l at -d 'An event in time, TIME:NAME:ACTION (repeatable): 30s:b3:latency*10, 60s:b2:down, 90s:b2:up' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s r -l rate -d 'Arrival rate (open model)' -r
-complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l arrivals -d 'Arrival process' -r -f -a "poisson\t'Exponential gaps (a Poisson process): what many independent clients look like'
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s r -l rate -d 'Arrival rate (open model; the default model, at 1000/s when neither --rate nor -c)' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s c -l connections -d 'Closed model (like `lbctl load -c`): N clients, each sending its next request as soon as its previous one is answered (after --think). Excludes --rate and rate stages' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l think -d 'Closed model: each client waits this long between an answer and its next request' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l overhead -d 'Time the path adds to every request outside the backends (client, loopback, proxy): added to client latency, and in the closed model waited by the client too. The balancer does not see it. `lbctl demo` measures it and passes it' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l arrivals -d 'Arrival process of the open model [default: poisson]' -r -f -a "poisson\t'Exponential gaps (a Poisson process): what many independent clients look like'
 constant\t'Evenly spaced (wrk2\'s i / rate)'"
-complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l stage -d 'A rate stage, DURATION:RATE[..RATE] (repeatable; like load\'s): replaces --rate and --duration' -r
+complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l stage -d 'A stage, repeatable, like load\'s: DURATION:RATE[..RATE] ramps the open model\'s rate (30s:100/s..2000/s), DURATION:N[..N] the closed model\'s clients (1m:10..200). The stages replace --rate, -c and --duration' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s n -l requests -d 'Stop arriving after this many requests' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -s d -l duration -d 'Stop arriving after this much virtual time (default 60s unless --requests is given)' -r
 complete -c lbctl -n "__fish_lbctl_using_subcommand sim" -l retries -d 'Retries on another backend after a 5xx, a reset or a refused connection (at most 7)' -r

@@ -24,6 +24,11 @@ backend is passively failed the proxy balances over them anyway (panic mode). Do
 are found only by passive health (no active checks); requests queued on a backend when it goes
 down are reset at once, those in service at the end of their service time.
 
+The closed model (-c N, or --stage DURATION:N[..N]) is `lbctl load -c N`'s: N clients each
+keep one request outstanding and send the next when it is answered (or fails), after --think
+if given; a request that failed at once (nothing could take it) is followed 1 ms later, so a
+dead pool does not spin the virtual clock. The throughput is an outcome (the req/s column).
+
 Time to recover after an event: the baseline is the median per-second p99 over the 10 s before
 it; recovered at the first second from which 3 consecutive seconds have a p99 at most 1.1x the
 baseline and an error ratio at most the baseline's + 0.1%. \"-\" means not recovered by the end.
@@ -33,6 +38,8 @@ Examples:
   lbctl sim --backends 3 --service 'uniform 20ms..60ms' --backend 'b2:service=uniform 80ms..240ms'
   lbctl sim --backends 20 --duration 120s --at 30s:b3:latency*10 --at 60s:b3:latency*1 --html sim.html
   lbctl sim --backends 5 -a ketama,maglev,bounded --keys zipf:1.1 --at 20s:b2:down --at 40s:b2:up
+  lbctl sim --backends 3 -c 16 --service 'fixed 5ms' --backend 'b2:service=fixed 20ms' -a rr,ewma
+  lbctl sim --backends 10 --stage 30s:10..200 --stage 30s:200 -a least-conn,p2c
   lbctl sim --backends 1000 --requests 10000000 -a round-robin --quiet";
 
 /// Simulate the proxy's balancing: which algorithm, how many backends, what happens when one
@@ -86,16 +93,32 @@ pub struct SimArgs {
     #[arg(long, value_name = "EVENT")]
     pub at: Vec<String>,
 
-    /// Arrival rate (open model).
-    #[arg(short, long, value_name = "RATE", default_value = "1000/s", value_parser = crate::spec::parse_rate)]
-    pub rate: crate::spec::Rate,
+    /// Arrival rate (open model; the default model, at 1000/s when neither --rate nor -c).
+    #[arg(short, long, value_name = "RATE", value_parser = crate::spec::parse_rate)]
+    pub rate: Option<crate::spec::Rate>,
 
-    /// Arrival process.
-    #[arg(long, value_enum, value_name = "KIND", default_value_t = SimArrivals::Poisson)]
-    pub arrivals: SimArrivals,
+    /// Closed model (like `lbctl load -c`): N clients, each sending its next request as soon
+    /// as its previous one is answered (after --think). Excludes --rate and rate stages.
+    #[arg(short = 'c', long, value_name = "N")]
+    pub connections: Option<u64>,
 
-    /// A rate stage, DURATION:RATE[..RATE] (repeatable; like load's): replaces --rate and
-    /// --duration.
+    /// Closed model: each client waits this long between an answer and its next request.
+    #[arg(long, value_name = "DURATION", value_parser = crate::spec::parse_duration)]
+    pub think: Option<Duration>,
+
+    /// Time the path adds to every request outside the backends (client, loopback, proxy):
+    /// added to client latency, and in the closed model waited by the client too. The
+    /// balancer does not see it. `lbctl demo` measures it and passes it.
+    #[arg(long, value_name = "DURATION", default_value = "0", value_parser = crate::spec::parse_duration)]
+    pub overhead: Duration,
+
+    /// Arrival process of the open model [default: poisson].
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub arrivals: Option<SimArrivals>,
+
+    /// A stage, repeatable, like load's: DURATION:RATE[..RATE] ramps the open model's rate
+    /// (30s:100/s..2000/s), DURATION:N[..N] the closed model's clients (1m:10..200). The stages
+    /// replace --rate, -c and --duration.
     #[arg(long, value_name = "STAGE")]
     pub stage: Vec<String>,
 

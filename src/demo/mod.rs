@@ -14,18 +14,31 @@ use crate::cli::{DemoArgs, DemoOutput, GlobalOpts};
 use crate::exit::{ExitCode, Failure};
 use anyhow::anyhow;
 use children::{Service, command_line, run_json};
-use report::ROLES;
+use report::{FAST, ROLES, SLOW};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Latency of the fast backends and of the slow one (four times as much), as `serve` flags.
-const FAST: &str = "5ms";
-const SLOW: &str = "20ms";
 const ERROR_RATE: f64 = 0.02;
 const RING_KEYS: u32 = 10_000;
 
-/// `lbctl sim` arguments for the demo's scenario with one algorithm at `rps`.
-fn sim_args(alg: &str, rps: f64) -> Vec<String> {
+/// What this machine's path (load's client, loopback, the proxy, timers) added to each request
+/// of a run: the fast backend b1's measured p50 less its set latency (b1 has no queue, serve
+/// sleeps concurrently). The simulation has no such cost of its own; it gets this one.
+fn path_overhead(load: &Value) -> Duration {
+    let set = crate::spec::parse_duration(FAST).unwrap_or_default();
+    let p50_ms = load["groups"]["values"]
+        .as_array()
+        .and_then(|g| g.iter().find(|e| e["value"] == ROLES[0].0))
+        .and_then(|e| e["latency_ms"]["p50"].as_f64())
+        .unwrap_or(0.0);
+    let measured = Duration::from_secs_f64((p50_ms / 1e3).clamp(0.0, 60.0));
+    measured.saturating_sub(set)
+}
+
+/// `lbctl sim` arguments for the demo's scenario with one algorithm: the closed model with the
+/// load run's own connections and length, so prediction and measurement are like for like,
+/// and the path overhead measured in that run.
+fn sim_args(alg: &str, connections: u32, duration: Duration, overhead: Duration) -> Vec<String> {
     vec![
         s("sim"),
         s("--backends"),
@@ -38,12 +51,12 @@ fn sim_args(alg: &str, rps: f64) -> Vec<String> {
         format!("b3:fail={ERROR_RATE}"),
         s("-a"),
         s(alg),
-        s("--rate"),
-        format!("{rps:.0}/s"),
-        s("--arrivals"),
-        s("constant"),
+        s("-c"),
+        connections.to_string(),
+        s("--overhead"),
+        format!("{}us", overhead.as_micros()),
         s("-d"),
-        s("30s"),
+        format!("{}ms", duration.as_millis()),
         s("--output"),
         s("json"),
         s("--quiet"),
@@ -193,21 +206,17 @@ async fn tour(
         let load = run_json(&load_args, &[0, 1, 4], timeout).await?;
         let proxy_cmdline = proxy.cmdline.clone();
         drop(proxy);
-        // The same scenario in `lbctl sim`, at the rate this run achieved (the simulator's
-        // model is open: the closed loop's rate is its input).
+        // The same scenario in `lbctl sim`, closed model with the same connections.
         pb.set_message(format!("the same with lbctl sim ({alg})"));
-        let rps = load["rps"].as_f64().unwrap_or(0.0);
-        let sim_args = sim_args(alg, rps);
-        let sim = if rps > 0.0 {
-            Some(run_json(&sim_args, &[0], Duration::from_secs(60)).await?)
-        } else {
-            None
-        };
+        let overhead = path_overhead(&load);
+        let sim_args = sim_args(alg, args.connections, args.duration, overhead);
+        let sim = run_json(&sim_args, &[0], Duration::from_secs(60)).await?;
         runs.push(json!({
             "algorithm": alg,
             "commands": [proxy_cmdline, command_line(&load_args)],
             "load": load,
             "sim": sim,
+            "overhead_ms": overhead.as_secs_f64() * 1e3,
             "sim_command": command_line(&sim_args),
         }));
     }

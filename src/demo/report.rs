@@ -10,6 +10,11 @@ use serde_json::{Value, json};
 pub(crate) const ROLES: [(&str, &str); 3] =
     [("b1", "fast"), ("b2", "4x slower"), ("b3", "2% errors")];
 
+/// Latency of the fast backends and of the slow one (four times as much), as `serve` flags
+/// (here beside the roles they describe; mod.rs starts the backends with them).
+pub(crate) const FAST: &str = "5ms";
+pub(crate) const SLOW: &str = "20ms";
+
 fn num(v: &Value, path: &[&str]) -> f64 {
     path.iter()
         .fold(v, |v, k| &v[*k])
@@ -244,9 +249,20 @@ fn print_sim(result: &Value) {
     if runs.is_empty() {
         return;
     }
-    println!("\n7. Predicted by lbctl sim (the same scenario, simulated at each run's rate):");
-    let mut t =
-        crate::output::new_table(&["algorithm", "b2 share", "sim", "p50", "sim", "p99", "sim"]);
+    println!(
+        "\n7. Predicted by lbctl sim (the same scenario and connections, closed model, simulated):"
+    );
+    let mut t = crate::output::new_table(&[
+        "algorithm",
+        "req/s",
+        "sim",
+        "b2 share",
+        "sim",
+        "p50",
+        "sim",
+        "p99",
+        "sim",
+    ]);
     for r in &runs {
         let alg = r["algorithm"].as_str().unwrap_or("?");
         let load = &r["load"];
@@ -258,6 +274,8 @@ fn print_sim(result: &Value) {
         let sim_share = sim["backends"][1]["share"].as_f64().unwrap_or(f64::NAN);
         t.add_row(vec![
             alg.to_string(),
+            format!("{:.0}", num(load, &["rps"])),
+            format!("{:.0}", num(sim, &["throughput"])),
             format!("{:.1}%", share * 100.0),
             format!("{:.1}%", sim_share * 100.0),
             ms(num(load, &["latency_ms", "p50"])),
@@ -270,7 +288,15 @@ fn print_sim(result: &Value) {
     if let Some(c) = runs[0]["sim_command"].as_str() {
         println!("   $ {c}");
     }
+    let overheads: Vec<String> = runs
+        .iter()
+        .map(|r| ms(r["overhead_ms"].as_f64().unwrap_or(f64::NAN)))
+        .collect();
     println!(
-        "   The simulation runs the proxy's own balancing code on a virtual clock; the real path adds a little proxy and loopback time."
+        "   The simulation runs the proxy's own balancing code on a virtual clock. What this machine's path \
+         (client, loopback, proxy, timers) adds to a request, measured as b1's p50 less its {}, is given \
+         to it as --overhead ({}).",
+        FAST,
+        overheads.join(", ")
     );
 }

@@ -106,20 +106,25 @@ body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:coll
 td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}th{background:#eee}\
 .legend{font-size:12px}</style></head><body><h1>lbctl sim</h1>",
     );
+    let model = match rep.connections {
+        Some(c) => format!("closed model, {c} clients"),
+        None => "open model".to_string(),
+    };
     let _ = write!(
         s,
-        "<p>{} backends, seed {}, {} events. Every figure is simulated (discrete-event, virtual time).</p>",
+        "<p>{} backends, {model}, seed {}, {} events. Every figure is simulated (discrete-event, virtual time).</p>",
         rep.backends,
         rep.seed,
         rep.events.len()
     );
-    s.push_str("<table><tr><th>algorithm</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>errors</th><th>retries</th><th>max queue</th></tr>");
+    s.push_str("<table><tr><th>algorithm</th><th>req/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>errors</th><th>retries</th><th>max queue</th></tr>");
     for a in &rep.algorithms {
         let l = &a.latency_ms;
         let _ = write!(
             s,
-            "<tr><td>{}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{:.0}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&a.algorithm),
+            a.throughput,
             l.p50,
             l.p90,
             l.p99,

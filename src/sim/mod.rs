@@ -1,14 +1,16 @@
 //! `lbctl sim`: a discrete-event simulation of the proxy's balancing. The scenario (backends
 //! with service-time distributions, concurrency and queues, failures, events in time, open-model
-//! arrivals) is parsed once ([`scenario`], [`dist`]); each algorithm runs on the same arrivals
-//! with the real pick code of `balance/` ([`picking`], [`runner`] over [`queue`] and [`state`]);
-//! the results become a table, JSON or an HTML page ([`report`], [`html`], [`series`]).
+//! arrivals or closed-model clients) is parsed once ([`plan`], [`scenario`], [`dist`]); each
+//! algorithm runs on the same arrivals ([`arrivals`]) or clients ([`clients`]) with the real
+//! pick code of `balance/` ([`picking`], [`runner`] over [`queue`] and [`state`]); the results
+//! become a table, JSON or an HTML page ([`report`], [`html`], [`series`]).
 //!
 //! May import: the cores (`balance`, `spec`, `stats`, `output`, `cli`; `spec::stages` for the
 //! stage syntax) and `balance::hash_pick` for the proxy's hash failover. Nothing imports it
 //! but `lib.rs` and `demo`.
 
 pub mod arrivals;
+pub mod clients;
 pub mod dist;
 pub mod html;
 pub mod picking;
@@ -21,6 +23,8 @@ pub mod series;
 pub mod state;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_closed;
 
 use crate::cli::{GlobalOpts, SimArgs, SimOutput};
 use crate::exit::{ExitCode, Failure};
@@ -71,6 +75,8 @@ pub fn run(args: SimArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
     let (sc, algs) = Scenario::from_args(&args)?;
     let total = if sc.limit != u64::MAX {
         Some(sc.limit * algs.len() as u64)
+    } else if sc.closed.is_some() {
+        None // the closed model's count is an outcome
     } else if sc.end_s.is_finite() {
         let rate = match &sc.plan {
             RatePlan::Constant(r) => *r * sc.end_s,

@@ -7,8 +7,10 @@ use std::collections::BinaryHeap;
 /// What happens at an instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// The next client request arrives.
+    /// The next client request arrives (open model).
     Arrival,
+    /// Closed-model client `j` sends its next request.
+    Client(u32),
     /// A backend finishes serving request `slot` (`generation`: the backend's generation when the
     /// service began; a `down` in between makes it a reset).
     Done {

@@ -18,6 +18,14 @@ const TABLE_BACKENDS: usize = 12;
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub backends: usize,
+    /// "open" (arrivals at a rate) or "closed" (clients, each one request at a time).
+    pub model: &'static str,
+    /// The closed model's clients (the most any stage asks for); null for the open model.
+    pub connections: Option<u64>,
+    /// The closed model's think time, ms.
+    pub think_ms: Option<f64>,
+    /// --overhead, ms: in every latency, outside the backends.
+    pub overhead_ms: f64,
     pub seed: u64,
     pub events: Vec<EventInfo>,
     pub algorithms: Vec<AlgoReport>,
@@ -164,6 +172,14 @@ impl Report {
         let secs = elapsed.as_secs_f64();
         Report {
             backends: sc.backends.len(),
+            model: if sc.closed.is_some() {
+                "closed"
+            } else {
+                "open"
+            },
+            connections: sc.closed.as_ref().map(|c| c.clients),
+            think_ms: sc.closed.as_ref().map(|c| c.think_ns as f64 / 1e6),
+            overhead_ms: sc.overhead_ns as f64 / 1e6,
             seed: sc.seed,
             events: sc
                 .events
@@ -197,7 +213,8 @@ fn pct(v: f64) -> String {
 /// The human report: latency and errors side by side, shares per backend, recovery per event.
 pub fn render_table(rep: &Report, _color: bool) -> String {
     let mut out = String::new();
-    let mut t = new_table(&[
+    let closed = rep.connections.is_some();
+    let mut columns = vec![
         "algorithm",
         "p50 ms",
         "p90 ms",
@@ -209,10 +226,14 @@ pub fn render_table(rep: &Report, _color: bool) -> String {
         "queued",
         "wait p99 ms",
         "max queue",
-    ]);
+    ];
+    if closed {
+        columns.insert(1, "req/s");
+    }
+    let mut t = new_table(&columns);
     for a in &rep.algorithms {
         let l = &a.latency_ms;
-        t.add_row(vec![
+        let mut row = vec![
             a.algorithm.clone(),
             ms(l.p50),
             ms(l.p90),
@@ -232,15 +253,37 @@ pub fn render_table(rep: &Report, _color: bool) -> String {
                 ms(a.queue.wait_ms.p99)
             },
             a.queue.max_queue.to_string(),
-        ]);
+        ];
+        if closed {
+            row.insert(1, format!("{:.0}", a.throughput));
+        }
+        t.add_row(row);
     }
-    let _ = writeln!(
-        out,
-        "{} backends, {} requests per algorithm, seed {}",
-        rep.backends,
-        rep.algorithms.first().map_or(0, |a| a.requests),
-        rep.seed
-    );
+    let requests = rep.algorithms.first().map_or(0, |a| a.requests);
+    let overhead = if rep.overhead_ms > 0.0 {
+        format!(", overhead {}ms", ms(rep.overhead_ms))
+    } else {
+        String::new()
+    };
+    match (rep.connections, rep.think_ms) {
+        (Some(c), think) => {
+            let think = think
+                .filter(|&t| t > 0.0)
+                .map_or(String::new(), |t| format!(", think {}ms", ms(t)));
+            let _ = writeln!(
+                out,
+                "{} backends, closed model: {c} clients{think}{overhead}, seed {}",
+                rep.backends, rep.seed
+            );
+        }
+        (None, _) => {
+            let _ = writeln!(
+                out,
+                "{} backends, {requests} requests per algorithm{overhead}, seed {}",
+                rep.backends, rep.seed
+            );
+        }
+    }
     let _ = writeln!(out, "{t}");
     let mut header = vec!["share".to_string()];
     header.extend(rep.algorithms.iter().map(|a| a.algorithm.clone()));

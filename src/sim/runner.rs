@@ -2,8 +2,9 @@
 //! proxy picks a backend with the real algorithm (picking.rs), the backend serves them up to
 //! its concurrency and queues the rest (FIFO), answers end in success, a 5xx or a reset, and
 //! the proxy does what it does on the wire: passive health (`balance::health`), retries on a
-//! backend not tried yet, panic mode. Virtual time only: a run is a pure function of the
-//! scenario and the seed.
+//! backend not tried yet, panic mode. In the closed model (clients.rs) the requests come from
+//! N clients instead, each sending again when its request ends. Virtual time only: a run is a
+//! pure function of the scenario and the seed.
 
 use super::arrivals::Arrivals;
 use super::picking::{Pickers, SimAlgorithm, choose};
@@ -108,7 +109,36 @@ impl World<'_> {
         self.r.errors += 1;
         self.r.in_system -= 1;
         self.series.error(t);
+        self.ended(slot, t);
+    }
+
+    /// A request entered the proxy at `t`: take a slot and send its first attempt.
+    fn arrive(&mut self, t: u64, key: u32, client: u32) {
+        self.r.in_system += 1;
+        let slot = self.slab.insert(Request {
+            arrival: t,
+            key,
+            client,
+            ..Request::default()
+        });
+        self.dispatch(slot, t);
+    }
+
+    /// A request ended (answered or failed): its slot is freed and, in the closed model, its
+    /// client sends again.
+    fn ended(&mut self, slot: u32, t: u64) {
+        let req = *self.slab.get(slot);
         self.slab.remove(slot);
+        if let Some(c) = &self.sc.closed
+            && let Some(at) = c.next_send(
+                u64::from(req.client),
+                t.saturating_add(self.sc.overhead_ns),
+                t - req.arrival,
+                self.sc.end_s * 1e9,
+            )
+        {
+            self.q.push(at, Kind::Client(req.client));
+        }
     }
 
     /// Send `slot`'s next attempt at `t` (a refused connection is retried at once).
@@ -204,13 +234,14 @@ impl World<'_> {
             b.ok += 1;
             let healthy = b.healthy(ms(t));
             b.passive.success(healthy);
-            let lat = t - req.arrival;
+            // The client also waits the path's overhead (--overhead), which no backend sees.
+            let lat = t - req.arrival + self.sc.overhead_ns;
             self.r.latency.record_us(lat / 1000);
             self.r.latency_sum_ns += lat as f64;
             self.r.completed += 1;
             self.r.in_system -= 1;
             self.series.completed(t, lat / 1000);
-            self.slab.remove(slot);
+            self.ended(slot, t);
             return;
         }
         self.bs[i].errors += 1;
@@ -302,11 +333,25 @@ pub fn run(sc: &Scenario, alg: SimAlgorithm, progress: &dyn Fn(u64)) -> Result<R
     for (i, e) in sc.events.iter().enumerate() {
         w.q.push(e.at.as_nanos() as u64, Kind::Scenario(i as u32));
     }
-    if let Some(t) = arrivals.next_ns() {
-        w.q.push(t, Kind::Arrival);
+    match &sc.closed {
+        None => {
+            if let Some(t) = arrivals.next_ns() {
+                w.q.push(t, Kind::Arrival);
+            }
+        }
+        Some(c) => {
+            for j in 0..c.clients {
+                if let Some(t) = c.first_send(j, sc.end_s * 1e9) {
+                    w.q.push(t, Kind::Client(j as u32));
+                }
+            }
+        }
     }
     let (mut area, mut last, mut n) = (0.0f64, 0u64, 0u64);
     while let Some((t, kind)) = w.q.pop() {
+        if matches!(kind, Kind::Client(_)) && n >= sc.limit {
+            continue; // --requests reached: the client stops (and takes no virtual time)
+        }
         area += w.r.in_system as f64 * (t - last) as f64;
         last = t;
         match kind {
@@ -315,8 +360,7 @@ pub fn run(sc: &Scenario, alg: SimAlgorithm, progress: &dyn Fn(u64)) -> Result<R
                 if n & 0xffff == 0 {
                     progress(n);
                 }
-                w.r.in_system += 1;
-                if w.r.in_system > MAX_IN_SYSTEM {
+                if w.r.in_system >= MAX_IN_SYSTEM {
                     return Err(format!(
                         "{}: more than {MAX_IN_SYSTEM} requests in the system at {:.1}s of simulated time: \
                          the backends cannot keep up with the arrivals; lower --rate or add capacity \
@@ -326,15 +370,18 @@ pub fn run(sc: &Scenario, alg: SimAlgorithm, progress: &dyn Fn(u64)) -> Result<R
                     ));
                 }
                 let key = keys.draw(&mut key_rng);
-                let slot = w.slab.insert(Request {
-                    arrival: t,
-                    key,
-                    ..Request::default()
-                });
-                w.dispatch(slot, t);
+                w.arrive(t, key, 0);
                 if let Some(next) = arrivals.next_ns() {
                     w.q.push(next, Kind::Arrival);
                 }
+            }
+            Kind::Client(j) => {
+                n += 1;
+                if n & 0xffff == 0 {
+                    progress(n);
+                }
+                let key = keys.draw(&mut key_rng);
+                w.arrive(t, key, j);
             }
             Kind::Done {
                 backend,

@@ -97,6 +97,8 @@ pub struct Request {
     pub attempts: u8,
     /// Index of the key (hash algorithms) or client (ip-hash).
     pub key: u32,
+    /// The closed model's client that sent it (0 in the open model).
+    pub client: u32,
 }
 
 impl Request {

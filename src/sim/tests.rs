@@ -8,7 +8,7 @@ use super::runner::{RunResult, run};
 use crate::cli::{Cli, Command};
 use clap::Parser;
 
-fn scenario(args: &str) -> (Scenario, Vec<SimAlgorithm>) {
+pub(super) fn scenario(args: &str) -> (Scenario, Vec<SimAlgorithm>) {
     let cli = Cli::try_parse_from(shlex_split(&format!("lbctl sim {args}"))).unwrap();
     let Command::Sim(a) = cli.command else {
         unreachable!()
@@ -17,7 +17,7 @@ fn scenario(args: &str) -> (Scenario, Vec<SimAlgorithm>) {
 }
 
 /// Split on spaces, keeping single-quoted parts together.
-fn shlex_split(s: &str) -> Vec<String> {
+pub(super) fn shlex_split(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
@@ -38,7 +38,7 @@ fn shlex_split(s: &str) -> Vec<String> {
     out
 }
 
-fn one(args: &str) -> RunResult {
+pub(super) fn one(args: &str) -> RunResult {
     let (sc, algs) = scenario(args);
     run(&sc, algs[0], &|_| {}).unwrap()
 }
@@ -192,7 +192,14 @@ fn bad_flags_are_usage_errors() {
         "--backend b99:weight=1",
         "--at 10s:b1:explode",
         "-a nonsense",
-        "--stage 10s:5..10",
+        "--stage 10s:5..10 --rate 5/s",
+        "-c 4 --rate 100/s",
+        "-c 4 --stage 10s:100/s",
+        "-c 0",
+        "-c 4 --arrivals constant",
+        "-c 4 --stage 10s:1..4",
+        "--think 5ms",
+        "--stage 10s:0",
         "--keys zipf",
         "--requests 0",
     ] {

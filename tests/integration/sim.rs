@@ -285,10 +285,18 @@ fn sim_bad_input_is_a_one_line_usage_error() {
         vec!["-a", "fastest"],
         vec!["--rate", "-5/s"],
         vec!["--keys", "zipf:x"],
+        vec!["-c", "4", "--rate", "100/s"],
+        vec!["-c", "4", "--stage", "10s:100/s"],
+        vec!["--think", "5ms"],
+        vec!["-c", "0"],
     ] {
         let out = lbctl().arg("sim").args(&bad).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
         let err = String::from_utf8_lossy(&out.stderr);
+        if bad[0] == "-c" || bad[0] == "--think" {
+            // Refused by sim itself (clap's own errors add a usage line).
+            assert_eq!(err.trim().lines().count(), 1, "{bad:?}: {err}");
+        }
         assert!(
             !err.contains("panicked") && !err.contains('{'),
             "{bad:?}: {err}"
