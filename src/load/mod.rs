@@ -378,8 +378,9 @@ fn emit(
     }
     if !report.valid {
         if output == LoadOutput::Json {
+            // Why the exit is 4, even with --quiet: it is the error, not information.
             for r in &report.invalid_reasons {
-                crate::output::info(global, format!("lbctl load: INVALID RUN: {r}"));
+                eprintln!("lbctl load: INVALID RUN: {r}");
             }
         }
         return Ok(ExitCode::InvalidRun);

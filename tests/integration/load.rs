@@ -495,6 +495,19 @@ fn an_unkept_plan_is_an_invalid_run() {
             .unwrap()
             .contains("send lag")
     );
+    // With --quiet too, stderr says why the exit is 4 (the reason is the error, not progress).
+    let out = lbctl()
+        .args(["load", b.url(0), "--rate", "100/s", "-d", "300ms"])
+        .args(["--max-send-lag", "0", "--output", "json", "--quiet"])
+        .output()
+        .expect("run lbctl load");
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.lines().count() == 1
+            && err.starts_with("lbctl load: INVALID RUN: the generator sent late"),
+        "{err}"
+    );
 }
 
 #[test]
