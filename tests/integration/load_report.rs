@@ -137,12 +137,11 @@ fn a_report_of_two_runs_renders_in_chromium_with_every_series() {
     assert!(!text.contains("<script"), "no script");
 
     let d = chromium_dump(&format!("file://{}", html.display()), 500);
-    let console: Vec<&str> = d
-        .stderr
-        .lines()
-        .filter(|l| l.contains(":CONSOLE"))
-        .collect();
-    assert!(console.is_empty(), "the page logged: {console:#?}");
+    assert!(
+        d.console().is_empty(),
+        "the page logged: {:#?}",
+        d.console()
+    );
     let dom = &d.dom;
     assert!(dom.contains("<h1>two runs</h1>"), "{dom}");
     assert!(dom.contains("data-runs=\"2\""));
@@ -461,12 +460,11 @@ fn a_coarsened_run_adds_up_renders_and_merges_with_a_fine_one() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let d = chromium_dump(&format!("file://{}", html.display()), 500);
-    let console: Vec<&str> = d
-        .stderr
-        .lines()
-        .filter(|l| l.contains(":CONSOLE"))
-        .collect();
-    assert!(console.is_empty(), "the page logged: {console:#?}");
+    assert!(
+        d.console().is_empty(),
+        "the page logged: {:#?}",
+        d.console()
+    );
     let dom = &d.dom;
     assert!(dom.contains("data-runs=\"3\""));
     assert_eq!(points(dom, "coarse.json req/s"), 3);

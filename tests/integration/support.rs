@@ -168,6 +168,16 @@ pub struct Dump {
     pub stderr: String,
 }
 
+impl Dump {
+    /// What the page logged to the console (a clean page logs nothing).
+    pub fn console(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.contains(":CONSOLE"))
+            .collect()
+    }
+}
+
 /// `chromium --headless --dump-dom URL` with `budget_ms` of virtual time (timers run that far
 /// ahead; network waits are real), killed by PID after 90 s of real time.
 pub fn chromium_dump(url: &str, budget_ms: u32) -> Dump {

@@ -142,12 +142,11 @@ fn the_page_renders_every_backend_with_its_state_and_the_traffic_sent() {
 
     // refresh=1 with 6 s of virtual time: several polls, so rates come from two snapshots.
     let d = chromium_dump(&format!("http://{admin}/?refresh=1"), 6000);
-    let console: Vec<&str> = d
-        .stderr
-        .lines()
-        .filter(|l| l.contains(":CONSOLE"))
-        .collect();
-    assert!(console.is_empty(), "the page logged: {console:#?}");
+    assert!(
+        d.console().is_empty(),
+        "the page logged: {:#?}",
+        d.console()
+    );
     let body = body_tag(&d.dom);
     assert_eq!(attr(body, "data-page-errors"), None, "{}", d.dom);
     assert_eq!(attr(body, "data-stale").as_deref(), Some("false"), "{body}");
