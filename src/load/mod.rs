@@ -3,7 +3,7 @@
 //! [`target_stream`] checks them and streams their requests), [`engine`] (the per-core hot path), [`tally`] and
 //! [`report`] (what was measured, the `lbctl.load/v1` document), [`slo`] (objectives),
 //! [`render`] (tables), [`hdrlog`] (interval log) and `load merge` (merge.rs). A run is a
-//! [`job`]; each attempt ends in an [`outcome`] from one of the two clients ([`conn`] on
+//! [`job`] (job_args.rs builds it from the flags); each attempt ends in an [`outcome`] from one of the two clients ([`conn`] on
 //! hyper, h2conn.rs on the h2 crate, [`h1`] hand-written). Plans beyond a fixed rate or pool: [`stages`] (`--stage`
 //! timelines), [`shard`] (`--shard`, `--start-at`, plan fingerprints), shape.rs (applies
 //! both to the plan), streams.rs (`--h2-streams`: slots sharing one HTTP/2 connection), [`abort`] (`--abort-on-slo`) and [`stage_report`] (per-stage results).
@@ -25,6 +25,7 @@ pub mod h1;
 mod h2conn;
 pub mod hdrlog;
 pub mod job;
+mod job_args;
 mod merge;
 pub mod outcome;
 pub mod per_second;
@@ -48,16 +49,16 @@ pub mod target_stream;
 pub mod targets_file;
 mod worker;
 
-use crate::cli::{GlobalOpts, LoadArgs, LoadCommand, LoadOutput, RunArgs};
+use crate::cli::{GlobalOpts, LoadArgs, LoadCommand, LoadOutput};
 use crate::exit::{ExitCode, Failure};
 use engine::Snapshot;
-use job::{Job, Plan, Shared};
+use job::{Plan, Shared};
 use render::connections_label;
 use report::{Cpu, Meta, Report};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Run `lbctl load`.
 pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
@@ -70,7 +71,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
         None => {}
     }
     let args = *args.run;
-    let (job, shape) = job_of(&args)?;
+    let (job, shape) = job_args::job_of(&args)?;
     let job = Arc::new(job);
     conn::check_h2_agreed(&job.targets, &job.conn).map_err(Failure::runtime)?;
     let plan = job.plan.clone();
@@ -190,7 +191,7 @@ pub fn run(args: LoadArgs, global: &GlobalOpts) -> anyhow::Result<ExitCode> {
                 system_s: sys,
                 // Of the CPUs the workers could really use (more threads than cores share them).
                 utilization: (user + sys)
-                    / (elapsed * plan.threads.min(available_cpus()) as f64).max(1e-9),
+                    / (elapsed * plan.threads.min(job_args::available_cpus()) as f64).max(1e-9),
                 us_per_request: (user + sys) * 1e6 / requests,
             })
         }
@@ -391,191 +392,6 @@ fn emit(
     Ok(ExitCode::Success)
 }
 
-/// Turn the arguments into a job. Every input problem is a usage error (exit 2).
-fn job_of(args: &RunArgs) -> anyhow::Result<(Job, shape::Shape)> {
-    // Bounds that keep every Instant computation far from overflow and every run sane.
-    const MAX_SPAN: Duration = Duration::from_secs(30 * 24 * 3600);
-    for (flag, d) in [
-        ("--duration", args.duration),
-        ("--warmup", Some(args.warmup)),
-        ("--timeout", Some(args.timeout)),
-        ("--connect-timeout", Some(args.connect_timeout)),
-    ] {
-        if d.is_some_and(|d| d > MAX_SPAN) {
-            return Err(Failure::usage(format!(
-                "{flag} is longer than 30 days; expected a shorter duration"
-            )));
-        }
-    }
-    if let Some(r) = args.rate
-        && !(0.001..=10_000_000.0).contains(&r.per_second())
-    {
-        return Err(Failure::usage(format!(
-            "--rate {:.6}/s is out of range; expected between 0.001/s and 10000000/s",
-            r.per_second()
-        )));
-    }
-    if let Some(r) = args.rate
-        && args
-            .requests
-            .is_some_and(|n| n as f64 / r.per_second() > MAX_SPAN.as_secs_f64())
-    {
-        return Err(Failure::usage(
-            "-n / --rate would take longer than 30 days; expected fewer requests or a higher rate",
-        ));
-    }
-    if args.connections > 100_000 {
-        return Err(Failure::usage(
-            "--connections above 100000; expected at most 100000",
-        ));
-    }
-    if args.threads.is_some_and(|t| t > 1024) {
-        return Err(Failure::usage(
-            "--threads above 1024; expected at most 1024",
-        ));
-    }
-    if args.connections == 0 {
-        return Err(Failure::usage(
-            "--connections 0: expected at least one connection",
-        ));
-    }
-    if args.timeout.is_zero() || args.connect_timeout.is_zero() {
-        return Err(Failure::usage(
-            "--timeout and --connect-timeout must be above zero",
-        ));
-    }
-    if let Some(m) = args.max_connections {
-        if args.rate.is_none() && !shape::open_stages(args) {
-            return Err(Failure::usage(format!(
-                "--max-connections {m} needs --rate: the pool only grows in the open model \
-                 (the closed model keeps -c connections)"
-            )));
-        }
-        if m < args.connections {
-            return Err(Failure::usage(format!(
-                "--max-connections {m} is below -c {}; expected at least the initial connections",
-                args.connections
-            )));
-        }
-        if m > 100_000 {
-            return Err(Failure::usage(
-                "--max-connections above 100000; expected at most 100000",
-            ));
-        }
-    }
-    if args.requests == Some(0) {
-        return Err(Failure::usage("-n 0: expected at least one request"));
-    }
-    if args.duration.is_some_and(|d| d.is_zero()) {
-        return Err(Failure::usage("-d 0: expected a duration above zero"));
-    }
-    // --targets: the file is checked whole now; its origins are the job's targets.
-    let mut stream = None;
-    let targets = match (&args.url, &args.urls_file, &args.targets) {
-        (Some(u), None, None) => vec![target::parse_target(u)?],
-        (None, Some(f), None) => target::parse_urls_file(f)?,
-        (None, None, Some(f)) => {
-            let format = args.targets_format.map(|f| match f {
-                crate::cli::TargetsFormat::Http => targets_file::Format::Http,
-                crate::cli::TargetsFormat::Json => targets_file::Format::Json,
-            });
-            let shard = shape::shard_of(args)?;
-            let (scan, s) =
-                target_stream::scan(f, format, &args.headers, args.no_keepalive, shard)?;
-            stream = Some((scan.summary(f), s));
-            scan.origins
-        }
-        _ => {
-            return Err(Failure::usage(
-                "give one of a URL, --urls-file or --targets",
-            ));
-        }
-    };
-    let pool = args.max_connections.unwrap_or(0).max(args.connections);
-    let streams =
-        streams::check(args.h2_streams, args.http2, &targets, pool).map_err(Failure::usage)?;
-    let body = match (&args.body, &args.body_file) {
-        (Some(b), _) => bytes::Bytes::from(b.clone()),
-        (None, Some(f)) => bytes::Bytes::from(std::fs::read(f).map_err(|e| {
-            Failure::usage(format!("cannot read --body-file {}: {e}", f.display()))
-        })?),
-        (None, None) => bytes::Bytes::new(),
-    };
-    let template = target::Template::new(&args.method, &args.headers, body, args.no_keepalive)?;
-    let identity =
-        crate::tls::ClientIdentity::from_flags(args.cert.as_deref(), args.key.as_deref())
-            .map_err(Failure::usage)?;
-    let tls = if targets.iter().any(|t| t.tls) {
-        Some(target::tls_config(
-            args.insecure,
-            args.cacert.as_deref(),
-            identity,
-            args.http2,
-        )?)
-    } else {
-        if identity.is_some() {
-            // Still read the files, so a typo is reported even without https targets.
-            target::tls_config(true, None, identity, false)?;
-        }
-        None
-    };
-    let group_by = match &args.group_by {
-        Some(h) => Some(
-            http::header::HeaderName::from_bytes(h.trim().as_bytes()).map_err(|_| {
-                Failure::usage(format!(
-                    "--group-by '{h}' is not a valid header name; expected e.g. X-Backend"
-                ))
-            })?,
-        ),
-        None => None,
-    };
-    // No more threads than connections: with a growing pool, than its cap (a worker may start
-    // with no connection and open its first when its first request is due).
-    let threads = args
-        .threads
-        .unwrap_or_else(available_cpus)
-        .clamp(1, args.max_connections.unwrap_or(args.connections));
-    if args.threads == Some(0) {
-        return Err(Failure::usage("--threads 0: expected at least one thread"));
-    }
-    let rate = args.rate.map(|r| r.per_second());
-    let duration = match (args.duration, args.requests) {
-        (None, None) => Some(Duration::from_secs(10)),
-        (d, _) => d,
-    };
-    let mut plan = Plan {
-        connections: args.connections,
-        streams,
-        max_connections: args.max_connections.unwrap_or(args.connections),
-        threads,
-        duration,
-        requests: args.requests,
-        warmup: args.warmup,
-        rate,
-        timeout: args.timeout,
-        drain: args.timeout.min(Duration::from_secs(2)),
-        group_by,
-        interval: Duration::from_secs(1),
-        stages: Vec::new(),
-        schedule: None,
-        ramp: None,
-        shard: None,
-        start_at: None,
-    };
-    let shape = shape::apply(args, &mut plan)?;
-    let conn = conn::ConnConfig {
-        tls,
-        http2: args.http2,
-        connect_timeout: args.connect_timeout,
-    };
-    let mut job = Job::new(targets, template, conn, plan);
-    if let Some((summary, s)) = stream {
-        job.stream = Some(s);
-        job.label = summary;
-    }
-    Ok((job, shape))
-}
-
 /// SIGINT/SIGTERM stop the run early; the report covers what was measured.
 fn watch_signals(shared: Arc<Shared>) {
     let _ = std::thread::Builder::new()
@@ -590,13 +406,6 @@ fn watch_signals(shared: Arc<Shared>) {
             rt.block_on(crate::shutdown::signal());
             shared.stop.store(true, Ordering::Relaxed);
         });
-}
-
-/// CPUs this process may run on (its affinity mask, e.g. under `taskset`).
-fn available_cpus() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
 }
 
 /// User and system CPU seconds of this process so far.
