@@ -232,17 +232,52 @@ pub fn latency_over_time(runs: &[Run], rules: Vec<Rule>) -> String {
 
 /// Requests per second (finished: responses and transport errors), on the same time axis.
 pub fn rate_over_time(runs: &[Run], rules: Vec<Rule>) -> String {
+    per_second_lines(
+        runs,
+        "rate-over-time",
+        "req/s",
+        "requests per second",
+        190.0,
+        rules,
+        Second::rate,
+    )
+}
+
+/// Errors per second (transport errors and 5xx), on the same time axis.
+pub fn errors_over_time(runs: &[Run]) -> String {
+    per_second_lines(
+        runs,
+        "errors-over-time",
+        "errors/s",
+        "errors per second",
+        150.0,
+        Vec::new(),
+        Second::error_rate,
+    )
+}
+
+/// One line per run of a per-second figure (`value` of each bucket, at its midpoint) on the
+/// runs' common time axis, linear scale fitted to the lines and the `rules`.
+fn per_second_lines(
+    runs: &[Run],
+    id: &str,
+    unit: &str,
+    y_label: &str,
+    height: f64,
+    rules: Vec<Rule>,
+    value: fn(&Second) -> f64,
+) -> String {
     let series: Vec<Series> = runs
         .iter()
         .enumerate()
         .map(|(i, run)| Series {
-            name: format!("{} req/s", run.name),
+            name: format!("{} {unit}", run.name),
             colour: i,
             stroke: "solid",
             points: run
                 .seconds()
                 .iter()
-                .map(|s| Some((mid(s), s.rate())))
+                .map(|s| Some((mid(s), value(s))))
                 .collect(),
         })
         .collect();
@@ -251,43 +286,12 @@ pub fn rate_over_time(runs: &[Run], rules: Vec<Rule>) -> String {
         .flat_map(|s| s.points.iter().flatten().map(|p| p.1))
         .chain(rules.iter().map(|r| r.y));
     LineChart {
-        id: "rate-over-time".into(),
+        id: id.into(),
         x: time_axis(runs),
-        y: Axis::fit(Scale::Linear, values, "requests per second"),
-        height: 190.0,
+        y: Axis::fit(Scale::Linear, values, y_label),
+        height,
         series,
         rules,
-        columns: readouts(runs),
-    }
-    .render(&|v| format!("{v:.0}s"), &short_count)
-}
-
-/// Errors per second (transport errors and 5xx), on the same time axis.
-pub fn errors_over_time(runs: &[Run]) -> String {
-    let series: Vec<Series> = runs
-        .iter()
-        .enumerate()
-        .map(|(i, run)| Series {
-            name: format!("{} errors/s", run.name),
-            colour: i,
-            stroke: "solid",
-            points: run
-                .seconds()
-                .iter()
-                .map(|s| Some((mid(s), s.error_rate())))
-                .collect(),
-        })
-        .collect();
-    let values = series
-        .iter()
-        .flat_map(|s| s.points.iter().flatten().map(|p| p.1));
-    LineChart {
-        id: "errors-over-time".into(),
-        x: time_axis(runs),
-        y: Axis::fit(Scale::Linear, values, "errors per second"),
-        height: 150.0,
-        series,
-        rules: Vec::new(),
         columns: readouts(runs),
     }
     .render(&|v| format!("{v:.0}s"), &short_count)
