@@ -3,21 +3,9 @@
 //! the open model's intended times are the schedule itself; refused connections appear as
 //! error rows. Real sockets against `lbctl serve`.
 
+use crate::load::load_json;
 use crate::support::{lbctl, serve};
 use serde_json::Value;
-
-fn run(args: &[&str]) -> Value {
-    let out = lbctl()
-        .arg("load")
-        .args(args)
-        .args(["--output", "json", "--quiet"])
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr));
-    });
-    doc
-}
 
 /// The value at percentile p of sorted values, nearest rank (what HdrHistogram reports, up to
 /// its bucket precision).
@@ -31,7 +19,7 @@ fn the_open_models_export_is_its_schedule_and_agrees_with_the_report() {
     let b = serve(1, &["--latency", "2ms"]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("run.jsonl");
-    let doc = run(&[
+    let (_, doc) = load_json(&[
         b.url(0),
         "--rate",
         "200/s",
@@ -90,7 +78,7 @@ fn the_closed_models_csv_has_a_row_per_request_and_error_rows() {
     let b = serve(1, &[]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("run.csv");
-    let doc = run(&[
+    let (_, doc) = load_json(&[
         b.url(0),
         "-n",
         "300",
@@ -121,7 +109,7 @@ fn the_closed_models_csv_has_a_row_per_request_and_error_rows() {
     };
     let url = format!("http://127.0.0.1:{port}/");
     let refused = dir.path().join("refused.csv");
-    let doc = run(&[
+    let (_, doc) = load_json(&[
         &url,
         "-n",
         "5",

@@ -7,28 +7,18 @@
 //! (coarsened) still adds up, renders, and merges with a shard that was not. Real sockets
 //! against `lbctl serve`.
 
+use crate::load::{load_json, u};
 use crate::support::{chromium_dump, lbctl, serve};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// `lbctl load ARGS --output json --quiet` written to `file`; returns the document.
+/// `lbctl load ARGS --output json` (load.rs's `load_json`), its document written to `file`.
 fn run_to(file: &Path, args: &[&str]) -> Value {
-    let out = lbctl()
-        .arg("load")
-        .args(args)
-        .args(["--output", "json", "--quiet"])
-        .output()
-        .unwrap();
-    std::fs::write(file, &out.stdout).unwrap();
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr));
-    })
-}
-
-fn u(v: &Value) -> u64 {
-    v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
+    let (_, doc) = load_json(args);
+    std::fs::write(file, doc.to_string()).unwrap();
+    doc
 }
 
 /// The per-second entries add up to the run: requests, errors, latencies, window.

@@ -7,21 +7,11 @@ use crate::load_targets::{received, recorder};
 use crate::support::lbctl;
 use std::collections::BTreeMap;
 
-/// Run `lbctl load ARGS` against the file; returns the JSON document.
+/// Run `lbctl load ARGS`; it must succeed. Returns the JSON document.
 fn run(args: &[&str]) -> serde_json::Value {
-    let out = lbctl()
-        .arg("load")
-        .args(args)
-        .args(["--output", "json", "--quiet"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let (code, doc) = crate::load::load_json(args);
+    assert_eq!(code, 0, "{doc}");
+    doc
 }
 
 #[test]
