@@ -7,6 +7,7 @@
 //! modules file (reload.rs); SIGINT/SIGTERM stop it gracefully.
 
 mod exposition;
+mod logfmt;
 mod module;
 mod module_toml;
 mod modules;

@@ -7,12 +7,13 @@
 //! A scrape takes the set current when it starts ([`ModuleSet::current`], a shared snapshot),
 //! so a probe in flight finishes with the module it started with. One reload runs at a time.
 
+use super::logfmt::{quoted, timestamp};
 use super::module::Module;
 use super::self_metrics::SelfMetrics;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 type Modules = BTreeMap<String, Module>;
 
@@ -56,18 +57,19 @@ impl ModuleSet {
         let _one = self.one_at_a_time.lock().await;
         let result = self.read_again().await;
         metrics.loaded(result.is_ok());
-        let ts = humantime::format_rfc3339_millis(SystemTime::now());
+        let ts = timestamp();
         let source = self.source();
         match result {
             Ok(n) => {
                 if log {
-                    eprintln!("ts={ts} msg=\"Reloaded modules\" from={from} {source} modules={n}");
+                    eprintln!("{ts} msg=\"Reloaded modules\" from={from} {source} modules={n}");
                 }
                 Ok(format!("reloaded: {n} modules in use"))
             }
             Err(e) => {
                 eprintln!(
-                    "ts={ts} level=error msg=\"Error reloading modules; the previous ones stay in use\" from={from} {source} err={e:?}"
+                    "{ts} level=error msg=\"Error reloading modules; the previous ones stay in use\" from={from} {source} err={}",
+                    quoted(&e)
                 );
                 Err(e)
             }
@@ -95,7 +97,7 @@ impl ModuleSet {
 
     fn source(&self) -> String {
         match &self.file {
-            Some(f) => format!("file={:?}", f.display().to_string()),
+            Some(f) => format!("file={}", quoted(&f.display().to_string())),
             None => "file=none".into(),
         }
     }

@@ -9,6 +9,7 @@
 //! and request bodies are never read.
 
 use super::exposition;
+use super::logfmt::{quoted, timestamp};
 use super::reload::ModuleSet;
 use super::self_metrics::SelfMetrics;
 use bytes::Bytes;
@@ -21,7 +22,7 @@ use hyper_util::server::conn::auto;
 use std::convert::Infallible;
 use std::fmt::Write;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -252,8 +253,9 @@ async fn probe(ex: &Exporter, req: &Request<Incoming>) -> Answer {
     let started = Instant::now();
     let mut note = |msg: String| log.push(format!("{} {msg}", timestamp()));
     note(format!(
-        "msg=\"Beginning probe\" module={name} probe={} target={raw:?} timeout_seconds={}",
+        "msg=\"Beginning probe\" module={name} probe={} target={} timeout_seconds={}",
         module.prober.as_str(),
+        quoted(raw),
         budget.as_secs_f64()
     ));
     let outcome = {
@@ -286,14 +288,18 @@ async fn probe(ex: &Exporter, req: &Request<Incoming>) -> Answer {
         )
     } else {
         format!(
-            "level=error msg=\"Probe failed\" reason={:?} duration_seconds={:.6}",
-            outcome.reason,
+            "level=error msg=\"Probe failed\" reason={} duration_seconds={:.6}",
+            quoted(&outcome.reason),
             outcome.timings.total.as_secs_f64()
         )
     };
     note(result.clone());
     if ex.log && !success {
-        eprintln!("{} module={name} target={raw:?} {result}", timestamp());
+        eprintln!(
+            "{} module={name} target={} {result}",
+            timestamp(),
+            quoted(raw)
+        );
     }
     let metrics = exposition::render(module.prober, &outcome, success, budget);
     if p.debug {
@@ -326,10 +332,6 @@ fn with_hint(mut o: crate::check::CheckOutcome) -> crate::check::CheckOutcome {
         o.reason = format!("{}: {}", o.reason, fix.advice(&TRUST_KEYS));
     }
     o
-}
-
-fn timestamp() -> String {
-    format!("ts={}", humantime::format_rfc3339_millis(SystemTime::now()))
 }
 
 /// `/`: what this is, the modules, and a probe form.
